@@ -1,0 +1,239 @@
+"""gunicorn.conf.py -> ``GunicornServer``, by static evaluation: the file is never run."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from gwlint.loaders.common import Problems, read_bytes
+from gwlint.loaders.pyeval import Binding, Function, Unknown, evaluate
+from gwlint.model import address as addr
+from gwlint.model.appserver import GunicornServer, Listener, WorkerKind
+from gwlint.model.defaults import GUNICORN_SINCE, gunicorn_default
+from gwlint.model.facts import Facts
+from gwlint.model.gunicorn_settings import GUNICORN_SETTINGS
+from gwlint.model.source import Source, Sourced
+from gwlint.model.versions import format_version
+
+_WORKER_ALIASES: dict[str, WorkerKind] = {
+    "sync": "sync",
+    "gthread": "gthread",
+    "gevent": "gevent",
+    "gevent_wsgi": "gevent",
+    "gevent_pywsgi": "gevent",
+    "eventlet": "eventlet",
+    "tornado": "tornado",
+    "asgi": "asgi",
+    "gunicorn.workers.sync.syncworker": "sync",
+    "gunicorn.workers.gthread.threadworker": "gthread",
+    "gunicorn.workers.ggevent.geventworker": "gevent",
+    "gunicorn.workers.ggevent.geventpywsgiworker": "gevent",
+    "gunicorn.workers.geventlet.eventletworker": "eventlet",
+    "gunicorn.workers.gtornado.tornadoworker": "tornado",
+}
+
+
+def worker_kind(worker_class: str) -> WorkerKind:
+    """``uvicorn.workers.UvicornWorker`` -> ``uvicorn``; ``egg:gunicorn#gthread`` -> ``gthread``."""
+    name = worker_class.strip().lower()
+    if name.startswith("egg:gunicorn#"):
+        name = name.split("#", 1)[1]
+    if name in _WORKER_ALIASES:
+        return _WORKER_ALIASES[name]
+    if "uvicorn" in name:
+        return "uvicorn"
+    if name.startswith("gunicorn.workers.gasgi") or name.endswith("asgiworker"):
+        return "asgi"
+    return "custom"
+
+
+def _stmt_source(path: str, binding: Binding) -> Source:
+    node = binding.node
+    line = getattr(node, "lineno", 1)
+    column = getattr(node, "col_offset", 0) + 1
+    note = "; ".join(binding.notes) or None
+    return Source(path=path, line=line, column=column, note=note)
+
+
+def _setting(path: str, binding: Binding) -> Sourced[Any]:
+    source = _stmt_source(path, binding)
+    value = binding.value
+    if isinstance(value, Unknown):
+        return Sourced[Any](value=None, raw=binding.raw, source=source, unknown=value.reason)
+    if isinstance(value, Function):
+        return Sourced[Any](value=f"<function {value.name}>", raw=binding.raw, source=source)
+    return Sourced[Any](value=value, raw=binding.raw, source=source)
+
+
+def _as_int(setting: Sourced[Any], name: str) -> Sourced[int]:
+    if not setting.known:
+        return Sourced[int](
+            value=None, raw=setting.raw, source=setting.source, unknown=setting.unknown
+        )
+    value = setting.value
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str):
+        try:
+            number = int(value.strip(), 0)
+        except ValueError:
+            number = None
+    if number is None or number < 0:
+        reason = f"{name} = {setting.raw} is not a non-negative integer (gunicorn refuses to start)"
+        return Sourced[int](value=None, raw=setting.raw, source=setting.source, unknown=reason)
+    return Sourced[int](value=number, raw=setting.raw, source=setting.source)
+
+
+def _as_str(setting: Sourced[Any], name: str) -> Sourced[str]:
+    if setting.known and isinstance(setting.value, str):
+        return Sourced[str](value=setting.value, raw=setting.raw, source=setting.source)
+    reason = setting.unknown or f"{name} is not a string"
+    return Sourced[str](value=None, raw=setting.raw, source=setting.source, unknown=reason)
+
+
+class _Settings:
+    """Settings as written, falling back to gunicorn's documented defaults."""
+
+    def __init__(self, path: str, settings: dict[str, Sourced[Any]], facts: Facts) -> None:
+        self.path = path
+        self.settings = settings
+        self.facts = facts
+
+    def get(self, name: str) -> Sourced[Any]:
+        if name in self.settings:
+            return self.settings[name]
+        env_default = self._env_default(name)
+        if env_default is not None:
+            return env_default
+        default = gunicorn_default(name, self.facts.gunicorn_version)
+        source = Source(default_of=self.facts.gunicorn_label)
+        raw = default.raw if default else "None"
+        try:
+            value = ast.literal_eval(raw)
+        except (ValueError, SyntaxError):
+            return Sourced[Any](value=None, raw=raw, source=source, unknown="no literal default")
+        return Sourced[Any](value=value, raw=raw, source=source)
+
+    def _env_default(self, name: str) -> Sourced[Any] | None:
+        """gunicorn's defaults that read the environment: $WEB_CONCURRENCY and $PORT."""
+        env = self.facts.env
+        label = self.facts.gunicorn_label
+        if name == "workers" and "WEB_CONCURRENCY" in env:
+            raw = env["WEB_CONCURRENCY"]
+            source = Source(default_of=label, note="--env WEB_CONCURRENCY")
+            return Sourced[Any](value=raw, raw=raw, source=source)
+        if name == "bind" and "PORT" in env:
+            raw = f"0.0.0.0:{env['PORT']}"
+            source = Source(default_of=label, note="--env PORT")
+            return Sourced[Any](value=[raw], raw=raw, source=source)
+        return None
+
+
+def load_gunicorn(path: str, facts: Facts, problems: Problems) -> GunicornServer | None:
+    data = read_bytes(path, "GW003", problems, kind="gunicorn")
+    if data is None:
+        return None
+    try:
+        tree = ast.parse(data, filename=path)
+    except SyntaxError as exc:
+        problems.add(
+            "GW003",
+            path,
+            exc.lineno or 1,
+            f"gunicorn config is not valid Python: {exc.msg}",
+            column=exc.offset if exc.offset and exc.offset > 0 else None,
+        )
+        return None
+    except (RecursionError, MemoryError, ValueError) as exc:
+        problems.add("GW003", path, 1, f"gunicorn config cannot be read: {type(exc).__name__}")
+        return None
+    source = data.decode("utf-8", errors="replace")
+    try:
+        bindings = evaluate(source, tree, facts.env, facts.cpus)
+    except RecursionError:
+        problems.add("GW003", path, 1, "gunicorn config is too deeply nested to evaluate")
+        return None
+    settings = {name: _setting(path, binding) for name, binding in bindings.items()}
+    return build_gunicorn(path, settings, facts, problems)
+
+
+def build_gunicorn(
+    path: str, settings: dict[str, Sourced[Any]], facts: Facts, problems: Problems
+) -> GunicornServer:
+    """Typed view of the settings; GW005 for every gunicorn setting whose value is not known."""
+    for name, setting in settings.items():
+        if name in GUNICORN_SETTINGS and not setting.known:
+            line = setting.source.line or 1
+            problems.add(
+                "GW005",
+                path,
+                line,
+                f"gunicorn setting {name} is not statically known: {setting.unknown}; "
+                "rules that need it are skipped",
+                column=setting.source.column,
+            )
+    values = _Settings(path, settings, facts)
+    protocol = _as_str(values.get("protocol"), "protocol")
+    if (
+        protocol.value == "uwsgi"
+        and facts.gunicorn_version < GUNICORN_SINCE["protocol"]
+        and not protocol.is_default
+    ):
+        since = format_version(GUNICORN_SINCE["protocol"], short=True)
+        reason = f"protocol = uwsgi needs gunicorn >= {since}"
+        protocol = Sourced[str](
+            value=None, raw=protocol.raw, source=protocol.source, unknown=reason
+        )
+    worker_class = _as_str(values.get("worker_class"), "worker_class")
+    threads = _as_int(values.get("threads"), "threads")
+    kind: WorkerKind | None = None
+    if worker_class.value is not None:
+        kind = worker_kind(worker_class.value)
+        if kind == "sync" and threads.value is None:
+            kind = None
+        elif kind == "sync" and threads.value is not None and threads.value > 1:
+            kind = "gthread"  # gunicorn silently switches to the threaded worker
+    return GunicornServer(
+        path=path,
+        version_label=facts.gunicorn_label,
+        settings=settings,
+        listeners=_listeners(values, protocol),
+        listeners_unknown=values.get("bind").unknown,
+        protocol=protocol,
+        worker_class=worker_class,
+        worker_kind=kind,
+        workers=_as_int(values.get("workers"), "workers"),
+        threads=threads,
+        timeout=_as_int(values.get("timeout"), "timeout"),
+        graceful_timeout=_as_int(values.get("graceful_timeout"), "graceful_timeout"),
+        keepalive=_as_int(values.get("keepalive"), "keepalive"),
+    )
+
+
+def _listeners(values: _Settings, protocol: Sourced[str]) -> tuple[Listener, ...]:
+    bind = values.get("bind")
+    if not bind.known:
+        return ()
+    entries = bind.value
+    if isinstance(entries, str):
+        entries = [entries]
+    if not isinstance(entries, list | tuple):
+        return ()
+    speaks = "uwsgi" if protocol.value == "uwsgi" else "http"
+    certfile = values.get("certfile")
+    tls = bool(certfile.known and certfile.value)
+    listeners = []
+    for entry in entries:
+        if not isinstance(entry, str):
+            continue
+        listeners.append(
+            Listener(
+                address=addr.parse_gunicorn_bind(entry),
+                protocol=speaks,
+                option="bind",
+                source=bind.source,
+                tls=tls,
+            )
+        )
+    return tuple(listeners)

@@ -1,0 +1,601 @@
+"""nginx configuration -> ``NginxConfig``. The only module that imports crossplane.
+
+crossplane lexes and parses each file (``single=True``: gwlint follows ``include`` itself, so that
+includes resolve against a prefix, absolute paths can be found in the repository by their tail,
+fragments get the context they are included in, and every file is checked in that context).
+Every crossplane error becomes a GW001 with its file and line.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import crossplane
+from crossplane import analyzer as _analyzer
+
+from gwlint.loaders.common import Problems, read_text
+from gwlint.model import address as addr
+from gwlint.model.defaults import nginx_default
+from gwlint.model.facts import Facts
+from gwlint.model.nginx import (
+    MODULE_PREFIX,
+    PASS_DIRECTIVES,
+    Directive,
+    NginxConfig,
+    Protocol,
+    Route,
+    Target,
+    Upstream,
+    UpstreamServer,
+)
+from gwlint.model.source import Source, Sourced
+from gwlint.model.units import parse_size, parse_time
+
+# crossplane's directive table stops around nginx 1.15; where a directive's arity grew since, it
+# would reject valid configs *and drop the statement*. Correct those entries (current docs syntax).
+_analyzer.DIRECTIVES["keepalive"] = [
+    _analyzer.NGX_HTTP_UPS_CONF | _analyzer.NGX_CONF_TAKE12  # "keepalive 32 local" (1.29.7)
+]
+
+MAX_INCLUDE_DEPTH = 32
+STOCK_FILES = frozenset(
+    {
+        "mime.types",
+        "fastcgi_params",
+        "fastcgi.conf",
+        "scgi_params",
+        "uwsgi_params",
+        "proxy_params",
+        "koi-utf",
+        "koi-win",
+        "win-utf",
+    }
+)
+FRAGMENT_DIRS = frozenset({"sites-enabled", "sites-available", "conf.d", "http.d", "vhosts.d"})
+MAIN_ONLY = frozenset(
+    {
+        "http",
+        "events",
+        "stream",
+        "mail",
+        "worker_processes",
+        "user",
+        "pid",
+        "load_module",
+        "worker_rlimit_nofile",
+        "daemon",
+        "master_process",
+    }
+)
+SERVER_BODY = frozenset({"location", "listen", "server_name"})
+BLOCKS_WITH_ROUTES = frozenset({"location", "if", "limit_except"})
+
+
+@dataclass(slots=True)
+class Stmt:
+    name: str
+    args: list[str]
+    path: str
+    line: int
+    column: int | None
+    context: tuple[str, ...]
+    block: list[Stmt] | None = None
+
+
+@dataclass(slots=True)
+class _Parsed:
+    stmts: list[dict[str, Any]]
+    lines: list[str]
+
+
+@dataclass
+class _Loader:
+    facts: Facts
+    prefix: str | None
+    problems: Problems
+    files: list[str] = field(default_factory=list)
+    _cache: dict[str, _Parsed | None] = field(default_factory=dict)
+    _reported: set[tuple[str, int, str]] = field(default_factory=set)
+    _stock_reported: set[str] = field(default_factory=set)
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def parse_file(self, path: str) -> _Parsed | None:
+        key = os.path.realpath(path)
+        if key in self._cache:
+            return self._cache[key]
+        self._cache[key] = None
+        text = read_text(path, "GW001", self.problems, kind="nginx")
+        if text is None:
+            return None
+        self.files.append(path)
+        try:
+            payload = crossplane.parse(
+                path,
+                onerror=lambda e: (type(e).__name__, getattr(e, "strerror", None) or str(e)),
+                catch_errors=True,
+                single=True,
+                comments=True,
+                check_ctx=False,
+                check_args=True,
+            )
+        except Exception as exc:  # crossplane's parse() should not raise; never let it crash us
+            self.problems.add("GW001", path, 1, f"nginx config could not be parsed: {exc}")
+            return None
+        for error in payload.get("errors", []):
+            _kind, message = error.get("callback") or ("", error.get("error", "parse error"))
+            message = re.sub(r" in \S+:\d+$", "", str(message))
+            line = error.get("line") or 1
+            self.problems.add("GW001", path, line, f"nginx: {message}")
+        configs = payload.get("config") or [{}]
+        parsed = _Parsed(stmts=configs[0].get("parsed", []), lines=text.splitlines())
+        self._cache[key] = parsed
+        return parsed
+
+    # --- include resolution --------------------------------------------------------------------
+
+    def _candidates(self, pattern: str, including: str, root_dir: str) -> list[str]:
+        bases: list[str] = []
+        for base in (self.prefix, root_dir, os.path.dirname(including)):
+            if base is not None and base not in bases:
+                bases.append(base)
+            if base and os.path.basename(os.path.normpath(base)) in FRAGMENT_DIRS:
+                parent = os.path.dirname(os.path.normpath(base))
+                if parent not in bases:
+                    bases.append(parent or ".")
+        if not os.path.isabs(pattern):
+            return [os.path.normpath(os.path.join(base, pattern)) for base in bases]
+        tails: list[str] = [pattern]
+        parts = pattern.strip("/").split("/")
+        for i in range(len(parts)):
+            tail = "/".join(parts[i:])
+            tails.extend(os.path.normpath(os.path.join(base, tail)) for base in bases)
+        return tails
+
+    def reachable(self, root: str) -> set[str]:
+        """Real paths of every file ``root`` includes, directly or not (no problems reported)."""
+        seen: set[str] = set()
+        todo = [root]
+        root_dir = self.prefix or os.path.dirname(root) or "."
+        while todo:
+            path = todo.pop()
+            parsed = self.parse_file(path)
+            if parsed is None:
+                continue
+            for pattern, line in _include_args(parsed.stmts):
+                stmt = Stmt("include", [pattern], path, line, None, ())
+                for target in self.resolve_include(stmt, root_dir, quiet=True):
+                    real = os.path.realpath(target)
+                    if real not in seen:
+                        seen.add(real)
+                        todo.append(target)
+        return seen
+
+    def resolve_include(self, stmt: Stmt, root_dir: str, *, quiet: bool = False) -> list[str]:
+        pattern = stmt.args[0] if stmt.args else ""
+        candidates = self._candidates(pattern, stmt.path, root_dir)
+        if glob.has_magic(pattern):
+            for candidate in candidates:
+                found = sorted(p for p in glob.glob(candidate) if os.path.isfile(p))
+                if found:
+                    return found
+            return []  # nginx accepts a glob that matches nothing
+        for candidate in candidates:
+            if os.path.isfile(candidate):
+                return [candidate]
+        if quiet:
+            return []
+        name = os.path.basename(pattern)
+        looked = f" (also looked under {self.prefix or root_dir})" if os.path.isabs(pattern) else ""
+        if name in STOCK_FILES:
+            if pattern in self._stock_reported:
+                return []
+            self._stock_reported.add(pattern)
+            self.problems.add(
+                "GW002",
+                stmt.path,
+                stmt.line,
+                f'include "{pattern}" not found{looked}; {name} ships with every nginx '
+                "package, so it is most likely there when deployed",
+                column=stmt.column,
+                severity="info",
+            )
+        else:
+            self.problems.add(
+                "GW002",
+                stmt.path,
+                stmt.line,
+                f'include "{pattern}" not found{looked}: its directives are not checked, and '
+                "nginx refuses to start if it is missing on the server",
+                column=stmt.column,
+                fix="give --nginx-prefix DIR, the folder that holds the nginx configuration",
+            )
+        return []
+
+    # --- tree expansion ------------------------------------------------------------------------
+
+    def expand(
+        self,
+        raw_stmts: list[dict[str, Any]],
+        parsed: _Parsed,
+        path: str,
+        context: tuple[str, ...],
+        cp_ctx: tuple[str, ...],
+        root_dir: str,
+        stack: tuple[str, ...],
+    ) -> list[Stmt]:
+        out: list[Stmt] = []
+        seen_on_line: dict[tuple[int, str], int] = {}
+        for raw in raw_stmts:
+            name = raw.get("directive", "")
+            if name == "#":
+                continue
+            line = int(raw.get("line") or 1)
+            args = [str(a) for a in raw.get("args", [])]
+            nth = seen_on_line.get((line, name), 0)
+            seen_on_line[(line, name)] = nth + 1
+            stmt = Stmt(name, args, path, line, _column(parsed.lines, line, name, nth), context)
+            self._check_context(stmt, cp_ctx, raw)
+            if name == "include" and args:
+                out.extend(self._include(stmt, context, cp_ctx, root_dir, stack))
+                continue
+            block = raw.get("block")
+            if block is not None:
+                inner_cp = _analyzer.enter_block_ctx(raw, cp_ctx)
+                stmt.block = self.expand(
+                    block, parsed, path, (*context, name), inner_cp, root_dir, stack
+                )
+            out.append(stmt)
+        return out
+
+    def _include(
+        self,
+        stmt: Stmt,
+        context: tuple[str, ...],
+        cp_ctx: tuple[str, ...],
+        root_dir: str,
+        stack: tuple[str, ...],
+    ) -> list[Stmt]:
+        out: list[Stmt] = []
+        for target in self.resolve_include(stmt, root_dir):
+            real = os.path.realpath(target)
+            if real in stack:
+                self.problems.add(
+                    "GW001",
+                    stmt.path,
+                    stmt.line,
+                    f'include "{stmt.args[0]}" includes itself (cycle through {target}); '
+                    "nginx would fail to start",
+                    column=stmt.column,
+                )
+                continue
+            if len(stack) >= MAX_INCLUDE_DEPTH:
+                self.problems.add(
+                    "GW001",
+                    stmt.path,
+                    stmt.line,
+                    f"includes nested deeper than {MAX_INCLUDE_DEPTH} levels; not followed",
+                    column=stmt.column,
+                )
+                continue
+            parsed = self.parse_file(target)
+            if parsed is None:
+                continue
+            out.extend(
+                self.expand(parsed.stmts, parsed, target, context, cp_ctx, root_dir, (*stack, real))
+            )
+        return out
+
+    def _check_context(self, stmt: Stmt, cp_ctx: tuple[str, ...], raw: dict[str, Any]) -> None:
+        try:
+            _analyzer.analyze(
+                fname=stmt.path,
+                stmt={"directive": stmt.name, "line": stmt.line, "args": stmt.args},
+                term="{" if "block" in raw else ";",
+                ctx=cp_ctx,
+                strict=False,
+                check_ctx=True,
+                check_args=False,
+            )
+        except _analyzer.NgxParserDirectiveContextError as exc:
+            key = (stmt.path, stmt.line, exc.strerror)
+            if key not in self._reported:
+                self._reported.add(key)
+                self.problems.add(
+                    "GW001", stmt.path, stmt.line, f"nginx: {exc.strerror}", column=stmt.column
+                )
+
+
+def _column(lines: list[str], line: int, name: str, nth: int) -> int | None:
+    if not 0 < line <= len(lines):
+        return None
+    text = lines[line - 1]
+    pattern = re.compile(r"(?<![\w$-])" + re.escape(name) + r"(?![\w-])")
+    found = None
+    start = 0
+    for _ in range(nth + 1):
+        found = pattern.search(text, start)
+        if found is None:
+            return None
+        start = found.end()
+    return found.start() + 1 if found is not None else None
+
+
+def _include_args(stmts: list[dict[str, Any]]) -> Iterator[tuple[str, int]]:
+    for raw in stmts:
+        if raw.get("directive") == "include" and raw.get("args"):
+            yield str(raw["args"][0]), int(raw.get("line") or 1)
+        block = raw.get("block")
+        if block:
+            yield from _include_args(block)
+
+
+def root_context(stmts: Iterable[dict[str, Any]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(context, crossplane context) a file's top level is read in: main, http or server."""
+    names = {s.get("directive") for s in stmts}
+    if names & MAIN_ONLY:
+        return (), ()
+    if names & SERVER_BODY and not names & {"server", "upstream"}:
+        return ("http", "server"), ("http", "server")
+    return ("http",), ("http",)
+
+
+# --- model building ----------------------------------------------------------------------------
+
+
+class _Scope:
+    __slots__ = ("local", "parent")
+
+    def __init__(self, parent: _Scope | None, stmts: list[Stmt]) -> None:
+        self.parent = parent
+        self.local: dict[str, list[Stmt]] = {}
+        for stmt in stmts:
+            if stmt.block is None:
+                self.local.setdefault(stmt.name, []).append(stmt)
+
+    def get(self, name: str) -> list[Stmt] | None:
+        """Occurrences at the nearest level that has any: nginx's all-or-nothing inheritance."""
+        scope: _Scope | None = self
+        while scope is not None:
+            found = scope.local.get(name)
+            if found:
+                return found
+            scope = scope.parent
+        return None
+
+
+def _source(stmt: Stmt) -> Source:
+    return Source(path=stmt.path, line=stmt.line, column=stmt.column)
+
+
+@dataclass
+class _Builder:
+    facts: Facts
+    upstreams: dict[str, Upstream] = field(default_factory=dict)
+    routes: list[Route] = field(default_factory=list)
+    _defaults: dict[tuple[str, str], Sourced[Any]] = field(default_factory=dict)
+    _values: dict[tuple[int, str], Sourced[Any]] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return self.facts.nginx_label
+
+    # typed values with their source; one object per statement or default, shared by all routes
+
+    def _default(self, key: str, kind: str) -> Sourced[Any]:
+        cache_key = (key, kind)
+        if cache_key not in self._defaults:
+            default = nginx_default(key, self.facts.nginx_version)
+            raw = default.raw if default else ""
+            self._defaults[cache_key] = _typed(raw, kind, Source(default_of=self.label))
+        return self._defaults[cache_key]
+
+    def value(self, scope: _Scope, name: str, kind: str, default_key: str | None = None) -> Any:
+        """The effective value of a one-argument directive, as the route sees it."""
+        found = scope.get(name)
+        if not found:
+            return self._default(default_key or name, kind)
+        stmt = found[-1]
+        key = (id(stmt), kind)
+        if key not in self._values:
+            raw = stmt.args[0] if stmt.args else ""
+            self._values[key] = _typed(raw, kind, _source(stmt))
+        return self._values[key]
+
+    def header(self, scope: _Scope, header: str) -> Sourced[str]:
+        """The value nginx sends upstream for a request header ("" = not sent)."""
+        for stmt in reversed(scope.get("proxy_set_header") or []):
+            if len(stmt.args) >= 2 and stmt.args[0].lower() == header.lower():
+                return Sourced[str](value=stmt.args[1], raw=stmt.args[1], source=_source(stmt))
+        default: Sourced[str] = self._default(f"header:{header}", "str")
+        return default
+
+    # upstream groups first: a proxy_pass may name a group defined further down
+
+    def upstream(self, block: Stmt) -> None:
+        assert block.block is not None
+        name = block.args[0] if block.args else ""
+        servers = tuple(
+            UpstreamServer(
+                address=addr.parse_nginx_host_port(stmt.args[0], 80),
+                params=tuple(stmt.args[1:]),
+                source=_source(stmt),
+            )
+            for stmt in block.block
+            if stmt.name == "server" and stmt.args
+        )
+        scope = _Scope(None, block.block)
+        self.upstreams[name] = Upstream(
+            name=name,
+            source=_source(block),
+            servers=servers,
+            keepalive=self.value(scope, "keepalive", "count", "upstream:keepalive"),
+            keepalive_timeout=self.value(
+                scope, "keepalive_timeout", "time", "upstream:keepalive_timeout"
+            ),
+            directives=tuple(_directive(stmt) for stmt in block.block),
+        )
+
+    # routes: every location (or if / limit_except in one) with a *_pass
+
+    def walk(
+        self, stmts: list[Stmt], parent: _Scope | None, server_name: str, location: Stmt | None
+    ) -> None:
+        scope = _Scope(parent, stmts)
+        for stmt in stmts:
+            if (
+                stmt.name in PASS_DIRECTIVES
+                and stmt.context[-1:]
+                and (stmt.context[-1] in BLOCKS_WITH_ROUTES)
+            ):
+                self.routes.append(self._route(stmt, scope, server_name, location))
+            if stmt.block is None:
+                continue
+            if stmt.name == "http":
+                self.walk(stmt.block, scope, "", None)
+            elif stmt.name == "server" and stmt.context[-1:] == ("http",):
+                names = [s for s in stmt.block if s.name == "server_name" and s.args]
+                self.walk(stmt.block, scope, names[0].args[0] if names else "", None)
+            elif stmt.name in BLOCKS_WITH_ROUTES and "server" in stmt.context:
+                self.walk(
+                    stmt.block, scope, server_name, stmt if stmt.name == "location" else location
+                )
+
+    def _route(self, stmt: Stmt, scope: _Scope, server_name: str, location: Stmt | None) -> Route:
+        protocol: Protocol = PASS_DIRECTIVES[stmt.name]
+        module = MODULE_PREFIX[protocol]
+        http_version: Sourced[str] | None = None
+        connection: Sourced[str] | None = None
+        if protocol == "http":
+            http_version = self.value(scope, "proxy_http_version", "str")
+            connection = self.header(scope, "Connection")
+        return Route(
+            server_name=server_name,
+            location=" ".join(location.args) if location is not None else "",
+            location_source=_source(location) if location is not None else None,
+            pass_directive=_directive(stmt),
+            protocol=protocol,
+            target=self._target(stmt, protocol),
+            read_timeout=self.value(scope, f"{module}_read_timeout", "time"),
+            send_timeout=self.value(scope, f"{module}_send_timeout", "time"),
+            connect_timeout=self.value(scope, f"{module}_connect_timeout", "time"),
+            http_version=http_version,
+            connection_header=connection,
+            client_max_body_size=self.value(scope, "client_max_body_size", "offset"),
+        )
+
+    def _target(self, stmt: Stmt, protocol: Protocol) -> Target:
+        raw = stmt.args[0] if stmt.args else ""
+        scheme, authority, _uri = addr.parse_proxy_url(raw)
+        if "$" in authority:
+            return Target(raw=raw, scheme=scheme, dynamic=True)
+        host, port = addr.split_host_port(authority)
+        if not authority.startswith("unix:") and port is None and host in self.upstreams:
+            upstream = self.upstreams[host]
+            return Target(raw=raw, scheme=scheme, upstream=host, servers=upstream.servers)
+        default_port = {"http": 80, "https": 443}.get(scheme) if protocol == "http" else None
+        server = UpstreamServer(
+            address=addr.parse_nginx_host_port(authority, default_port),
+            params=(),
+            source=_source(stmt),
+        )
+        return Target(raw=raw, scheme=scheme, servers=(server,))
+
+
+def _typed(raw: str, kind: str, source: Source) -> Sourced[Any]:
+    value: Any
+    if kind == "time":
+        value = parse_time(raw)
+    elif kind == "offset":
+        value = parse_size(raw, offset=True)
+    elif kind == "size":
+        value = parse_size(raw)
+    elif kind == "count":
+        value = int(raw) if raw.isascii() and raw.isdigit() else (0 if raw == "" else None)
+    else:
+        value = raw
+    cls: Any = Sourced[str] if kind == "str" else Sourced[int]
+    if value is None:
+        sourced: Sourced[Any] = cls(
+            value=None, raw=raw, source=source, unknown=f'invalid value "{raw}"'
+        )
+        return sourced
+    return cls(value=value, raw=raw, source=source)  # type: ignore[no-any-return]
+
+
+def _directive(stmt: Stmt) -> Directive:
+    return Directive(
+        name=stmt.name, args=tuple(stmt.args), source=_source(stmt), context=stmt.context
+    )
+
+
+def _flatten(stmts: list[Stmt]) -> Iterator[Directive]:
+    for stmt in stmts:
+        if stmt.path:
+            yield _directive(stmt)
+        if stmt.block is not None:
+            yield from _flatten(stmt.block)
+
+
+# --- entry point -------------------------------------------------------------------------------
+
+
+def load_nginx(
+    roots: list[str], facts: Facts, problems: Problems, prefix: str | None = None
+) -> NginxConfig:
+    """Read the root files, and everything they include, into one ``NginxConfig``.
+
+    A root that another root includes is read only there, in the context it is included in.
+    Fragments (top-level ``server``/``upstream``/``location``) are read as if included in ``http``.
+    """
+    loader = _Loader(facts=facts, prefix=prefix, problems=problems)
+    reach = {root: loader.reachable(root) for root in roots}
+    kept: list[str] = []
+    for root in roots:
+        real = os.path.realpath(root)
+        includers = [other for other in roots if other != root and real in reach[other]]
+        # mutual includes (a cycle): keep the first one given
+        if any(os.path.realpath(o) not in reach[root] or o in kept for o in includers):
+            continue
+        kept.append(root)
+    http_level: list[Stmt] = []
+    other: list[Stmt] = []
+    for root in kept:
+        parsed = loader.parse_file(root)
+        if parsed is None:
+            continue
+        context, cp_ctx = root_context(parsed.stmts)
+        root_dir = prefix or os.path.dirname(root) or "."
+        stmts = loader.expand(
+            parsed.stmts, parsed, root, context, cp_ctx, root_dir, (os.path.realpath(root),)
+        )
+        if context == ("http", "server"):
+            http_level.append(Stmt("server", [], root, 1, None, ("http",), block=stmts))
+        elif context == ("http",):
+            http_level.extend(stmts)
+        else:
+            other.extend(stmts)
+    tree = list(other)
+    if http_level:
+        # fragments are read as if they were included in one http {} block
+        tree.append(Stmt("http", [], "", 0, None, (), block=http_level))
+    builder = _Builder(facts=facts)
+    for stmt in tree:
+        if stmt.name == "http" and stmt.block is not None:
+            for inner in stmt.block:
+                if inner.name == "upstream" and inner.block is not None:
+                    builder.upstream(inner)
+    builder.walk(tree, None, "", None)
+    config = NginxConfig(
+        files=tuple(loader.files),
+        version_label=facts.nginx_label,
+        upstreams=builder.upstreams,
+        routes=tuple(builder.routes),
+        directives=tuple(_flatten(tree)),
+    )
+    return config

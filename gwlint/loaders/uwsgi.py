@@ -1,0 +1,257 @@
+"""uWSGI ini -> ``UwsgiServer``, read the way uWSGI 2.0 reads it (``core/ini.c``).
+
+Top to bottom, expanding as soon as a line is read: ``$(ENV)`` then ``%(placeholder)`` (any key
+set earlier is a placeholder; ``%k`` is the target's CPU count, ``%d`` the file's folder...).
+Repeated keys accumulate for list options and the last one wins for scalars. Values are kept as
+written: uWSGI reads numbers with ``atoi``/``strtoul``, so ``32k`` is 32.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+from gwlint.loaders.common import Problems, read_text
+from gwlint.model import address as addr
+from gwlint.model.appserver import Listener, ListenerProtocol, UwsgiServer
+from gwlint.model.defaults import UWSGI_DEFAULTS
+from gwlint.model.facts import Facts
+from gwlint.model.source import Source, Sourced
+from gwlint.model.units import uwsgi_number
+
+MAX_INI_DEPTH = 16
+_PLACEHOLDER = re.compile(r"%\(([^)]*)\)")
+_ENV = re.compile(r"\$\(([^)]*)\)")
+_MAGIC = re.compile(r"%([a-zA-Z%])")
+_MATH = re.compile(r"^\s*(\S+)\s*([-+*/])\s*(\S+)\s*$")
+
+SOCKET_OPTIONS: dict[str, tuple[ListenerProtocol | None, bool, bool]] = {
+    # option: (protocol (None = the "protocol" option, uwsgi by default), keep-alive, tls)
+    "socket": (None, False, False),
+    "uwsgi-socket": ("uwsgi", False, False),
+    "http-socket": ("http", False, False),
+    "http11-socket": ("http", True, False),
+    "https-socket": ("http", False, True),
+    "http": ("http", False, False),  # the HTTP router process in front of the workers
+    "https": ("http", False, True),
+}
+
+
+@dataclass
+class _Reader:
+    facts: Facts
+    problems: Problems
+    section: str
+    options: dict[str, list[Sourced[str]]] = field(default_factory=dict)
+    found_section: bool = False
+
+    def read(self, path: str, section: str, depth: int, stack: tuple[str, ...]) -> bool:
+        text = read_text(path, "GW004", self.problems, kind="uWSGI")
+        if text is None:
+            return False
+        current = None
+        for number, line in enumerate(text.splitlines(), start=1):
+            stripped = line.strip()
+            if not stripped or stripped[0] in ";#":
+                continue
+            if stripped.startswith("["):
+                if not stripped.endswith("]"):
+                    self.problems.add(
+                        "GW004",
+                        path,
+                        number,
+                        f"uWSGI ini: unterminated section header {stripped!r}",
+                    )
+                current = stripped[1:-1]
+                continue
+            if current != section:
+                continue
+            if depth == 0:
+                self.found_section = True
+            key, _, value = stripped.partition("=")
+            key, value = key.strip(), value.strip()
+            if not key:
+                self.problems.add("GW004", path, number, "uWSGI ini: a line with no option name")
+                continue
+            self._set(key, value, path, number, depth, stack)
+        return True
+
+    def _set(
+        self, key: str, raw: str, path: str, line: int, depth: int, stack: tuple[str, ...]
+    ) -> None:
+        value, unknown = self._expand(raw, path)
+        source = Source(path=path, line=line, column=1)
+        if key in ("ini", "inherit") and unknown is None:
+            self._include(value, path, line, depth, stack)
+        if key in ("set", "set-placeholder", "set-ph") and "=" in value:
+            name, _, placeholder = value.partition("=")
+            key, value = name.strip(), placeholder.strip()
+        sourced = Sourced[str](
+            value=None if unknown else value, raw=raw, source=source, unknown=unknown
+        )
+        self.options.setdefault(key, []).append(sourced)
+
+    def _include(
+        self, target: str, path: str, line: int, depth: int, stack: tuple[str, ...]
+    ) -> None:
+        name, _, section = target.partition(":")
+        included = os.path.join(os.path.dirname(path), name)
+        if depth >= MAX_INI_DEPTH or os.path.realpath(included) in stack:
+            self.problems.add(
+                "GW004", path, line, f"uWSGI ini: {target} includes itself; not followed"
+            )
+            return
+        if not os.path.isfile(included):
+            self.problems.add(
+                "GW004", path, line, f"uWSGI ini: included file {name} not found; not checked"
+            )
+            return
+        self.read(
+            included, section or self.section, depth + 1, (*stack, os.path.realpath(included))
+        )
+
+    def _expand(self, raw: str, path: str) -> tuple[str, str | None]:
+        unknown: list[str] = []
+
+        def env(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in self.facts.env:
+                return self.facts.env[name]
+            unknown.append(f"reads $({name}), not given (use --env {name}=VALUE)")
+            return match.group(0)
+
+        def magic(match: re.Match[str]) -> str:
+            letter = match.group(1)
+            real = os.path.abspath(path)
+            known = {
+                "%": "%",
+                "d": os.path.dirname(real) + "/",
+                "p": real,
+                "s": os.path.basename(path),
+                "n": os.path.splitext(os.path.basename(path))[0],
+                "e": os.path.splitext(path)[1].lstrip("."),
+                "x": os.path.splitext(path)[1].lstrip("."),
+                "c": os.path.basename(os.path.dirname(real)),
+            }
+            if letter == "k":
+                if self.facts.cpus is None:
+                    unknown.append("uses %k, the CPU count (give it with --cpus N)")
+                    return match.group(0)
+                return str(self.facts.cpus)
+            if letter in known:
+                return known[letter]
+            unknown.append(f"uses %{letter}, known only on the server")
+            return match.group(0)
+
+        def placeholder(match: re.Match[str]) -> str:
+            inner = _MAGIC.sub(magic, match.group(1))
+            math = _MATH.match(inner)
+            if math and math.group(2) in "+-*/":
+                left, right = self._operand(math.group(1)), self._operand(math.group(3))
+                if left is None or right is None:
+                    unknown.append(f"uses %({match.group(1)}), not known statically")
+                    return match.group(0)
+                op = math.group(2)
+                if op == "/" and right == 0:
+                    unknown.append(f"divides by zero in %({match.group(1)})")
+                    return match.group(0)
+                result = {"+": left + right, "-": left - right, "*": left * right}.get(
+                    op, left // right if right else 0
+                )
+                return str(result)
+            values = self.options.get(inner.strip())
+            if values and values[-1].value is not None:
+                return values[-1].value
+            unknown.append(f"uses %({inner}), which is not set before")
+            return match.group(0)
+
+        value = _ENV.sub(env, raw)
+        value = _PLACEHOLDER.sub(placeholder, value)
+        value = _MAGIC.sub(magic, value)
+        return value, unknown[0] if unknown else None
+
+    def _operand(self, text: str) -> int | None:
+        if re.fullmatch(r"-?\d+", text):
+            return int(text)
+        values = self.options.get(text)
+        if values and values[-1].value is not None and re.fullmatch(r"-?\d+", values[-1].value):
+            return int(values[-1].value)
+        return None
+
+
+def _number(options: dict[str, tuple[Sourced[str], ...]], name: str, label: str) -> Sourced[int]:
+    occurrences = options.get(name)
+    if not occurrences:
+        raw = UWSGI_DEFAULTS.get(name, "0")
+        return Sourced[int](value=int(raw), raw=raw, source=Source(default_of=label))
+    last = occurrences[-1]
+    if last.value is None:
+        return Sourced[int](value=None, raw=last.raw, source=last.source, unknown=last.unknown)
+    return Sourced[int](value=uwsgi_number(last.value), raw=last.raw, source=last.source)
+
+
+def _protocol_option(options: dict[str, tuple[Sourced[str], ...]]) -> ListenerProtocol | None:
+    for name in ("socket-protocol", "protocol"):
+        occurrences = options.get(name)
+        if occurrences:
+            value = (occurrences[-1].value or "").strip().lower()
+            if value in ("http", "https"):
+                return "http"
+            if value in ("uwsgi", ""):
+                return "uwsgi"
+            return None  # fastcgi, scgi, ...: neither of the two gwlint compares
+    return "uwsgi"
+
+
+def load_uwsgi(
+    path: str, facts: Facts, problems: Problems, section: str = "uwsgi"
+) -> UwsgiServer | None:
+    reader = _Reader(facts=facts, problems=problems, section=section)
+    if not reader.read(path, section, 0, (os.path.realpath(path),)):
+        return None
+    if not reader.found_section:
+        problems.add(
+            "GW004", path, 1, f"uWSGI ini has no [{section}] section: uWSGI would not read it"
+        )
+        return None
+    options = {key: tuple(values) for key, values in reader.options.items()}
+    label = facts.uwsgi_label
+    default_protocol = _protocol_option(options)
+    listeners: list[Listener] = []
+    listeners_unknown: str | None = None
+    for option, (protocol, keepalive, tls) in SOCKET_OPTIONS.items():
+        speaks = protocol or default_protocol
+        for occurrence in options.get(option, ()):
+            if occurrence.value is None:
+                listeners_unknown = listeners_unknown or f"{option}: {occurrence.unknown}"
+                continue
+            if speaks is None:
+                continue
+            for part in occurrence.value.split(","):
+                if not part.strip():
+                    continue
+                listeners.append(
+                    Listener(
+                        address=addr.parse_uwsgi_socket(part.strip()),
+                        protocol=speaks,
+                        option=option,
+                        source=occurrence.source,
+                        keepalive=keepalive,
+                        tls=tls,
+                    )
+                )
+    return UwsgiServer(
+        path=path,
+        section=section,
+        version_label=label,
+        options=options,
+        listeners=tuple(listeners),
+        listeners_unknown=listeners_unknown,
+        harakiri=_number(options, "harakiri", label),
+        socket_timeout=_number(options, "socket-timeout", label),
+        processes=_number(options, "processes", label)
+        if "processes" in options or "workers" not in options
+        else _number(options, "workers", label),
+        threads=_number(options, "threads", label),
+    )

@@ -1,0 +1,87 @@
+"""The app-server side: gunicorn or uWSGI, its listeners and the settings the rules compare."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from gwlint.model.address import Address
+from gwlint.model.source import Source, Sourced
+
+ListenerProtocol = Literal["http", "uwsgi"]
+
+# effective gunicorn worker kinds; "custom" is a class gwlint does not know
+WorkerKind = Literal[
+    "sync", "gthread", "gevent", "eventlet", "tornado", "asgi", "uvicorn", "custom"
+]
+
+
+class Listener(BaseModel):
+    """A socket the app server accepts connections on, and the protocol it speaks there."""
+
+    model_config = ConfigDict(frozen=True)
+
+    address: Address
+    protocol: ListenerProtocol
+    option: str  # "bind", "socket", "uwsgi-socket", "http-socket", "http11-socket", "http", ...
+    source: Source
+    keepalive: bool = False  # uWSGI http11-socket: HTTP/1.1 persistent connections
+    tls: bool = False
+
+
+class GunicornServer(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["gunicorn"] = "gunicorn"
+    path: str
+    version_label: str  # "gunicorn 27.0"
+    settings: dict[str, Sourced[Any]]  # every module-level name the file assigns, known or not
+    listeners: tuple[Listener, ...]
+    listeners_unknown: str | None = None  # why bind is not statically known
+    protocol: Sourced[str]  # "http" or "uwsgi" (gunicorn >= 24)
+    worker_class: Sourced[str]  # as written
+    worker_kind: (
+        WorkerKind | None
+    )  # effective (threads > 1 turns sync into gthread); None = unknown
+    workers: Sourced[int]
+    threads: Sourced[int]
+    timeout: Sourced[int]  # seconds; 0 disables
+    graceful_timeout: Sourced[int]
+    keepalive: Sourced[int]  # seconds
+
+    @property
+    def label(self) -> str:
+        return f"gunicorn ({self.path})"
+
+    @property
+    def keeps_connections(self) -> bool | None:
+        """Does a worker keep idle HTTP connections open? None when the worker class is unknown."""
+        if self.worker_kind is None:
+            return None
+        return self.worker_kind != "sync"
+
+
+class UwsgiServer(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["uwsgi"] = "uwsgi"
+    path: str
+    section: str
+    version_label: str  # "uWSGI 2.0"
+    options: dict[
+        str, tuple[Sourced[str], ...]
+    ]  # every key, every occurrence, placeholders expanded
+    listeners: tuple[Listener, ...]
+    listeners_unknown: str | None = None  # why a socket option is not statically known
+    harakiri: Sourced[int]  # seconds; 0 = off
+    socket_timeout: Sourced[int]
+    processes: Sourced[int]
+    threads: Sourced[int]
+
+    @property
+    def label(self) -> str:
+        return f"uWSGI ({self.path})"
+
+
+AppServer = GunicornServer | UwsgiServer

@@ -1,0 +1,69 @@
+"""Where every value comes from: a place in a file, or a server's documented default."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+T = TypeVar("T")
+
+
+class Source(BaseModel):
+    """The origin of a value: ``path:line[:column]``, or the default of ``server version``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str | None = None
+    line: int | None = None
+    column: int | None = None
+    default_of: str | None = None  # e.g. "gunicorn 27.0": the documented default applies
+    note: str | None = None  # e.g. "--cpus", "--env WORKERS", "threads > 1"
+
+    @property
+    def is_default(self) -> bool:
+        return self.default_of is not None
+
+    @property
+    def in_file(self) -> bool:
+        return self.path is not None and self.line is not None
+
+    def label(self) -> str:
+        """Short form for messages: ``nginx.conf:9``, ``default of gunicorn 27.0``, ``--cpus``."""
+        if self.default_of is not None:
+            return f"default of {self.default_of}"
+        if self.path is not None:
+            where = self.path if self.line is None else f"{self.path}:{self.line}"
+            return f"{where}, {self.note}" if self.note else where
+        return self.note or "unknown origin"
+
+
+class Sourced(BaseModel, Generic[T]):
+    """A value with its origin. ``unknown`` holds the reason when it cannot be known statically."""
+
+    model_config = ConfigDict(frozen=True)
+
+    value: T | None
+    raw: str
+    source: Source
+    unknown: str | None = None
+
+    @property
+    def known(self) -> bool:
+        return self.unknown is None
+
+    @property
+    def is_default(self) -> bool:
+        return self.source.is_default
+
+    def where(self) -> str:
+        """``(nginx.conf:9)`` or ``(default of nginx 1.30)``, for messages."""
+        return f"({self.source.label()})"
+
+
+def at(path: str, line: int, column: int | None = None, note: str | None = None) -> Source:
+    return Source(path=path, line=line, column=column, note=note)
+
+
+def default_of(server: str) -> Source:
+    return Source(default_of=server)

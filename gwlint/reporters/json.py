@@ -1,0 +1,41 @@
+"""JSON for programs: ``{"version", "diagnostics": [...]}``, sorted by path, line and code."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from gwlint import __version__
+
+if TYPE_CHECKING:
+    from gwlint.engine import Report
+    from gwlint.model.diagnostics import Diagnostic
+
+
+def _diagnostic(diagnostic: Diagnostic) -> dict[str, Any]:
+    return {
+        "code": diagnostic.code,
+        "severity": diagnostic.severity.value,
+        "message": diagnostic.message,
+        "path": diagnostic.location.path,
+        "line": diagnostic.location.line,
+        "column": diagnostic.location.column,
+        "related": [
+            {
+                "path": related.location.path,
+                "line": related.location.line,
+                "column": related.location.column,
+                "message": related.message,
+            }
+            for related in diagnostic.related
+        ],
+        "fix": diagnostic.fix,
+    }
+
+
+def render(report: Report) -> str:
+    document = {
+        "version": __version__,
+        "diagnostics": [_diagnostic(d) for d in report.diagnostics],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,176 @@
+"""GW0xx: input problems. Loaders report them; these declarations give them docs and severity."""
+
+from __future__ import annotations
+
+from gwlint.model.diagnostics import Severity
+from gwlint.rules.base import Rule, ex
+
+GW001 = Rule(
+    code="GW001",
+    name="nginx-parse-error",
+    title="nginx config cannot be parsed",
+    severity=Severity.ERROR,
+    why="""
+A syntax error (a missing `;`, an unbalanced `}`), a directive with the wrong number of arguments
+or in a block where nginx does not allow it, an include cycle, or a file that is not text. nginx
+refuses to start or reload (`nginx: [emerg] ... in /etc/nginx/nginx.conf:12`, and `nginx -t`
+fails), so every request keeps going to the old configuration, or nothing is served at all.
+
+gwlint reports *every* such error with its file and line, where `nginx -t` stops at the first. A
+file gwlint cannot parse is still reported: it never passes silently. A fragment (a file whose top
+level holds `server`, `upstream` or `location` blocks, as in `sites-enabled/*.conf`) is read as if
+it were included in `http {}`, so it does not produce "not allowed here" noise.
+""",
+    example=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        proxy_read_timeout 60s
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+    ),
+    fix=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        proxy_read_timeout 60s;
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+    ),
+    references=(
+        "https://nginx.org/en/docs/beginners_guide.html#conf_structure",
+        "https://github.com/nginxinc/crossplane#crossplane-parse",
+    ),
+)
+
+GW002 = Rule(
+    code="GW002",
+    name="nginx-include-not-found",
+    title="nginx include not found",
+    severity=Severity.WARNING,
+    why="""
+An `include` names a file that is not in the repository: its directives cannot be checked, and if
+it is missing on the server too nginx refuses to start (`open() "/etc/nginx/conf.d/app.conf" failed
+(2: No such file or directory)`). gwlint resolves includes like nginx (relative to the prefix, the
+folder of the main config unless `--nginx-prefix DIR` says otherwise, and relative to the including
+file), and looks up an absolute path such as `/etc/nginx/snippets/proxy.conf` under the prefix by
+its tail (`snippets/proxy.conf`), so configs kept in a repository resolve as they will on the
+server. A glob that matches nothing is fine, as it is for nginx.
+
+Files that every nginx package installs (`mime.types`, `uwsgi_params`, `fastcgi_params`,
+`proxy_params`...) are reported once, as info: they are almost always there when deployed.
+""",
+    example=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                include /etc/nginx/conf.d/app.conf;
+            }
+            """,
+        ),
+    ),
+    fix=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                include /etc/nginx/conf.d/app.conf;
+            }
+            """,
+        ),
+        (
+            "conf.d/app.conf",
+            """
+            server {
+                listen 80;
+            }
+            """,
+        ),
+    ),
+    references=("https://nginx.org/en/docs/ngx_core_module.html#include",),
+)
+
+GW003 = Rule(
+    code="GW003",
+    name="gunicorn-config-syntax-error",
+    title="gunicorn config is not valid Python",
+    severity=Severity.ERROR,
+    why="""
+`gunicorn.conf.py` is a Python module; with a syntax error gunicorn stops at start-up
+(`Error: ... SyntaxError`), so the app never serves. gwlint reads the file with Python's parser
+only: it never runs, imports or compiles it, so a config from an untrusted pull request cannot do
+anything on the machine that lints it.
+""",
+    example=ex(("gunicorn.conf.py", "bind = '127.0.0.1:8000'\nworkers = (2 *\n")),
+    fix=ex(("gunicorn.conf.py", "bind = '127.0.0.1:8000'\nworkers = 2\n")),
+    references=("https://docs.gunicorn.org/en/stable/configure.html#configuration-file",),
+)
+
+GW004 = Rule(
+    code="GW004",
+    name="uwsgi-config-unreadable",
+    title="uWSGI ini cannot be read",
+    severity=Severity.ERROR,
+    why="""
+The ini has no `[uwsgi]` section (uWSGI prints `*** WARNING: Can't find section "uwsgi" ...` and
+starts with none of these settings), a malformed line, an `ini =` include that is missing or
+includes itself, or the file is not text. Give `--uwsgi-section NAME` when the settings live in
+another section (`uwsgi --ini app.ini:NAME`).
+""",
+    example=ex(("uwsgi.ini", "[uwgsi]\nsocket = 127.0.0.1:3031\n")),
+    fix=ex(("uwsgi.ini", "[uwsgi]\nsocket = 127.0.0.1:3031\n")),
+    references=("https://uwsgi-docs.readthedocs.io/en/latest/Configuration.html#ini-files",),
+)
+
+GW005 = Rule(
+    code="GW005",
+    name="setting-not-statically-known",
+    title="setting not statically known",
+    severity=Severity.INFO,
+    why="""
+gwlint evaluates `gunicorn.conf.py` without running it: literals, arithmetic, string operations,
+names assigned earlier, `int()`/`min()`/`max()`..., `os.environ.get("X", default)` (the default, or
+the value given with `--env X=V`) and `multiprocessing.cpu_count()` (the CPUs given with `--cpus`).
+A setting computed any other way (a call into your code, a value read from a file, a loop) is
+reported here with the reason, and the rules that need it stay quiet rather than guess.
+""",
+    example=ex(
+        (
+            "gunicorn.conf.py",
+            """
+            import multiprocessing
+            workers = multiprocessing.cpu_count() * 2 + 1
+            """,
+        ),
+    ),
+    fix=ex(
+        (
+            "gunicorn.conf.py",
+            """
+            import multiprocessing
+            workers = multiprocessing.cpu_count() * 2 + 1
+            """,
+        ),
+        args=("--cpus", "4"),
+    ),
+    references=("https://docs.gunicorn.org/en/stable/configure.html#configuration-file",),
+)
+
+RULES = (GW001, GW002, GW003, GW004, GW005)
