@@ -178,7 +178,7 @@ def gw201(dep: Deployment) -> Iterator[Finding]:
             location=_upstream_location(upstream),
             message=message,
             related=(
-                *related(idle_value, f"{setting} = {idle_value.value}", link.app.path),
+                *related(idle_value, setting, link.app.path),
                 *routes,
             ),
             fix=fix,

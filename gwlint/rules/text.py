@@ -9,7 +9,6 @@ from gwlint.model.diagnostics import Location, Related
 from gwlint.model.units import format_ms
 
 if TYPE_CHECKING:
-    from gwlint.model.appserver import AppServer
     from gwlint.model.source import Sourced
 
 
@@ -30,19 +29,17 @@ def above(seconds: float) -> int:
 
 
 def related(
-    value: Sourced[Any], message: str, fallback_path: str | None = None
+    value: Sourced[Any], name: str, fallback_path: str | None = None
 ) -> tuple[Related, ...]:
-    """The place a value was set; for a default, line 1 of the file that could set it."""
+    """``timeout = 20`` where a value was set; for a default, line 1 of the file that can set it."""
     location = Location.of(value.source, fallback_path)
     if location is None:
         return ()
     if value.is_default:
-        message = f"{message} (not set: the {value.source.default_of} default applies)"
+        message = f"{name} is not set: the {value.source.default_of} default {value.raw} applies"
+    else:
+        message = f"{name} = {value.raw}"
     return (Related(location=location, message=message),)
-
-
-def app_file_hint(app: AppServer) -> str:
-    return app.path
 
 
 def plural(count: int, word: str) -> str:

@@ -53,10 +53,16 @@ def _primary(links: list[Link]) -> tuple[Location, tuple[Related, ...]]:
     return location, tuple(also[:MAX_ALSO])
 
 
+def _span(app_seconds: int, nginx_seconds: float) -> str:
+    if app_seconds >= nginx_seconds:
+        return f"a request running {app_seconds} s races both timeouts: it"
+    return f"a request running between {app_seconds} and {nginx_seconds:g} s"
+
+
 def _status_after_kill(version: tuple[int, int, int]) -> str:
     if version >= (22, 0, 0):
-        return "answered 500 by gunicorn (gunicorn >= 22; 502 if the worker is stuck in C code)"
-    return "answered 502 by nginx ('upstream prematurely closed connection')"
+        return "answered 500 (gunicorn >= 22; 502 if the worker is stuck in C code)"
+    return "answered 502 (nginx: 'upstream prematurely closed connection')"
 
 
 @rule(
@@ -150,9 +156,8 @@ def gw101(dep: Deployment) -> Iterator[Finding]:
         if kind == "sync":
             severity = None
             consequence = (
-                f"requests running {timeout.value} s or longer are killed by gunicorn "
-                f"(WORKER TIMEOUT) and {_status_after_kill(dep.facts.gunicorn_version)}, "
-                "not 504 by nginx"
+                f"{_span(timeout.value, read_s)} is killed by gunicorn (WORKER TIMEOUT) and "
+                f"{_status_after_kill(dep.facts.gunicorn_version)}, not 504"
             )
         else:
             severity = Severity.INFO
@@ -172,7 +177,7 @@ def gw101(dep: Deployment) -> Iterator[Finding]:
             location=location,
             message=message,
             related=(
-                *related(timeout, f"gunicorn timeout = {timeout.value}", app.path),
+                *related(timeout, "timeout", app.path),
                 *extra,
             ),
             fix=fix,
@@ -258,9 +263,9 @@ def gw102(dep: Deployment) -> Iterator[Finding]:
         sign = "=" if harakiri.value * 1000 == read.value else "<"
         suggested = above(read.value / 1000)
         message = (
-            f"uWSGI harakiri {secs(harakiri)} {sign} {directive} {ms(read)}: requests running "
-            f"{harakiri.value} s or longer are killed (HARAKIRI ON WORKER) and nginx answers 502 "
-            "('upstream prematurely closed connection'), not 504"
+            f"uWSGI harakiri {secs(harakiri)} {sign} {directive} {ms(read)}: "
+            f"{_span(harakiri.value, read.value / 1000)} is killed by uWSGI (HARAKIRI ON WORKER) "
+            "and nginx answers 502 ('upstream prematurely closed connection'), not 504"
         )
         fix = (
             f"set harakiri = {suggested} in {app.path} (more than {directive} {read.raw}), so "
@@ -270,7 +275,7 @@ def gw102(dep: Deployment) -> Iterator[Finding]:
         yield Finding(
             location=location,
             message=message,
-            related=(*related(harakiri, f"harakiri = {harakiri.value}", app.path), *extra),
+            related=(*related(harakiri, "harakiri", app.path), *extra),
             fix=fix,
         )
 

@@ -1,0 +1,64 @@
+"""Shared test helpers: run the real CLI in-process, in a folder, and capture what it prints."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-fixtures",
+        action="store_true",
+        help="rewrite fixtures/*/*/expected.txt from gwlint's current output",
+    )
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@contextmanager
+def chdir(path: Path) -> Iterator[None]:
+    old = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
+def gwlint(*args: str, cwd: Path | None = None) -> Run:
+    """``gwlint ARGS`` through the real entry point; never raises SystemExit."""
+    from gwlint.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with chdir(cwd or Path.cwd()), redirect_stdout(out), redirect_stderr(err):
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        else:  # pragma: no cover - main() always exits
+            code = 0
+    return Run(code=code, out=out.getvalue(), err=err.getvalue())
+
+
+def corpus_or_skip() -> Path:
+    if CORPUS.is_dir():
+        return CORPUS
+    if os.environ.get("CI"):
+        pytest.fail(f"{CORPUS} is missing, and CI is set: the corpus sweep must run")
+    pytest.skip(f"{CORPUS} is absent (the corpus sweep runs where it exists)")

@@ -1,0 +1,69 @@
+"""One generated test per fixture case.
+
+``fixtures/<CODE>/<case>/`` holds config files, an optional ``args`` file (extra command-line
+flags, one per line) and ``expected.txt``: what ``gwlint check <files> --select <CODE>`` prints,
+without the summary line (empty: the rule must stay quiet). ``fixtures/scenarios/<case>/`` runs
+every rule and snapshots the whole text output. ``pytest --update-fixtures`` rewrites them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, gwlint
+
+META = {"expected.txt", "args", "README.md"}
+CASES = sorted(p for p in FIXTURES.glob("*/*") if p.is_dir() and p.parent.name != "demo")
+
+
+def _command(case: Path) -> list[str]:
+    files = sorted(p.name for p in case.iterdir() if p.is_file() and p.name not in META)
+    args_file = case / "args"
+    extra = args_file.read_text().split() if args_file.is_file() else []
+    select = [] if case.parent.name == "scenarios" else ["--select", case.parent.name]
+    return ["check", *files, *select, *extra]
+
+
+def _expected_text(run_out: str, scenario: bool) -> str:
+    if scenario:
+        return run_out
+    lines = run_out.rstrip("\n").split("\n")
+    return "\n".join(lines[:-2]) + "\n" if len(lines) > 1 else ""
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.name}" for c in CASES])
+def test_fixture(case: Path, request: pytest.FixtureRequest) -> None:
+    scenario = case.parent.name == "scenarios"
+    run = gwlint(*_command(case), cwd=case)
+    assert run.code in (0, 1), run.err
+    assert run.err == ""
+    actual = _expected_text(run.out, scenario)
+    expected_file = case / "expected.txt"
+    if request.config.getoption("--update-fixtures"):
+        expected_file.write_text(actual)
+    assert expected_file.is_file(), f"{expected_file} is missing (run pytest --update-fixtures)"
+    assert actual == expected_file.read_text()
+    # the JSON output agrees with the text output, finding for finding
+    as_json = json.loads(gwlint(*_command(case), "--format", "json", cwd=case).out)
+    heads = [line for line in actual.split("\n") if line and not line.startswith("  ")]
+    if scenario:
+        heads = heads[:-1]
+    assert [
+        f"{d['path']}:{d['line']}:{d['column'] or 1}: {d['code']} [{d['severity']}] {d['message']}"
+        for d in as_json["diagnostics"]
+    ] == heads
+
+
+def test_every_rule_fires_and_stays_quiet() -> None:
+    from gwlint.rules import ALL_RULES
+
+    for rule in ALL_RULES:
+        folder = FIXTURES / rule.code
+        cases = [c for c in folder.iterdir() if c.is_dir()] if folder.is_dir() else []
+        fires = [c for c in cases if rule.code in (c / "expected.txt").read_text()]
+        quiet = [c for c in cases if (c / "expected.txt").read_text() == ""]
+        assert fires, f"{rule.code}: no fixture case where it fires"
+        assert quiet, f"{rule.code}: no fixture case where it stays quiet"
