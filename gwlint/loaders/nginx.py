@@ -1,9 +1,11 @@
 """nginx configuration -> ``NginxConfig``. The only module that imports crossplane.
 
-crossplane lexes and parses each file (``single=True``: gwlint follows ``include`` itself, so that
-includes resolve against a prefix, absolute paths can be found in the repository by their tail,
-fragments get the context they are included in, and every file is checked in that context).
-Every crossplane error becomes a GW001 with its file and line.
+crossplane lexes every file and checks every statement (arguments, and the context it is allowed
+in, from its directive table). gwlint drives the statement loop itself, the way crossplane's
+``parse()`` does, because ``parse()`` can only start a file at the top level: gwlint reads a file in
+the context it is included in (a ``sites-enabled/*.conf`` fragment inside ``http {}``), follows
+``include`` relative to a prefix, finds absolute paths in the repository by their tail, and keeps
+what was read before a syntax error. Every crossplane error becomes a GW001 with file and line.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from __future__ import annotations
 import glob
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import crossplane
 from crossplane import analyzer as _analyzer
+from crossplane.errors import NgxParserDirectiveError, NgxParserSyntaxError
+from crossplane.lexer import lex
 
 from gwlint.loaders.common import Problems, read_text
 from gwlint.model import address as addr
@@ -37,7 +40,7 @@ from gwlint.model.source import Source, Sourced
 from gwlint.model.units import parse_size, parse_time
 
 # crossplane's directive table stops around nginx 1.15; where a directive's arity grew since, it
-# would reject valid configs *and drop the statement*. Correct those entries (current docs syntax).
+# would reject valid configs. Correct those entries (current docs syntax).
 _analyzer.DIRECTIVES["keepalive"] = [
     _analyzer.NGX_HTTP_UPS_CONF | _analyzer.NGX_CONF_TAKE12  # "keepalive 32 local" (1.29.7)
 ]
@@ -74,6 +77,7 @@ MAIN_ONLY = frozenset(
 )
 SERVER_BODY = frozenset({"location", "listen", "server_name"})
 BLOCKS_WITH_ROUTES = frozenset({"location", "if", "limit_except"})
+Token = tuple[str, int, bool]
 
 
 @dataclass(slots=True)
@@ -88,9 +92,24 @@ class Stmt:
 
 
 @dataclass(slots=True)
-class _Parsed:
-    stmts: list[dict[str, Any]]
+class _File:
+    """One file, read and lexed once; parsed once per context it is included in."""
+
+    path: str
     lines: list[str]
+    tokens: list[Token]
+    comments: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Walk:
+    """State of reading one file in one context."""
+
+    file: _File
+    tokens: Iterator[Token]
+    root_dir: str
+    stack: tuple[str, ...]
+    seen_on_line: dict[tuple[int, str], int] = field(default_factory=dict)
 
 
 @dataclass
@@ -99,45 +118,115 @@ class _Loader:
     prefix: str | None
     problems: Problems
     files: list[str] = field(default_factory=list)
-    _cache: dict[str, _Parsed | None] = field(default_factory=dict)
+    _files: dict[str, _File | None] = field(default_factory=dict)
     _reported: set[tuple[str, int, str]] = field(default_factory=set)
     _stock_reported: set[str] = field(default_factory=set)
 
+    def error(self, path: str, line: int, message: str, column: int | None = None) -> None:
+        key = (path, line, message)
+        if key not in self._reported:
+            self._reported.add(key)
+            self.problems.add("GW001", path, line, f"nginx: {message}", column=column)
+
     # --- reading -------------------------------------------------------------------------------
 
-    def parse_file(self, path: str) -> _Parsed | None:
+    def read(self, path: str) -> _File | None:
         key = os.path.realpath(path)
-        if key in self._cache:
-            return self._cache[key]
-        self._cache[key] = None
+        if key in self._files:
+            return self._files[key]
+        self._files[key] = None
         text = read_text(path, "GW001", self.problems, kind="nginx")
         if text is None:
             return None
         self.files.append(path)
+        tokens: list[Token] = []
         try:
-            payload = crossplane.parse(
-                path,
-                onerror=lambda e: (type(e).__name__, getattr(e, "strerror", None) or str(e)),
-                catch_errors=True,
-                single=True,
-                comments=True,
-                check_ctx=False,
-                check_args=True,
-            )
-        except Exception as exc:  # crossplane's parse() should not raise; never let it crash us
-            self.problems.add("GW001", path, 1, f"nginx config could not be parsed: {exc}")
-            return None
-        for error in payload.get("errors", []):
-            _kind, message = error.get("callback") or ("", error.get("error", "parse error"))
-            message = re.sub(r" in \S+:\d+$", "", str(message))
-            line = error.get("line") or 1
-            self.problems.add("GW001", path, line, f"nginx: {message}")
-        configs = payload.get("config") or [{}]
-        parsed = _Parsed(stmts=configs[0].get("parsed", []), lines=text.splitlines())
-        self._cache[key] = parsed
-        return parsed
+            for token in lex(path):
+                tokens.append(token)
+        except NgxParserSyntaxError as exc:
+            self.error(path, exc.lineno or 1, str(exc.strerror))
+        except (OSError, RecursionError, ValueError) as exc:
+            self.error(path, 1, f"cannot be lexed: {type(exc).__name__}")
+        loaded = _File(path=path, lines=text.splitlines(), tokens=tokens)
+        self._files[key] = loaded
+        return loaded
 
-    # --- include resolution --------------------------------------------------------------------
+    def parse(
+        self,
+        path: str,
+        context: tuple[str, ...],
+        cp_ctx: tuple[str, ...],
+        root_dir: str,
+        stack: tuple[str, ...],
+    ) -> list[Stmt]:
+        loaded = self.read(path)
+        if loaded is None:
+            return []
+        walk = _Walk(file=loaded, tokens=iter(loaded.tokens), root_dir=root_dir, stack=stack)
+        return self._block(walk, context, cp_ctx)
+
+    def _block(
+        self, walk: _Walk, context: tuple[str, ...], cp_ctx: tuple[str, ...], consume: bool = False
+    ) -> list[Stmt]:
+        """crossplane's statement loop, started in any context."""
+        out: list[Stmt] = []
+        path = walk.file.path
+        for token, line, quoted in walk.tokens:
+            if token == "}" and not quoted:
+                break
+            if consume:
+                if token == "{" and not quoted:
+                    self._block(walk, context, cp_ctx, consume=True)
+                continue
+            if token.startswith("#") and not quoted:
+                walk.file.comments.append((line, token[1:]))
+                continue
+            name, args = token, []
+            term, term_quoted = ";", False
+            try:
+                term, _, term_quoted = next(walk.tokens)
+                while term not in ("{", ";", "}") or term_quoted:
+                    if not (term.startswith("#") and not term_quoted):
+                        args.append(term)
+                    term, _, term_quoted = next(walk.tokens)
+            except StopIteration:
+                self.error(
+                    path, line, f'unexpected end of file, expecting ";" or "}}" after "{name}"'
+                )
+                break
+            if name == "if":
+                _prepare_if_args(args)
+            nth = walk.seen_on_line.get((line, name), 0)
+            walk.seen_on_line[(line, name)] = nth + 1
+            column = _column(walk.file.lines, line, name, nth)
+            raw = {"directive": name, "line": line, "args": args}
+            try:
+                _analyzer.analyze(
+                    fname=path, stmt=raw, term=term, ctx=cp_ctx, check_ctx=True, check_args=True
+                )
+            except NgxParserDirectiveError as exc:
+                self.error(path, line, str(exc.strerror), column)
+                if str(exc.strerror).endswith(' is not terminated by ";"'):
+                    if term != "}" or term_quoted:
+                        self._block(walk, context, cp_ctx, consume=True)
+                    else:
+                        break
+                continue
+            if term == "}" and not term_quoted:
+                # crossplane only knows this for the directives in its table
+                self.error(path, line, f'directive "{name}" is not terminated by ";"', column)
+                break
+            stmt = Stmt(name, args, path, line, column, context)
+            if name == "include" and args and term == ";":
+                out.extend(self._include(stmt, context, cp_ctx, walk))
+                continue
+            if term == "{" and not term_quoted:
+                inner = _analyzer.enter_block_ctx(raw, cp_ctx)
+                stmt.block = self._block(walk, (*context, name), inner)
+            out.append(stmt)
+        return out
+
+    # --- includes ------------------------------------------------------------------------------
 
     def _candidates(self, pattern: str, including: str, root_dir: str) -> list[str]:
         bases: list[str] = []
@@ -149,36 +238,25 @@ class _Loader:
                 if parent not in bases:
                     bases.append(parent or ".")
         if not os.path.isabs(pattern):
-            return [os.path.normpath(os.path.join(base, pattern)) for base in bases]
+            return [os.path.normpath(os.path.join(base or ".", pattern)) for base in bases]
         tails: list[str] = [pattern]
         parts = pattern.strip("/").split("/")
         for i in range(len(parts)):
             tail = "/".join(parts[i:])
-            tails.extend(os.path.normpath(os.path.join(base, tail)) for base in bases)
+            tails.extend(os.path.normpath(os.path.join(base or ".", tail)) for base in bases)
         return tails
 
-    def reachable(self, root: str) -> set[str]:
-        """Real paths of every file ``root`` includes, directly or not (no problems reported)."""
-        seen: set[str] = set()
-        todo = [root]
-        root_dir = self.prefix or os.path.dirname(root) or "."
-        while todo:
-            path = todo.pop()
-            parsed = self.parse_file(path)
-            if parsed is None:
-                continue
-            for pattern, line in _include_args(parsed.stmts):
-                stmt = Stmt("include", [pattern], path, line, None, ())
-                for target in self.resolve_include(stmt, root_dir, quiet=True):
-                    real = os.path.realpath(target)
-                    if real not in seen:
-                        seen.add(real)
-                        todo.append(target)
-        return seen
-
-    def resolve_include(self, stmt: Stmt, root_dir: str, *, quiet: bool = False) -> list[str]:
-        pattern = stmt.args[0] if stmt.args else ""
-        candidates = self._candidates(pattern, stmt.path, root_dir)
+    def resolve_include(
+        self,
+        pattern: str,
+        including: str,
+        line: int,
+        column: int | None,
+        root_dir: str,
+        *,
+        quiet: bool = False,
+    ) -> list[str]:
+        candidates = self._candidates(pattern, including, root_dir)
         if glob.has_magic(pattern):
             for candidate in candidates:
                 found = sorted(p for p in glob.glob(candidate) if os.path.isfile(p))
@@ -191,124 +269,89 @@ class _Loader:
         if quiet:
             return []
         name = os.path.basename(pattern)
-        looked = f" (also looked under {self.prefix or root_dir})" if os.path.isabs(pattern) else ""
+        looked = ""
+        if os.path.isabs(pattern):
+            tail = "/".join(pattern.strip("/").split("/")[-2:])
+            looked = f" (nor by its tail, {tail}, under {self.prefix or root_dir}/)"
         if name in STOCK_FILES:
-            if pattern in self._stock_reported:
-                return []
-            self._stock_reported.add(pattern)
-            self.problems.add(
-                "GW002",
-                stmt.path,
-                stmt.line,
-                f'include "{pattern}" not found{looked}; {name} ships with every nginx '
-                "package, so it is most likely there when deployed",
-                column=stmt.column,
-                severity="info",
-            )
-        else:
-            self.problems.add(
-                "GW002",
-                stmt.path,
-                stmt.line,
-                f'include "{pattern}" not found{looked}: its directives are not checked, and '
-                "nginx refuses to start if it is missing on the server",
-                column=stmt.column,
-                fix="give --nginx-prefix DIR, the folder that holds the nginx configuration",
-            )
+            if pattern not in self._stock_reported:
+                self._stock_reported.add(pattern)
+                self.problems.add(
+                    "GW002",
+                    including,
+                    line,
+                    f'include "{pattern}" not found{looked}; {name} ships with every nginx '
+                    "package, so it is most likely there when deployed",
+                    column=column,
+                    severity="info",
+                )
+            return []
+        self.problems.add(
+            "GW002",
+            including,
+            line,
+            f'include "{pattern}" not found{looked}: its directives are not checked, and '
+            "nginx refuses to start if it is missing on the server",
+            column=column,
+            fix="give --nginx-prefix DIR, the folder that holds the nginx configuration",
+        )
         return []
 
-    # --- tree expansion ------------------------------------------------------------------------
-
-    def expand(
-        self,
-        raw_stmts: list[dict[str, Any]],
-        parsed: _Parsed,
-        path: str,
-        context: tuple[str, ...],
-        cp_ctx: tuple[str, ...],
-        root_dir: str,
-        stack: tuple[str, ...],
-    ) -> list[Stmt]:
-        out: list[Stmt] = []
-        seen_on_line: dict[tuple[int, str], int] = {}
-        for raw in raw_stmts:
-            name = raw.get("directive", "")
-            if name == "#":
-                continue
-            line = int(raw.get("line") or 1)
-            args = [str(a) for a in raw.get("args", [])]
-            nth = seen_on_line.get((line, name), 0)
-            seen_on_line[(line, name)] = nth + 1
-            stmt = Stmt(name, args, path, line, _column(parsed.lines, line, name, nth), context)
-            self._check_context(stmt, cp_ctx, raw)
-            if name == "include" and args:
-                out.extend(self._include(stmt, context, cp_ctx, root_dir, stack))
-                continue
-            block = raw.get("block")
-            if block is not None:
-                inner_cp = _analyzer.enter_block_ctx(raw, cp_ctx)
-                stmt.block = self.expand(
-                    block, parsed, path, (*context, name), inner_cp, root_dir, stack
-                )
-            out.append(stmt)
-        return out
-
     def _include(
-        self,
-        stmt: Stmt,
-        context: tuple[str, ...],
-        cp_ctx: tuple[str, ...],
-        root_dir: str,
-        stack: tuple[str, ...],
+        self, stmt: Stmt, context: tuple[str, ...], cp_ctx: tuple[str, ...], walk: _Walk
     ) -> list[Stmt]:
         out: list[Stmt] = []
-        for target in self.resolve_include(stmt, root_dir):
+        pattern = stmt.args[0]
+        targets = self.resolve_include(pattern, stmt.path, stmt.line, stmt.column, walk.root_dir)
+        for target in targets:
             real = os.path.realpath(target)
-            if real in stack:
-                self.problems.add(
-                    "GW001",
+            if real in walk.stack:
+                self.error(
                     stmt.path,
                     stmt.line,
-                    f'include "{stmt.args[0]}" includes itself (cycle through {target}); '
-                    "nginx would fail to start",
-                    column=stmt.column,
+                    f'include "{pattern}" includes itself (cycle through {target}); nginx '
+                    "would fail to start",
+                    stmt.column,
                 )
                 continue
-            if len(stack) >= MAX_INCLUDE_DEPTH:
-                self.problems.add(
-                    "GW001",
+            if len(walk.stack) >= MAX_INCLUDE_DEPTH:
+                self.error(
                     stmt.path,
                     stmt.line,
                     f"includes nested deeper than {MAX_INCLUDE_DEPTH} levels; not followed",
-                    column=stmt.column,
+                    stmt.column,
                 )
                 continue
-            parsed = self.parse_file(target)
-            if parsed is None:
-                continue
-            out.extend(
-                self.expand(parsed.stmts, parsed, target, context, cp_ctx, root_dir, (*stack, real))
-            )
+            out.extend(self.parse(target, context, cp_ctx, walk.root_dir, (*walk.stack, real)))
         return out
 
-    def _check_context(self, stmt: Stmt, cp_ctx: tuple[str, ...], raw: dict[str, Any]) -> None:
-        try:
-            _analyzer.analyze(
-                fname=stmt.path,
-                stmt={"directive": stmt.name, "line": stmt.line, "args": stmt.args},
-                term="{" if "block" in raw else ";",
-                ctx=cp_ctx,
-                strict=False,
-                check_ctx=True,
-                check_args=False,
-            )
-        except _analyzer.NgxParserDirectiveContextError as exc:
-            key = (stmt.path, stmt.line, exc.strerror)
-            if key not in self._reported:
-                self._reported.add(key)
-                self.problems.add(
-                    "GW001", stmt.path, stmt.line, f"nginx: {exc.strerror}", column=stmt.column
-                )
+    def reachable(self, root: str) -> set[str]:
+        """Real paths of every file ``root`` includes, directly or not (no problems reported)."""
+        seen: set[str] = set()
+        todo = [root]
+        root_dir = self.prefix or os.path.dirname(root) or "."
+        while todo:
+            path = todo.pop()
+            loaded = self.read(path)
+            if loaded is None:
+                continue
+            for pattern, line in _include_args(loaded.tokens):
+                for target in self.resolve_include(pattern, path, line, None, root_dir, quiet=True):
+                    real = os.path.realpath(target)
+                    if real not in seen:
+                        seen.add(real)
+                        todo.append(target)
+        return seen
+
+
+def _prepare_if_args(args: list[str]) -> None:
+    """Strip the parentheses of an ``if`` condition, as crossplane does."""
+    if args and args[0].startswith("(") and args[-1].endswith(")"):
+        args[0] = args[0][1:].lstrip()
+        args[-1] = args[-1][:-1].rstrip()
+        start = int(not args[0])
+        end = len(args) - int(not args[-1])
+        args[:] = args[start:end]
 
 
 def _column(lines: list[str], line: int, name: str, nth: int) -> int | None:
@@ -326,23 +369,52 @@ def _column(lines: list[str], line: int, name: str, nth: int) -> int | None:
     return found.start() + 1 if found is not None else None
 
 
-def _include_args(stmts: list[dict[str, Any]]) -> Iterator[tuple[str, int]]:
-    for raw in stmts:
-        if raw.get("directive") == "include" and raw.get("args"):
-            yield str(raw["args"][0]), int(raw.get("line") or 1)
-        block = raw.get("block")
-        if block:
-            yield from _include_args(block)
+def _include_args(tokens: list[Token]) -> Iterator[tuple[str, int]]:
+    """``include`` arguments found by scanning tokens: statement starts follow ``;``/``{``/``}``."""
+    at_start = True
+    previous_include = False
+    for token, line, quoted in tokens:
+        if previous_include:
+            previous_include = False
+            yield token, line
+        if not quoted and token in (";", "{", "}"):
+            at_start = True
+            continue
+        if not quoted and token.startswith("#"):
+            continue
+        if at_start and token == "include" and not quoted:
+            previous_include = True
+        at_start = False
 
 
-def root_context(stmts: Iterable[dict[str, Any]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def root_context(tokens: list[Token]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(context, crossplane context) a file's top level is read in: main, http or server."""
-    names = {s.get("directive") for s in stmts}
+    names = set(_top_level_names(tokens))
     if names & MAIN_ONLY:
         return (), ()
     if names & SERVER_BODY and not names & {"server", "upstream"}:
         return ("http", "server"), ("http", "server")
     return ("http",), ("http",)
+
+
+def _top_level_names(tokens: list[Token]) -> Iterator[str]:
+    depth = 0
+    at_start = True
+    for token, _line, quoted in tokens:
+        if not quoted and token.startswith("#"):
+            continue
+        if not quoted and token == "{":
+            depth += 1
+            at_start = True
+        elif not quoted and token == "}":
+            depth -= 1
+            at_start = True
+        elif not quoted and token == ";":
+            at_start = True
+        else:
+            if at_start and depth == 0:
+                yield token
+            at_start = False
 
 
 # --- model building ----------------------------------------------------------------------------
@@ -516,7 +588,8 @@ def _typed(raw: str, kind: str, source: Source) -> Sourced[Any]:
     elif kind == "size":
         value = parse_size(raw)
     elif kind == "count":
-        value = int(raw) if raw.isascii() and raw.isdigit() else (0 if raw == "" else None)
+        first = raw.split()[0] if raw.split() else ""
+        value = int(first) if first.isascii() and first.isdigit() else (0 if raw == "" else None)
     else:
         value = raw
     cls: Any = Sourced[str] if kind == "str" else Sourced[int]
@@ -554,26 +627,26 @@ def load_nginx(
     Fragments (top-level ``server``/``upstream``/``location``) are read as if included in ``http``.
     """
     loader = _Loader(facts=facts, prefix=prefix, problems=problems)
-    reach = {root: loader.reachable(root) for root in roots}
-    kept: list[str] = []
-    for root in roots:
-        real = os.path.realpath(root)
-        includers = [other for other in roots if other != root and real in reach[other]]
-        # mutual includes (a cycle): keep the first one given
-        if any(os.path.realpath(o) not in reach[root] or o in kept for o in includers):
-            continue
-        kept.append(root)
+    kept = roots
+    if len(roots) > 1:
+        reach = {root: loader.reachable(root) for root in roots}
+        kept = []
+        for root in roots:
+            real = os.path.realpath(root)
+            includers = [other for other in roots if other != root and real in reach[other]]
+            # mutual includes (a cycle): keep the first one given
+            if any(os.path.realpath(o) not in reach[root] or o in kept for o in includers):
+                continue
+            kept.append(root)
     http_level: list[Stmt] = []
     other: list[Stmt] = []
     for root in kept:
-        parsed = loader.parse_file(root)
-        if parsed is None:
+        loaded = loader.read(root)
+        if loaded is None:
             continue
-        context, cp_ctx = root_context(parsed.stmts)
+        context, cp_ctx = root_context(loaded.tokens)
         root_dir = prefix or os.path.dirname(root) or "."
-        stmts = loader.expand(
-            parsed.stmts, parsed, root, context, cp_ctx, root_dir, (os.path.realpath(root),)
-        )
+        stmts = loader.parse(root, context, cp_ctx, root_dir, (os.path.realpath(root),))
         if context == ("http", "server"):
             http_level.append(Stmt("server", [], root, 1, None, ("http",), block=stmts))
         elif context == ("http",):

@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from contextlib import chdir
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from gwlint.engine import Request
+    from gwlint.engine import Report, Request
     from gwlint.rules.base import Example, Rule
 
 HEADER = "<!-- Generated from gwlint's rule metadata by `python -m gwlint.reporters.docs`. -->"
@@ -23,7 +24,10 @@ LANG = {".py": "python", ".ini": "ini", ".conf": "nginx"}
 
 
 def example_request(example: Example, folder: str) -> Request:
-    """Write the example's files into ``folder`` and build the request its args describe."""
+    """Write the example's files into ``folder`` and build the request its args describe.
+
+    Paths in the request are relative to ``folder``.
+    """
     from gwlint.engine import Request
 
     paths = []
@@ -32,7 +36,7 @@ def example_request(example: Example, folder: str) -> Request:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         Path(path).write_text(content)
         if "/" not in name:
-            paths.append(path)
+            paths.append(name)
     request = Request(paths=paths)
     args = list(example.args)
     while args:
@@ -51,18 +55,22 @@ def example_request(example: Example, folder: str) -> Request:
     return request
 
 
-def run_example(example: Example, code: str) -> str:
-    """What ``gwlint check --select CODE`` prints for an example, paths relative to its folder."""
+def check_example(example: Example, code: str) -> Report:
+    """``gwlint check --select CODE`` on an example, run inside a scratch folder."""
     from gwlint.engine import lint
-    from gwlint.reporters.text import render
 
-    with tempfile.TemporaryDirectory(prefix="gwlint-example-") as folder:
+    with tempfile.TemporaryDirectory(prefix="gwlint-example-") as folder, chdir(folder):
         request = example_request(example, folder)
         request.select = [code]
-        report = lint(request)
-        text = render(report).replace(folder + os.sep, "")
-    lines = text.rstrip("\n").split("\n")
-    return "\n".join(lines[:-1]).rstrip("\n")  # without the summary line
+        return lint(request)
+
+
+def run_example(example: Example, code: str) -> str:
+    """What ``gwlint check --select CODE`` prints for an example, without the summary line."""
+    from gwlint.reporters.text import render
+
+    lines = render(check_example(example, code)).rstrip("\n").split("\n")
+    return "\n".join(lines[:-1]).rstrip("\n")
 
 
 def _files(example: Example) -> list[str]:
@@ -129,6 +137,25 @@ def render_index(rules: tuple[Rule, ...]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_readme_table(rules: tuple[Rule, ...]) -> str:
+    """The rule table between the README's ``rules-table`` markers."""
+    lines = ["| Code | Title | Default severity |", "| --- | --- | --- |"]
+    for rule in rules:
+        lines.append(
+            f"| [{rule.code}](docs/rules/{rule.code}.md) | {rule.title} | {rule.severity.value} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _readme(text: str) -> str:
+    from gwlint.rules import ALL_RULES
+
+    start, end = "<!-- rules-table:start -->\n", "<!-- rules-table:end -->"
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
+    return f"{head}{start}{render_readme_table(ALL_RULES)}{end}{tail}"
+
+
 def expected_pages() -> dict[str, str]:
     from gwlint.rules import ALL_RULES
 
@@ -138,7 +165,8 @@ def expected_pages() -> dict[str, str]:
 
 
 def main(argv: list[str]) -> int:
-    folder = Path(__file__).resolve().parents[2] / "docs" / "rules"
+    root = Path(__file__).resolve().parents[2]
+    folder = root / "docs" / "rules"
     pages = expected_pages()
     stale = [
         name
@@ -146,16 +174,26 @@ def main(argv: list[str]) -> int:
         if not (folder / name).is_file() or (folder / name).read_text() != text
     ]
     extra = sorted(p.name for p in folder.glob("*.md") if p.name not in pages)
+    readme = root / "README.md"
+    readme_text = _readme(readme.read_text())
+    readme_stale = readme_text != readme.read_text()
     if "--check" in argv:
         for name in [*stale, *extra]:
             print(f"stale: docs/rules/{name}")
-        return 1 if stale or extra else 0
+        if readme_stale:
+            print("stale: README.md rules table")
+        return 1 if stale or extra or readme_stale else 0
     folder.mkdir(parents=True, exist_ok=True)
     for name in stale:
         (folder / name).write_text(pages[name])
     for name in extra:
         (folder / name).unlink()
-    print(f"docs/rules: {len(stale)} written, {len(extra)} removed")
+    if readme_stale:
+        readme.write_text(readme_text)
+    print(
+        f"docs/rules: {len(stale)} written, {len(extra)} removed; README table updated: "
+        f"{readme_stale}"
+    )
     return 0
 
 

@@ -1,0 +1,175 @@
+"""The command line: exit codes, one-line errors, formats, `python -m gwlint`, rules listing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT, gwlint
+
+DEMO = ROOT / "fixtures" / "demo"
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text)
+    return path
+
+
+def test_findings_exit_1_and_exit_zero(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "nginx.conf",
+        "http { server { location / { proxy_pass http://127.0.0.1:8001; } } }\n",
+    )
+    write(tmp_path, "gunicorn.conf.py", "bind = '127.0.0.1:8000'\n")
+    run = gwlint("check", "nginx.conf", "gunicorn.conf.py", cwd=tmp_path)
+    assert run.code == 1
+    assert "\nnginx.conf:1:30: GW401 [error] proxy_pass 127.0.0.1:8001" in run.out
+    assert gwlint("check", "nginx.conf", "gunicorn.conf.py", "--exit-zero", cwd=tmp_path).code == 0
+
+
+def test_clean_and_info_only_exit_0(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "nginx.conf",
+        "http { server { location / { proxy_pass http://127.0.0.1:8000; } } }\n",
+    )
+    write(tmp_path, "gunicorn.conf.py", "bind = '127.0.0.1:8000'\ntimeout = 75\nworkers = 3\n")
+    run = gwlint("check", "nginx.conf", "gunicorn.conf.py", cwd=tmp_path)
+    assert run.code == 0, run.out
+    assert run.out.startswith("All checks passed.")
+    assert "nginx 1.30 (assumed; set --nginx-version)" in run.out
+    write(tmp_path, "gunicorn.conf.py", "bind = '127.0.0.1:8000'\ntimeout = 75\n")
+    run = gwlint("check", "nginx.conf", "gunicorn.conf.py", cwd=tmp_path)
+    assert run.code == 0  # GW301 one worker: info only
+    assert "GW301 [info]" in run.out
+
+
+def test_broken_input_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    write(tmp_path, "nginx.conf", "http {\n  server {\n    listen 80\n")
+    write(tmp_path, "gunicorn.conf.py", "bind = (\n")
+    write(tmp_path, "uwsgi.ini", "[app]\nsocket = :3031\n")
+    run = gwlint("check", "nginx.conf", "gunicorn.conf.py", "uwsgi.ini", cwd=tmp_path)
+    assert run.code == 1
+    assert run.err == ""
+    codes = [line.split(" ")[1] for line in run.out.splitlines() if ": GW" in line]
+    assert "GW001" in codes
+    assert "GW003" in codes
+    assert "GW004" in codes
+
+
+def test_usage_errors_exit_2_with_one_line(tmp_path: Path) -> None:
+    for args in (
+        ["check", "missing.conf"],
+        ["check", "--bogus"],
+        ["check", ".", "--select", "XX9"],
+        ["check", ".", "--nginx-version", "latest"],
+        ["check", ".", "--cpus", "0"],
+        ["check", ".", "--env", "NOEQUALS"],
+        ["check", ".", "--format", "xml"],
+        ["rule", "GW999"],
+    ):
+        run = gwlint(*args, cwd=tmp_path)
+        assert run.code == 2, (args, run.out, run.err)
+        assert run.err.startswith("gwlint: error: "), (args, run.err)
+        assert run.err.count("\n") == 1, (args, run.err)
+        assert "Traceback" not in run.err
+
+
+def test_unknown_kind_is_a_usage_error(tmp_path: Path) -> None:
+    write(tmp_path, "notes.txt", "hello\n")
+    run = gwlint("check", "notes.txt", cwd=tmp_path)
+    assert run.code == 2
+    assert "--nginx, --gunicorn or --uwsgi" in run.err
+    run = gwlint("check", "--nginx", "notes.txt", cwd=tmp_path)
+    assert run.code == 1  # read as nginx: "hello" is not a directive
+    assert "GW001" in run.out
+
+
+def test_json_format() -> None:
+    run = gwlint("check", "fixtures/demo", "--format", "json", cwd=ROOT)
+    document = json.loads(run.out)
+    assert document["version"]
+    assert {"code", "severity", "message", "path", "line", "column", "related", "fix"} <= set(
+        document["diagnostics"][0]
+    )
+    keys = [(d["path"], d["line"], d["code"]) for d in document["diagnostics"]]
+    assert keys == sorted(keys)
+    assert all(not d["path"].startswith("/") for d in document["diagnostics"])
+
+
+def test_relative_paths_stay_relative_and_output_is_deterministic() -> None:
+    first = gwlint("check", "fixtures/demo", cwd=ROOT)
+    second = gwlint("check", "fixtures/demo/", cwd=ROOT)
+    assert first.out.replace("fixtures/demo/", "") == second.out.replace("fixtures/demo/", "")
+    assert "fixtures/demo/nginx.conf:" in first.out
+    assert gwlint("check", "fixtures/demo", cwd=ROOT).out == first.out
+
+
+def test_select_and_ignore() -> None:
+    run = gwlint("check", "fixtures/demo", "--select", "GW4,GW506", cwd=ROOT)
+    codes = {line.split(" ")[1] for line in run.out.splitlines() if ": GW" in line}
+    assert codes == {"GW401", "GW506"}
+    run = gwlint("check", "fixtures/demo", "--ignore", "GW401", "--ignore", "GW0", cwd=ROOT)
+    codes = {line.split(" ")[1] for line in run.out.splitlines() if ": GW" in line}
+    assert "GW401" not in codes
+    assert not any(code.startswith("GW0") for code in codes)
+
+
+def test_rules_listing() -> None:
+    listing = json.loads(gwlint("rules", "--format", "json").out)
+    assert {"code", "title", "severity", "family"} == set(listing[0])
+    codes = [r["code"] for r in listing]
+    assert codes == sorted(codes)
+    assert {"GW001", "GW101", "GW201", "GW401", "GW601"} <= set(codes)
+    text = gwlint("rules").out
+    assert "GW201  error" in text
+
+
+def test_rule_page() -> None:
+    run = gwlint("rule", "gw201")
+    assert run.code == 0
+    assert run.out.startswith("<!--")
+    assert "## Why it matters" in run.out
+    assert "## Fix" in run.out
+
+
+def test_version_and_help() -> None:
+    from gwlint import __version__
+
+    assert gwlint("--version").out == f"gwlint {__version__}\n"
+    run = gwlint("check", "--help")
+    assert run.code == 0
+    assert "--nginx-version" in run.out
+
+
+def test_python_dash_m() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "gwlint", "check", str(DEMO), "--select", "GW506"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "GW506" in result.stdout
+    assert result.stderr == ""
+
+
+def test_directory_walk_skips_virtualenvs(tmp_path: Path) -> None:
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / ".venv" / "lib").mkdir(parents=True)
+    write(
+        tmp_path / "deploy",
+        "nginx.conf",
+        "http { server { location / { proxy_pass http://127.0.0.1:8001; } } }\n",
+    )
+    write(tmp_path / "deploy", "gunicorn.conf.py", "bind = '127.0.0.1:8000'\n")
+    write(tmp_path / ".venv" / "lib", "nginx.conf", "this is not nginx {\n")
+    write(tmp_path, "settings.py", "DEBUG = True\n")
+    run = gwlint("check", cwd=tmp_path)
+    assert run.code == 1
+    assert "deploy/nginx.conf:1:30: GW401" in run.out
+    assert ".venv" not in run.out

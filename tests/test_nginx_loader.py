@@ -1,0 +1,228 @@
+"""nginx loading: includes, fragments, inheritance, defaults per version, all errors located."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from gwlint.loaders.common import Problems
+from gwlint.loaders.nginx import load_nginx
+from gwlint.model.facts import Facts
+from gwlint.model.nginx import NginxConfig
+
+
+def write(folder: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+
+
+def load(
+    folder: Path,
+    roots: list[str],
+    version: tuple[int, int, int] = (1, 30, 0),
+    prefix: str | None = None,
+) -> tuple[NginxConfig, Problems]:
+    problems = Problems()
+    config = load_nginx(
+        [str(folder / r) for r in roots], Facts(nginx_version=version), problems, prefix=prefix
+    )
+    return config, problems
+
+
+def test_inheritance_http_server_location_nested_if(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "nginx.conf": """
+            events {}
+            http {
+                proxy_read_timeout 90s;
+                proxy_set_header Connection "";
+                server {
+                    proxy_read_timeout 1m30s;
+                    location / {
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                    location /slow/ {
+                        proxy_read_timeout "1h 30m";
+                        proxy_set_header X-Request-Id $request_id;
+                        location /slow/nested/ {
+                            proxy_pass http://127.0.0.1:8000;
+                        }
+                        if ($arg_x) {
+                            proxy_pass http://127.0.0.1:8001;
+                        }
+                    }
+                }
+            }
+            """,
+        },
+    )
+    config, problems = load(tmp_path, ["nginx.conf"], version=(1, 24, 0))
+    assert problems.items == []
+    by_location = {(r.location, r.pass_directive.source.line): r for r in config.routes}
+    root = by_location[("/", 9)]
+    assert root.read_timeout.value == 90_000
+    assert root.read_timeout.source.line == 7  # the server's value, not http's
+    assert root.connection_header is not None
+    assert root.connection_header.value == ""  # inherited from http
+    nested = by_location[("/slow/nested/", 15)]
+    assert nested.read_timeout.value == 5_400_000
+    assert nested.connection_header is not None
+    # the location sets its own proxy_set_header: the inherited Connection "" is gone
+    assert nested.connection_header.value == "close"
+    assert nested.connection_header.is_default
+    inside_if = by_location[("/slow/", 18)]
+    assert inside_if.read_timeout.source.line == 12
+
+
+def test_defaults_follow_the_version(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "nginx.conf": """
+            http {
+                upstream app { server 127.0.0.1:8000; }
+                server { location / { proxy_pass http://app; } }
+            }
+            """
+        },
+    )
+    old, _ = load(tmp_path, ["nginx.conf"], version=(1, 24, 0))
+    new, _ = load(tmp_path, ["nginx.conf"], version=(1, 29, 7))
+    assert old.upstreams["app"].keepalive.value == 0
+    assert new.upstreams["app"].keepalive.value == 32
+    old_version, new_version = old.routes[0].http_version, new.routes[0].http_version
+    assert old_version is not None
+    assert old_version.value == "1.0"
+    assert new_version is not None
+    assert new_version.value == "1.1"
+    assert old.routes[0].read_timeout.source.default_of == "nginx 1.24"
+
+
+def test_upstream_targets_and_default_port(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "nginx.conf": """
+            http {
+                server {
+                    location /a { proxy_pass http://app/x; }
+                    location /b { proxy_pass http://unix:/run/app.sock:/y; }
+                    location /c { uwsgi_pass unix:/run/u.sock; }
+                    location /d { proxy_pass http://$backend; }
+                    location /e { proxy_pass https://api.example.com; }
+                }
+                upstream app { server backend; server 10.0.0.2:8000 down; }
+            }
+            """
+        },
+    )
+    config, _ = load(tmp_path, ["nginx.conf"])
+    routes = {r.location: r for r in config.routes}
+    assert routes["/a"].target.upstream == "app"  # defined after its use
+    assert [str(s.address) for s in routes["/a"].target.servers] == [
+        "backend:80",
+        "10.0.0.2:8000",
+    ]
+    assert str(routes["/b"].target.servers[0].address) == "unix:/run/app.sock"
+    assert routes["/c"].protocol == "uwsgi"
+    assert routes["/d"].target.dynamic
+    assert str(routes["/e"].target.servers[0].address) == "api.example.com:443"
+
+
+def test_includes_prefix_tail_and_globs(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "nginx.conf": """
+            http {
+                include /etc/nginx/conf.d/*.conf;
+                include /etc/nginx/snippets/timeouts.conf;
+                include missing.conf;
+                include nothing/*.conf;
+            }
+            """,
+            "conf.d/app.conf": "server { location / { proxy_pass http://127.0.0.1:8000; } }\n",
+            "snippets/timeouts.conf": "proxy_read_timeout 10s;\n",
+        },
+    )
+    config, problems = load(tmp_path, ["nginx.conf"])
+    assert config.routes[0].read_timeout.value == 10_000
+    assert config.routes[0].pass_directive.source.path == str(tmp_path / "conf.d/app.conf")
+    assert [(p.code, p.location.line) for p in problems.items] == [("GW002", 5)]
+
+
+def test_fragments_are_read_inside_http(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "sites-enabled/app.conf": """
+            upstream app { server 127.0.0.1:8000; }
+            server {
+                listen 80;
+                location / { proxy_pass http://app; }
+            }
+            """,
+            "locations.conf": "location /x { proxy_pass http://127.0.0.1:9000; }\n",
+        },
+    )
+    config, problems = load(tmp_path, ["sites-enabled/app.conf", "locations.conf"])
+    assert problems.items == []
+    assert {r.location for r in config.routes} == {"/", "/x"}
+
+
+def test_every_error_is_reported_with_file_and_line(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "nginx.conf": """
+            http {
+                include site.conf;
+                server {
+                    location / {
+                        proxy_read_timeout 60s
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                    proxy_pass http://127.0.0.1:8000;
+                }
+            }
+            """,
+            "site.conf": "server {\n    listen 80\n}\n",
+        },
+    )
+    _, problems = load(tmp_path, ["nginx.conf"])
+    located = sorted((Path(p.location.path).name, p.location.line) for p in problems.items)
+    assert located == [("nginx.conf", 6), ("nginx.conf", 9), ("site.conf", 2)]
+    assert all(p.code == "GW001" for p in problems.items)
+
+
+def test_root_included_by_another_root_is_read_once(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "nginx.conf": "http { include sites/*.conf; }\n",
+            "sites/a.conf": "server { location / { proxy_pass http://127.0.0.1:8000; } }\n",
+        },
+    )
+    config, _ = load(tmp_path, ["nginx.conf", "sites/a.conf"])
+    assert len(config.routes) == 1
+
+
+def test_include_cycle_is_reported_not_followed(tmp_path: Path) -> None:
+    write(tmp_path, {"nginx.conf": "http { include a.conf; }\n", "a.conf": "include a.conf;\n"})
+    _, problems = load(tmp_path, ["nginx.conf"])
+    assert [p.code for p in problems.items] == ["GW001"]
+    assert "itself" in problems.items[0].message
+
+
+def test_stream_proxies_are_not_http_routes(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {"nginx.conf": "stream { server { listen 5432; proxy_pass db:5432; } }\n"},
+    )
+    config, problems = load(tmp_path, ["nginx.conf"])
+    assert problems.items == []
+    assert config.routes == ()
