@@ -92,7 +92,11 @@ def lint(request: Request) -> Report:
         enabled = select(request.select, request.ignore)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    facts_args: dict[str, object] = {"cpus": request.cpus, "env": dict(request.env)}
+    facts_args: dict[str, object] = {
+        "cpus": request.cpus,
+        "env": dict(request.env),
+        "nginx_version_given": request.nginx_version is not None,
+    }
     for name, text in (
         ("nginx_version", request.nginx_version),
         ("gunicorn_version", request.gunicorn_version),

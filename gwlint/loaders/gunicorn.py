@@ -19,15 +19,15 @@ _WORKER_ALIASES: dict[str, WorkerKind] = {
     "sync": "sync",
     "gthread": "gthread",
     "gevent": "gevent",
-    "gevent_wsgi": "gevent",
-    "gevent_pywsgi": "gevent",
+    "gevent_wsgi": "gevent_pywsgi",
+    "gevent_pywsgi": "gevent_pywsgi",
     "eventlet": "eventlet",
     "tornado": "tornado",
     "asgi": "asgi",
     "gunicorn.workers.sync.syncworker": "sync",
     "gunicorn.workers.gthread.threadworker": "gthread",
     "gunicorn.workers.ggevent.geventworker": "gevent",
-    "gunicorn.workers.ggevent.geventpywsgiworker": "gevent",
+    "gunicorn.workers.ggevent.geventpywsgiworker": "gevent_pywsgi",
     "gunicorn.workers.geventlet.eventletworker": "eventlet",
     "gunicorn.workers.gtornado.tornadoworker": "tornado",
 }
@@ -194,6 +194,7 @@ def build_gunicorn(
             kind = None
         elif kind == "sync" and threads.value is not None and threads.value > 1:
             kind = "gthread"  # gunicorn silently switches to the threaded worker
+    keepalive = _as_int(values.get("keepalive"), "keepalive")
     return GunicornServer(
         path=path,
         version_label=facts.gunicorn_label,
@@ -207,8 +208,28 @@ def build_gunicorn(
         threads=threads,
         timeout=_as_int(values.get("timeout"), "timeout"),
         graceful_timeout=_as_int(values.get("graceful_timeout"), "graceful_timeout"),
-        keepalive=_as_int(values.get("keepalive"), "keepalive"),
+        keepalive=keepalive,
+        idle_limit=_idle_limit(kind, keepalive),
     )
+
+
+# workers whose idle connections close after ``keepalive`` seconds
+KEEPALIVE_WORKERS = frozenset({"gthread", "gevent", "eventlet", "asgi", "uvicorn"})
+TORNADO_IDLE_SECONDS = 3600  # tornado's HTTPServer: idle_connection_timeout or 3600
+
+
+def _idle_limit(kind: WorkerKind | None, keepalive: Sourced[int]) -> Sourced[int] | None:
+    if kind in KEEPALIVE_WORKERS:
+        if keepalive.value is None or keepalive.value <= 0:
+            return None  # unknown, or 0: the connection closes after each response
+        return keepalive
+    if kind == "tornado":
+        # gunicorn sets no_keep_alive after tornado's server copied it: tornado's own limit rules
+        source = Source(default_of="tornado's HTTPServer (idle_connection_timeout)")
+        return Sourced[int](
+            value=TORNADO_IDLE_SECONDS, raw=str(TORNADO_IDLE_SECONDS), source=source
+        )
+    return None
 
 
 def _listeners(values: _Settings, protocol: Sourced[str]) -> tuple[Listener, ...]:

@@ -37,7 +37,7 @@ from gwlint.model.nginx import (
     UpstreamServer,
 )
 from gwlint.model.source import Source, Sourced
-from gwlint.model.units import parse_size, parse_time
+from gwlint.model.units import UNLIMITED_MS, parse_size, parse_time
 
 # crossplane's directive table stops around nginx 1.15; where a directive's arity grew since, it
 # would reject valid configs. Correct those entries (current docs syntax).
@@ -89,6 +89,24 @@ class Stmt:
     column: int | None
     context: tuple[str, ...]
     block: list[Stmt] | None = None
+    origin: str | None = None  # "stock proxy_params": known content of a file not in the repo
+    opaque: bool = False  # an include that could not be read: anything may be set there
+
+
+# What the stock files every nginx package installs set, where it matters to the rules: they
+# are seldom kept in a repository, but their directives take part in inheritance.
+STOCK_CONTENTS: dict[str, list[tuple[str, list[str]]]] = {
+    "proxy_params": [  # Debian and Ubuntu
+        ("proxy_set_header", ["Host", "$http_host"]),
+        ("proxy_set_header", ["X-Real-IP", "$remote_addr"]),
+        ("proxy_set_header", ["X-Forwarded-For", "$proxy_add_x_forwarded_for"]),
+        ("proxy_set_header", ["X-Forwarded-Proto", "$scheme"]),
+    ],
+    "uwsgi_params": [("uwsgi_param", ["QUERY_STRING", "$query_string"])],
+    "fastcgi_params": [("fastcgi_param", ["QUERY_STRING", "$query_string"])],
+    "fastcgi.conf": [("fastcgi_param", ["SCRIPT_FILENAME", "$document_root$fastcgi_script_name"])],
+    "scgi_params": [("scgi_param", ["REQUEST_METHOD", "$request_method"])],
+}
 
 
 @dataclass(slots=True)
@@ -255,7 +273,8 @@ class _Loader:
         root_dir: str,
         *,
         quiet: bool = False,
-    ) -> list[str]:
+    ) -> list[str] | None:
+        """Files an include reads ([] for a glob matching nothing); None when it is missing."""
         candidates = self._candidates(pattern, including, root_dir)
         if glob.has_magic(pattern):
             for candidate in candidates:
@@ -267,7 +286,7 @@ class _Loader:
             if os.path.isfile(candidate):
                 return [candidate]
         if quiet:
-            return []
+            return None
         name = os.path.basename(pattern)
         looked = ""
         if os.path.isabs(pattern):
@@ -285,7 +304,7 @@ class _Loader:
                     column=column,
                     severity="info",
                 )
-            return []
+            return None
         self.problems.add(
             "GW002",
             including,
@@ -295,7 +314,7 @@ class _Loader:
             column=column,
             fix="give --nginx-prefix DIR, the folder that holds the nginx configuration",
         )
-        return []
+        return None
 
     def _include(
         self, stmt: Stmt, context: tuple[str, ...], cp_ctx: tuple[str, ...], walk: _Walk
@@ -303,6 +322,23 @@ class _Loader:
         out: list[Stmt] = []
         pattern = stmt.args[0]
         targets = self.resolve_include(pattern, stmt.path, stmt.line, stmt.column, walk.root_dir)
+        if targets is None:
+            name = os.path.basename(pattern)
+            if name in STOCK_CONTENTS:
+                return [
+                    Stmt(
+                        directive,
+                        list(args),
+                        stmt.path,
+                        stmt.line,
+                        stmt.column,
+                        context,
+                        origin=f"from the stock {name}",
+                    )
+                    for directive, args in STOCK_CONTENTS[name]
+                ]
+            stmt.opaque = True
+            return [stmt]
         for target in targets:
             real = os.path.realpath(target)
             if real in walk.stack:
@@ -336,7 +372,8 @@ class _Loader:
             if loaded is None:
                 continue
             for pattern, line in _include_args(loaded.tokens):
-                for target in self.resolve_include(pattern, path, line, None, root_dir, quiet=True):
+                found = self.resolve_include(pattern, path, line, None, root_dir, quiet=True)
+                for target in found or []:
                     real = os.path.realpath(target)
                     if real not in seen:
                         seen.add(real)
@@ -421,28 +458,38 @@ def _top_level_names(tokens: list[Token]) -> Iterator[str]:
 
 
 class _Scope:
-    __slots__ = ("local", "parent")
+    __slots__ = ("local", "opaque", "parent")
 
     def __init__(self, parent: _Scope | None, stmts: list[Stmt]) -> None:
         self.parent = parent
         self.local: dict[str, list[Stmt]] = {}
+        self.opaque: list[Stmt] = []  # includes that could not be read
         for stmt in stmts:
-            if stmt.block is None:
+            if stmt.opaque:
+                self.opaque.append(stmt)
+            elif stmt.block is None:
                 self.local.setdefault(stmt.name, []).append(stmt)
 
-    def get(self, name: str) -> list[Stmt] | None:
-        """Occurrences at the nearest level that has any: nginx's all-or-nothing inheritance."""
+    def find(self, name: str) -> tuple[list[Stmt] | None, _Scope | None, Stmt | None]:
+        """Occurrences at the nearest level that has any (nginx's all-or-nothing inheritance),
+        that level, and the unreadable include that may hide a nearer one (then no occurrences).
+        """
         scope: _Scope | None = self
         while scope is not None:
             found = scope.local.get(name)
             if found:
-                return found
+                return found, scope, None
+            if scope.opaque:
+                return None, scope, scope.opaque[0]
             scope = scope.parent
-        return None
+        return None, None, None
+
+    def get(self, name: str) -> list[Stmt] | None:
+        return self.find(name)[0]
 
 
 def _source(stmt: Stmt) -> Source:
-    return Source(path=stmt.path, line=stmt.line, column=stmt.column)
+    return Source(path=stmt.path, line=stmt.line, column=stmt.column, note=stmt.origin)
 
 
 @dataclass
@@ -469,7 +516,9 @@ class _Builder:
 
     def value(self, scope: _Scope, name: str, kind: str, default_key: str | None = None) -> Any:
         """The effective value of a one-argument directive, as the route sees it."""
-        found = scope.get(name)
+        found, _level, hidden = scope.find(name)
+        if hidden is not None:
+            return _hidden(hidden, name, kind)
         if not found:
             return self._default(default_key or name, kind)
         stmt = found[-1]
@@ -479,13 +528,30 @@ class _Builder:
             self._values[key] = _typed(raw, kind, _source(stmt))
         return self._values[key]
 
-    def header(self, scope: _Scope, header: str) -> Sourced[str]:
-        """The value nginx sends upstream for a request header ("" = not sent)."""
-        for stmt in reversed(scope.get("proxy_set_header") or []):
-            if len(stmt.args) >= 2 and stmt.args[0].lower() == header.lower():
-                return Sourced[str](value=stmt.args[1], raw=stmt.args[1], source=_source(stmt))
+    def header(
+        self, scope: _Scope, header: str
+    ) -> tuple[Sourced[str], tuple[Source, Source] | None]:
+        """The value nginx sends upstream for a request header ("" = not sent), and where an
+        outer ``proxy_set_header`` of it was dropped by this level's own ``proxy_set_header``s.
+        """
+        found, level, hidden = scope.find("proxy_set_header")
+        if hidden is not None:
+            return _hidden(hidden, "proxy_set_header", "str"), None
+        entry = _header_entry(found or [], header)
+        if entry is not None:
+            return Sourced[str](value=entry.args[1], raw=entry.args[1], source=_source(entry)), None
+        if level is not None and level.opaque:
+            return _hidden(level.opaque[0], "proxy_set_header", "str"), None
         default: Sourced[str] = self._default(f"header:{header}", "str")
-        return default
+        if not found or level is None:
+            return default, None
+        outer = level.parent
+        while outer is not None:
+            dropped = _header_entry(outer.local.get("proxy_set_header") or [], header)
+            if dropped is not None:
+                return default, (_source(dropped), _source(found[0]))
+            outer = outer.parent
+        return default, None
 
     # upstream groups first: a proxy_pass may name a group defined further down
 
@@ -543,9 +609,10 @@ class _Builder:
         module = MODULE_PREFIX[protocol]
         http_version: Sourced[str] | None = None
         connection: Sourced[str] | None = None
+        shadowed: tuple[Source, Source] | None = None
         if protocol == "http":
             http_version = self.value(scope, "proxy_http_version", "str")
-            connection = self.header(scope, "Connection")
+            connection, shadowed = self.header(scope, "Connection")
         return Route(
             server_name=server_name,
             location=" ".join(location.args) if location is not None else "",
@@ -558,6 +625,7 @@ class _Builder:
             connect_timeout=self.value(scope, f"{module}_connect_timeout", "time"),
             http_version=http_version,
             connection_header=connection,
+            connection_dropped=shadowed,
             client_max_body_size=self.value(scope, "client_max_body_size", "offset"),
         )
 
@@ -579,10 +647,25 @@ class _Builder:
         return Target(raw=raw, scheme=scheme, servers=(server,))
 
 
+def _header_entry(stmts: list[Stmt], header: str) -> Stmt | None:
+    for stmt in reversed(stmts):
+        if len(stmt.args) >= 2 and stmt.args[0].lower() == header.lower():
+            return stmt
+    return None
+
+
+def _hidden(include: Stmt, name: str, kind: str) -> Sourced[Any]:
+    """A value an unreadable include may set: unknown, and the rules that need it stay quiet."""
+    cls: Any = Sourced[str] if kind == "str" else Sourced[int]
+    reason = f'{name} may be set in include "{include.args[0]}", which was not found'
+    hidden: Sourced[Any] = cls(value=None, raw="", source=_source(include), unknown=reason)
+    return hidden
+
+
 def _typed(raw: str, kind: str, source: Source) -> Sourced[Any]:
     value: Any
     if kind == "time":
-        value = parse_time(raw)
+        value = UNLIMITED_MS if raw == "unlimited" else parse_time(raw)
     elif kind == "offset":
         value = parse_size(raw, offset=True)
     elif kind == "size":

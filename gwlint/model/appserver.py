@@ -13,7 +13,15 @@ ListenerProtocol = Literal["http", "uwsgi"]
 
 # effective gunicorn worker kinds; "custom" is a class gwlint does not know
 WorkerKind = Literal[
-    "sync", "gthread", "gevent", "eventlet", "tornado", "asgi", "uvicorn", "custom"
+    "sync",
+    "gthread",
+    "gevent",
+    "gevent_pywsgi",  # gevent_wsgi / gevent_pywsgi: gevent's own server, no idle limit
+    "eventlet",
+    "tornado",
+    "asgi",
+    "uvicorn",
+    "custom",
 ]
 
 
@@ -49,17 +57,13 @@ class GunicornServer(BaseModel):
     timeout: Sourced[int]  # seconds; 0 disables
     graceful_timeout: Sourced[int]
     keepalive: Sourced[int]  # seconds
+    # how long a worker keeps an idle connection open (seconds); None when it never closes one
+    # first (sync keeps none, gevent_pywsgi has no limit) or when that is not known
+    idle_limit: Sourced[int] | None = None
 
     @property
     def label(self) -> str:
         return f"gunicorn ({self.path})"
-
-    @property
-    def keeps_connections(self) -> bool | None:
-        """Does a worker keep idle HTTP connections open? None when the worker class is unknown."""
-        if self.worker_kind is None:
-            return None
-        return self.worker_kind != "sync"
 
 
 class UwsgiServer(BaseModel):

@@ -57,7 +57,8 @@ NGINX_DEFAULTS: dict[str, tuple[Default, ...]] = {
     "header:Connection": (Default("close"), Default("", NGINX_KEEPALIVE_BY_DEFAULT)),
     # "" = no connection cache (before 1.29.7 an upstream keeps nothing unless told to)
     "upstream:keepalive": (Default(""), Default("32 local", NGINX_KEEPALIVE_BY_DEFAULT)),
-    "upstream:keepalive_timeout": (Default("60s", (1, 15, 3)),),
+    # before 1.15.3 there was no upstream keepalive_timeout: idle connections were kept forever
+    "upstream:keepalive_timeout": (Default("unlimited"), Default("60s", (1, 15, 3))),
     "upstream:keepalive_requests": (Default("100", (1, 15, 3)), Default("1000", (1, 19, 10))),
     "upstream:keepalive_time": (Default("1h", (1, 19, 10)),),
 }

@@ -94,6 +94,9 @@ class Route(BaseModel):
     connect_timeout: Sourced[int]
     http_version: Sourced[str] | None = None  # proxy_http_version (http only)
     connection_header: Sourced[str] | None = None  # Connection header sent upstream ("" = none)
+    # (an outer proxy_set_header Connection this route does not inherit, the first of the
+    # route's own proxy_set_header directives that replace it): all-or-nothing inheritance
+    connection_dropped: tuple[Source, Source] | None = None
     client_max_body_size: Sourced[int]
 
     @property

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 _INT_MAX = 2**63 - 1  # NGX_MAX_INT_T_VALUE on 64-bit builds
+UNLIMITED_MS = 2**62  # a timeout nginx does not have (e.g. upstream keepalive_timeout < 1.15.3)
 
 # step order of ngx_parse_time
 _START, _YEAR, _MONTH, _WEEK, _DAY, _HOUR, _MIN, _SEC, _MSEC, _LAST = range(10)
@@ -103,6 +104,8 @@ def parse_size(text: str, *, offset: bool = False) -> int | None:
 
 def format_ms(ms: int) -> str:
     """``60000`` -> ``60s``; ``1500`` -> ``1500ms``."""
+    if ms >= UNLIMITED_MS:
+        return "unlimited"
     if ms % 1000:
         return f"{ms}ms"
     return f"{ms // 1000}s"

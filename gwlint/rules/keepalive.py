@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from gwlint.model.defaults import NGINX_KEEPALIVE_BY_DEFAULT
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
+from gwlint.model.units import UNLIMITED_MS
 from gwlint.model.versions import format_version
 from gwlint.rules.base import ex, rule
 from gwlint.rules.text import above, ms, related
@@ -17,31 +19,64 @@ if TYPE_CHECKING:
     from gwlint.model.source import Sourced
 
 PERSISTENT_VERSIONS = frozenset({"1.1", "2"})
+NO_KEEPALIVE_PROTOCOLS = frozenset({"uwsgi", "scgi"})  # upstream docs: no notion of keepalive
+MAX_ROUTES_LISTED = 3
 
 
 def sends_keepalive(route: Route) -> bool | None:
-    """Does nginx speak HTTP/1.1 without ``Connection: close`` on this route? None = depends."""
-    if route.http_version is None or route.connection_header is None:
+    """Does nginx speak HTTP/1.1 without ``Connection: close`` on this route? None = depends.
+
+    A variable (``$connection_upgrade``) or ``upgrade`` (a WebSocket location) depends on the
+    request, and an upgraded connection is never reused anyway.
+    """
+    version, connection = route.http_version, route.connection_header
+    if version is None or connection is None:
         return False
-    if route.http_version.value not in PERSISTENT_VERSIONS:
+    if version.value is None or connection.value is None:
+        return None  # hidden by an include that could not be read
+    if version.value not in PERSISTENT_VERSIONS:
         return False
-    connection = (route.connection_header.value or "").strip().lower()
-    if connection.startswith("$"):
-        return None  # e.g. $connection_upgrade: depends on the request
-    return connection in ("", "keep-alive")
+    value = connection.value.strip().lower()
+    if value in ("", "keep-alive"):
+        return True
+    if value == "close":
+        return False
+    return None
 
 
-def app_idle_timeout(link: Link) -> tuple[Sourced[int], str] | None:
-    """How long the app keeps an idle connection open (seconds), and what it is called there."""
+def keepalive_from_version_default(route: Route, upstream: Upstream) -> bool:
+    """True when reuse happens only because of the nginx >= 1.29.7 defaults."""
+    values = (upstream.keepalive, route.http_version, route.connection_header)
+    return any(value is not None and value.is_default for value in values)
+
+
+@dataclass(frozen=True)
+class IdleLimit:
+    value: Sourced[int]  # seconds
+    what: str  # "gunicorn keepalive (gthread worker)"
+    setting: str | None  # the setting that changes it, None when it is not configurable
+
+
+def app_idle_limit(link: Link) -> IdleLimit | None:
+    """How long the app keeps an idle connection open; None when it never closes one first or
+    gwlint cannot tell (an unknown worker class)."""
     app = link.app
     if app.kind == "gunicorn":
-        if not app.keeps_connections or app.keepalive.value is None or app.keepalive.value <= 0:
+        if app.idle_limit is None:
             return None
-        return app.keepalive, f"gunicorn keepalive ({app.worker_kind} worker)"
+        if app.worker_kind == "tornado":
+            return IdleLimit(app.idle_limit, "tornado's idle_connection_timeout", None)
+        return IdleLimit(
+            app.idle_limit, f"gunicorn keepalive ({app.worker_kind} worker)", "keepalive"
+        )
     if app.kind == "uwsgi" and link.listener.keepalive:
         if app.socket_timeout.value is None or app.socket_timeout.value <= 0:
             return None
-        return app.socket_timeout, "uWSGI socket-timeout (idle limit of http11-socket)"
+        return IdleLimit(
+            app.socket_timeout,
+            "uWSGI socket-timeout (idle limit of http11-socket)",
+            "socket-timeout",
+        )
     return None
 
 
@@ -50,6 +85,21 @@ def _upstream_location(upstream: Upstream) -> Location:
     location = Location.of(timeout.source) or Location.of(upstream.source)
     assert location is not None
     return location
+
+
+def _used_by(route: Route) -> Related:
+    location = Location.of(route.pass_directive.source)
+    assert location is not None
+    return Related(location=location, message=f"used by {route.describe()}")
+
+
+def _routes_related(routes: list[Route]) -> list[Related]:
+    listed = [_used_by(route) for route in routes[:MAX_ROUTES_LISTED]]
+    if len(routes) > MAX_ROUTES_LISTED:
+        last = listed[-1]
+        more = len(routes) - MAX_ROUTES_LISTED
+        listed[-1] = Related(location=last.location, message=f"{last.message} (and {more} more)")
+    return listed
 
 
 @rule(
@@ -137,51 +187,60 @@ def gw201(dep: Deployment) -> Iterator[Finding]:
         upstream = nginx.upstreams[route.target.upstream]
         if not upstream.keepalive.value or sends_keepalive(route) is not True:
             continue
-        idle = app_idle_timeout(link)
+        idle = app_idle_limit(link)
         limit = upstream.keepalive_timeout.value
-        if idle is None or idle[0].value is None or limit is None:
+        if idle is None or idle.value.value is None or limit is None:
             continue
-        if idle[0].value * 1000 <= limit:
+        if idle.value.value * 1000 <= limit:
             groups.setdefault((upstream.name, id(link.app)), []).append(link)
+    version = format_version(NGINX_KEEPALIVE_BY_DEFAULT)
     for (name, _), links in groups.items():
         upstream = nginx.upstreams[name]
         link = links[0]
-        idle_value, idle_name = app_idle_timeout(link) or (None, "")
-        assert idle_value is not None
-        assert idle_value.value is not None
+        idle = app_idle_limit(link)
+        assert idle is not None
+        assert idle.value.value is not None
         timeout = upstream.keepalive_timeout
         assert timeout.value is not None
         keepalive = upstream.keepalive
         message = (
-            f"{idle_name} {idle_value.value}s {idle_value.where()} <= keepalive_timeout "
+            f"{idle.what} {idle.value.value}s {idle.value.where()} <= keepalive_timeout "
             f"{ms(timeout)} of upstream {name}, which keeps idle connections (keepalive "
             f"{keepalive.raw or keepalive.value}, {keepalive.source.label()}): nginx reuses "
             "connections the app has already closed, and requests fail intermittently with 502 "
             "'upstream prematurely closed connection' (POST and PATCH are not retried)"
         )
-        suggested = above(timeout.value / 1000)
-        setting = "keepalive" if link.app.kind == "gunicorn" else "socket-timeout"
-        fix = (
-            f"set {setting} = {suggested} in {link.app.path} (more than keepalive_timeout "
-            f"{timeout.raw} of upstream {name}); or set keepalive_timeout below "
-            f"{idle_value.value}s in upstream {name}"
-        )
-        routes = [
-            Related(
-                location=Location.of(item.route.pass_directive.source)
-                or _upstream_location(upstream),
-                message=f"used by {item.route.describe()}",
+        severity = None
+        if not dep.facts.nginx_version_given and any(
+            keepalive_from_version_default(item.route, upstream) for item in links
+        ):
+            severity = Severity.WARNING
+            message += (
+                f"; this holds for nginx >= {version}, whose defaults keep upstream connections "
+                f"(assumed: {nginx.version_label}; give --nginx-version)"
             )
-            for item in links[:3]
-        ]
+        app_side = ""
+        if idle.setting is not None and timeout.value < UNLIMITED_MS:
+            app_side = (
+                f"set {idle.setting} = {above(timeout.value / 1000)} in {link.app.path} (more "
+                f"than keepalive_timeout {timeout.raw} of upstream {name})"
+            )
+        nginx_side = f"set keepalive_timeout below {idle.value.value}s in upstream {name}"
+        if link.app.kind == "uwsgi" or not app_side:
+            # uWSGI's http11-socket holds a worker per idle connection: shorten nginx's side
+            fix = nginx_side + (f"; or {app_side}" if app_side else "")
+        else:
+            fix = f"{app_side}; or {nginx_side}"
+        setting = idle.setting or "idle limit"
         yield Finding(
             location=_upstream_location(upstream),
             message=message,
             related=(
-                *related(idle_value, setting, link.app.path),
-                *routes,
+                *related(idle.value, setting, link.app.path),
+                *_routes_related([item.route for item in links]),
             ),
             fix=fix,
+            severity=severity,
         )
 
 
@@ -195,14 +254,17 @@ Keep-alive settings that silently do nothing, so the connection reuse they promi
 
 - gunicorn `keepalive` with the **sync** worker: it closes every connection after one response
   (`Connection: close`); the setting is ignored.
-- an upstream `keepalive N` used by `uwsgi_pass`: the uwsgi protocol has no persistent connections.
+- an upstream `keepalive N` used by `uwsgi_pass` or `scgi_pass`: those protocols have no
+  persistent connections (nginx's upstream docs).
 - an upstream `keepalive N` used by a location that speaks HTTP/1.0 or sends `Connection: close` to
   the upstream, the defaults before nginx 1.29.7. Both `proxy_http_version 1.1;` and
   `proxy_set_header Connection "";` are needed there; a location that sets any other
-  `proxy_set_header` loses an inherited `Connection ""`.
+  `proxy_set_header` (an `include proxy_params;` counts) loses an inherited `Connection ""`.
 - an upstream `keepalive N` in front of gunicorn's sync worker, which closes every connection.
 
-Nothing fails, but every request pays a new TCP (and, behind TLS, handshake) connection.
+Nothing fails, but every request pays a new TCP (and, behind TLS, handshake) connection. A
+WebSocket location (`Connection "upgrade"` or `$connection_upgrade`) is left alone: an upgraded
+connection is never reused, by design.
 """,
     example=ex(
         (
@@ -280,7 +342,6 @@ def gw203(dep: Deployment) -> Iterator[Finding]:
     nginx = dep.nginx
     if nginx is None:
         return
-    version = format_version(NGINX_KEEPALIVE_BY_DEFAULT)
     reported: set[tuple[str, int]] = set()
     for route in nginx.routes:
         name = route.target.upstream
@@ -292,7 +353,7 @@ def gw203(dep: Deployment) -> Iterator[Finding]:
             continue  # only an explicit keepalive N promises something
         keepalive_at = Location.of(keepalive.source)
         assert keepalive_at is not None
-        if route.protocol != "http":
+        if route.protocol in NO_KEEPALIVE_PROTOCOLS:
             if (name, 0) not in reported:
                 reported.add((name, 0))
                 yield Finding(
@@ -305,34 +366,8 @@ def gw203(dep: Deployment) -> Iterator[Finding]:
                     related=(_used_by(route),),
                     fix=f"remove keepalive from upstream {name}",
                 )
-            continue
-        if sends_keepalive(route) is False:
-            assert route.http_version is not None
-            assert route.connection_header is not None
-            missing = []
-            if route.http_version.value not in PERSISTENT_VERSIONS:
-                missing.append(
-                    f"speaks HTTP/{route.http_version.value} {route.http_version.where()}"
-                )
-            if route.connection_header.value not in ("", "keep-alive"):
-                missing.append(
-                    f"sends Connection: {route.connection_header.value} "
-                    f"{route.connection_header.where()}"
-                )
-            location = Location.of(route.pass_directive.source)
-            assert location is not None
-            yield Finding(
-                location=location,
-                message=(
-                    f"upstream {name} has keepalive {keepalive.raw} {keepalive.where()}, but "
-                    f"{route.describe()} {' and '.join(missing)}: no connection is ever reused"
-                ),
-                related=(Related(location=keepalive_at, message=f"keepalive {keepalive.raw}"),),
-                fix=(
-                    'add proxy_http_version 1.1; and proxy_set_header Connection ""; to this '
-                    f"location (both are the default from nginx {version} on)"
-                ),
-            )
+        elif route.protocol == "http" and sends_keepalive(route) is False:
+            yield _no_reuse(route, name, keepalive.raw, keepalive_at)
     for link in dep.route_app_links():
         app = link.app
         name = link.route.target.upstream
@@ -363,10 +398,54 @@ def gw203(dep: Deployment) -> Iterator[Finding]:
         )
 
 
-def _used_by(route: Route) -> Related:
+def _no_reuse(route: Route, upstream: str, keepalive: str, keepalive_at: Location) -> Finding:
+    """An explicit upstream keepalive that a location's HTTP/1.0 or Connection: close defeats."""
+    version, connection = route.http_version, route.connection_header
+    assert version is not None
+    assert connection is not None
+    problems: list[str] = []
+    fixes: list[str] = []
+    related_places = [Related(location=keepalive_at, message=f"keepalive {keepalive}")]
+    if version.value not in PERSISTENT_VERSIONS:
+        problems.append(f"speaks HTTP/{version.value} {version.where()}")
+        if version.is_default:
+            fixes.append("add proxy_http_version 1.1;")
+        else:
+            fixes.append(
+                f"change proxy_http_version {version.raw} ({version.source.label()}) to 1.1"
+            )
+    if (connection.value or "").strip().lower() == "close":
+        if connection.is_default and route.connection_dropped is not None:
+            dropped, own = route.connection_dropped
+            problems.append(
+                f"sends Connection: close, because its own proxy_set_header directives "
+                f'({own.label()}) replace the inherited ones, including Connection "" '
+                f"({dropped.label()})"
+            )
+            fixes.append('repeat proxy_set_header Connection ""; next to them')
+        elif connection.is_default:
+            problems.append(f"sends Connection: close {connection.where()}")
+            fixes.append('add proxy_set_header Connection "";')
+        else:
+            problems.append(f"sends Connection: {connection.value} {connection.where()}")
+            fixes.append(
+                f'change it to proxy_set_header Connection "" ({connection.source.label()})'
+            )
     location = Location.of(route.pass_directive.source)
     assert location is not None
-    return Related(location=location, message=f"used by {route.describe()}")
+    default_version = format_version(NGINX_KEEPALIVE_BY_DEFAULT)
+    return Finding(
+        location=location,
+        message=(
+            f"upstream {upstream} has keepalive {keepalive}, but {route.describe()} "
+            f"{' and '.join(problems)}: no connection is ever reused"
+        ),
+        related=tuple(related_places),
+        fix=(
+            f"{' and '.join(fixes)} in this location (or once, in its server or http block); "
+            f"from nginx {default_version} on, HTTP/1.1 without Connection: close is the default"
+        ),
+    )
 
 
 RULES = (gw201, gw203)

@@ -1,0 +1,80 @@
+"""Sweep over ../shared/corpus: real configs from public projects, read-only, never copied here.
+
+Every nginx, gunicorn and uWSGI file alone and every deployment pair of the manifest together:
+no traceback, no exit 2, and no GW001 on a file that real nginx accepts. Launchers (Procfile,
+compose, systemd...) are not read yet. Skipped where the corpus is absent, unless CI is set.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import corpus_or_skip, gwlint
+
+pytestmark = pytest.mark.corpus
+
+# Files that are not nginx configs as they stand, each with the reason; GW001 is expected there.
+NOT_PLAIN_NGINX: dict[str, str] = {}
+
+KINDS = ("nginx", "gunicorn", "uwsgi")
+FLAG = {"nginx": "--nginx", "gunicorn": "--gunicorn", "uwsgi": "--uwsgi"}
+
+
+def _manifest(corpus: Path) -> list[dict[str, str]]:
+    with (corpus / "MANIFEST.tsv").open() as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+def _check(corpus: Path, files: list[tuple[str, str]]) -> dict[str, object]:
+    args = ["check", "--format", "json"]
+    for kind, path in files:
+        args += [FLAG[kind], path]
+    run = gwlint(*args, cwd=corpus)
+    assert run.err == "", f"{files}: {run.err}"
+    assert run.code in (0, 1), f"{files}: exit {run.code}"
+    document: dict[str, object] = json.loads(run.out)
+    return document
+
+
+def test_every_file_alone() -> None:
+    corpus = corpus_or_skip()
+    rows = [r for r in _manifest(corpus) if r["kind"] in KINDS]
+    assert len(rows) > 100
+    false_alarms = []
+    for row in rows:
+        document = _check(corpus, [(row["kind"], row["local_path"])])
+        diagnostics = document["diagnostics"]
+        assert isinstance(diagnostics, list)
+        for diagnostic in diagnostics:
+            if diagnostic["code"] == "GW001" and row["local_path"] not in NOT_PLAIN_NGINX:
+                false_alarms.append(f"{diagnostic['path']}:{diagnostic['line']} {diagnostic['message']}")
+    assert false_alarms == []
+
+
+def test_every_deployment_pair() -> None:
+    corpus = corpus_or_skip()
+    rows = _manifest(corpus)
+    kinds = {r["local_path"]: r["kind"] for r in rows}
+    pairs = 0
+    for row in rows:
+        if row["kind"] != "nginx" or not row["pairs_with"]:
+            continue
+        others = [p for p in row["pairs_with"].split(";") if kinds.get(p) in KINDS]
+        if not others:
+            continue
+        pairs += 1
+        _check(corpus, [("nginx", row["local_path"]), *((kinds[p], p) for p in others)])
+    assert pairs > 0
+
+
+def test_every_folder_walked() -> None:
+    """Each project folder as a whole, the way `gwlint check DIR` discovers it."""
+    corpus = corpus_or_skip()
+    for project in sorted(p for p in corpus.iterdir() if p.is_dir()):
+        run = gwlint("check", project.name, "--format", "json", cwd=corpus)
+        assert run.err == "", f"{project.name}: {run.err}"
+        assert run.code in (0, 1), project.name
