@@ -15,6 +15,7 @@ from gwlint.model.address import (
 
 
 def test_proxy_url_split() -> None:
+    assert parse_proxy_url("unix:///run/u.sock") == ("", "unix:///run/u.sock", None)
     assert parse_proxy_url("http://127.0.0.1:8000/x") == ("http", "127.0.0.1:8000", "/x")
     assert parse_proxy_url("http://unix:/run/app.sock:/x") == ("http", "unix:/run/app.sock", "/x")
     assert parse_proxy_url("http://unix:/run/app.sock") == ("http", "unix:/run/app.sock", None)
@@ -56,6 +57,8 @@ def test_uwsgi_sockets() -> None:
     assert parse_uwsgi_socket("/run/uwsgi/app.sock").kind == "unix"
     assert str(parse_uwsgi_socket("127.0.0.1:3031")) == "127.0.0.1:3031"
     assert parse_uwsgi_socket("@abstract").kind == "unknown"
+    # no inline comments in uWSGI ini, but the port is read with atoi
+    assert str(parse_uwsgi_socket("127.0.0.1:3031 ; for nginx")) == "127.0.0.1:3031"
 
 
 T = parse_nginx_host_port
@@ -68,7 +71,13 @@ B = parse_gunicorn_bind
         (T("127.0.0.1:8000", 80), B("127.0.0.1:8000"), Match.YES),
         (T("127.0.0.1:8001", 80), B("127.0.0.1:8000"), Match.NO),
         (T("localhost:8000", 80), B("127.0.0.1:8000"), Match.YES),
-        (T("[::1]:8000", 80), B("localhost:8000"), Match.YES),
+        (T("[::1]:8000", 80), B("localhost:8000"), Match.NO),  # gunicorn binds IPv4 loopback
+        (T("[::1]:8000", 80), B("127.0.0.1:8000"), Match.NO),  # different sockets: refused
+        (T("127.0.0.1:8000", 80), B("[::1]:8000"), Match.NO),
+        (T("localhost:8000", 80), B("[::1]:8000"), Match.YES),
+        (T("[::1]:8000", 80), B("0.0.0.0:8000"), Match.NO),  # IPv4 wildcard
+        (T("[::1]:8000", 80), B("[::]:8000"), Match.YES),
+        (T("127.0.0.1:8000", 80), B("[::]:8000"), Match.YES),  # dual stack
         (T("web:8000", 80), B("0.0.0.0:8000"), Match.YES),  # compose service -> wildcard bind
         (T("web:8000", 80), B("[::]:8000"), Match.YES),
         (T("web:8000", 80), B(":8000"), Match.YES),
@@ -78,6 +87,7 @@ B = parse_gunicorn_bind
         (T("app", 80), B("0.0.0.0:80"), Match.YES),  # no port in upstream server = 80
         (T("app", 80), B("0.0.0.0:8000"), Match.NO),
         (T("unix:/run/a.sock", 80), B("unix:/run/a.sock"), Match.YES),
+        (T("unix:///run/a.sock", 80), B("unix:/run/a.sock"), Match.YES),
         (T("unix:/run/a.sock", 80), B("unix:/run/b.sock"), Match.NO),
         (T("unix:/run/a.sock", 80), B("127.0.0.1:8000"), Match.NO),
         (T("unix:/run/a.sock", 80), B("fd://3"), Match.MAYBE),

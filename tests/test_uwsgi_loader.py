@@ -60,6 +60,7 @@ def test_placeholders_env_and_magic(tmp_path: Path) -> None:
         processes = %(%k + 1)
         threads = $(THREADS)
         logto = %d%n.log
+        logname = %n.log
         """,
         cpus=4,
         env={"THREADS": "8"},
@@ -68,7 +69,9 @@ def test_placeholders_env_and_magic(tmp_path: Path) -> None:
     assert server.options["chdir"][0].value == "/srv/app/src"
     assert server.processes.value == 5
     assert server.threads.value == 8
-    assert server.options["logto"][0].value == f"{tmp_path}/app.log"
+    # %d is the config's folder on the server, not on the machine that lints
+    assert server.options["logto"][0].value is None
+    assert server.options["logname"][0].value == "app.log"
 
 
 def test_unknown_cpu_count_and_env_stay_unknown(tmp_path: Path) -> None:
@@ -108,3 +111,43 @@ def test_ini_include(tmp_path: Path) -> None:
     server = load(tmp_path, "[uwsgi]\nini = base.ini\nsocket = :3031\n")
     assert server.harakiri.value == 40
     assert server.harakiri.source.path == str(tmp_path / "base.ini")
+
+
+def test_config_logic(tmp_path: Path) -> None:
+    text = """
+        [uwsgi]
+        harakiri = 120
+        if-env = DEV_MODE
+        harakiri = 5
+        endif =
+        if-not-env = DEV_MODE
+        threads = 4
+        endif =
+        if-exists = /etc/app/prod
+        processes = 8
+        endif =
+        socket = :3031
+        """
+    server = load(tmp_path, text)
+    assert server.harakiri.value == 120  # $DEV_MODE not given: taken as unset
+    assert server.threads.value == 4
+    assert server.processes.value is None  # only the server knows whether the file exists
+    assert server.processes.unknown is not None
+    assert "if-exists" in server.processes.unknown
+    server = load(tmp_path, text, env={"DEV_MODE": "1"})
+    assert server.harakiri.value == 5
+    assert server.threads.value == 1
+
+
+def test_processes_and_workers_are_one_setting(tmp_path: Path) -> None:
+    server = load(tmp_path, "[uwsgi]\nprocesses = 4\nworkers = 1\n")
+    assert server.processes.value == 1
+    assert server.processes_option == "workers"
+    server = load(tmp_path, "[uwsgi]\nworkers = 1\nprocesses = 4\n")
+    assert server.processes.value == 4
+
+
+def test_no_socket_means_listeners_unknown(tmp_path: Path) -> None:
+    server = load(tmp_path, "[uwsgi]\nmodule = app:app\n")
+    assert server.listeners == ()
+    assert server.listeners_unknown

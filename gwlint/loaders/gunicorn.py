@@ -40,6 +40,8 @@ def worker_kind(worker_class: str) -> WorkerKind:
         name = name.split("#", 1)[1]
     if name in _WORKER_ALIASES:
         return _WORKER_ALIASES[name]
+    if name.endswith("syncworker"):
+        return "sync"  # gunicorn treats any *SyncWorker class as the sync worker
     if "uvicorn" in name:
         return "uvicorn"
     if name.startswith("gunicorn.workers.gasgi") or name.endswith("asgiworker"):
@@ -58,11 +60,48 @@ def _stmt_source(path: str, binding: Binding) -> Source:
 def _setting(path: str, binding: Binding) -> Sourced[Any]:
     source = _stmt_source(path, binding)
     value = binding.value
+    unset = [
+        note[1:-6] for note in binding.notes if note.startswith("$") and note.endswith(" unset")
+    ]
+    if value is None and unset:
+        # e.g. timeout = os.environ.get("TIMEOUT"): meant to be set where gunicorn runs
+        reason = f"reads ${unset[0]}, not given (use --env {unset[0]}=VALUE)"
+        return Sourced[Any](value=None, raw=binding.raw, source=source, unknown=reason)
     if isinstance(value, Unknown):
         return Sourced[Any](value=None, raw=binding.raw, source=source, unknown=value.reason)
     if isinstance(value, Function):
         return Sourced[Any](value=f"<function {value.name}>", raw=binding.raw, source=source)
     return Sourced[Any](value=value, raw=binding.raw, source=source)
+
+
+_BOOL_TEXT = frozenset({"true", "false", "1", "0", "yes", "no", "y", "n", "on", "off"})
+
+
+def _invalid(name: str, value: Any) -> str | None:
+    """Why gunicorn's validator for ``name`` rejects ``value`` (27.0.1 config.py), or None."""
+    kind = GUNICORN_SETTINGS[name][2]
+    if kind == "int":
+        if isinstance(value, int):
+            return "negative" if value < 0 else None
+        if isinstance(value, str):
+            try:
+                return "negative" if int(value.strip(), 0) < 0 else None
+            except ValueError:
+                return "not an integer"
+        return "not an integer"
+    if kind == "bool":
+        if isinstance(value, bool) or (isinstance(value, str) and value.lower() in _BOOL_TEXT):
+            return None
+        return "not a boolean"
+    if kind == "list":
+        if value is None or isinstance(value, str):
+            return None
+        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+            return None
+        return "not a string or a list of strings"
+    if name == "worker_class" and not isinstance(value, str):
+        return "not a worker class name"
+    return None
 
 
 def _as_int(setting: Sourced[Any], name: str) -> Sourced[int]:
@@ -161,10 +200,13 @@ def load_gunicorn(path: str, facts: Facts, problems: Problems) -> GunicornServer
 def build_gunicorn(
     path: str, settings: dict[str, Sourced[Any]], facts: Facts, problems: Problems
 ) -> GunicornServer:
-    """Typed view of the settings; GW005 for every gunicorn setting whose value is not known."""
-    for name, setting in settings.items():
-        if name in GUNICORN_SETTINGS and not setting.known:
-            line = setting.source.line or 1
+    """Typed view of the settings; GW005 for every gunicorn setting whose value is not known,
+    GW003 for a value gunicorn refuses at start."""
+    for name, setting in list(settings.items()):
+        if name not in GUNICORN_SETTINGS:
+            continue
+        line = setting.source.line or 1
+        if not setting.known:
             problems.add(
                 "GW005",
                 path,
@@ -172,6 +214,20 @@ def build_gunicorn(
                 f"gunicorn setting {name} is not statically known: {setting.unknown}; "
                 "rules that need it are skipped",
                 column=setting.source.column,
+            )
+            continue
+        invalid = _invalid(name, setting.value)
+        if invalid:
+            problems.add(
+                "GW003",
+                path,
+                line,
+                f"{name} = {setting.raw} is {invalid}: gunicorn refuses to start "
+                f"('Invalid value for {name}')",
+                column=setting.source.column,
+            )
+            settings[name] = Sourced[Any](
+                value=None, raw=setting.raw, source=setting.source, unknown=f"{name} is invalid"
             )
     values = _Settings(path, settings, facts)
     protocol = _as_str(values.get("protocol"), "protocol")
@@ -190,9 +246,11 @@ def build_gunicorn(
     kind: WorkerKind | None = None
     if worker_class.value is not None:
         kind = worker_kind(worker_class.value)
-        if kind == "sync" and threads.value is None:
+        # gunicorn's config.py: is_sync = uri.endswith('SyncWorker') or uri == 'sync'
+        switches = worker_class.value == "sync" or worker_class.value.endswith("SyncWorker")
+        if switches and threads.value is None:
             kind = None
-        elif kind == "sync" and threads.value is not None and threads.value > 1:
+        elif switches and threads.value is not None and threads.value > 1:
             kind = "gthread"  # gunicorn silently switches to the threaded worker
     keepalive = _as_int(values.get("keepalive"), "keepalive")
     return GunicornServer(

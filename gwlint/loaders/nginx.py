@@ -395,7 +395,8 @@ def _column(lines: list[str], line: int, name: str, nth: int) -> int | None:
     if not 0 < line <= len(lines):
         return None
     text = lines[line - 1]
-    pattern = re.compile(r"(?<![\w$-])" + re.escape(name) + r"(?![\w-])")
+    # a directive starts a statement: at the start of the line, or after ; { or }
+    pattern = re.compile(r"(?:^|[;{}])\s*(" + re.escape(name) + r")(?![\w-])")
     found = None
     start = 0
     for _ in range(nth + 1):
@@ -403,7 +404,7 @@ def _column(lines: list[str], line: int, name: str, nth: int) -> int | None:
         if found is None:
             return None
         start = found.end()
-    return found.start() + 1 if found is not None else None
+    return found.start(1) + 1 if found is not None else None
 
 
 def _include_args(tokens: list[Token]) -> Iterator[tuple[str, int]]:
@@ -497,6 +498,7 @@ class _Builder:
     facts: Facts
     upstreams: dict[str, Upstream] = field(default_factory=dict)
     routes: list[Route] = field(default_factory=list)
+    _lower_names: dict[str, str] = field(default_factory=dict)
     _defaults: dict[tuple[str, str], Sourced[Any]] = field(default_factory=dict)
     _values: dict[tuple[int, str], Sourced[Any]] = field(default_factory=dict)
 
@@ -568,6 +570,7 @@ class _Builder:
             if stmt.name == "server" and stmt.args
         )
         scope = _Scope(None, block.block)
+        self._lower_names[name.lower()] = name
         self.upstreams[name] = Upstream(
             name=name,
             source=_source(block),
@@ -635,9 +638,11 @@ class _Builder:
         if "$" in authority:
             return Target(raw=raw, scheme=scheme, dynamic=True)
         host, port = addr.split_host_port(authority)
-        if not authority.startswith("unix:") and port is None and host in self.upstreams:
-            upstream = self.upstreams[host]
-            return Target(raw=raw, scheme=scheme, upstream=host, servers=upstream.servers)
+        # nginx compares upstream names without regard to case (ngx_strncasecmp)
+        name = self._lower_names.get(host.lower())
+        if not authority.startswith("unix:") and port is None and name is not None:
+            upstream = self.upstreams[name]
+            return Target(raw=raw, scheme=scheme, upstream=upstream.name, servers=upstream.servers)
         default_port = {"http": 80, "https": 443}.get(scheme) if protocol == "http" else None
         server = UpstreamServer(
             address=addr.parse_nginx_host_port(authority, default_port),

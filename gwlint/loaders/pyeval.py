@@ -58,6 +58,31 @@ SAFE_BUILTINS = frozenset(
     {"int", "float", "str", "bool", "min", "max", "abs", "round", "len", "list", "tuple", "sorted"}
 )
 _FORMAT_SPEC = re.compile(r"^[<>^=]?[+\- ]?#?0?\d{0,3}[,_]?(\.\d{1,3})?[bcdeEfFgGnosxX%]?$")
+# (widths and precisions of at most 3 digits)
+
+
+def _too_big(value: Any) -> bool:
+    """More than MAX_LEN characters or elements in all, nested containers included."""
+    budget = MAX_LEN
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, str | bytes):
+            budget -= len(item)
+        elif isinstance(item, list | tuple | set | frozenset):
+            budget -= len(item) + 1
+            if budget >= 0:
+                todo.extend(item)
+        elif isinstance(item, dict):
+            budget -= len(item) + 1
+            if budget >= 0:
+                todo.extend(item.keys())
+                todo.extend(item.values())
+        else:
+            budget -= 1
+        if budget < 0:
+            return True
+    return False
 
 
 def _check_number(value: Any) -> Any:
@@ -67,7 +92,7 @@ def _check_number(value: Any) -> Any:
         return Unknown("a number too large to be a setting")
     if isinstance(value, float) and (math.isinf(value) or math.isnan(value)):
         return Unknown("not a finite number")
-    if isinstance(value, str | list | tuple) and len(value) > MAX_LEN:
+    if isinstance(value, str | bytes | list | tuple | set | frozenset | dict) and _too_big(value):
         return Unknown("a value too large to be a setting")
     return value
 
@@ -102,7 +127,14 @@ class Evaluator:
                     self.aliases[top] = top
         elif isinstance(stmt, ast.ImportFrom):
             for alias in stmt.names:
-                if stmt.module and alias.name != "*":
+                if alias.name == "*":
+                    # any name bound so far may be replaced by the other module's
+                    reason = (
+                        f"may be replaced by 'from {stmt.module} import *' at line {stmt.lineno}"
+                    )
+                    for name, binding in list(self.names.items()):
+                        self._bind(name, Unknown(reason), binding.node, binding.raw, ())
+                elif stmt.module:
                     self.aliases[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
         elif isinstance(stmt, ast.Assign):
             ctx = _Ctx()
@@ -136,9 +168,11 @@ class Evaluator:
     def _eval_top(self, node: ast.expr, ctx: _Ctx) -> Any:
         try:
             return self._eval(node, ctx, 0)
-        except _TooDeep:
+        except (_TooDeep, RecursionError):
             return Unknown("expression too deeply nested")
-        except (ArithmeticError, ValueError, TypeError, IndexError, KeyError) as exc:
+        except MemoryError:
+            return Unknown("a value too large to be a setting")
+        except Exception as exc:  # whatever Python would raise: gunicorn would not start either
             return Unknown(f"evaluating it fails ({type(exc).__name__})")
 
     def _bind(self, name: str, value: Any, stmt: ast.AST, raw: str, notes: tuple[str, ...]) -> None:
@@ -179,7 +213,8 @@ class Evaluator:
             ctx.notes.extend(old.notes)
             right = self._eval_top(stmt.value, ctx)
             value = self._binop(stmt.op, old.value, right)
-        raw = ast.get_source_segment(self.source, stmt) or ""
+        # "timeout *= 2" reads as "timeout = timeout * 2"
+        raw = ast.unparse(ast.BinOp(left=ast.Name(id=name), op=stmt.op, right=stmt.value))
         self._bind(name, value, stmt, raw, tuple(ctx.notes))
 
     def _expr_stmt(self, stmt: ast.Expr) -> None:
@@ -251,7 +286,13 @@ class Evaluator:
         ctx = _Ctx()
         test = self._eval_top(stmt.test, ctx)
         if not isinstance(test, Unknown | Function):
+            before = dict(self.names)
             self._block(stmt.body if test else stmt.orelse)
+            if ctx.notes:  # the branch taken depends on the environment: say so
+                for name, binding in self.names.items():
+                    if before.get(name) is not binding:
+                        notes = tuple(dict.fromkeys((*binding.notes, *ctx.notes)))
+                        self.names[name] = Binding(binding.value, binding.node, binding.raw, notes)
             return
         start, _ = self._snapshot()
         then = self._run_branch(stmt.body, start)
@@ -401,7 +442,7 @@ class Evaluator:
         if isinstance(op, ast.Mod) and isinstance(left, str):
             if not isinstance(right, str | int | float | tuple | dict):
                 return Unknown("formats a value not known statically")
-            if re.search(r"%[-+ #0]*(\*|\d{4,})", left):
+            if not _safe_percent_format(left):
                 return Unknown("uses a format specification gwlint does not evaluate")
         operations: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
             ast.Add: lambda a, b: a + b,
@@ -486,11 +527,12 @@ class Evaluator:
         if name in self.env:
             ctx.notes.append(f"--env {name}")
             return self.env[name]
-        if not has_default or default is None:
+        if not has_default:
             return Unknown(f"reads ${name}, not given (use --env {name}=VALUE)")
         if isinstance(default, Unknown):
             return default
-        ctx.notes.append(f"${name} unset: its default")
+        # not given: taken as unset, like a default in os.environ.get(NAME, default)
+        ctx.notes.append(f"${name} unset" if default is None else f"${name} unset: its default")
         return default
 
     def _call(self, node: ast.Call, ctx: _Ctx, ev: Callable[[ast.expr], Any]) -> Any:
@@ -506,8 +548,8 @@ class Evaluator:
         if dotted in ENV_GETTERS:
             kwargs = {k.arg: ev(k.value) for k in node.keywords if k.arg}
             default = args[1] if len(args) > 1 else kwargs.get("default")
-            has_default = len(args) > 1 or "default" in kwargs
-            return self._env(args[0] if args else None, default, has_default, ctx)
+            # os.environ.get(NAME) and os.getenv(NAME) give None when NAME is unset
+            return self._env(args[0] if args else None, default, True, ctx)
         if dotted in CPU_COUNTERS:
             if self.cpus is None:
                 return Unknown(f"calls {dotted}() (give the target's CPUs with --cpus N)")
@@ -562,6 +604,32 @@ class Evaluator:
         return container[key]
 
 
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(\*|\d+)?(?:\.(\*|\d+))?")
+_BRACE_FIELD = re.compile(r"\{([^{}]*)\}")
+MAX_WIDTH = 200
+
+
+def _safe_percent_format(template: str) -> bool:
+    """No width or precision that is computed (``*``) or large (``%.999999999d``)."""
+    for width, precision in _PERCENT_SPEC.findall(template):
+        for part in (width, precision):
+            if part == "*" or (part and int(part) > MAX_WIDTH):
+                return False
+    return True
+
+
+def _safe_brace_format(template: str) -> bool:
+    """Plain ``{}``/``{0}``/``{name}`` fields with small widths: no attribute or item lookups."""
+    for replacement in _BRACE_FIELD.findall(template):
+        name, _, spec = replacement.partition(":")
+        name = name.split("!")[0]
+        if "." in name or "[" in name or "{" in spec:
+            return False
+        if any(int(n) > MAX_WIDTH for n in re.findall(r"\d+", spec)):
+            return False
+    return True
+
+
 def _unknown(value: Any, reason: str) -> Unknown:
     return value if isinstance(value, Unknown) else Unknown(reason)
 
@@ -576,6 +644,8 @@ def _builtin(name: str, args: list[Any]) -> Any:
     if name == "float":
         return _check_number(float(args[0]))
     if name == "str":
+        if args and _too_big(args[0]):
+            return Unknown("a value too large to be a setting")
         return _check_number(str(args[0]) if args else "")
     if name == "bool":
         return bool(args[0]) if args else False
@@ -585,6 +655,8 @@ def _builtin(name: str, args: list[Any]) -> Any:
     if name == "abs":
         return abs(args[0])
     if name == "round":
+        if len(args) > 1 and (not isinstance(args[1], int) or abs(args[1]) > 30):
+            return Unknown("rounds to an unreasonable number of digits")
         return _check_number(round(*args))
     if name == "len":
         return len(args[0])
@@ -624,7 +696,7 @@ def _method(owner: Any, method: str, args: list[Any]) -> Any:
         if method == "format":
             if any(not isinstance(a, str | int | float) for a in args):
                 return Unknown("formats a value not known statically")
-            if re.search(r"\{[^}]*:[^}]*(\d{4,}|\{)", owner):
+            if not _safe_brace_format(owner):
                 return Unknown("uses a format specification gwlint does not evaluate")
             return _check_number(owner.format(*args))
     if isinstance(owner, dict) and method == "get" and args:

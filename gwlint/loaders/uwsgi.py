@@ -1,9 +1,11 @@
 """uWSGI ini -> ``UwsgiServer``, read the way uWSGI 2.0 reads it (``core/ini.c``).
 
 Top to bottom, expanding as soon as a line is read: ``$(ENV)`` then ``%(placeholder)`` (any key
-set earlier is a placeholder; ``%k`` is the target's CPU count, ``%d`` the file's folder...).
+set earlier is a placeholder; ``%k`` is the target's CPU count, ``%n`` the file's name...).
 Repeated keys accumulate for list options and the last one wins for scalars. Values are kept as
-written: uWSGI reads numbers with ``atoi``/``strtoul``, so ``32k`` is 32.
+written: uWSGI reads numbers with ``atoi``/``strtoul``, so ``32k`` is 32, and an ini line has no
+inline comments. Config logic (``if-env``, ``if-exists``, ``for`` ... ``endif``/``endfor``) is
+followed where the linter can decide it and makes values unknown where only the server can.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from enum import Enum
 
 from gwlint.loaders.common import Problems, read_text
 from gwlint.model import address as addr
@@ -25,6 +28,7 @@ _PLACEHOLDER = re.compile(r"%\(([^)]*)\)")
 _ENV = re.compile(r"\$\(([^)]*)\)")
 _MAGIC = re.compile(r"%([a-zA-Z%])")
 _MATH = re.compile(r"^\s*(\S+)\s*([-+*/])\s*(\S+)\s*$")
+_INTEGER = re.compile(r"-?\d+")
 
 SOCKET_OPTIONS: dict[str, tuple[ListenerProtocol | None, bool, bool]] = {
     # option: (protocol (None = the "protocol" option, uwsgi by default), keep-alive, tls)
@@ -36,6 +40,46 @@ SOCKET_OPTIONS: dict[str, tuple[ListenerProtocol | None, bool, bool]] = {
     "http": ("http", False, False),  # the HTTP router process in front of the workers
     "https": ("http", False, True),
 }
+# options the rules read: an unknown value there is worth a GW005
+READ_BY_RULES = frozenset(
+    {
+        *SOCKET_OPTIONS,
+        "harakiri",
+        "processes",
+        "workers",
+        "threads",
+        "buffer-size",
+        "socket-timeout",
+        "http-timeout",
+        "limit-post",
+        "post-buffering",
+        "listen",
+        "protocol",
+        "socket-protocol",
+    }
+)
+# magic variables whose value only the server knows (its paths, name, clock)
+SERVER_MAGIC = {
+    "d": "the config's folder on the server",
+    "p": "the config's path on the server",
+    "c": "the config folder's name on the server",
+    "h": "the server's host name",
+    "u": "the server's user id",
+    "g": "the server's group id",
+    "U": "the server's user name",
+    "G": "the server's group name",
+    "t": "the start time",
+    "T": "the start time",
+    "j": "the server's uwsgi binary",
+    "V": "the uWSGI version",
+}
+ASYNC_OPTIONS = ("async", "gevent", "asyncio", "coroae", "tornado")
+
+
+class _Branch(Enum):
+    TAKEN = "taken"
+    SKIPPED = "skipped"
+    UNKNOWN = "unknown"
 
 
 @dataclass
@@ -44,7 +88,9 @@ class _Reader:
     problems: Problems
     section: str
     options: dict[str, list[Sourced[str]]] = field(default_factory=dict)
+    order: dict[str, int] = field(default_factory=dict)  # key -> when it was last set
     found_section: bool = False
+    _blocks: list[tuple[_Branch, str]] = field(default_factory=list)
 
     def read(self, path: str, section: str, depth: int, stack: tuple[str, ...]) -> bool:
         text = read_text(path, "GW004", self.problems, kind="uWSGI")
@@ -74,13 +120,57 @@ class _Reader:
             if not key:
                 self.problems.add("GW004", path, number, "uWSGI ini: a line with no option name")
                 continue
+            if self._logic(key, value, path, number):
+                continue
             self._set(key, value, path, number, depth, stack)
         return True
+
+    # --- config logic --------------------------------------------------------------------------
+
+    def _logic(self, key: str, raw: str, path: str, line: int) -> bool:
+        """Handle ``if-*``/``for*``/``endif``/``endfor``; True when the line was one."""
+        if key in ("endif", "endfor"):
+            if self._blocks:
+                self._blocks.pop()
+            return True
+        if not (key.startswith("if-") or key.startswith("for")):
+            return False
+        value, unknown = self._expand(raw, path)
+        if key in ("if-env", "if-not-env") and unknown is None:
+            present = bool(self.facts.env.get(value))
+            taken = present if key == "if-env" else not present
+            branch = _Branch.TAKEN if taken else _Branch.SKIPPED
+        elif key in ("if-opt", "if-not-opt") and unknown is None:
+            name, _, expected = value.partition("=")
+            values = self.options.get(name.strip()) or []
+            have = bool(values) and (not expected or values[-1].value == expected.strip())
+            taken = have if key == "if-opt" else not have
+            branch = _Branch.TAKEN if taken else _Branch.SKIPPED
+        else:
+            branch = _Branch.UNKNOWN  # files, host names, plugins, loops: the server decides
+        self._blocks.append((branch, f"{key} = {raw} (line {line})"))
+        return True
+
+    def _condition(self) -> tuple[_Branch, str]:
+        for branch, where in self._blocks:
+            if branch is _Branch.SKIPPED:
+                return branch, where
+        for branch, where in self._blocks:
+            if branch is _Branch.UNKNOWN:
+                return branch, where
+        return _Branch.TAKEN, ""
+
+    # --- options -------------------------------------------------------------------------------
 
     def _set(
         self, key: str, raw: str, path: str, line: int, depth: int, stack: tuple[str, ...]
     ) -> None:
+        branch, where = self._condition()
+        if branch is _Branch.SKIPPED:
+            return
         value, unknown = self._expand(raw, path)
+        if branch is _Branch.UNKNOWN:
+            unknown = f"set inside {where}, which only the server can decide"
         source = Source(path=path, line=line, column=1)
         if key in ("ini", "inherit") and unknown is None:
             self._include(value, path, line, depth, stack)
@@ -91,6 +181,7 @@ class _Reader:
             value=None if unknown else value, raw=raw, source=source, unknown=unknown
         )
         self.options.setdefault(key, []).append(sourced)
+        self.order[key] = sum(len(v) for v in self.options.values())  # a running count
 
     def _include(
         self, target: str, path: str, line: int, depth: int, stack: tuple[str, ...]
@@ -123,16 +214,13 @@ class _Reader:
 
         def magic(match: re.Match[str]) -> str:
             letter = match.group(1)
-            real = os.path.abspath(path)
+            name = os.path.basename(path)
             known = {
                 "%": "%",
-                "d": os.path.dirname(real) + "/",
-                "p": real,
-                "s": os.path.basename(path),
-                "n": os.path.splitext(os.path.basename(path))[0],
-                "e": os.path.splitext(path)[1].lstrip("."),
-                "x": os.path.splitext(path)[1].lstrip("."),
-                "c": os.path.basename(os.path.dirname(real)),
+                "s": name,
+                "n": os.path.splitext(name)[0],
+                "e": os.path.splitext(name)[1].lstrip("."),
+                "x": os.path.splitext(name)[1].lstrip("."),
             }
             if letter == "k":
                 if self.facts.cpus is None:
@@ -141,7 +229,8 @@ class _Reader:
                 return str(self.facts.cpus)
             if letter in known:
                 return known[letter]
-            unknown.append(f"uses %{letter}, known only on the server")
+            what = SERVER_MAGIC.get(letter, "a magic variable gwlint does not know")
+            unknown.append(f"uses %{letter}, {what}")
             return match.group(0)
 
         def placeholder(match: re.Match[str]) -> str:
@@ -172,18 +261,20 @@ class _Reader:
         return value, unknown[0] if unknown else None
 
     def _operand(self, text: str) -> int | None:
-        if re.fullmatch(r"-?\d+", text):
+        if _INTEGER.fullmatch(text):
             return int(text)
         values = self.options.get(text)
-        if values and values[-1].value is not None and re.fullmatch(r"-?\d+", values[-1].value):
+        if values and values[-1].value is not None and _INTEGER.fullmatch(values[-1].value):
             return int(values[-1].value)
         return None
 
 
-def _number(options: dict[str, tuple[Sourced[str], ...]], name: str, label: str) -> Sourced[int]:
+def _number(
+    options: dict[str, tuple[Sourced[str], ...]], name: str, label: str, default: str | None = None
+) -> Sourced[int]:
     occurrences = options.get(name)
     if not occurrences:
-        raw = UWSGI_DEFAULTS.get(name, "0")
+        raw = default or UWSGI_DEFAULTS.get(name, "0")
         return Sourced[int](value=int(raw), raw=raw, source=Source(default_of=label))
     last = occurrences[-1]
     if last.value is None:
@@ -204,6 +295,24 @@ def _protocol_option(options: dict[str, tuple[Sourced[str], ...]]) -> ListenerPr
     return "uwsgi"
 
 
+def _report_unknown(
+    path: str, options: dict[str, tuple[Sourced[str], ...]], problems: Problems
+) -> None:
+    for name, occurrences in options.items():
+        if name not in READ_BY_RULES:
+            continue
+        for occurrence in occurrences:
+            if occurrence.unknown:
+                problems.add(
+                    "GW005",
+                    path if occurrence.source.path is None else occurrence.source.path,
+                    occurrence.source.line or 1,
+                    f"uWSGI option {name} is not statically known: {occurrence.unknown}; rules "
+                    "that need it are skipped",
+                    column=occurrence.source.column,
+                )
+
+
 def load_uwsgi(
     path: str, facts: Facts, problems: Problems, section: str = "uwsgi"
 ) -> UwsgiServer | None:
@@ -216,6 +325,7 @@ def load_uwsgi(
         )
         return None
     options = {key: tuple(values) for key, values in reader.options.items()}
+    _report_unknown(path, options, problems)
     label = facts.uwsgi_label
     default_protocol = _protocol_option(options)
     listeners: list[Listener] = []
@@ -241,6 +351,15 @@ def load_uwsgi(
                         tls=tls,
                     )
                 )
+    if not any(option in options for option in SOCKET_OPTIONS):
+        listeners_unknown = "no socket option: it comes from the command line or the environment"
+    # "processes" and "workers" are one setting: the one set last wins
+    numproc = (
+        "workers"
+        if reader.order.get("workers", -1) > reader.order.get("processes", -1)
+        else "processes"
+    )
+    async_cores = [_number(options, name, label, "0") for name in ASYNC_OPTIONS if name in options]
     return UwsgiServer(
         path=path,
         section=section,
@@ -250,8 +369,10 @@ def load_uwsgi(
         listeners_unknown=listeners_unknown,
         harakiri=_number(options, "harakiri", label),
         socket_timeout=_number(options, "socket-timeout", label),
-        processes=_number(options, "processes", label)
-        if "processes" in options or "workers" not in options
-        else _number(options, "workers", label),
+        http_timeout=_number(options, "http-timeout", label),
+        buffer_size=_number(options, "buffer-size", label),
+        processes=_number(options, numproc, label, UWSGI_DEFAULTS["processes"]),
+        processes_option=numproc,
         threads=_number(options, "threads", label),
+        async_cores=max(async_cores, key=lambda s: s.value or 0) if async_cores else None,
     )

@@ -15,7 +15,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::", "*"})
+IPV4_WILDCARDS = frozenset({"", "0.0.0.0", "*"})  # gunicorn ":8000" and uWSGI ":3031" are IPv4
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "ip6-localhost"})
+URL_SCHEMES = frozenset({"http", "https", "uwsgi", "suwsgi", "grpc", "grpcs"})
 
 
 class Address(BaseModel):
@@ -39,6 +41,25 @@ class Address(BaseModel):
             port = "?" if self.port is None else str(self.port)
             return f"{host}:{port}"
         return self.raw
+
+    def for_nginx(self) -> str:
+        """How nginx writes this address as a target (a wildcard bind is reached on loopback)."""
+        if self.kind == "tcp" and self.host in WILDCARD_HOSTS:
+            return f"127.0.0.1:{self.port}"
+        return str(self)
+
+    def for_uwsgi(self) -> str:
+        """How a uWSGI ini writes this address: a bare path, ``host:port`` or ``:port``."""
+        if self.kind == "unix":
+            return self.path or ""
+        if self.kind == "tcp" and self.host in IPV4_WILDCARDS:
+            return f":{self.port}"
+        return str(self)
+
+    def for_gunicorn(self) -> str:
+        if self.kind == "tcp" and self.host in IPV4_WILDCARDS:
+            return f"0.0.0.0:{self.port}"
+        return str(self)
 
     @property
     def is_wildcard(self) -> bool:
@@ -108,10 +129,10 @@ def parse_proxy_url(url: str) -> tuple[str, str, str | None]:
     """
     scheme = ""
     rest = url
-    match = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://", url)
-    if match:
-        scheme = match.group(1).lower()
-        rest = url[match.end() :]
+    found = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://", url)
+    if found and found.group(1).lower() in URL_SCHEMES:  # not "unix:///run/app.sock"
+        scheme = found.group(1).lower()
+        rest = url[found.end() :]
     if rest.startswith("unix:"):
         # the colon after the socket path is mandatory when a URI follows
         colon = rest.find(":", 5)
@@ -162,7 +183,8 @@ def parse_uwsgi_socket(text: str) -> Address:
     host, port_text = split_host_port(value)
     if port_text is None:
         host, _, port_text = value.rpartition(":")
-    port = _port(port_text)
+    digits = re.match(r"\d+", port_text)  # uWSGI reads the port with atoi
+    port = _port(digits.group(0)) if digits else None
     if port is None:
         return unknown(text)
     return tcp(host, port, text)
@@ -185,17 +207,26 @@ def is_ip(host: str) -> bool:
     return True
 
 
+def _is_v6(host: str) -> bool:
+    return ":" in host and is_ip(host)
+
+
 def _host_match(target: str, listener: str) -> Match:
-    if listener in WILDCARD_HOSTS or target == listener:
-        return Match.YES
-    if target in LOOPBACK_HOSTS and listener in LOOPBACK_HOSTS:
-        return Match.YES
-    if listener in LOOPBACK_HOSTS:
-        # the app accepts loopback connections only; any other host cannot reach it
-        return Match.NO
-    if target in LOOPBACK_HOSTS:
-        # nginx connects to itself; the app listens on one specific address of some host
-        return Match.MAYBE if not is_ip(listener) else Match.NO
+    """Hosts of a TCP connection and of a listening socket on the same port."""
+    if listener in ("localhost", "ip6-localhost"):
+        listener = "127.0.0.1"  # gunicorn and uWSGI bind the IPv4 loopback for "localhost"
+    if target == "ip6-localhost":
+        target = "::1"
+    if listener == "::" or target == listener:
+        return Match.YES  # an IPv6 wildcard also accepts IPv4 connections (dual stack)
+    if listener in IPV4_WILDCARDS:
+        return Match.NO if _is_v6(target) else Match.YES
+    if target == "localhost":
+        # nginx connects to every address of localhost; GW410 tells when only one listens
+        return Match.YES if listener in ("127.0.0.1", "::1") else Match.NO
+    if listener in LOOPBACK_HOSTS or target in LOOPBACK_HOSTS:
+        # loopback only accepts loopback; 127.0.0.1 and ::1 are different sockets
+        return Match.MAYBE if not is_ip(listener) and target in LOOPBACK_HOSTS else Match.NO
     if is_ip(target) and is_ip(listener):
         return Match.NO
     return Match.MAYBE  # at least one host name: DNS decides

@@ -80,8 +80,12 @@ class UwsgiServer(BaseModel):
     listeners_unknown: str | None = None  # why a socket option is not statically known
     harakiri: Sourced[int]  # seconds; 0 = off
     socket_timeout: Sourced[int]
+    http_timeout: Sourced[int]  # the http router's wait for its backend
+    buffer_size: Sourced[int]  # bytes; the largest request (uwsgi packet or HTTP header block)
     processes: Sourced[int]
+    processes_option: str = "processes"  # or "workers", its alias: the one set last
     threads: Sourced[int]
+    async_cores: Sourced[int] | None = None  # async / gevent / asyncio cores per process
 
     @property
     def label(self) -> str:

@@ -47,13 +47,20 @@ class Deployment(BaseModel):
         return self.nginx.routes if self.nginx is not None else ()
 
     def route_app_links(self) -> Iterator[Link]:
-        """The first link of every (route, app) pair: one finding per location and app."""
-        seen: set[tuple[int, int]] = set()
+        """The best certain link of every (route, app) pair, one speaking the route's protocol
+        when there is one: one finding per location and app, never on a guess."""
+        best: dict[tuple[int, int], Link] = {}
         for link in self.links:
+            if not link.certain:
+                continue
             key = (id(link.route), id(link.app))
-            if key not in seen:
-                seen.add(key)
-                yield link
+            if key not in best or (link.same_protocol and not best[key].same_protocol):
+                best[key] = link
+        yield from best.values()
+
+    def reaches_in_protocol(self, route: Route) -> bool:
+        """Does some app listener, certain or maybe, take this route's requests in its protocol?"""
+        return any(link.route is route and link.same_protocol for link in self.links)
 
 
 def pair(nginx: NginxConfig | None, apps: tuple[AppServer, ...], facts: Facts) -> Deployment:
@@ -61,18 +68,26 @@ def pair(nginx: NginxConfig | None, apps: tuple[AppServer, ...], facts: Facts) -
     if nginx is not None:
         for route in nginx.routes:
             for server in route.target.servers:
-                for app in apps:
-                    for listener in app.listeners:
-                        result = match(server.address, listener.address)
-                        if result is Match.NO:
-                            continue
-                        links.append(
-                            Link(
-                                route=route,
-                                server=server,
-                                app=app,
-                                listener=listener,
-                                certain=result is Match.YES,
-                            )
+                if "down" in server.params:
+                    continue  # nginx sends nothing to a server marked down
+                found = [
+                    (app, listener, match(server.address, listener.address))
+                    for app in apps
+                    for listener in app.listeners
+                ]
+                # two apps on one address (say 0.0.0.0:8000 in two containers): a host name
+                # reaches one of them, and only DNS knows which
+                sure = {id(app) for app, _, result in found if result is Match.YES}
+                for app, listener, result in found:
+                    if result is Match.NO:
+                        continue
+                    links.append(
+                        Link(
+                            route=route,
+                            server=server,
+                            app=app,
+                            listener=listener,
+                            certain=result is Match.YES and len(sure) == 1,
                         )
+                    )
     return Deployment(nginx=nginx, apps=apps, facts=facts, links=tuple(links))

@@ -31,7 +31,7 @@ class Source(BaseModel):
     def label(self) -> str:
         """Short form for messages: ``nginx.conf:9``, ``default of gunicorn 27.0``, ``--cpus``."""
         if self.default_of is not None:
-            return f"default of {self.default_of}"
+            return f"default of {self.default_of}" + (f", {self.note}" if self.note else "")
         if self.path is not None:
             where = self.path if self.line is None else f"{self.path}:{self.line}"
             return f"{where}, {self.note}" if self.note else where

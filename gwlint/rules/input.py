@@ -109,14 +109,17 @@ Files that every nginx package installs (`mime.types`, `uwsgi_params`, `fastcgi_
 
 GW003 = Rule(
     code="GW003",
-    name="gunicorn-config-syntax-error",
-    title="gunicorn config is not valid Python",
+    name="gunicorn-config-invalid",
+    title="gunicorn config is not valid Python, or sets a value gunicorn rejects",
     severity=Severity.ERROR,
     why="""
 `gunicorn.conf.py` is a Python module; with a syntax error gunicorn stops at start-up
-(`Error: ... SyntaxError`), so the app never serves. gwlint reads the file with Python's parser
-only: it never runs, imports or compiles it, so a config from an untrusted pull request cannot do
-anything on the machine that lints it.
+(`Error: ... SyntaxError`), so the app never serves. The same happens when a setting has a value
+gunicorn's validator rejects: `timeout = 45.5` or `timeout = "30s"` (not an integer), `workers =
+-1`, `bind = 8000` (not a string): `Error: Invalid value for timeout: 45.5`.
+
+gwlint reads the file with Python's parser only: it never runs, imports or compiles it, so a
+config from an untrusted pull request cannot do anything on the machine that lints it.
 """,
     example=ex(("gunicorn.conf.py", "bind = '127.0.0.1:8000'\nworkers = (2 *\n")),
     fix=ex(("gunicorn.conf.py", "bind = '127.0.0.1:8000'\nworkers = 2\n")),

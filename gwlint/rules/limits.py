@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 NUMERIC_KINDS = frozenset({"int", "u64", "u16", "mb"})
 _PLAIN = re.compile(r"^\s*[-+]?\d+\s*$")
 _WITH_UNIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]+)\s*$")
+_TRAILING_TEXT = re.compile(r"^\s*[-+]?\d+\s+\S")  # "32768 ; 32 KiB": a would-be comment
 
 BYTE_UNITS = {"b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024**2, "mb": 1024**2}
 BYTE_UNITS |= {"mib": 1024**2, "g": 1024**3, "gb": 1024**3, "gib": 1024**3}
@@ -92,42 +93,54 @@ def gw506(dep: Deployment) -> Iterator[Finding]:
             if kind not in NUMERIC_KINDS:
                 continue
             assert kind is not None
-            for occurrence in occurrences:
-                text = occurrence.value
-                if text is None or _PLAIN.match(text):
-                    continue
-                location = Location.of(occurrence.source)
-                assert location is not None
-                read_as = uwsgi_number(text)
-                meant, unit = intended(name, kind, text)
-                unit_text = f" {unit}" if unit else ""
-                if meant is not None and meant == read_as:
-                    yield Finding(
-                        location=location,
-                        message=(
-                            f"{name} = {text} works only by luck: uWSGI numbers take no unit "
-                            f"suffix and this is read as {read_as}{unit_text}, which is what "
-                            "was meant"
-                        ),
-                        fix=f"write {name} = {read_as}",
-                        severity=Severity.INFO,
-                    )
-                    continue
-                consequence = CONSEQUENCES.get(name, "").format(n=read_as)
-                message = (
-                    f"{name} = {text} is read by uWSGI as {read_as}{unit_text}: numbers take no "
-                    "unit suffix"
+            occurrence = occurrences[-1]  # a scalar: the last one is what uWSGI uses
+            text = occurrence.value
+            if text is None or _PLAIN.match(text):
+                continue
+            location = Location.of(occurrence.source)
+            assert location is not None
+            read_as = uwsgi_number(text)
+            written = f"{occurrence.raw} (= {text})" if occurrence.raw != text else text
+            if _TRAILING_TEXT.match(text):
+                yield Finding(
+                    location=location,
+                    message=(
+                        f"{name} = {written} is read as {read_as}: uWSGI ini lines have no "
+                        "inline comments, and this works only because the number comes first"
+                    ),
+                    fix=f"move the comment to a line of its own: {name} = {read_as}",
+                    severity=Severity.INFO,
                 )
-                if meant is not None:
-                    message += f" (meant {meant}{unit_text})"
-                if consequence:
-                    message += f"; {consequence}"
-                fix = (
-                    f"write {name} = {meant}"
-                    if meant is not None
-                    else f"write {name} as a plain number"
+                continue
+            meant, unit = intended(name, kind, text)
+            unit_text = f" {unit}" if unit else ""
+            if meant is not None and meant == read_as:
+                yield Finding(
+                    location=location,
+                    message=(
+                        f"{name} = {written} works only by luck: uWSGI numbers take no unit "
+                        f"suffix and this is read as {read_as}{unit_text}, which is what was "
+                        "meant"
+                    ),
+                    fix=f"write {name} = {read_as}",
+                    severity=Severity.INFO,
                 )
-                yield Finding(location=location, message=message, fix=fix)
+                continue
+            consequence = CONSEQUENCES.get(name, "").format(n=read_as)
+            message = (
+                f"{name} = {written} is read by uWSGI as {read_as}{unit_text}: numbers take no "
+                "unit suffix"
+            )
+            if meant is not None:
+                message += f" (meant {meant}{unit_text})"
+            if consequence:
+                message += f"; {consequence}"
+            fix = (
+                f"write {name} = {meant}"
+                if meant is not None
+                else f"write {name} as a plain number"
+            )
+            yield Finding(location=location, message=message, fix=fix)
 
 
 RULES = (gw506,)

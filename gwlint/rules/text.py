@@ -13,9 +13,9 @@ if TYPE_CHECKING:
 
 
 def ms(value: Sourced[int]) -> str:
-    """``60s (nginx.conf:9)`` for a millisecond value."""
+    """``60s (nginx.conf:9)`` for a millisecond value, as written (``1m30s``) where it was."""
     assert value.value is not None
-    return f"{format_ms(value.value)} {value.where()}"
+    return f"{value.raw or format_ms(value.value)} {value.where()}"
 
 
 def secs(value: Sourced[int]) -> str:
@@ -37,6 +37,8 @@ def related(
         return ()
     if value.is_default:
         message = f"{name} is not set: the {value.source.default_of} default {value.raw} applies"
+        if (value.source.default_of or "").startswith("gunicorn"):
+            message += " (unless the command line sets it)"
     else:
         message = f"{name} = {value.raw}"
     return (Related(location=location, message=message),)

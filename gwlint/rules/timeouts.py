@@ -40,6 +40,12 @@ def _primary(links: list[Link]) -> tuple[Location, tuple[Related, ...]]:
         )
         for link in links[1:]
     ]
+    if len(also) > MAX_ALSO:
+        last = also[MAX_ALSO - 1]
+        more = len(also) - MAX_ALSO
+        also[MAX_ALSO - 1] = Related(
+            location=last.location, message=f"{last.message} (and {more} more)"
+        )
     if timeout.source.in_file:
         location = Location.of(timeout.source)
         assert location is not None
@@ -53,16 +59,22 @@ def _primary(links: list[Link]) -> tuple[Location, tuple[Related, ...]]:
     return location, tuple(also[:MAX_ALSO])
 
 
-def _span(app_seconds: int, nginx_seconds: float) -> str:
+def _consequence(app_seconds: int, nginx_seconds: float, killer: str, status: str) -> str:
     if app_seconds >= nginx_seconds:
-        return f"a request running {app_seconds} s races both timeouts: it"
-    return f"a request running between {app_seconds} and {nginx_seconds:g} s"
+        return (
+            f"a request reaching {app_seconds} s races a kill by {killer}, then {status}, "
+            "against nginx's own timeout (504)"
+        )
+    return (
+        f"a request still running after {app_seconds} s is killed by {killer} and {status}, "
+        f"while nginx would have waited up to {nginx_seconds:g} s (then 504)"
+    )
 
 
 def _status_after_kill(version: tuple[int, int, int]) -> str:
     if version >= (22, 0, 0):
         return "answered 500 (gunicorn >= 22; 502 if the worker is stuck in C code)"
-    return "answered 502 (nginx: 'upstream prematurely closed connection')"
+    return "answered 502 by nginx ('upstream prematurely closed connection')"
 
 
 @rule(
@@ -135,8 +147,8 @@ def gw101(dep: Deployment) -> Iterator[Finding]:
             if app.kind != "gunicorn" or not link.same_protocol:
                 continue
             timeout, read = app.timeout, link.route.read_timeout
-            if app.worker_kind is None or timeout.value is None or read.value is None:
-                continue
+            if app.worker_kind in (None, "custom") or timeout.value is None or read.value is None:
+                continue  # an unknown worker class: gwlint does not know what timeout does
             if timeout.value > 0 and timeout.value * 1000 <= read.value:
                 yield link
 
@@ -153,25 +165,28 @@ def gw101(dep: Deployment) -> Iterator[Finding]:
         read_s = read.value / 1000
         suggested = above(read_s)
         kind = app.worker_kind
+        status = _status_after_kill(dep.facts.gunicorn_version)
         if kind == "sync":
             severity = None
-            consequence = (
-                f"{_span(timeout.value, read_s)} is killed by gunicorn (WORKER TIMEOUT) and "
-                f"{_status_after_kill(dep.facts.gunicorn_version)}, not 504"
+            consequence = _consequence(timeout.value, read_s, "gunicorn (WORKER TIMEOUT)", status)
+            fix = (
+                f"set timeout = {suggested} in {app.path} (more than {directive} "
+                f"{read.raw or read_s}), so nginx answers 504 first and gunicorn's timeout stays "
+                f"a watchdog; or lower {directive} below {timeout.value}s if requests must not "
+                "run that long"
             )
         else:
             severity = Severity.INFO
             consequence = (
-                f"with the {kind} worker timeout is only a heartbeat, so long requests are not "
-                "killed unless they block the worker"
+                f"with the {kind} worker, timeout is only a heartbeat: long requests are not "
+                f"killed, but a worker that blocks for {timeout.value} s is, with every request "
+                "it holds"
+            )
+            fix = (
+                f"nothing is needed for long requests; to keep the usual order, set timeout = "
+                f"{suggested} in {app.path} (more than {directive} {read.raw or read_s})"
             )
         message = f"gunicorn timeout {secs(timeout)} {sign} {directive} {ms(read)}: {consequence}"
-        fix = (
-            f"set timeout = {suggested} in {app.path} (more than {directive} "
-            f"{read.raw or read_s}), so nginx answers 504 first and gunicorn's timeout stays a "
-            f"watchdog; or lower {directive} below {timeout.value}s if requests must not run "
-            "that long"
-        )
         location, extra = _primary(links)
         yield Finding(
             location=location,
@@ -262,11 +277,13 @@ def gw102(dep: Deployment) -> Iterator[Finding]:
         directive = f"{link.route.module}_read_timeout"
         sign = "=" if harakiri.value * 1000 == read.value else "<"
         suggested = above(read.value / 1000)
-        message = (
-            f"uWSGI harakiri {secs(harakiri)} {sign} {directive} {ms(read)}: "
-            f"{_span(harakiri.value, read.value / 1000)} is killed by uWSGI (HARAKIRI ON WORKER) "
-            "and nginx answers 502 ('upstream prematurely closed connection'), not 504"
+        consequence = _consequence(
+            harakiri.value,
+            read.value / 1000,
+            "uWSGI (HARAKIRI ON WORKER)",
+            "nginx answers 502 ('upstream prematurely closed connection')",
         )
+        message = f"uWSGI harakiri {secs(harakiri)} {sign} {directive} {ms(read)}: {consequence}"
         fix = (
             f"set harakiri = {suggested} in {app.path} (more than {directive} {read.raw}), so "
             f"nginx answers 504 first; or lower {directive} below {harakiri.value}s"

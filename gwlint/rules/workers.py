@@ -49,19 +49,24 @@ def gw301(dep: Deployment) -> Iterator[Finding]:
     for app in dep.apps:
         if app.kind == "gunicorn":
             workers, threads = app.workers, app.threads
-            if workers.value is None or app.worker_kind is None:
-                continue
             name = f"workers = {workers.value} {workers.where()}"
-            single = app.worker_kind == "sync" and workers.value == 1
+            # sync, or gthread with one thread: one request at a time per worker
+            single = workers.value == 1 and (
+                app.worker_kind == "sync" or (app.worker_kind == "gthread" and threads.value == 1)
+            )
             fix = f"set workers = {suggested} in {app.path}"
-        elif app.kind == "uwsgi":
+        else:
             workers, threads = app.processes, app.threads
-            if workers.value is None or threads.value is None:
-                continue
-            name = f"processes = {workers.value} {workers.where()}"
-            single = workers.value == 1 and threads.value <= 1
-            fix = f"set processes = {suggested} in {app.path}"
-        else:  # pragma: no cover - the AppServer union has two members
+            name = f"{app.processes_option} = {workers.value} {workers.where()}"
+            cores = app.async_cores.value if app.async_cores is not None else 0
+            single = (
+                workers.value == 1
+                and threads.value is not None
+                and threads.value <= 1
+                and (cores or 0) <= 1
+            )
+            fix = f"set {app.processes_option} = {suggested} in {app.path}"
+        if workers.value is None:
             continue
         if single:
             yield Finding(
@@ -82,7 +87,6 @@ def gw301(dep: Deployment) -> Iterator[Finding]:
                 ),
                 fix=fix,
             )
-        _ = threads
 
 
 RULES = (gw301,)
