@@ -33,6 +33,8 @@ NGINX_DIRS = frozenset(
     {"sites-enabled", "sites-available", "conf.d", "http.d", "vhosts.d", "nginx"}
 )
 NGINX_SUFFIXES = (".conf", ".nginx", ".conf.template", ".vhost", ".nginxconf")
+# templates rendered before deployment (Jinja, Liquid, ERB...): not configs as they stand
+TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".liquid", ".tmpl", ".tpl", ".erb", ".mustache")
 SNIFF_BYTES = 65536
 
 _SECTION = re.compile(rb"^\s*\[([^\]\r\n]+)\]\s*$", re.MULTILINE)
@@ -40,7 +42,7 @@ _NGINX_MARKERS = re.compile(
     rb"^\s*(server|location|upstream|http|events|proxy_pass|uwsgi_pass|listen|server_name|"
     rb"include|worker_processes|proxy_set_header|root|return|rewrite|add_header|"
     rb"client_max_body_size|map|error_page|access_log|error_log|ssl_certificate|"
-    rb"proxy_[a-z_]+|uwsgi_[a-z_]+|fastcgi_[a-z_]+|gzip[a-z_]*|keepalive_timeout|"
+    rb"proxy_[a-z_]+|uwsgi_[a-z_]+|fastcgi_[a-z_]+|scgi_[a-z_]+|gzip[a-z_]*|keepalive_timeout|"
     rb"sendfile|types|index|try_files|charset|expires|limit_[a-z_]+)\b[^\n]*[;{]",
     re.MULTILINE,
 )
@@ -67,6 +69,8 @@ def classify(path: str, *, section: str = "uwsgi", walking: bool = False) -> Kin
     """The kind of a config file, or None. ``walking``: stricter, for files found in folders."""
     name = os.path.basename(path).lower()
     parent = os.path.basename(os.path.dirname(os.path.abspath(path))).lower()
+    if walking and name.endswith(TEMPLATE_SUFFIXES):
+        return None
     if name.endswith(".py"):
         if not walking or "gunicorn" in name:
             return "gunicorn"

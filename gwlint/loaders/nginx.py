@@ -46,6 +46,7 @@ _analyzer.DIRECTIVES["keepalive"] = [
 ]
 
 MAX_INCLUDE_DEPTH = 32
+MAX_ANCESTORS = 3
 STOCK_FILES = frozenset(
     {
         "mime.types",
@@ -157,6 +158,15 @@ class _Loader:
         if text is None:
             return None
         self.files.append(path)
+        marker = template_marker(text)
+        if marker is not None:
+            line, kind = marker
+            self.error(
+                path,
+                line,
+                f"this is a {kind} template, not a config nginx reads: lint the file it renders",
+            )
+            return None
         tokens: list[Token] = []
         try:
             for token in lex(path):
@@ -246,23 +256,37 @@ class _Loader:
 
     # --- includes ------------------------------------------------------------------------------
 
+    def _bases(self, including: str, root_dir: str) -> list[str]:
+        """Folders a relative include is looked up in, most likely first."""
+        prefix = self.prefix or default_prefix(root_dir)
+        bases = [prefix]
+        folder = os.path.dirname(including) or "."
+        if not _inside(folder, prefix):
+            bases.append(folder)  # a file read from outside the prefix
+        # a repository often keeps the nginx configuration a folder or two below its root
+        here = os.path.abspath(os.getcwd())
+        current = os.path.abspath(prefix)
+        for _ in range(MAX_ANCESTORS):
+            parent = os.path.dirname(current)
+            if parent == current or not _inside(parent, here):
+                break
+            bases.append(os.path.relpath(parent) if not os.path.isabs(prefix) else parent)
+            current = parent
+        return bases
+
     def _candidates(self, pattern: str, including: str, root_dir: str) -> list[str]:
-        bases: list[str] = []
-        for base in (self.prefix, root_dir, os.path.dirname(including)):
-            if base is not None and base not in bases:
-                bases.append(base)
-            if base and os.path.basename(os.path.normpath(base)) in FRAGMENT_DIRS:
-                parent = os.path.dirname(os.path.normpath(base))
-                if parent not in bases:
-                    bases.append(parent or ".")
+        bases = self._bases(including, root_dir)
         if not os.path.isabs(pattern):
-            return [os.path.normpath(os.path.join(base or ".", pattern)) for base in bases]
-        tails: list[str] = [pattern]
+            return [os.path.normpath(os.path.join(base, pattern)) for base in bases]
+        candidates: list[str] = [pattern]
         parts = pattern.strip("/").split("/")
-        for i in range(len(parts)):
+        # /etc/nginx/conf.d/*.conf is looked up as nginx/conf.d/*.conf, conf.d/*.conf; a glob
+        # keeps its folder (a bare *.conf would match the including file itself)
+        shortest = len(parts) - (2 if glob.has_magic(pattern) and len(parts) > 1 else 1)
+        for i in range(1, shortest + 1):
             tail = "/".join(parts[i:])
-            tails.extend(os.path.normpath(os.path.join(base or ".", tail)) for base in bases)
-        return tails
+            candidates.extend(os.path.normpath(os.path.join(base, tail)) for base in bases)
+        return candidates
 
     def resolve_include(
         self,
@@ -291,7 +315,7 @@ class _Loader:
         looked = ""
         if os.path.isabs(pattern):
             tail = "/".join(pattern.strip("/").split("/")[-2:])
-            looked = f" (nor by its tail, {tail}, under {self.prefix or root_dir}/)"
+            looked = f" (nor by its tail, {tail}, under {self.prefix or default_prefix(root_dir)}/)"
         if name in STOCK_FILES:
             if pattern not in self._stock_reported:
                 self._stock_reported.add(pattern)
@@ -361,11 +385,31 @@ class _Loader:
             out.extend(self.parse(target, context, cp_ctx, walk.root_dir, (*walk.stack, real)))
         return out
 
+    def top_level_names(self, root: str) -> set[str]:
+        """Directive names at a file's top level, with those of the files it includes there."""
+        names: set[str] = set()
+        seen: set[str] = set()
+        todo = [root]
+        root_dir = os.path.dirname(root) or "."
+        while todo:
+            path = todo.pop()
+            loaded = self.read(path)
+            if loaded is None or os.path.realpath(path) in seen:
+                continue
+            seen.add(os.path.realpath(path))
+            for name, args in _top_level_statements(loaded.tokens):
+                if name == "include" and args:
+                    found = self.resolve_include(args[0], path, 1, None, root_dir, quiet=True)
+                    todo.extend(found or [])
+                else:
+                    names.add(name)
+        return names
+
     def reachable(self, root: str) -> set[str]:
         """Real paths of every file ``root`` includes, directly or not (no problems reported)."""
         seen: set[str] = set()
         todo = [root]
-        root_dir = self.prefix or os.path.dirname(root) or "."
+        root_dir = os.path.dirname(root) or "."
         while todo:
             path = todo.pop()
             loaded = self.read(path)
@@ -379,6 +423,31 @@ class _Loader:
                         seen.add(real)
                         todo.append(target)
         return seen
+
+
+_TEMPLATE = re.compile(r"\{\{|\{%|\{#")
+
+
+def template_marker(text: str) -> tuple[int, str] | None:
+    """(line, kind) of the first Jinja/Liquid/Go template tag outside comments, if any."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        code = line.split("#", 1)[0] if not line.lstrip().startswith("{#") else line
+        found = _TEMPLATE.search(code)
+        if found:
+            return number, "Jinja/Liquid"
+    return None
+
+
+def default_prefix(root_dir: str) -> str:
+    """nginx's prefix for a root file: its folder, or the folder above sites-enabled, conf.d..."""
+    if os.path.basename(os.path.normpath(root_dir)) in FRAGMENT_DIRS:
+        return os.path.dirname(os.path.normpath(root_dir)) or "."
+    return root_dir
+
+
+def _inside(path: str, folder: str) -> bool:
+    path, folder = os.path.abspath(path), os.path.abspath(folder)
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def _prepare_if_args(args: list[str]) -> None:
@@ -425,34 +494,46 @@ def _include_args(tokens: list[Token]) -> Iterator[tuple[str, int]]:
         at_start = False
 
 
-def root_context(tokens: list[Token]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(context, crossplane context) a file's top level is read in: main, http or server."""
-    names = set(_top_level_names(tokens))
+ROOT_CONTEXTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("http",), ("http",)),
+    (("http", "server"), ("http", "server")),
+    (("http", "server", "location"), ("http", "location")),
+)
+
+
+def root_context(names: set[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(context, crossplane context) a file's top level is read in, from the directives at its
+    top level (its includes' included): the main level, or as a snippet included in http,
+    server or location, the widest that allows every directive."""
     if names & MAIN_ONLY:
         return (), ()
-    if names & SERVER_BODY and not names & {"server", "upstream"}:
-        return ("http", "server"), ("http", "server")
-    return ("http",), ("http",)
+    if names & {"server", "upstream"}:
+        return ROOT_CONTEXTS[0]
+    if "location" in names:
+        return ROOT_CONTEXTS[1]
+    known = [name for name in names if name in _analyzer.DIRECTIVES]
+    for context, cp_ctx in ROOT_CONTEXTS:
+        allowed = _analyzer.CONTEXTS[cp_ctx]
+        if all(any(mask & allowed for mask in _analyzer.DIRECTIVES[n]) for n in known):
+            return context, cp_ctx
+    return ROOT_CONTEXTS[0]
 
 
-def _top_level_names(tokens: list[Token]) -> Iterator[str]:
+def _top_level_statements(tokens: list[Token]) -> Iterator[tuple[str, list[str]]]:
+    """(directive, arguments) of each statement at the top level of a token stream."""
     depth = 0
-    at_start = True
+    current: list[str] | None = None
     for token, _line, quoted in tokens:
         if not quoted and token.startswith("#"):
             continue
-        if not quoted and token == "{":
-            depth += 1
-            at_start = True
-        elif not quoted and token == "}":
-            depth -= 1
-            at_start = True
-        elif not quoted and token == ";":
-            at_start = True
-        else:
-            if at_start and depth == 0:
-                yield token
-            at_start = False
+        if not quoted and token in ("{", "}", ";"):
+            if depth == 0 and current:
+                yield current[0], current[1:]
+            current = None
+            depth += {"{": 1, "}": -1, ";": 0}[token]
+            continue
+        if depth == 0:
+            current = [*(current or []), token]
 
 
 # --- model building ----------------------------------------------------------------------------
@@ -732,10 +813,16 @@ def load_nginx(
         loaded = loader.read(root)
         if loaded is None:
             continue
-        context, cp_ctx = root_context(loaded.tokens)
-        root_dir = prefix or os.path.dirname(root) or "."
+        context, cp_ctx = root_context(loader.top_level_names(root))
+        root_dir = os.path.dirname(root) or "."
         stmts = loader.parse(root, context, cp_ctx, root_dir, (os.path.realpath(root),))
-        if context == ("http", "server"):
+        if context == ("http", "server", "location"):
+            # a snippet read inside a location: give it one, in a server of its own
+            location = Stmt(
+                "location", ["(snippet)"], root, 1, None, ("http", "server"), block=stmts
+            )
+            http_level.append(Stmt("server", [], root, 1, None, ("http",), block=[location]))
+        elif context == ("http", "server"):
             http_level.append(Stmt("server", [], root, 1, None, ("http",), block=stmts))
         elif context == ("http",):
             http_level.extend(stmts)

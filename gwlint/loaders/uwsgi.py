@@ -255,6 +255,8 @@ class _Reader:
             unknown.append(f"uses %({inner}), which is not set before")
             return match.group(0)
 
+        if "{{" in raw or "{%" in raw:
+            return raw, "a template placeholder, filled in before deployment"
         value = _ENV.sub(env, raw)
         value = _PLACEHOLDER.sub(placeholder, value)
         value = _MAGIC.sub(magic, value)

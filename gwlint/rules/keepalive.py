@@ -328,11 +328,17 @@ def gw203(dep: Deployment) -> Iterator[Finding]:
             keepalive = app.keepalive
             location = Location.of(keepalive.source)
             if location is not None and not keepalive.is_default:
+                unless = (
+                    "; worker_class is not set in this file, so sync is assumed unless the "
+                    "command line gives -k"
+                    if app.worker_class.is_default
+                    else ""
+                )
                 yield Finding(
                     location=location,
                     message=(
                         f"keepalive = {keepalive.raw} does nothing: the sync worker closes every "
-                        "connection after one response (Connection: close)"
+                        f"connection after one response (Connection: close){unless}"
                     ),
                     fix=(
                         "remove keepalive, or use a worker that keeps connections (threads > 1 "

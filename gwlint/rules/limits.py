@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 NUMERIC_KINDS = frozenset({"int", "u64", "u16", "mb"})
 _PLAIN = re.compile(r"^\s*[-+]?\d+\s*$")
 _WITH_UNIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]+)\s*$")
+_STARTS_WITH_NUMBER = re.compile(r"^\s*[-+]?\d")
 _TRAILING_TEXT = re.compile(r"^\s*[-+]?\d+\s+\S")  # "32768 ; 32 KiB": a would-be comment
 
 BYTE_UNITS = {"b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024**2, "mb": 1024**2}
@@ -95,8 +96,8 @@ def gw506(dep: Deployment) -> Iterator[Finding]:
             assert kind is not None
             occurrence = occurrences[-1]  # a scalar: the last one is what uWSGI uses
             text = occurrence.value
-            if text is None or _PLAIN.match(text):
-                continue
+            if text is None or _PLAIN.match(text) or not _STARTS_WITH_NUMBER.match(text):
+                continue  # not a number at all (a template, a typo): not a unit suffix
             location = Location.of(occurrence.source)
             assert location is not None
             read_as = uwsgi_number(text)

@@ -50,6 +50,9 @@ def gw301(dep: Deployment) -> Iterator[Finding]:
         if app.kind == "gunicorn":
             workers, threads = app.workers, app.threads
             name = f"workers = {workers.value} {workers.where()}"
+            if workers.is_default and "WEB_CONCURRENCY" not in dep.facts.env:
+                label = workers.source.label()
+                name = f"workers = {workers.value} ({label}, unless $WEB_CONCURRENCY is set)"
             # sync, or gthread with one thread: one request at a time per worker
             single = workers.value == 1 and (
                 app.worker_kind == "sync" or (app.worker_kind == "gthread" and threads.value == 1)
