@@ -143,6 +143,11 @@ def check(
         report = lint(request)
     except UsageError as exc:
         _fail(str(exc))
+    if report.found_nothing:
+        where = ", ".join(request.paths) or "."
+        typer.echo(
+            f"gwlint: warning: no nginx, gunicorn or uWSGI config found in {where}", err=True
+        )
     if output_format is Format.json:
         from gwlint.reporters import json as reporter
     else:

@@ -36,6 +36,7 @@ class Report:
     nginx_label: str
     gunicorn_label: str
     nginx_version_given: bool
+    found_nothing: bool = False
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)
@@ -55,6 +56,8 @@ def collect(request: Request) -> Inputs:
     )
     for forced_kind, forced_paths in forced:
         for path in forced_paths:
+            if os.path.isdir(path):
+                raise UsageError(f"{path}: is a folder (--{forced_kind} takes a file)")
             if not os.path.isfile(path):
                 raise UsageError(f"{path}: no such file")
             inputs.add(forced_kind, path)
@@ -110,6 +113,8 @@ def lint(request: Request) -> Report:
         raise UsageError("--cpus: must be at least 1")
     facts = Facts.model_validate(facts_args)
 
+    if request.nginx_prefix is not None and not os.path.isdir(request.nginx_prefix):
+        raise UsageError(f"--nginx-prefix {request.nginx_prefix}: no such folder")
     inputs = collect(request)
     problems = Problems()
     nginx = None
@@ -152,6 +157,7 @@ def lint(request: Request) -> Report:
     return Report(
         diagnostics=diagnostics,
         files=files,
+        found_nothing=not (inputs.nginx or inputs.gunicorn or inputs.uwsgi),
         nginx_label=facts.nginx_label,
         gunicorn_label=facts.gunicorn_label,
         nginx_version_given=request.nginx_version is not None,

@@ -71,6 +71,8 @@ def test_usage_errors_exit_2_with_one_line(tmp_path: Path) -> None:
         ["check", ".", "--env", "NOEQUALS"],
         ["check", ".", "--format", "xml"],
         ["rule", "GW999"],
+        ["check", "--nginx", "."],
+        ["check", ".", "--nginx-prefix", "no/such/folder"],
     ):
         run = gwlint(*args, cwd=tmp_path)
         assert run.code == 2, (args, run.out, run.err)
@@ -173,3 +175,9 @@ def test_directory_walk_skips_virtualenvs(tmp_path: Path) -> None:
     assert run.code == 1
     assert "deploy/nginx.conf:1:30: GW401" in run.out
     assert ".venv" not in run.out
+
+
+def test_a_folder_with_no_config_says_so(tmp_path: Path) -> None:
+    run = gwlint("check", ".", cwd=tmp_path)
+    assert run.code == 0
+    assert run.err == "gwlint: warning: no nginx, gunicorn or uWSGI config found in .\n"

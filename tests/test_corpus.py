@@ -30,6 +30,7 @@ NOT_PLAIN_NGINX: dict[str, str] = {
     f"{_CROSSPLANE}/includes-regular/conf.d/foo.conf": "broken on purpose",
     f"{_CROSSPLANE}/missing-semicolon/broken-above.conf": "broken on purpose: missing ;",
     f"{_CROSSPLANE}/missing-semicolon/broken-below.conf": "broken on purpose: missing ;",
+    f"{_CROSSPLANE}/spelling-mistake/nginx.conf": "broken on purpose: proxy_passs",
     "frappe__frappe_docker/resources/core/nginx/nginx-template.conf": "envsubst template",
     "ansible__awx/tools/docker-compose/ansible/roles/sources/templates/nginx.conf.j2": "Jinja",
     "ansible__awx/tools/docker-compose/ansible/roles/sources/templates/nginx.locations.conf.j2": (

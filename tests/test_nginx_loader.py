@@ -215,7 +215,7 @@ def test_include_cycle_is_reported_not_followed(tmp_path: Path) -> None:
     write(tmp_path, {"nginx.conf": "http { include a.conf; }\n", "a.conf": "include a.conf;\n"})
     _, problems = load(tmp_path, ["nginx.conf"])
     assert [p.code for p in problems.items] == ["GW001"]
-    assert "itself" in problems.items[0].message
+    assert "include cycle: a.conf -> a.conf" in problems.items[0].message
 
 
 def test_stream_proxies_are_not_http_routes(tmp_path: Path) -> None:
@@ -226,3 +226,38 @@ def test_stream_proxies_are_not_http_routes(tmp_path: Path) -> None:
     config, problems = load(tmp_path, ["nginx.conf"])
     assert problems.items == []
     assert config.routes == ()
+
+
+def test_files_outside_the_given_folders_are_never_read(tmp_path: Path) -> None:
+    """An untrusted config cannot make gwlint read (and echo) a file elsewhere on the host."""
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "token").write_text("hunter2 is the password\n")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    write(
+        repo,
+        {
+            "nginx.conf": f"""
+            http {{
+                include {secret / "token"};
+                include ../secret/token;
+                include /etc/hostname;
+            }}
+            """
+        },
+    )
+    problems = Problems()
+    config = load_nginx([str(repo / "nginx.conf")], Facts(), problems)
+    assert config.files == (str(repo / "nginx.conf"),)
+    assert [p.code for p in problems.items] == ["GW002", "GW002", "GW002"]
+    assert not any("hunter2" in p.message for p in problems.items)
+
+
+def test_deep_nesting_is_reported_not_a_crash(tmp_path: Path) -> None:
+    depth = 1000
+    text = "http { server { " + "location / { " * depth + "}" * depth + " } }\n"
+    write(tmp_path, {"nginx.conf": text})
+    _, problems = load(tmp_path, ["nginx.conf"])
+    assert [p.code for p in problems.items] == ["GW001"]
+    assert "nested deeper" in problems.items[0].message

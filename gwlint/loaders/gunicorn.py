@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 from typing import Any
 
 from gwlint.loaders.common import Problems, read_bytes
@@ -169,6 +170,56 @@ class _Settings:
         return None
 
 
+def compile_time_error(tree: ast.Module) -> tuple[int, int, str] | None:
+    """What Python's compiler, not its parser, rejects: 'return' outside a function, 'break'
+    outside a loop, nonlocal at module level. Found in the syntax tree; nothing is compiled."""
+
+    def visit(node: ast.AST, in_function: bool, in_loop: bool) -> tuple[int, int, str] | None:
+        for child in ast.iter_child_nodes(node):
+            problem = None
+            if isinstance(child, ast.Return | ast.Yield | ast.YieldFrom | ast.Await):
+                if not in_function:
+                    kind = {
+                        ast.Return: "'return'",
+                        ast.Yield: "'yield'",
+                        ast.YieldFrom: "'yield'",
+                        ast.Await: "'await'",
+                    }[type(child)]
+                    problem = f"{kind} outside function"
+            elif isinstance(child, ast.Break | ast.Continue) and not in_loop:
+                problem = f"'{type(child).__name__.lower()}' outside loop"
+            elif isinstance(child, ast.Nonlocal) and not in_function:
+                problem = "nonlocal declaration not allowed at module level"
+            if problem is not None:
+                return child.lineno, child.col_offset + 1, problem  # type: ignore[attr-defined]
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                found = visit(child, True, False)
+            elif isinstance(child, ast.ClassDef):
+                found = visit(child, False, False)
+            elif isinstance(child, ast.For | ast.AsyncFor | ast.While):
+                found = None
+                for part in child.body:
+                    found = found or visit_one(part, in_function, True)
+                for part in child.orelse:
+                    found = found or visit_one(part, in_function, in_loop)
+                found = found or visit(
+                    child.iter if not isinstance(child, ast.While) else child.test,
+                    in_function,
+                    in_loop,
+                )
+            else:
+                found = visit(child, in_function, in_loop)
+            if found is not None:
+                return found
+        return None
+
+    def visit_one(node: ast.AST, in_function: bool, in_loop: bool) -> tuple[int, int, str] | None:
+        wrapper = ast.Module(body=[node], type_ignores=[])  # type: ignore[list-item]
+        return visit(wrapper, in_function, in_loop)
+
+    return visit(tree, False, False)
+
+
 def load_gunicorn(path: str, facts: Facts, problems: Problems) -> GunicornServer | None:
     data = read_bytes(path, "GW003", problems, kind="gunicorn")
     if data is None:
@@ -176,16 +227,31 @@ def load_gunicorn(path: str, facts: Facts, problems: Problems) -> GunicornServer
     try:
         tree = ast.parse(data, filename=path)
     except SyntaxError as exc:
+        newer = "f-string" in (exc.msg or "") and sys.version_info < (3, 12)
         problems.add(
             "GW003",
             path,
             exc.lineno or 1,
-            f"gunicorn config is not valid Python: {exc.msg}",
+            f"gunicorn config is not valid Python: {exc.msg}"
+            + (
+                f" (Python {sys.version_info.major}.{sys.version_info.minor}, which runs gwlint, "
+                "reads f-strings more strictly than 3.12 and later)"
+                if newer
+                else ""
+            ),
             column=exc.offset if exc.offset and exc.offset > 0 else None,
+            severity="warning" if newer else None,
         )
         return None
     except (RecursionError, MemoryError, ValueError) as exc:
         problems.add("GW003", path, 1, f"gunicorn config cannot be read: {type(exc).__name__}")
+        return None
+    misplaced = compile_time_error(tree)
+    if misplaced is not None:
+        line, column, message = misplaced
+        problems.add(
+            "GW003", path, line, f"gunicorn config is not valid Python: {message}", column=column
+        )
         return None
     source = data.decode("utf-8", errors="replace")
     try:

@@ -36,6 +36,7 @@ from gwlint.model.nginx import (
     Upstream,
     UpstreamServer,
 )
+from gwlint.model.nginx_directives import NGINX_DIRECTIVES
 from gwlint.model.source import Source, Sourced
 from gwlint.model.units import UNLIMITED_MS, parse_size, parse_time
 
@@ -44,8 +45,16 @@ from gwlint.model.units import UNLIMITED_MS, parse_size, parse_time
 _analyzer.DIRECTIVES["keepalive"] = [
     _analyzer.NGX_HTTP_UPS_CONF | _analyzer.NGX_CONF_TAKE12  # "keepalive 32 local" (1.29.7)
 ]
+# resolver_timeout in upstream{} (1.27.3), set in a stream server{} (1.19.3)
+_analyzer.DIRECTIVES["resolver_timeout"].append(
+    _analyzer.NGX_HTTP_UPS_CONF | _analyzer.NGX_CONF_TAKE1
+)
+_analyzer.DIRECTIVES["set"].append(_analyzer.NGX_STREAM_SRV_CONF | _analyzer.NGX_CONF_TAKE2)
 
 MAX_INCLUDE_DEPTH = 32
+MAX_BLOCK_DEPTH = 100
+# blocks whose contents are data (map keys, mime types), not directives
+FREEFORM_BLOCKS = frozenset({"map", "types", "geo", "split_clients", "charset_map", "match"})
 MAX_ANCESTORS = 3
 STOCK_FILES = frozenset(
     {
@@ -60,6 +69,7 @@ STOCK_FILES = frozenset(
         "win-utf",
     }
 )
+DEBIAN_FILES = frozenset({"proxy_params"})
 FRAGMENT_DIRS = frozenset({"sites-enabled", "sites-available", "conf.d", "http.d", "vhosts.d"})
 MAIN_ONLY = frozenset(
     {
@@ -140,6 +150,7 @@ class _Loader:
     _files: dict[str, _File | None] = field(default_factory=dict)
     _reported: set[tuple[str, int, str]] = field(default_factory=set)
     _stock_reported: set[str] = field(default_factory=set)
+    allowed: list[str] = field(default_factory=list)  # real paths of folders that may be read
 
     def error(self, path: str, line: int, message: str, column: int | None = None) -> None:
         key = (path, line, message)
@@ -158,6 +169,13 @@ class _Loader:
         if text is None:
             return None
         self.files.append(path)
+        if text.startswith("\ufeff"):
+            self.error(
+                path,
+                1,
+                "the file starts with a UTF-8 byte order mark, which nginx reads as part of the "
+                'first directive (unknown directive "\\ufeff..."): save it without BOM',
+            )
         marker = template_marker(text)
         if marker is not None:
             line, kind = marker
@@ -199,13 +217,16 @@ class _Loader:
         """crossplane's statement loop, started in any context."""
         out: list[Stmt] = []
         path = walk.file.path
+        if consume or len(context) > MAX_BLOCK_DEPTH:
+            if not consume:
+                line = walk.file.tokens[0][1] if walk.file.tokens else 1
+                message = f"blocks nested deeper than {MAX_BLOCK_DEPTH} levels: not read"
+                self.error(path, line, message)
+            _skip_block(walk.tokens)
+            return out
         for token, line, quoted in walk.tokens:
             if token == "}" and not quoted:
                 break
-            if consume:
-                if token == "{" and not quoted:
-                    self._block(walk, context, cp_ctx, consume=True)
-                continue
             if token.startswith("#") and not quoted:
                 walk.file.comments.append((line, token[1:]))
                 continue
@@ -244,6 +265,16 @@ class _Loader:
                 # crossplane only knows this for the directives in its table
                 self.error(path, line, f'directive "{name}" is not terminated by ";"', column)
                 break
+            if name not in KNOWN_DIRECTIVES and not FREEFORM_BLOCKS.intersection(context):
+                suggestion = nearest_directive(name)
+                if suggestion is not None:
+                    self.error(
+                        path,
+                        line,
+                        f'unknown directive "{name}" (did you mean {suggestion}?): nginx refuses '
+                        "to start",
+                        column,
+                    )
             stmt = Stmt(name, args, path, line, column, context)
             if name == "include" and args and term == ";":
                 out.extend(self._include(stmt, context, cp_ctx, walk))
@@ -268,7 +299,7 @@ class _Loader:
         current = os.path.abspath(prefix)
         for _ in range(MAX_ANCESTORS):
             parent = os.path.dirname(current)
-            if parent == current or not _inside(parent, here):
+            if parent in (current, os.sep) or not _inside(parent, here):
                 break
             bases.append(os.path.relpath(parent) if not os.path.isabs(prefix) else parent)
             current = parent
@@ -278,15 +309,20 @@ class _Loader:
         bases = self._bases(including, root_dir)
         if not os.path.isabs(pattern):
             return [os.path.normpath(os.path.join(base, pattern)) for base in bases]
-        candidates: list[str] = [pattern]
+        # an absolute path is the server's: look for it in the repository, by its tail
+        # (/etc/nginx/conf.d/*.conf as etc/nginx/conf.d/*.conf, nginx/conf.d/*.conf, ...); a
+        # glob keeps its folder (a bare *.conf would match the including file itself)
+        candidates: list[str] = []
         parts = pattern.strip("/").split("/")
-        # /etc/nginx/conf.d/*.conf is looked up as nginx/conf.d/*.conf, conf.d/*.conf; a glob
-        # keeps its folder (a bare *.conf would match the including file itself)
         shortest = len(parts) - (2 if glob.has_magic(pattern) and len(parts) > 1 else 1)
-        for i in range(1, shortest + 1):
+        for i in range(0, shortest + 1):
             tail = "/".join(parts[i:])
             candidates.extend(os.path.normpath(os.path.join(base, tail)) for base in bases)
         return candidates
+
+    def readable(self, path: str) -> bool:
+        """Inside the folders gwlint was asked to read: never a file elsewhere on this host."""
+        return any(_inside(os.path.realpath(path), root) for root in self.allowed)
 
     def resolve_include(
         self,
@@ -299,7 +335,7 @@ class _Loader:
         quiet: bool = False,
     ) -> list[str] | None:
         """Files an include reads ([] for a glob matching nothing); None when it is missing."""
-        candidates = self._candidates(pattern, including, root_dir)
+        candidates = [c for c in self._candidates(pattern, including, root_dir) if self.readable(c)]
         if glob.has_magic(pattern):
             for candidate in candidates:
                 found = sorted(p for p in glob.glob(candidate) if os.path.isfile(p))
@@ -309,36 +345,64 @@ class _Loader:
         for candidate in candidates:
             if os.path.isfile(candidate):
                 return [candidate]
+            if os.path.isdir(candidate) and not quiet:
+                self.error(
+                    including,
+                    line,
+                    f'include "{pattern}" names a folder ({candidate}): nginx fails with '
+                    '"pread() failed (21: Is a directory)"; include a glob such as '
+                    f'"{pattern.rstrip("/")}/*.conf"',
+                    column,
+                )
+                return []
         if quiet:
             return None
+        self._missing(pattern, including, line, column, root_dir)
+        return None
+
+    def _missing(
+        self, pattern: str, including: str, line: int, column: int | None, root_dir: str
+    ) -> None:
         name = os.path.basename(pattern)
-        looked = ""
-        if os.path.isabs(pattern):
-            tail = "/".join(pattern.strip("/").split("/")[-2:])
-            looked = f" (nor by its tail, {tail}, under {self.prefix or default_prefix(root_dir)}/)"
+        prefix = self.prefix or default_prefix(root_dir)
         if name in STOCK_FILES:
-            if pattern not in self._stock_reported:
-                self._stock_reported.add(pattern)
+            if name not in self._stock_reported:
+                self._stock_reported.add(name)
+                shipped = (
+                    "with Debian and Ubuntu's nginx packages (not nginx.org's): there"
+                    if name in DEBIAN_FILES
+                    else "with every nginx package: there"
+                )
                 self.problems.add(
                     "GW002",
                     including,
                     line,
-                    f'include "{pattern}" not found{looked}; {name} ships with every nginx '
-                    "package, so it is most likely there when deployed",
+                    f'include "{pattern}" not found; {name} ships {shipped} it is most likely '
+                    "present when deployed"
+                    + (", and its known content is used" if name in STOCK_CONTENTS else ""),
                     column=column,
                     severity="info",
                 )
-            return None
+            return
+        if os.path.isabs(pattern):
+            tail = "/".join(pattern.strip("/").split("/")[-2:])
+            message = (
+                f'include "{pattern}" not found in the repository (looked for its tail, '
+                f"{tail}, under {prefix}/)"
+            )
+            fix = "keep the file in the repository under the prefix, or give --nginx-prefix DIR"
+        else:
+            message = f'include "{pattern}" not found under the prefix {prefix}/'
+            fix = f"check the path against nginx's prefix ({prefix}/), or give --nginx-prefix DIR"
         self.problems.add(
             "GW002",
             including,
             line,
-            f'include "{pattern}" not found{looked}: its directives are not checked, and '
-            "nginx refuses to start if it is missing on the server",
+            f"{message}: its directives are not checked, and nginx refuses to start if it is "
+            "missing on the server",
             column=column,
-            fix="give --nginx-prefix DIR, the folder that holds the nginx configuration",
+            fix=fix,
         )
-        return None
 
     def _include(
         self, stmt: Stmt, context: tuple[str, ...], cp_ctx: tuple[str, ...], walk: _Walk
@@ -366,11 +430,13 @@ class _Loader:
         for target in targets:
             real = os.path.realpath(target)
             if real in walk.stack:
+                chain = [os.path.basename(p) for p in walk.stack[walk.stack.index(real) :]]
+                cycle = " -> ".join([*chain, os.path.basename(target)])
                 self.error(
                     stmt.path,
                     stmt.line,
-                    f'include "{pattern}" includes itself (cycle through {target}); nginx '
-                    "would fail to start",
+                    f'include "{pattern}" reads a file that is already being read (include '
+                    f"cycle: {cycle}); nginx would fail to start",
                     stmt.column,
                 )
                 continue
@@ -438,6 +504,38 @@ def template_marker(text: str) -> tuple[int, str] | None:
     return None
 
 
+KNOWN_DIRECTIVES = frozenset(
+    {*_analyzer.DIRECTIVES, *(name.split(":")[-1] for name in NGINX_DIRECTIVES), "#"}
+)
+
+
+def nearest_directive(name: str) -> str | None:
+    """A known directive one or two edits from an unknown name: most likely a typo. Names
+    further from every known one are left alone (third-party modules have their own)."""
+    if len(name) < 6 or not name.replace("_", "").isalnum():
+        return None
+    best: tuple[int, str] | None = None
+    for known in KNOWN_DIRECTIVES:
+        if abs(len(known) - len(name)) > 2:
+            continue
+        distance = _edit_distance(name, known, limit=2)
+        if distance <= 2 and (best is None or distance < best[0]):
+            best = (distance, known)
+    return best[1] if best is not None else None
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
 def default_prefix(root_dir: str) -> str:
     """nginx's prefix for a root file: its folder, or the folder above sites-enabled, conf.d..."""
     if os.path.basename(os.path.normpath(root_dir)) in FRAGMENT_DIRS:
@@ -448,6 +546,20 @@ def default_prefix(root_dir: str) -> str:
 def _inside(path: str, folder: str) -> bool:
     path, folder = os.path.abspath(path), os.path.abspath(folder)
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _skip_block(tokens: Iterator[Token]) -> None:
+    """Read past the end of the current block, nested blocks included (without recursion)."""
+    depth = 1
+    for token, _line, quoted in tokens:
+        if quoted:
+            continue
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+            if depth == 0:
+                return
 
 
 def _prepare_if_args(args: list[str]) -> None:
@@ -796,6 +908,9 @@ def load_nginx(
     Fragments (top-level ``server``/``upstream``/``location``) are read as if included in ``http``.
     """
     loader = _Loader(facts=facts, prefix=prefix, problems=problems)
+    # files are read from the working directory, the prefix and the roots' folders only
+    folders = [os.getcwd(), *(prefix or default_prefix(os.path.dirname(r) or ".") for r in roots)]
+    loader.allowed = sorted({os.path.realpath(folder) for folder in folders})
     kept = roots
     if len(roots) > 1:
         reach = {root: loader.reachable(root) for root in roots}

@@ -51,6 +51,7 @@ class _TooDeep(Exception):
     pass
 
 
+REBINDING_CALLS = frozenset({"exec", "eval", "globals", "vars", "locals", "setattr", "__import__"})
 ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault"})
 CPU_COUNTERS = frozenset({"os.cpu_count", "multiprocessing.cpu_count", "os.process_cpu_count"})
 KNOWN_MODULES = frozenset({"os", "multiprocessing", "os.environ", "os.path"})
@@ -111,7 +112,30 @@ class Evaluator:
 
     def run(self, module: ast.Module) -> dict[str, Binding]:
         self._block(module.body)
+        self._rebinding(module)
         return self.names
+
+    def _rebinding(self, module: ast.Module) -> None:
+        """Names the file can rebind in ways a top-to-bottom reading does not see: exec(),
+        globals()/vars() and functions with ``global NAME``."""
+        for node in ast.walk(module):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in REBINDING_CALLS
+            ):
+                reason = f"the file calls {node.func.id}() at line {node.lineno}"
+                for name, binding in list(self.names.items()):
+                    self._bind(name, Unknown(reason), binding.node, binding.raw, ())
+                return
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                for inner in ast.walk(node):
+                    if isinstance(inner, ast.Global):
+                        for name in inner.names:
+                            bound = self.names.get(name)
+                            if bound is not None:
+                                reason = f"{node.name}() can change it (global {name})"
+                                self._bind(name, Unknown(reason), bound.node, bound.raw, ())
 
     def _block(self, body: list[ast.stmt]) -> None:
         for stmt in body:
@@ -313,6 +337,8 @@ class Evaluator:
             targets: list[ast.expr] = []
             if isinstance(node, ast.Assign):
                 targets = list(node.targets)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                targets = [node.func.value]  # bind.append(...) in a loop changes bind
             elif isinstance(
                 node, ast.AugAssign | ast.AnnAssign | ast.For | ast.AsyncFor | ast.NamedExpr
             ):
@@ -570,6 +596,10 @@ class Evaluator:
         if isinstance(func, ast.Name):
             if func.id in self.names or func.id not in SAFE_BUILTINS:
                 return Unknown(f"calls {func.id}()")
+            if func.id in ("int", "float") and args and args[0] is None:
+                unset = [n[1:-6] for n in ctx.notes if n.startswith("$") and n.endswith(" unset")]
+                if unset:
+                    return Unknown(f"reads ${unset[0]}, not given (use --env {unset[0]}=VALUE)")
             return _builtin(func.id, args)
         if isinstance(func, ast.Attribute):
             owner = ev(func.value)

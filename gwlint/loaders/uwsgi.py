@@ -89,6 +89,7 @@ class _Reader:
     section: str
     options: dict[str, list[Sourced[str]]] = field(default_factory=dict)
     order: dict[str, int] = field(default_factory=dict)  # key -> when it was last set
+    root: str | None = None  # the ini gwlint was given
     found_section: bool = False
     _blocks: list[tuple[_Branch, str]] = field(default_factory=list)
 
@@ -118,7 +119,13 @@ class _Reader:
             key, _, value = stripped.partition("=")
             key, value = key.strip(), value.strip()
             if not key:
-                self.problems.add("GW004", path, number, "uWSGI ini: a line with no option name")
+                self.problems.add(
+                    "GW004",
+                    path,
+                    number,
+                    "uWSGI ini: a line with no option name; uWSGI keeps it as an option named ''",
+                    severity="warning",
+                )
                 continue
             if self._logic(key, value, path, number):
                 continue
@@ -168,7 +175,7 @@ class _Reader:
         branch, where = self._condition()
         if branch is _Branch.SKIPPED:
             return
-        value, unknown = self._expand(raw, path)
+        value, unknown = self._expand(raw, path, local=key in ("ini", "inherit"))
         if branch is _Branch.UNKNOWN:
             unknown = f"set inside {where}, which only the server can decide"
         source = Source(path=path, line=line, column=1)
@@ -187,7 +194,11 @@ class _Reader:
         self, target: str, path: str, line: int, depth: int, stack: tuple[str, ...]
     ) -> None:
         name, _, section = target.partition(":")
-        included = os.path.join(os.path.dirname(path), name)
+        # uWSGI opens it from its working directory: the folder it was started in, often the
+        # one of the first ini; next to the including file is the other usual layout
+        folders = [os.path.dirname(path), os.path.dirname(self.root or path), os.getcwd()]
+        candidates = [os.path.join(folder, name) for folder in folders]
+        included = next((c for c in candidates if os.path.isfile(c)), candidates[0])
         if depth >= MAX_INI_DEPTH or os.path.realpath(included) in stack:
             self.problems.add(
                 "GW004", path, line, f"uWSGI ini: {target} includes itself; not followed"
@@ -195,14 +206,19 @@ class _Reader:
             return
         if not os.path.isfile(included):
             self.problems.add(
-                "GW004", path, line, f"uWSGI ini: included file {name} not found; not checked"
+                "GW004",
+                path,
+                line,
+                f"uWSGI ini: included file {os.path.normpath(name)} not found; not checked",
             )
             return
         self.read(
             included, section or self.section, depth + 1, (*stack, os.path.realpath(included))
         )
 
-    def _expand(self, raw: str, path: str) -> tuple[str, str | None]:
+    def _expand(self, raw: str, path: str, local: bool = False) -> tuple[str, str | None]:
+        """The value as uWSGI reads it, or the reason it cannot be known. ``local``: a path to
+        another ini, which is read here, so %d and %p are this checkout's."""
         unknown: list[str] = []
 
         def env(match: re.Match[str]) -> str:
@@ -229,6 +245,8 @@ class _Reader:
                 return str(self.facts.cpus)
             if letter in known:
                 return known[letter]
+            if local and letter in ("d", "p"):  # paths as given, so messages stay relative
+                return (os.path.dirname(path) or ".") + "/" if letter == "d" else path
             what = SERVER_MAGIC.get(letter, "a magic variable gwlint does not know")
             unknown.append(f"uses %{letter}, {what}")
             return match.group(0)
@@ -318,7 +336,7 @@ def _report_unknown(
 def load_uwsgi(
     path: str, facts: Facts, problems: Problems, section: str = "uwsgi"
 ) -> UwsgiServer | None:
-    reader = _Reader(facts=facts, problems=problems, section=section)
+    reader = _Reader(facts=facts, problems=problems, section=section, root=path)
     if not reader.read(path, section, 0, (os.path.realpath(path),)):
         return None
     if not reader.found_section:

@@ -28,10 +28,17 @@ PLUS_DIRECTIVES: dict[str, Version | None] = {
     "sticky_cookie_insert": None,
     "mp4_limit_rate": None,
     "mp4_limit_rate_after": None,
+    "status_zone": None,
+    "internal_redirect": None,
+    "f4f": None,
+    "f4f_buffer_size": None,
+    "hls": None,
     "sticky": (1, 29, 6),
     "least_time": (1, 31, 0),
 }
-PLUS_PREFIXES = ("zone_sync_",)
+PLUS_PREFIXES = ("zone_sync_", "hls_")
+# the built-in sticky takes one of these first; the third-party nginx-sticky-module does not
+STICKY_METHODS = frozenset({"cookie", "route", "learn"})
 # upstream ``server`` parameters -> first open-source version that accepts them
 PLUS_SERVER_PARAMS: dict[str, Version | None] = {
     "slow_start": None,
@@ -41,8 +48,9 @@ PLUS_SERVER_PARAMS: dict[str, Version | None] = {
     "service": (1, 27, 3),
     "max_conns": (1, 11, 5),
 }
-# blocks whose contents are data, not directives (map keys, mime types...)
-FREEFORM = frozenset({"map", "types", "geo", "split_clients", "charset_map", "match"})
+# blocks whose contents are data, not directives (map keys, mime types...), and the rtmp
+# module's own blocks (its hls directive is not NGINX Plus's)
+FREEFORM = frozenset({"map", "types", "geo", "split_clients", "charset_map", "match", "rtmp"})
 
 
 def _since(version: Version | None) -> str:
@@ -127,6 +135,24 @@ def gw601(dep: Deployment) -> Iterator[Finding]:
         if location is None:
             continue
         name = directive.name
+        if name == "sticky" and (not directive.args or directive.args[0] not in STICKY_METHODS):
+            continue  # nginx-sticky-module-ng: an open-source third-party module
+        least_time = PLUS_DIRECTIVES["least_time"]
+        if (
+            name == "random"
+            and any(arg.startswith("least_time=") for arg in directive.args)
+            and least_time is not None
+            and version < least_time
+        ):
+            yield Finding(
+                location=location,
+                message=(
+                    f"random ... least_time= is {_since(least_time)}: {label} refuses to start "
+                    "('nginx: [emerg] invalid parameter \"least_time=...\"')"
+                ),
+                fix="use random two (least_conn, the default) instead",
+            )
+            continue
         if name in PLUS_DIRECTIVES or name.startswith(PLUS_PREFIXES):
             since = PLUS_DIRECTIVES.get(name)
             if since is not None and version >= since:
