@@ -13,7 +13,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
-CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def _corpus() -> Path:
+    """../shared/corpus beside the checkout; GWLINT_CORPUS or /work/shared/corpus elsewhere."""
+    candidates = [ROOT.parent / "shared" / "corpus", Path("/work/shared/corpus")]
+    if os.environ.get("GWLINT_CORPUS"):
+        candidates.insert(0, Path(os.environ["GWLINT_CORPUS"]))
+    return next((c for c in candidates if c.is_dir()), candidates[0])
+
+
+CORPUS = _corpus()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
