@@ -181,3 +181,10 @@ def test_a_folder_with_no_config_says_so(tmp_path: Path) -> None:
     run = gwlint("check", ".", cwd=tmp_path)
     assert run.code == 0
     assert run.err == "gwlint: warning: no nginx, gunicorn or uWSGI config found in .\n"
+
+
+def test_the_readme_demo_shows_what_the_readme_promises() -> None:
+    run = gwlint("check", "fixtures/demo/", cwd=ROOT)
+    assert run.code == 1
+    codes = {line.split(" ")[1] for line in run.out.splitlines() if ": GW" in line}
+    assert {"GW201", "GW401", "GW102", "GW506"} <= codes

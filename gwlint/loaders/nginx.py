@@ -117,6 +117,11 @@ STOCK_CONTENTS: dict[str, list[tuple[str, list[str]]]] = {
     "fastcgi_params": [("fastcgi_param", ["QUERY_STRING", "$query_string"])],
     "fastcgi.conf": [("fastcgi_param", ["SCRIPT_FILENAME", "$document_root$fastcgi_script_name"])],
     "scgi_params": [("scgi_param", ["REQUEST_METHOD", "$request_method"])],
+    # a types {} block and charset maps: nothing the rules read
+    "mime.types": [],
+    "koi-utf": [],
+    "koi-win": [],
+    "win-utf": [],
 }
 
 
@@ -379,7 +384,7 @@ class _Loader:
                     line,
                     f'include "{pattern}" not found; {name} ships {shipped} it is most likely '
                     "present when deployed"
-                    + (", and its known content is used" if name in STOCK_CONTENTS else ""),
+                    + (", and its known content is used" if STOCK_CONTENTS.get(name) else ""),
                     column=column,
                     severity="info",
                 )
