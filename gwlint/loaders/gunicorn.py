@@ -10,7 +10,12 @@ from gwlint.loaders.common import Problems, read_bytes
 from gwlint.loaders.pyeval import Binding, Function, Unknown, evaluate
 from gwlint.model import address as addr
 from gwlint.model.appserver import GunicornServer, Listener, WorkerKind
-from gwlint.model.defaults import GUNICORN_SINCE, gunicorn_default
+from gwlint.model.defaults import (
+    GUNICORN_KEEPALIVE_WORKERS,
+    GUNICORN_SINCE,
+    TORNADO_IDLE_SECONDS,
+    gunicorn_default,
+)
 from gwlint.model.facts import Facts
 from gwlint.model.gunicorn_settings import GUNICORN_SETTINGS
 from gwlint.model.source import Source, Sourced
@@ -337,13 +342,8 @@ def build_gunicorn(
     )
 
 
-# workers whose idle connections close after ``keepalive`` seconds
-KEEPALIVE_WORKERS = frozenset({"gthread", "gevent", "eventlet", "asgi", "uvicorn"})
-TORNADO_IDLE_SECONDS = 3600  # tornado's HTTPServer: idle_connection_timeout or 3600
-
-
 def _idle_limit(kind: WorkerKind | None, keepalive: Sourced[int]) -> Sourced[int] | None:
-    if kind in KEEPALIVE_WORKERS:
+    if kind in GUNICORN_KEEPALIVE_WORKERS:
         if keepalive.value is None or keepalive.value <= 0:
             return None  # unknown, or 0: the connection closes after each response
         return keepalive

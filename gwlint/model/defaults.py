@@ -88,6 +88,12 @@ GUNICORN_SINCE: dict[str, Version] = {
 }
 
 GUNICORN_SYNC_WORKERS = frozenset({"sync"})
+# workers whose idle connections close after ``keepalive`` seconds (sync keeps none; gevent's
+# pywsgi server has no idle limit)
+GUNICORN_KEEPALIVE_WORKERS = frozenset({"gthread", "gevent", "eventlet", "asgi", "uvicorn"})
+# the tornado worker: gunicorn sets no_keep_alive after tornado's HTTPServer copied it, so
+# tornado's own idle_connection_timeout (None -> 3600 s) applies
+TORNADO_IDLE_SECONDS = 3600
 GUNICORN_REMOVED_WORKERS: dict[str, Version] = {"eventlet": (26, 0, 0)}
 
 # uWSGI 2.0.30 (core/init.c); every number in seconds or bytes unless said
