@@ -95,6 +95,22 @@ def check(
             "--env", help="NAME=VALUE for environment lookups in the configs (repeatable)."
         ),
     ] = None,
+    front: Annotated[
+        str | None,
+        typer.Option(
+            help="Load balancer or CDN in front: alb, gcp, cloudflare, heroku, oci, elb, with "
+            "an optional :SECONDS (alb:120), or idle=SECONDS,read=SECONDS."
+        ),
+    ] = None,
+    stop_timeout: Annotated[
+        int | None,
+        typer.Option(
+            help="Grace period of the orchestrator before SIGKILL (Kubernetes 30, docker 10)."
+        ),
+    ] = None,
+    somaxconn: Annotated[
+        int | None, typer.Option(help="net.core.somaxconn of the target [default: 4096].")
+    ] = None,
     nginx_prefix: Annotated[
         str | None,
         typer.Option(
@@ -138,6 +154,9 @@ def check(
         uwsgi_section=uwsgi_section,
         select=_split(select),
         ignore=_split(ignore) or [],
+        front=front,
+        stop_timeout=stop_timeout,
+        somaxconn=somaxconn,
     )
     try:
         report = lint(request)

@@ -27,6 +27,9 @@ class Request:
     uwsgi_section: str = "uwsgi"
     select: list[str] | None = None
     ignore: list[str] = field(default_factory=list)
+    front: str | None = None
+    stop_timeout: int | None = None
+    somaxconn: int | None = None
 
 
 @dataclass
@@ -111,6 +114,21 @@ def lint(request: Request) -> Report:
                 raise UsageError(f"--{name.replace('_', '-')}: {exc}") from None
     if request.cpus is not None and request.cpus < 1:
         raise UsageError("--cpus: must be at least 1")
+    if request.front is not None:
+        from gwlint.model.facts import Front
+
+        try:
+            facts_args["front"] = Front.parse(request.front)
+        except ValueError as exc:
+            raise UsageError(f"--front: {exc}") from None
+    if request.stop_timeout is not None:
+        if request.stop_timeout < 0:
+            raise UsageError("--stop-timeout: must be 0 or more seconds")
+        facts_args["stop_timeout"] = request.stop_timeout
+    if request.somaxconn is not None:
+        if request.somaxconn < 1:
+            raise UsageError("--somaxconn: must be at least 1")
+        facts_args["somaxconn"] = request.somaxconn
     facts = Facts.model_validate(facts_args)
 
     if request.nginx_prefix is not None and not os.path.isdir(request.nginx_prefix):

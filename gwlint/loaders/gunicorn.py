@@ -339,7 +339,23 @@ def build_gunicorn(
         graceful_timeout=_as_int(values.get("graceful_timeout"), "graceful_timeout"),
         keepalive=keepalive,
         idle_limit=_idle_limit(kind, keepalive),
+        values=_effective(values),
     )
+
+
+def _effective(values: _Settings) -> dict[str, Sourced[Any]]:
+    """Every gunicorn setting as it takes effect (written or default), typed by its kind."""
+    effective: dict[str, Sourced[Any]] = {}
+    for name, (_flags, _default, kind) in GUNICORN_SETTINGS.items():
+        setting = values.get(name)
+        if kind == "int":
+            effective[name] = _as_int(setting, name)
+        elif kind == "bool" and setting.known and isinstance(setting.value, str):
+            flag = setting.value.strip().lower() in ("true", "1", "yes", "y", "on")
+            effective[name] = Sourced[Any](value=flag, raw=setting.raw, source=setting.source)
+        else:
+            effective[name] = setting
+    return effective
 
 
 def _idle_limit(kind: WorkerKind | None, keepalive: Sourced[int]) -> Sourced[int] | None:

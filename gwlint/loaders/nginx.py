@@ -724,7 +724,10 @@ class _Builder:
         stmt = found[-1]
         key = (id(stmt), kind)
         if key not in self._values:
-            raw = stmt.args[0] if stmt.args else ""
+            if kind in ("pair", "list"):
+                raw = " ".join(stmt.args)
+            else:
+                raw = stmt.args[0] if stmt.args else ""
             self._values[key] = _typed(raw, kind, _source(stmt))
         return self._values[key]
 
@@ -777,6 +780,9 @@ class _Builder:
             keepalive_timeout=self.value(
                 scope, "keepalive_timeout", "time", "upstream:keepalive_timeout"
             ),
+            keepalive_requests=self.value(
+                scope, "keepalive_requests", "count", "upstream:keepalive_requests"
+            ),
             directives=tuple(_directive(stmt) for stmt in block.block),
         )
 
@@ -792,7 +798,7 @@ class _Builder:
                 and stmt.context[-1:]
                 and (stmt.context[-1] in BLOCKS_WITH_ROUTES)
             ):
-                self.routes.append(self._route(stmt, scope, server_name, location))
+                self.routes.append(self._route(stmt, scope, server_name, location, stmts))
             if stmt.block is None:
                 continue
             if stmt.name == "http":
@@ -805,15 +811,26 @@ class _Builder:
                     stmt.block, scope, server_name, stmt if stmt.name == "location" else location
                 )
 
-    def _route(self, stmt: Stmt, scope: _Scope, server_name: str, location: Stmt | None) -> Route:
+    def _route(
+        self,
+        stmt: Stmt,
+        scope: _Scope,
+        server_name: str,
+        location: Stmt | None,
+        block: list[Stmt],
+    ) -> Route:
         protocol: Protocol = PASS_DIRECTIVES[stmt.name]
         module = MODULE_PREFIX[protocol]
         http_version: Sourced[str] | None = None
         connection: Sourced[str] | None = None
         shadowed: tuple[Source, Source] | None = None
+        headers: dict[str, Sourced[str]] = {}
+        dropped: tuple[tuple[str, Source], ...] = ()
         if protocol == "http":
             http_version = self.value(scope, "proxy_http_version", "str")
             connection, shadowed = self.header(scope, "Connection")
+            headers, dropped = self.headers(scope)
+        resolver = scope.get("resolver")
         return Route(
             server_name=server_name,
             location=" ".join(location.args) if location is not None else "",
@@ -827,27 +844,67 @@ class _Builder:
             http_version=http_version,
             connection_header=connection,
             connection_dropped=shadowed,
+            headers=headers,
+            headers_dropped=dropped,
             client_max_body_size=self.value(scope, "client_max_body_size", "offset"),
+            client_header_buffer_size=self.value(scope, "client_header_buffer_size", "size"),
+            large_client_header_buffers=self.value(scope, "large_client_header_buffers", "pair"),
+            buffering=self.value(scope, f"{module}_buffering", "str"),
+            request_buffering=self.value(scope, f"{module}_request_buffering", "str"),
+            buffer_size=self.value(scope, f"{module}_buffer_size", "size"),
+            buffers=self.value(scope, f"{module}_buffers", "pair"),
+            busy_buffers_size=self.value(scope, f"{module}_busy_buffers_size", "size"),
+            next_upstream=self.value(scope, f"{module}_next_upstream", "list"),
+            next_upstream_tries=self.value(scope, f"{module}_next_upstream_tries", "count"),
+            next_upstream_timeout=self.value(scope, f"{module}_next_upstream_timeout", "time"),
+            resolver=self.value(scope, "resolver", "list") if resolver else None,
+            keepalive_timeout=self.value(scope, "keepalive_timeout", "time"),
+            local=tuple(_directive(s) for s in block if s.block is None and not s.opaque),
         )
+
+    def headers(
+        self, scope: _Scope
+    ) -> tuple[dict[str, Sourced[str]], tuple[tuple[str, Source], ...]]:
+        """proxy_set_header as the route sees it, and the outer ones it does not inherit."""
+        found, level, hidden = scope.find("proxy_set_header")
+        if hidden is not None:
+            return {}, ()
+        headers: dict[str, Sourced[str]] = {}
+        for stmt in found or []:
+            if len(stmt.args) >= 2:
+                headers[stmt.args[0].lower()] = Sourced[str](
+                    value=stmt.args[1], raw=stmt.args[1], source=_source(stmt)
+                )
+        dropped: list[tuple[str, Source]] = []
+        outer = level.parent if level is not None else None
+        while outer is not None:
+            for stmt in outer.local.get("proxy_set_header") or []:
+                name = stmt.args[0].lower() if stmt.args else ""
+                if name and name not in headers and all(d[0] != name for d in dropped):
+                    dropped.append((name, _source(stmt)))
+            outer = outer.parent
+        return headers, tuple(dropped) if found else ()
 
     def _target(self, stmt: Stmt, protocol: Protocol) -> Target:
         raw = stmt.args[0] if stmt.args else ""
-        scheme, authority, _uri = addr.parse_proxy_url(raw)
+        scheme, authority, uri = addr.parse_proxy_url(raw)
         if "$" in authority:
-            return Target(raw=raw, scheme=scheme, dynamic=True)
+            return Target(raw=raw, scheme=scheme, dynamic=True, uri=uri)
         host, port = addr.split_host_port(authority)
         # nginx compares upstream names without regard to case (ngx_strncasecmp)
         name = self._lower_names.get(host.lower())
         if not authority.startswith("unix:") and port is None and name is not None:
             upstream = self.upstreams[name]
-            return Target(raw=raw, scheme=scheme, upstream=upstream.name, servers=upstream.servers)
+            return Target(
+                raw=raw, scheme=scheme, upstream=upstream.name, servers=upstream.servers, uri=uri
+            )
         default_port = {"http": 80, "https": 443}.get(scheme) if protocol == "http" else None
         server = UpstreamServer(
             address=addr.parse_nginx_host_port(authority, default_port),
             params=(),
             source=_source(stmt),
         )
-        return Target(raw=raw, scheme=scheme, servers=(server,))
+        return Target(raw=raw, scheme=scheme, servers=(server,), uri=uri)
 
 
 def _header_entry(stmts: list[Stmt], header: str) -> Stmt | None:
@@ -876,9 +933,16 @@ def _typed(raw: str, kind: str, source: Source) -> Sourced[Any]:
     elif kind == "count":
         first = raw.split()[0] if raw.split() else ""
         value = int(first) if first.isascii() and first.isdigit() else (0 if raw == "" else None)
+    elif kind == "pair":  # "8 4k": (number, size)
+        parts = raw.split()
+        number = parts[0] if parts else ""
+        size = parse_size(parts[1]) if len(parts) == 2 else None
+        value = (int(number), size) if number.isdigit() and size is not None else None
     else:
         value = raw
-    cls: Any = Sourced[str] if kind == "str" else Sourced[int]
+    cls: Any = {"str": Sourced[str], "list": Sourced[str], "pair": Sourced[tuple[int, int]]}.get(
+        kind, Sourced[int]
+    )
     if value is None:
         sourced: Sourced[Any] = cls(
             value=None, raw=raw, source=source, unknown=f'invalid value "{raw}"'
@@ -889,8 +953,56 @@ def _typed(raw: str, kind: str, source: Source) -> Sourced[Any]:
 
 def _directive(stmt: Stmt) -> Directive:
     return Directive(
-        name=stmt.name, args=tuple(stmt.args), source=_source(stmt), context=stmt.context
+        name=stmt.name,
+        args=tuple(stmt.args),
+        source=_source(stmt),
+        context=stmt.context,
+        invalid=invalid_value(stmt.name, stmt.args, stmt.context),
     )
+
+
+# directives whose size takes g as well (ngx_conf_set_off_slot)
+OFFSET_DIRECTIVES = frozenset(
+    {"client_max_body_size", "proxy_max_temp_file_size", "uwsgi_max_temp_file_size", "directio"}
+)
+# time arguments read in seconds (ngx_parse_time(..., 1)): no "ms"
+SECOND_TIMES = frozenset({"proxy_cache_valid", "uwsgi_cache_valid"})
+
+
+def invalid_value(name: str, args: list[str], context: tuple[str, ...]) -> str | None:
+    """nginx's own complaint about a time or size argument, as `nginx -t` words it."""
+    if any("$" in arg for arg in args):
+        return None
+    key = f"upstream:{name}" if context[-1:] == ("upstream",) else name
+    entry = NGINX_DIRECTIVES.get(key) or NGINX_DIRECTIVES.get(name)
+    if entry is None:
+        return None
+    syntax = entry[4]
+    checks: list[tuple[str, str]] = []  # (argument, kind)
+    if syntax in ("time", "timeout") and args:
+        checks.append((args[0], "time"))
+    elif syntax == "timeout [header_timeout]" and args:
+        checks.append((args[0], "time"))
+        if len(args) > 1:
+            checks.append((args[1], "sec"))
+    elif syntax in ("size", "size | off") and args and args[0] != "off":
+        checks.append((args[0], "offset" if name in OFFSET_DIRECTIVES else "size"))
+    elif syntax == "number size" and len(args) == 2:
+        if not args[0].isdigit():
+            return f'invalid value "{args[0]}" in "{name}" directive'
+        checks.append((args[1], "size"))
+    elif name in SECOND_TIMES and args:
+        checks.append((args[-1], "sec"))
+    for arg, kind in checks:
+        if kind == "time":
+            ok = parse_time(arg) is not None
+        elif kind == "sec":
+            ok = parse_time(arg, sec=True) is not None
+        else:
+            ok = parse_size(arg, offset=kind == "offset") is not None
+        if not ok:
+            return f'invalid value "{arg}" in "{name}" directive'
+    return None
 
 
 def _flatten(stmts: list[Stmt]) -> Iterator[Directive]:
@@ -959,11 +1071,20 @@ def load_nginx(
                 if inner.name == "upstream" and inner.block is not None:
                     builder.upstream(inner)
     builder.walk(tree, None, "", None)
+    main: dict[str, Sourced[str]] = {}
+    for stmt in other:
+        if stmt.name in ("worker_processes", "user") and stmt.args:
+            main[stmt.name] = _typed(stmt.args[0], "str", _source(stmt))
+        if stmt.name == "events" and stmt.block:
+            for inner in stmt.block:
+                if inner.name == "worker_connections" and inner.args:
+                    main[inner.name] = _typed(inner.args[0], "str", _source(inner))
     config = NginxConfig(
         files=tuple(loader.files),
         version_label=facts.nginx_label,
         upstreams=builder.upstreams,
         routes=tuple(builder.routes),
         directives=tuple(_flatten(tree)),
+        main=main,
     )
     return config

@@ -7,7 +7,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from gwlint.model.address import Address
+from gwlint.model.defaults import UWSGI_DEFAULTS
 from gwlint.model.source import Source, Sourced
+from gwlint.model.units import uwsgi_number
 
 ListenerProtocol = Literal["http", "uwsgi"]
 
@@ -60,6 +62,13 @@ class GunicornServer(BaseModel):
     # how long a worker keeps an idle connection open (seconds); None when it never closes one
     # first (sync keeps none, gevent_pywsgi has no limit) or when that is not known
     idle_limit: Sourced[int] | None = None
+    # every gunicorn setting as it takes effect, written or default, typed (int settings as
+    # int, bool settings as bool): what rules read beyond the fields above
+    values: dict[str, Sourced[Any]] = {}
+
+    def int_value(self, name: str) -> Sourced[int]:
+        value: Sourced[int] = self.values[name]
+        return value
 
     @property
     def label(self) -> str:
@@ -90,6 +99,39 @@ class UwsgiServer(BaseModel):
     @property
     def label(self) -> str:
         return f"uWSGI ({self.path})"
+
+    def last(self, name: str) -> Sourced[str] | None:
+        """The occurrence of an option that takes effect (the last one), if it is set."""
+        occurrences = self.options.get(name)
+        return occurrences[-1] if occurrences else None
+
+    def number(self, name: str) -> Sourced[int]:
+        """A numeric option as uWSGI reads it (atoi: no units), or its default."""
+        occurrence = self.last(name)
+        if occurrence is None:
+            raw = UWSGI_DEFAULTS.get(name, "0")
+            return Sourced[int](
+                value=uwsgi_number(raw), raw=raw, source=Source(default_of=self.version_label)
+            )
+        if occurrence.value is None:
+            return Sourced[int](
+                value=None, raw=occurrence.raw, source=occurrence.source, unknown=occurrence.unknown
+            )
+        return Sourced[int](
+            value=uwsgi_number(occurrence.value), raw=occurrence.raw, source=occurrence.source
+        )
+
+    def flag(self, name: str) -> Sourced[bool]:
+        """A flag option: any value but false/off/no/0 is true (uwsgi_opt_true)."""
+        occurrence = self.last(name)
+        if occurrence is None:
+            return Sourced[bool](value=False, raw="", source=Source(default_of=self.version_label))
+        if occurrence.value is None:
+            return Sourced[bool](
+                value=None, raw=occurrence.raw, source=occurrence.source, unknown=occurrence.unknown
+            )
+        value = occurrence.value.strip().lower() not in ("false", "off", "no", "0")
+        return Sourced[bool](value=value, raw=occurrence.raw, source=occurrence.source)
 
 
 AppServer = GunicornServer | UwsgiServer

@@ -11,6 +11,58 @@ DEFAULT_GUNICORN_VERSION: Version = (27, 0, 0)
 DEFAULT_UWSGI_VERSION: Version = (2, 0, 30)
 
 
+# the load balancer or CDN in front of nginx: (name, idle keep-alive to its backend in seconds,
+# how long it waits for a response), documented defaults (rules-research.md §2)
+FRONTS: dict[str, tuple[str, int | None, int | None]] = {
+    "alb": ("AWS Application Load Balancer", 60, 60),  # one idle timeout for both
+    "elb": ("AWS Classic Load Balancer", 60, 60),
+    "gcp": ("Google Cloud load balancer", 600, 30),  # backend keep-alive fixed at 600 s
+    "cloudflare": ("Cloudflare", None, 100),
+    "heroku": ("Heroku router", 90, 30),
+    "oci": ("OCI load balancer", 300, None),
+}
+
+
+class Front(BaseModel):
+    """The load balancer or CDN that talks to nginx (or straight to the app)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    name: str
+    idle: int | None  # seconds it keeps an idle connection to its backend
+    read: int | None  # seconds it waits for the backend's response
+
+    @classmethod
+    def parse(cls, text: str) -> Front:
+        """``alb``, ``alb:120``, ``gcp:60`` (its response timeout), ``idle=75,read=60``."""
+        text = text.strip()
+        if "=" in text:
+            values: dict[str, int] = {}
+            for part in text.split(","):
+                key, _, text_value = part.partition("=")
+                if key.strip() not in ("idle", "read") or not text_value.strip().isdigit():
+                    raise ValueError(f"{part!r}: expected idle=SECONDS and/or read=SECONDS")
+                values[key.strip()] = int(text_value)
+            return cls(kind="custom", name="the load balancer in front", **values)
+        kind, _, seconds = text.partition(":")
+        kind = kind.lower()
+        if kind not in FRONTS:
+            raise ValueError(f"unknown front {kind!r} (one of {', '.join(FRONTS)}, or idle=,read=)")
+        name, idle, read = FRONTS[kind]
+        if seconds:
+            if not seconds.isdigit():
+                raise ValueError(f"{seconds!r} is not a number of seconds")
+            number = int(seconds)
+            if kind in ("alb", "elb"):
+                idle = read = number  # the ALB idle timeout is the one setting
+            elif kind == "oci":
+                idle = number
+            else:
+                read = number  # gcp backend timeout, Cloudflare proxy read timeout...
+        return cls(kind=kind, name=name, idle=idle, read=read)
+
+
 class Facts(BaseModel):
     """Target facts given on the command line. Same input + same facts = same output."""
 
@@ -22,6 +74,9 @@ class Facts(BaseModel):
     gunicorn_version: Version = DEFAULT_GUNICORN_VERSION
     uwsgi_version: Version = DEFAULT_UWSGI_VERSION
     env: dict[str, str] = Field(default_factory=dict)
+    front: Front | None = None  # load balancer / CDN in front of nginx
+    stop_timeout: int | None = Field(default=None, ge=0)  # orchestrator's grace period, s
+    somaxconn: int = Field(default=4096, ge=1)  # net.core.somaxconn of the target
 
     @property
     def nginx_label(self) -> str:

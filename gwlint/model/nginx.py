@@ -43,14 +43,25 @@ class Directive(BaseModel):
     args: tuple[str, ...]
     source: Source
     context: tuple[str, ...] = ()  # enclosing blocks, e.g. ("http", "server", "location")
+    invalid: str | None = None  # why nginx rejects the value ('invalid value "1.5s"'), if it does
 
 
 class UpstreamServer(BaseModel):
+    """A ``server`` of an upstream group, or the address of a direct ``proxy_pass``."""
+
     model_config = ConfigDict(frozen=True)
 
     address: Address
     params: tuple[str, ...]
     source: Source
+
+    def param(self, name: str) -> str | None:
+        """``max_fails=3`` -> "3"; a flag (``backup``, ``down``) -> ""; absent -> None."""
+        for param in self.params:
+            key, sep, value = param.partition("=")
+            if key == name:
+                return value if sep else ""
+        return None
 
 
 class Upstream(BaseModel):
@@ -63,6 +74,7 @@ class Upstream(BaseModel):
     servers: tuple[UpstreamServer, ...]
     keepalive: Sourced[int]  # cached idle connections per worker; 0 = none
     keepalive_timeout: Sourced[int]  # ms
+    keepalive_requests: Sourced[int]
     directives: tuple[Directive, ...]
 
 
@@ -76,6 +88,7 @@ class Target(BaseModel):
     upstream: str | None = None  # name of the explicit upstream{} used
     servers: tuple[UpstreamServer, ...] = ()  # what nginx connects to
     dynamic: bool = False  # contains variables: resolved per request
+    uri: str | None = None  # the URI part of proxy_pass ("/" in http://app/), if any
 
 
 class Route(BaseModel):
@@ -89,7 +102,8 @@ class Route(BaseModel):
     pass_directive: Directive
     protocol: Protocol
     target: Target
-    read_timeout: Sourced[int]  # ms; proxy_read_timeout or uwsgi_read_timeout, as the module
+    # timeouts of the module in use (proxy_* or uwsgi_*), ms
+    read_timeout: Sourced[int]
     send_timeout: Sourced[int]
     connect_timeout: Sourced[int]
     http_version: Sourced[str] | None = None  # proxy_http_version (http only)
@@ -97,11 +111,37 @@ class Route(BaseModel):
     # (an outer proxy_set_header Connection this route does not inherit, the first of the
     # route's own proxy_set_header directives that replace it): all-or-nothing inheritance
     connection_dropped: tuple[Source, Source] | None = None
+    # request headers set with proxy_set_header, by lower-case name (http only); outer ones
+    # that this route's own proxy_set_header directives drop, with where they were set
+    headers: dict[str, Sourced[str]] = {}
+    headers_dropped: tuple[tuple[str, Source], ...] = ()
     client_max_body_size: Sourced[int]
+    client_header_buffer_size: Sourced[int]  # bytes (http/server level)
+    large_client_header_buffers: Sourced[tuple[int, int]]  # (number, size)
+    # buffers of the module in use
+    buffering: Sourced[str]  # "on" / "off"
+    request_buffering: Sourced[str]
+    buffer_size: Sourced[int]
+    buffers: Sourced[tuple[int, int]]  # (number, size)
+    busy_buffers_size: Sourced[int]
+    next_upstream: Sourced[str]  # e.g. "error timeout"
+    next_upstream_tries: Sourced[int]  # 0 = unlimited
+    next_upstream_timeout: Sourced[int]  # ms; 0 = unlimited
+    resolver: Sourced[str] | None = None  # effective resolver, if any
+    keepalive_timeout: Sourced[int]  # client side (core keepalive_timeout), ms
+    local: tuple[Directive, ...] = ()  # directives written in the route's own block
 
     @property
     def module(self) -> str:
         return MODULE_PREFIX[self.protocol]
+
+    @property
+    def location_modifier(self) -> str:
+        """``=``, ``~``, ``~*``, ``^~``, ``@`` (a named location), or "" for a prefix."""
+        if self.location.startswith("@"):
+            return "@"
+        first, _, rest = self.location.partition(" ")
+        return first if rest and first in ("=", "~", "~*", "^~") else ""
 
     def describe(self) -> str:
         where = f"location {self.location}" if self.location else "server"
@@ -116,3 +156,5 @@ class NginxConfig(BaseModel):
     upstreams: dict[str, Upstream]
     routes: tuple[Route, ...]
     directives: tuple[Directive, ...]  # every statement, in file order
+    # main-level settings: worker_processes, user, worker_connections (events)
+    main: dict[str, Sourced[str]] = {}

@@ -47,6 +47,12 @@ def example_request(example: Example, folder: str) -> Request:
             request.nginx_version = value
         elif flag == "--gunicorn-version":
             request.gunicorn_version = value
+        elif flag == "--front":
+            request.front = value
+        elif flag == "--stop-timeout":
+            request.stop_timeout = int(value)
+        elif flag == "--somaxconn":
+            request.somaxconn = int(value)
         elif flag == "--env":
             name, _, text = value.partition("=")
             request.env[name] = text
