@@ -888,15 +888,21 @@ class _Builder:
     def _target(self, stmt: Stmt, protocol: Protocol) -> Target:
         raw = stmt.args[0] if stmt.args else ""
         scheme, authority, uri = addr.parse_proxy_url(raw)
+        variables = "$" in raw
         if "$" in authority:
-            return Target(raw=raw, scheme=scheme, dynamic=True, uri=uri)
+            return Target(raw=raw, scheme=scheme, dynamic=True, variables=True, uri=uri)
         host, port = addr.split_host_port(authority)
         # nginx compares upstream names without regard to case (ngx_strncasecmp)
         name = self._lower_names.get(host.lower())
         if not authority.startswith("unix:") and port is None and name is not None:
             upstream = self.upstreams[name]
             return Target(
-                raw=raw, scheme=scheme, upstream=upstream.name, servers=upstream.servers, uri=uri
+                raw=raw,
+                scheme=scheme,
+                upstream=upstream.name,
+                servers=upstream.servers,
+                uri=uri,
+                variables=variables,
             )
         default_port = {"http": 80, "https": 443}.get(scheme) if protocol == "http" else None
         server = UpstreamServer(
@@ -904,7 +910,7 @@ class _Builder:
             params=(),
             source=_source(stmt),
         )
-        return Target(raw=raw, scheme=scheme, servers=(server,), uri=uri)
+        return Target(raw=raw, scheme=scheme, servers=(server,), uri=uri, variables=variables)
 
 
 def _header_entry(stmts: list[Stmt], header: str) -> Stmt | None:

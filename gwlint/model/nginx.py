@@ -87,7 +87,8 @@ class Target(BaseModel):
     scheme: str  # "http", "https", "uwsgi", "suwsgi" or "" when none was written
     upstream: str | None = None  # name of the explicit upstream{} used
     servers: tuple[UpstreamServer, ...] = ()  # what nginx connects to
-    dynamic: bool = False  # contains variables: resolved per request
+    dynamic: bool = False  # the host part has variables: only known per request
+    variables: bool = False  # any variable in the argument: nginx resolves the name per request
     uri: str | None = None  # the URI part of proxy_pass ("/" in http://app/), if any
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gwlint.rules import input, keepalive, limits, nginx, protocol, timeouts, workers
+from gwlint.rules import app, input, keepalive, limits, nginx, protocol, timeouts, workers
 from gwlint.rules.base import Rule
 
 ALL_RULES: tuple[Rule, ...] = tuple(
@@ -15,6 +15,7 @@ ALL_RULES: tuple[Rule, ...] = tuple(
             *protocol.RULES,
             *limits.RULES,
             *nginx.RULES,
+            *app.RULES,
         ),
         key=lambda rule: rule.code,
     )
