@@ -261,3 +261,109 @@ def test_deep_nesting_is_reported_not_a_crash(tmp_path: Path) -> None:
     _, problems = load(tmp_path, ["nginx.conf"])
     assert [p.code for p in problems.items] == ["GW001"]
     assert "nested deeper" in problems.items[0].message
+
+
+def test_route_buffers_headers_retries_and_local_directives(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "nginx.conf": """
+            http {
+                proxy_buffers 16 8k;
+                proxy_set_header Host $host;
+                proxy_set_header X-Forwarded-Proto $scheme;
+                large_client_header_buffers 8 16k;
+                resolver 127.0.0.11;
+                server {
+                    location /a/ {
+                        proxy_set_header X-Request-Id $request_id;
+                        proxy_buffering off;
+                        proxy_next_upstream error timeout non_idempotent;
+                        uwsgi_read_timeout 5s;
+                        proxy_pass http://127.0.0.1:8000/;
+                    }
+                    location ~ ^/b/ {
+                        proxy_pass http://$host:8000$request_uri;
+                    }
+                }
+            }
+            """
+        },
+    )
+    config, problems = load(tmp_path, ["nginx.conf"])
+    assert problems.items == []
+    a, b = config.routes
+    assert a.buffers.value == (16, 8192)
+    assert a.buffering.value == "off"
+    assert a.buffering.source.line == 11
+    assert b.buffering.is_default
+    assert set(a.headers) == {"x-request-id"}
+    assert [name for name, _ in a.headers_dropped] == ["host", "x-forwarded-proto"]
+    assert set(b.headers) == {"host", "x-forwarded-proto"}
+    assert b.headers_dropped == ()
+    assert a.next_upstream.value == "error timeout non_idempotent"
+    assert b.next_upstream.is_default
+    assert a.large_client_header_buffers.value == (8, 16384)
+    assert a.resolver is not None
+    assert a.resolver.value == "127.0.0.11"
+    assert [d.name for d in a.local] == [
+        "proxy_set_header",
+        "proxy_buffering",
+        "proxy_next_upstream",
+        "uwsgi_read_timeout",
+        "proxy_pass",
+    ]
+    assert a.target.uri == "/"
+    assert b.location_modifier == "~"
+    assert b.target.dynamic
+    assert b.target.variables
+
+
+def test_invalid_values_are_recorded_like_nginx_t(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "nginx.conf": """
+            http {
+                proxy_read_timeout 1.5s;
+                proxy_buffer_size 1g;
+                client_max_body_size 1g;
+                keepalive_timeout 65 500ms;
+                proxy_buffers eight 4k;
+                server {
+                    location / {
+                        proxy_connect_timeout 30s1m;
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """
+        },
+    )
+    config, _ = load(tmp_path, ["nginx.conf"])
+    invalid = {d.name: d.invalid for d in config.directives if d.invalid}
+    assert invalid == {
+        "proxy_read_timeout": 'invalid value "1.5s" in "proxy_read_timeout" directive',
+        "proxy_buffer_size": 'invalid value "1g" in "proxy_buffer_size" directive',
+        "keepalive_timeout": 'invalid value "500ms" in "keepalive_timeout" directive',
+        "proxy_buffers": 'invalid value "eight" in "proxy_buffers" directive',
+        "proxy_connect_timeout": 'invalid value "30s1m" in "proxy_connect_timeout" directive',
+    }
+    assert config.routes[0].read_timeout.value is None  # unknown: nginx would not start
+
+
+def test_main_level_settings(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "nginx.conf": (
+                "user www-data;\nworker_processes auto;\nevents { worker_connections 768; }\n"
+            )
+        },
+    )
+    config, _ = load(tmp_path, ["nginx.conf"])
+    assert {k: v.value for k, v in config.main.items()} == {
+        "user": "www-data",
+        "worker_processes": "auto",
+        "worker_connections": "768",
+    }
