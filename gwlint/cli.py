@@ -89,6 +89,9 @@ def check(
     gunicorn_version: Annotated[
         str | None, typer.Option(help="gunicorn version in production [default: 27.0].")
     ] = None,
+    uwsgi_version: Annotated[
+        str | None, typer.Option(help="uWSGI version in production [default: 2.0.30].")
+    ] = None,
     env: Annotated[
         list[str] | None,
         typer.Option(
@@ -149,6 +152,7 @@ def check(
         cpus=cpus,
         nginx_version=nginx_version,
         gunicorn_version=gunicorn_version,
+        uwsgi_version=uwsgi_version,
         env=_env(env or []),
         nginx_prefix=nginx_prefix,
         uwsgi_section=uwsgi_section,

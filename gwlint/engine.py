@@ -22,6 +22,7 @@ class Request:
     cpus: int | None = None
     nginx_version: str | None = None
     gunicorn_version: str | None = None
+    uwsgi_version: str | None = None
     env: dict[str, str] = field(default_factory=dict)
     nginx_prefix: str | None = None
     uwsgi_section: str = "uwsgi"
@@ -106,6 +107,7 @@ def lint(request: Request) -> Report:
     for name, text in (
         ("nginx_version", request.nginx_version),
         ("gunicorn_version", request.gunicorn_version),
+        ("uwsgi_version", request.uwsgi_version),
     ):
         if text is not None:
             try:

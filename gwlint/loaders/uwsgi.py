@@ -56,6 +56,12 @@ READ_BY_RULES = frozenset(
         "listen",
         "protocol",
         "socket-protocol",
+        "master",
+        "die-on-term",
+        "worker-reload-mercy",
+        "hook-master-start",
+        "max-requests",
+        "chmod-socket",
     }
 )
 # magic variables whose value only the server knows (its paths, name, clock)

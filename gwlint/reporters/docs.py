@@ -47,6 +47,8 @@ def example_request(example: Example, folder: str) -> Request:
             request.nginx_version = value
         elif flag == "--gunicorn-version":
             request.gunicorn_version = value
+        elif flag == "--uwsgi-version":
+            request.uwsgi_version = value
         elif flag == "--front":
             request.front = value
         elif flag == "--stop-timeout":
