@@ -131,6 +131,7 @@ def lint(request: Request) -> Report:
         if request.somaxconn < 1:
             raise UsageError("--somaxconn: must be at least 1")
         facts_args["somaxconn"] = request.somaxconn
+        facts_args["somaxconn_given"] = True
     facts = Facts.model_validate(facts_args)
 
     if request.nginx_prefix is not None and not os.path.isdir(request.nginx_prefix):

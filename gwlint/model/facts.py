@@ -30,8 +30,8 @@ class Front(BaseModel):
 
     kind: str
     name: str
-    idle: int | None  # seconds it keeps an idle connection to its backend
-    read: int | None  # seconds it waits for the backend's response
+    idle: int | None = None  # seconds it keeps an idle connection to its backend
+    read: int | None = None  # seconds it waits for the backend's response
 
     @classmethod
     def parse(cls, text: str) -> Front:
@@ -77,6 +77,7 @@ class Facts(BaseModel):
     front: Front | None = None  # load balancer / CDN in front of nginx
     stop_timeout: int | None = Field(default=None, ge=0)  # orchestrator's grace period, s
     somaxconn: int = Field(default=4096, ge=1)  # net.core.somaxconn of the target
+    somaxconn_given: bool = False  # False: the 4096 of kernels >= 5.4 is assumed
 
     @property
     def nginx_label(self) -> str:

@@ -1,5 +1,499 @@
-"""GW7xx: app-side config hygiene."""
+"""GW7xx: app-side config hygiene: names the app server ignores, workers it no longer has."""
 
 from __future__ import annotations
 
-RULES: tuple[()] = ()
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from gwlint.model.defaults import GUNICORN_REMOVED_WORKERS, UWSGI_DEFAULTS
+from gwlint.model.diagnostics import Finding, Location, Severity
+from gwlint.model.gunicorn_settings import GUNICORN_SETTINGS
+from gwlint.model.uwsgi_options import UWSGI_OPTIONS
+from gwlint.model.versions import Version, format_version
+from gwlint.rules.base import ex, rule
+
+if TYPE_CHECKING:
+    from gwlint.model.appserver import GunicornServer, UwsgiServer
+    from gwlint.model.deployment import Deployment
+    from gwlint.model.source import Sourced
+
+# names people write for a gunicorn setting that are too far from it for a typo check: other
+# servers' spellings (uvicorn's timeout_keep_alive, Puma's threads_per_worker...), old habits
+GUNICORN_ALIASES: dict[str, str] = {
+    "keep_alive": "keepalive",
+    "keep_alive_timeout": "keepalive",
+    "keepalive_timeout": "keepalive",
+    "timeout_keep_alive": "keepalive",
+    "worker_timeout": "timeout",
+    "request_timeout": "timeout",
+    "workers_timeout": "timeout",
+    "graceful_shutdown_timeout": "graceful_timeout",
+    "timeout_graceful_shutdown": "graceful_timeout",
+    "max_request": "max_requests",
+    "max_requests_per_worker": "max_requests",
+    "threads_per_worker": "threads",
+    "num_threads": "threads",
+    "num_workers": "workers",
+    "worker_count": "workers",
+    "worker_type": "worker_class",
+    "worker_connection": "worker_connections",
+    "log_level": "loglevel",
+    "access_log": "accesslog",
+    "error_log": "errorlog",
+    "log_file": "errorlog",
+    "logfile": "errorlog",
+    "pid": "pidfile",
+    "pid_file": "pidfile",
+    "preload": "preload_app",
+    "pre_load": "preload_app",
+    "daemonize": "daemon",
+    "cert_file": "certfile",
+    "key_file": "keyfile",
+    "forwarded_allow_ip": "forwarded_allow_ips",
+    "listen_backlog": "backlog",
+}
+UWSGI_ALIASES: dict[str, str] = {
+    "harikari": "harakiri",
+    "hara-kiri": "harakiri",
+    "worker": "workers",
+    "process": "processes",
+    "thread": "threads",
+    "max-request": "max-requests",
+    "buffersize": "buffer-size",
+    "socket-timeout-seconds": "socket-timeout",
+}
+MIN_LENGTH = 4  # shorter names are too often helpers (app, env, log)
+LONG_NAME = 9  # from this length on (separators aside), two typos still make a guess
+_PLACEHOLDER_USE = re.compile(r"%\(([^)]*)\)")
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (a swap counts one), or limit + 1 when it is larger."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _same_initials(words: list[str], other: list[str]) -> bool:
+    if not words or not other or words[0][:1] != other[0][:1]:
+        return False
+    return len(words) != len(other) or all(
+        a[:1] == b[:1] for a, b in zip(words, other, strict=False)
+    )
+
+
+def nearest(name: str, known: Any, aliases: dict[str, str], separator: str) -> str | None:
+    """The known name a mistyped one most likely meant: an alias, the same name with other case
+    or separators, or one a couple of edits away. None when nothing is that close."""
+    lowered = name.lower()
+    if lowered in aliases:
+        return aliases[lowered]
+    if len(name) < MIN_LENGTH:
+        return None
+    normalised = lowered.replace("-", separator).replace("_", separator)
+    if normalised in known and normalised != name:
+        return normalised
+    compact = normalised.replace(separator, "")
+    limit = 1 if len(compact) < LONG_NAME else 2
+    words = normalised.split(separator)
+    best: list[tuple[int, str]] = []
+    for candidate in known:
+        if candidate.replace(separator, "") == compact:
+            return str(candidate)
+        if not _same_initials(words, candidate.split(separator)):
+            continue  # typos keep the first letter of a word: "code" is not "mode"
+        distance = _distance(normalised, candidate, limit)
+        if distance <= limit:
+            best.append((distance, candidate))
+    if not best:
+        return None
+    best.sort()
+    if len(best) > 1 and best[0][0] == best[1][0]:
+        return None  # two equally close names: no good guess
+    return best[0][1]
+
+
+def _same_setting(setting: Sourced[Any], app: GunicornServer, name: str) -> bool:
+    effective = app.values.get(name)
+    return (
+        effective is not None
+        and setting.known
+        and effective.known
+        and str(setting.value) == str(effective.value)
+    )
+
+
+def _is_hook(setting: Sourced[Any]) -> bool:
+    return isinstance(setting.value, str) and setting.value.startswith("<function ")
+
+
+# --- GW701 -------------------------------------------------------------------------------------
+
+
+def _gunicorn_value(app: GunicornServer, name: str) -> str:
+    value = app.values.get(name)
+    if value is None:
+        return "unset"
+    return f"{value.raw} {value.where()}"
+
+
+@rule(
+    code="GW701",
+    name="unknown-gunicorn-setting",
+    title="a name in gunicorn.conf.py that is not a gunicorn setting",
+    severity=Severity.WARNING,
+    why="""
+gunicorn runs `gunicorn.conf.py` and takes every module-level name that is a setting; any other
+name is **silently ignored** (`app/base.py`: `if k not in self.cfg.settings: continue`). `keep_alive
+= 75`, `worker_timeout = 120`, `max_request = 1000`, `log_level = "debug"` or `threads_per_worker =
+4` leave the setting at its default, with no warning at start-up: the keep-alive race, the worker
+timeouts and the missing recycling they were meant to fix stay, with their 502s and 500s.
+Misspelled server hooks (`def post_forks(server, worker)`) are never called.
+
+gwlint reports a name only when it is close to a setting: the same name in other case or with
+other separators, one or two typos away, or a known spelling of another server (uvicorn's
+`timeout_keep_alive`). Helper names (`port = 8000` used to build `bind`, `_private`, imports,
+functions) are left alone. When the setting is also written correctly in the file, the finding is
+info: the other name is most likely a leftover.
+""",
+    example=ex(
+        (
+            "gunicorn.conf.py",
+            """
+            bind = "127.0.0.1:8000"
+            worker_class = "gthread"
+            threads = 4
+            keep_alive = 75
+            """,
+        ),
+    ),
+    fix=ex(
+        (
+            "gunicorn.conf.py",
+            """
+            bind = "127.0.0.1:8000"
+            worker_class = "gthread"
+            threads = 4
+            keepalive = 75
+            """,
+        ),
+    ),
+    references=(
+        "https://docs.gunicorn.org/en/stable/settings.html",
+        "https://docs.gunicorn.org/en/stable/configure.html#configuration-file",
+        "https://github.com/benoitc/gunicorn/blob/master/gunicorn/app/base.py",
+    ),
+)
+def gw701(dep: Deployment) -> Iterator[Finding]:
+    for app in dep.apps:
+        if app.kind != "gunicorn":
+            continue
+        for name, setting in app.settings.items():
+            if name in GUNICORN_SETTINGS or name.startswith("_"):
+                continue
+            meant = nearest(name, GUNICORN_SETTINGS, GUNICORN_ALIASES, "_")
+            if meant is None:
+                continue
+            hook = _is_hook(setting)
+            if hook != (GUNICORN_SETTINGS[meant][2] == "callable"):
+                continue  # a function named like a value setting, or the reverse: a helper
+            also_set = meant in app.settings
+            constant = name.isupper()
+            if constant and also_set:
+                continue  # WORKERS = 4; workers = WORKERS: a constant, not a typo
+            location = Location.of(setting.source)
+            if location is None:
+                continue
+            if hook:
+                message = (
+                    f"def {name}() is not a gunicorn server hook, so gunicorn never calls it "
+                    f"(unknown names in its config file are ignored without a word); did you "
+                    f"mean {meant}?"
+                )
+            else:
+                message = (
+                    f"{name} = {setting.raw} is not a gunicorn setting"
+                    + (" (settings are lower-case)" if constant else "")
+                    + f": gunicorn ignores unknown names in its config file without a word, so "
+                    f"{meant} {'is' if also_set else 'stays'} {_gunicorn_value(app, meant)}; did "
+                    f"you mean {meant}?"
+                )
+            same = not hook and not also_set and _same_setting(setting, app, meant)
+            if also_set:
+                message += f" ({meant} is set as well, so {name} may be a leftover)"
+            elif same:
+                message += " (harmless for now: that is the value written)"
+            elif constant:
+                message += f" (if {name} is a constant used elsewhere in the file, ignore this)"
+            yield Finding(
+                location=location,
+                message=message,
+                fix=(
+                    f"remove {name} (it does nothing), or merge it into {meant}"
+                    if also_set
+                    else f"rename {name} to {meant}"
+                ),
+                severity=Severity.INFO if also_set or constant or same else None,
+            )
+
+
+# --- GW702 -------------------------------------------------------------------------------------
+
+
+def _placeholders(app: UwsgiServer) -> set[str]:
+    """Keys the ini uses as %(name), or declares with set-placeholder / set-ph / set."""
+    used: set[str] = set()
+    for name, occurrences in app.options.items():
+        for occurrence in occurrences:
+            for inner in _PLACEHOLDER_USE.findall(occurrence.raw):
+                used.update(part for part in re.split(r"\s+", inner.strip()) if part)
+            key, sep, _ = occurrence.raw.partition("=")
+            if sep and key.strip() == name:
+                used.add(name)  # set-ph = name=value: a placeholder by declaration
+    return used
+
+
+def _uwsgi_value(app: UwsgiServer, name: str) -> str:
+    occurrence = app.last(name)
+    if occurrence is not None:
+        return f"{occurrence.raw} ({occurrence.source.label()})"
+    default = UWSGI_DEFAULTS.get(name)
+    if default is not None:
+        return f"{default} (default of {app.version_label})"
+    return "unset"
+
+
+@rule(
+    code="GW702",
+    name="unknown-uwsgi-option",
+    title="a uWSGI ini key that is not an option, close to one that is",
+    severity=Severity.INFO,
+    why="""
+uWSGI keeps any ini key it does not know as a placeholder for `%(name)` expansion, without a
+word: `harikiri = 60` sets no request timeout, `buffer_size = 32768` (options take dashes) leaves
+the 4096-byte buffer that answers every request with a big cookie with **502** (`invalid request
+block size: 5363 (max 4096)...skip`), `proccesses = 4` runs one process. With `strict = true`
+uWSGI refuses to start instead: `[strict-mode] unknown config directive: harikiri`, and that
+finding is an error.
+
+gwlint reports a key only when it is close to an option (a typo, underscores for dashes) and is
+not used as a placeholder: keys referenced as `%(name)` elsewhere in the file or declared with
+`set-placeholder` are left alone, and so are names far from any option (`base`, `project`).
+""",
+    example=ex(
+        (
+            "uwsgi.ini",
+            """
+            [uwsgi]
+            socket = 127.0.0.1:3031
+            harikiri = 60
+            buffer_size = 32768
+            """,
+        ),
+    ),
+    fix=ex(
+        (
+            "uwsgi.ini",
+            """
+            [uwsgi]
+            socket = 127.0.0.1:3031
+            harakiri = 60
+            buffer-size = 32768
+            """,
+        ),
+    ),
+    references=(
+        "https://uwsgi-docs.readthedocs.io/en/latest/Configuration.html#placeholders",
+        "https://uwsgi-docs.readthedocs.io/en/latest/Options.html",
+        "https://uwsgi-docs.readthedocs.io/en/latest/ThingsToKnow.html",
+    ),
+)
+def gw702(dep: Deployment) -> Iterator[Finding]:
+    for app in dep.apps:
+        if app.kind != "uwsgi":
+            continue
+        placeholders = _placeholders(app)
+        strict = app.flag("strict").value is True
+        for name, occurrences in app.options.items():
+            if name in UWSGI_OPTIONS or name in placeholders:
+                continue
+            meant = nearest(name, UWSGI_OPTIONS, UWSGI_ALIASES, "-")
+            if meant is None or meant not in UWSGI_OPTIONS:
+                continue
+            occurrence = occurrences[0]
+            location = Location.of(occurrence.source)
+            if location is None:
+                continue
+            if strict:
+                outcome = (
+                    f"with strict = true uWSGI refuses to start ('[strict-mode] unknown config "
+                    f"directive: {name}')"
+                )
+            else:
+                outcome = (
+                    f"uWSGI keeps it as a placeholder, %({name}), without a word, so {meant} "
+                    f"stays {_uwsgi_value(app, meant)}"
+                )
+            yield Finding(
+                location=location,
+                message=f"{name} is not a uWSGI option: {outcome}; did you mean {meant}?",
+                fix=f"rename {name} to {meant}",
+                severity=Severity.ERROR if strict else None,
+            )
+
+
+# --- GW703 -------------------------------------------------------------------------------------
+
+EVENTLET_DEPRECATED: Version = (25, 0, 0)
+
+
+@rule(
+    code="GW703",
+    name="gunicorn-eventlet-worker",
+    title="the eventlet worker, removed in gunicorn 26",
+    severity=Severity.ERROR,
+    why="""
+gunicorn 25.0 deprecated the `eventlet` worker (eventlet itself is no longer actively maintained)
+and gunicorn 26.0 removed it. With `worker_class = "eventlet"` (or `-k eventlet`,
+`gunicorn.workers.geventlet.EventletWorker`) gunicorn 26 and later stop at start-up:
+`Error: class uri 'eventlet' invalid or not found: ... ImportError: Entry point
+('gunicorn.workers', 'eventlet') not found`. Nothing listens, and nginx answers **502** to every
+request (`connect() failed (111: Connection refused) while connecting to upstream`).
+
+It is an error for gunicorn >= 26 (the default, 27.0, unless `--gunicorn-version` says otherwise),
+a warning on 25.x (the next upgrade breaks it) and info before. `gevent` is the closest
+replacement (cooperative green threads; `pip install gevent`); code that calls eventlet directly
+(`eventlet.monkey_patch()`, Flask-SocketIO's `async_mode="eventlet"`) has to move too.
+""",
+    example=ex(("gunicorn.conf.py", 'bind = "127.0.0.1:8000"\nworker_class = "eventlet"\n')),
+    fix=ex(("gunicorn.conf.py", 'bind = "127.0.0.1:8000"\nworker_class = "gevent"\n')),
+    references=(
+        "https://docs.gunicorn.org/en/stable/settings.html#worker-class",
+        "https://eventlet.readthedocs.io/en/latest/asyncio/migration.html",
+        "https://github.com/hexbay/ocean_ctf/issues/65",
+    ),
+)
+def gw703(dep: Deployment) -> Iterator[Finding]:
+    version = dep.facts.gunicorn_version
+    removed = GUNICORN_REMOVED_WORKERS["eventlet"]
+    for app in dep.apps:
+        if app.kind != "gunicorn" or app.worker_kind != "eventlet":
+            continue
+        worker_class = app.worker_class
+        location = Location.of(worker_class.source)
+        if location is None or worker_class.is_default:
+            continue
+        written = f"worker_class = {worker_class.raw}"
+        if version >= removed:
+            message = (
+                f"{written}: the eventlet worker was removed in gunicorn "
+                f"{format_version(removed, short=True)}, so {app.version_label} stops at "
+                f'start-up ("Error: class uri {worker_class.value!r} invalid or not found") and '
+                "nginx answers 502 to every request ('connect() failed (111: Connection "
+                "refused)'); if you pin gunicorn < 26, say so with --gunicorn-version"
+            )
+            severity = None
+        elif version >= EVENTLET_DEPRECATED:
+            message = (
+                f"{written}: the eventlet worker is deprecated in {app.version_label} and gone "
+                f"from gunicorn {format_version(removed, short=True)} on: the next upgrade "
+                "stops the app at start-up"
+            )
+            severity = Severity.WARNING
+        else:
+            message = (
+                f"{written}: eventlet is no longer maintained, and gunicorn "
+                f"{format_version(removed, short=True)} removed its worker"
+            )
+            severity = Severity.INFO
+        yield Finding(
+            location=location,
+            message=message,
+            fix=(
+                'set worker_class = "gevent" (pip install gevent; replace eventlet-specific '
+                'code such as eventlet.monkey_patch()), or "gthread" for plain WSGI apps'
+            ),
+            severity=severity,
+        )
+
+
+# --- GW704 -------------------------------------------------------------------------------------
+
+UVICORN_WORKERS = {
+    "uvicorn.workers.uvicornworker": "uvicorn_worker.UvicornWorker",
+    "uvicorn.workers.uvicornh11worker": "uvicorn_worker.UvicornH11Worker",
+}
+
+
+@rule(
+    code="GW704",
+    name="deprecated-uvicorn-workers",
+    title="worker_class from uvicorn.workers, deprecated for the uvicorn-worker package",
+    severity=Severity.INFO,
+    why="""
+uvicorn's own gunicorn worker module is deprecated: importing it warns `DeprecationWarning: The
+uvicorn.workers module is deprecated. Please use uvicorn-worker package instead.`, and uvicorn's
+docs say it "will be removed in a future release". When it goes, `worker_class =
+"uvicorn.workers.UvicornWorker"` stops gunicorn at start-up (`Error: class uri
+'uvicorn.workers.UvicornWorker' invalid or not found`) and nginx answers **502** to everything.
+The same worker lives on in the `uvicorn-worker` package as `uvicorn_worker.UvicornWorker`.
+
+Either way its keep-alive is gunicorn's `keepalive` (2 s by default), not uvicorn's
+`--timeout-keep-alive`: see GW201.
+""",
+    example=ex(
+        (
+            "gunicorn.conf.py",
+            'bind = "127.0.0.1:8000"\nworker_class = "uvicorn.workers.UvicornWorker"\n',
+        ),
+    ),
+    fix=ex(
+        (
+            "gunicorn.conf.py",
+            'bind = "127.0.0.1:8000"\nworker_class = "uvicorn_worker.UvicornWorker"\n',
+        ),
+    ),
+    references=(
+        "https://www.uvicorn.org/deployment/#gunicorn",
+        "https://github.com/Kludex/uvicorn-worker",
+    ),
+)
+def gw704(dep: Deployment) -> Iterator[Finding]:
+    for app in dep.apps:
+        if app.kind != "gunicorn":
+            continue
+        worker_class = app.worker_class
+        value = worker_class.value
+        if value is None or not value.strip().lower().startswith("uvicorn.workers."):
+            continue
+        location = Location.of(worker_class.source)
+        if location is None or worker_class.is_default:
+            continue
+        replacement = UVICORN_WORKERS.get(value.strip().lower(), "uvicorn_worker.UvicornWorker")
+        yield Finding(
+            location=location,
+            message=(
+                f"worker_class = {worker_class.raw}: the uvicorn.workers module is deprecated "
+                "('DeprecationWarning: The `uvicorn.workers` module is deprecated. Please use "
+                "`uvicorn-worker` package instead.') and will be removed from uvicorn; then "
+                "gunicorn stops at start-up ('class uri ... invalid or not found') and nginx "
+                "answers 502"
+            ),
+            fix=f'pip install uvicorn-worker and set worker_class = "{replacement}"',
+        )
+
+
+RULES = (gw701, gw702, gw703, gw704)

@@ -8,15 +8,17 @@ from typing import TYPE_CHECKING
 
 from gwlint.model.defaults import NGINX_KEEPALIVE_BY_DEFAULT
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
-from gwlint.model.units import UNLIMITED_MS
+from gwlint.model.units import UNLIMITED_MS, format_ms
 from gwlint.model.versions import format_version
 from gwlint.rules.base import ex, rule
 from gwlint.rules.text import above, ms, related
 
 if TYPE_CHECKING:
+    from gwlint.model.appserver import AppServer, GunicornServer, Listener
     from gwlint.model.deployment import Deployment, Link
-    from gwlint.model.nginx import Route, Upstream
-    from gwlint.model.source import Sourced
+    from gwlint.model.facts import Front
+    from gwlint.model.nginx import NginxConfig, Route, Upstream
+    from gwlint.model.source import Source, Sourced
 
 PERSISTENT_VERSIONS = frozenset({"1.1", "2"})
 NO_KEEPALIVE_PROTOCOLS = frozenset({"uwsgi", "scgi"})  # upstream docs: no notion of keepalive
@@ -60,16 +62,31 @@ class IdleLimit:
 def app_idle_limit(link: Link) -> IdleLimit | None:
     """How long the app keeps an idle connection open; None when it never closes one first or
     gwlint cannot tell (an unknown worker class)."""
-    app = link.app
+    return idle_limit_of(link.app, link.listener)
+
+
+def gthread_keeps_nothing(app: GunicornServer) -> bool:
+    """gthread with ``worker_connections - threads <= 0``: every response says Connection:
+    close (``len(self._keep) >= self.max_keepalived`` in gthread.py), nothing is kept idle."""
+    if app.worker_kind != "gthread":
+        return False
+    connections, threads = app.values.get("worker_connections"), app.threads
+    if connections is None or connections.value is None or threads.value is None:
+        return False
+    return bool(connections.value - threads.value <= 0)
+
+
+def idle_limit_of(app: AppServer, listener: Listener) -> IdleLimit | None:
+    """The idle limit of ``app`` on one of its listeners (see ``app_idle_limit``)."""
     if app.kind == "gunicorn":
-        if app.idle_limit is None:
+        if app.idle_limit is None or gthread_keeps_nothing(app):
             return None
         if app.worker_kind == "tornado":
             return IdleLimit(app.idle_limit, "tornado's idle_connection_timeout", None)
         return IdleLimit(
             app.idle_limit, f"gunicorn keepalive ({app.worker_kind} worker)", "keepalive"
         )
-    if app.kind == "uwsgi" and link.listener.keepalive:
+    if app.kind == "uwsgi" and listener.keepalive:
         if app.socket_timeout.value is None or app.socket_timeout.value <= 0:
             return None
         return IdleLimit(
@@ -454,4 +471,736 @@ def _no_reuse(route: Route, upstream: str, keepalive: str, keepalive_at: Locatio
     )
 
 
-RULES = (gw201, gw203)
+# --- GW202: the load balancer in front ------------------------------------------------------
+
+# what the client gets when the front reuses a connection its backend has just closed
+FRONT_FAILURE: dict[str, str] = {
+    "alb": "the ALB answers 502 (access log: elb_status_code 502, target_status_code -)",
+    "elb": "the Classic Load Balancer answers 504",
+    "gcp": (
+        "the load balancer answers 502 (statusDetails "
+        "backend_connection_closed_before_data_sent_to_client)"
+    ),
+}
+FIXED_IDLE_FRONTS = frozenset({"gcp", "heroku"})  # their backend keep-alive cannot be changed
+
+
+def front_name(front: Front) -> str:
+    return front.name if front.name.startswith("the ") else f"the {front.name}"
+
+
+def front_label(front: Front) -> str:
+    """``the 600s idle timeout of the Google Cloud load balancer (--front gcp)``."""
+    flag = f"--front idle={front.idle}" if front.kind == "custom" else f"--front {front.kind}"
+    return f"the {front.idle}s idle timeout of {front_name(front)} ({flag})"
+
+
+def longer_than_front(idle: int) -> int:
+    """A backend idle limit safely above the front's: 60 -> 75, 600 -> 620 (GCP's advice)."""
+    return min(above(idle), idle + 20)
+
+
+def main_config_given(nginx: NginxConfig) -> bool:
+    """Is the main nginx.conf (with its ``http`` or ``events`` block) among the files read?"""
+    return any(not d.context and d.name in ("http", "events") for d in nginx.directives)
+
+
+def _source_key(source: Source) -> tuple[str, int, str]:
+    return (source.path or "", source.line or 0, source.default_of or "")
+
+
+def _front_fix(front: Front, backend: str) -> str:
+    if front.kind in FIXED_IDLE_FRONTS:
+        return f"; {front_name(front)}'s {front.idle}s cannot be changed"
+    return f"; or lower the load balancer's idle timeout below {backend}"
+
+
+@rule(
+    code="GW202",
+    name="keepalive-not-longer-than-load-balancer",
+    title="nginx or the app closes idle connections before the load balancer in front does",
+    severity=Severity.ERROR,
+    why="""
+A load balancer in front (AWS ALB, Google Cloud load balancing, OCI, Heroku's router...) keeps
+idle connections to its backend open and reuses them for up to its own idle timeout: 60 s on an
+ALB, **600 s, fixed, on Google Cloud**, 300 s on OCI, 90 s on Heroku. If the backend (nginx, or the
+app when nothing sits in between) closes an idle connection sooner, the load balancer sometimes
+sends a request on a connection the backend is closing, and the client gets **502** from the
+load balancer (ALB: `elb_status_code 502`, `target_status_code -` in its access log; Google Cloud:
+`backend_connection_closed_before_data_sent_to_client`; a Classic ELB answers **504**),
+intermittently and with nothing in nginx's or the app's logs. AWS and Google both tell you to make
+the backend's keep-alive longer than the load balancer's.
+
+- With an nginx config, nginx is the first hop: its client-side `keepalive_timeout` (75 s by
+  default) must be longer than the load balancer's idle timeout. Fine behind an ALB (60 s), wrong
+  behind Google Cloud (needs more than 600 s, e.g. `keepalive_timeout 620s;`).
+- Without one, the app is the first hop: gunicorn's `keepalive` (2 s by default, for every worker
+  but sync; UvicornWorker uses it too) or uWSGI's `socket-timeout` on an `http11-socket` must be
+  longer.
+
+Give the load balancer with `--front alb|gcp|oci|heroku|elb` (`alb:120` for a changed idle
+timeout, `idle=SECONDS,read=SECONDS` for another one); without it, and behind Cloudflare (no idle
+timeout to compare), the rule is quiet. Equal values are a race
+and count.
+""",
+    example=ex(
+        (
+            "nginx.conf",
+            """
+            events {}
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+        ("gunicorn.conf.py", "bind = '127.0.0.1:8000'\n"),
+        args=("--front", "gcp"),
+    ),
+    fix=ex(
+        (
+            "nginx.conf",
+            """
+            events {}
+            http {
+                keepalive_timeout 620s;
+                server {
+                    listen 80;
+                    location / {
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+        ("gunicorn.conf.py", "bind = '127.0.0.1:8000'\n"),
+        args=("--front", "gcp"),
+    ),
+    references=(
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#connection-idle-timeout",
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/config-idle-timeout.html",
+        "https://cloud.google.com/load-balancing/docs/https#timeouts_and_retries",
+        "https://docs.oracle.com/en-us/iaas/Content/Balance/Reference/connectionreuse.htm",
+        "https://nginx.org/en/docs/http/ngx_http_core_module.html#keepalive_timeout",
+        "https://docs.gunicorn.org/en/stable/settings.html#keepalive",
+        "https://github.com/conbench/conbench/issues/1156",
+        "https://github.com/ONSdigital/eq-survey-runner/issues/2379",
+    ),
+)
+def gw202(dep: Deployment) -> Iterator[Finding]:
+    front = dep.facts.front
+    if front is None or front.idle is None:
+        return
+    if dep.nginx is not None:
+        yield from _nginx_before_front(dep.nginx, front)
+        return
+    for app in dep.apps:
+        finding = _app_before_front(app, front)
+        if finding is not None:
+            yield finding
+
+
+def _nginx_before_front(nginx: NginxConfig, front: Front) -> Iterator[Finding]:
+    assert front.idle is not None
+    groups: dict[tuple[str, int, str], list[Route]] = {}
+    for route in nginx.routes:
+        timeout = route.keepalive_timeout
+        # 0 turns keep-alive off: nginx answers with Connection: close, nothing is reused
+        if timeout.value is None or timeout.value == 0 or timeout.value > front.idle * 1000:
+            continue
+        groups.setdefault(_source_key(timeout.source), []).append(route)
+    main_given = main_config_given(nginx)
+    failure = FRONT_FAILURE.get(front.kind, "the load balancer answers 502")
+    suggested = longer_than_front(front.idle)
+    for routes in groups.values():
+        timeout = routes[0].keepalive_timeout
+        assert timeout.value is not None
+        severity = None
+        message = (
+            f"nginx keepalive_timeout {ms(timeout)} <= {front_label(front)}: nginx closes idle "
+            "client connections while the load balancer still reuses them, so now and then it "
+            f"sends a request on a connection nginx is closing and {failure}, with nothing in "
+            "nginx's logs"
+        )
+        related_places = [
+            Related(location=item.location, message=item.message.replace("used by", "applies to"))
+            for item in _routes_related(routes)
+        ]
+        if timeout.source.in_file:
+            location = Location.of(timeout.source)
+            assert location is not None
+            change = (
+                f"change keepalive_timeout {timeout.raw} ({timeout.source.label()}) to {suggested}s"
+            )
+        else:
+            http = next((d for d in nginx.directives if d.name == "http" and not d.context), None)
+            location = Location.of(http.source) if http is not None else None
+            if location is None:
+                location = Location.of(routes[0].pass_directive.source)
+                assert location is not None
+            change = f"add keepalive_timeout {suggested}s; to the http block of nginx.conf"
+            if not main_given:
+                severity = Severity.WARNING
+                message += (
+                    "; this is nginx's default, and the main nginx.conf, which was not given, "
+                    "may set another value"
+                )
+        yield Finding(
+            location=location,
+            message=message,
+            related=tuple(related_places),
+            fix=(
+                f"{change} (more than the load balancer's {front.idle}s, as "
+                f"load balancers' docs recommend){_front_fix(front, format_ms(timeout.value))}"
+            ),
+            severity=severity,
+        )
+
+
+def _reachable(listener: Listener) -> bool:
+    """Could a load balancer connect to this listener? A written loopback or unix socket says
+    something else sits in between; a default bind is usually replaced on the command line."""
+    if listener.protocol != "http" or listener.address.kind == "unix":
+        return False
+    return listener.source.is_default or not listener.address.is_loopback
+
+
+def _app_before_front(app: AppServer, front: Front) -> Finding | None:
+    """The app is the first hop (no nginx config): its idle limit against the front's."""
+    assert front.idle is not None
+    for listener in app.listeners:
+        if not _reachable(listener):
+            continue
+        idle = idle_limit_of(app, listener)
+        if idle is None or idle.value.value is None or idle.value.value > front.idle:
+            continue
+        failure = FRONT_FAILURE.get(front.kind, "the load balancer answers 502")
+        suggested = longer_than_front(front.idle)
+        message = (
+            f"{idle.what} {idle.value.value}s {idle.value.where()} <= {front_label(front)}, "
+            f"which connects to {app.label} directly (no nginx config given): the app closes "
+            "idle connections while the load balancer still reuses them, so now and then it "
+            f"sends a request on a connection the app is closing and {failure}"
+        )
+        backend = f"{idle.value.value}s"
+        if idle.setting is None:
+            fix = f"lower the load balancer's idle timeout below {backend}"
+        else:
+            fix = (
+                f"set {idle.setting} = {suggested} in {app.path} (more than the load "
+                f"balancer's {front.idle}s, as load balancers' docs recommend)"
+                f"{_front_fix(front, backend)}"
+            )
+            if app.kind == "uwsgi":
+                fix += (
+                    "; an http11-socket holds a core per idle connection, so with few processes "
+                    "an nginx in front (http-socket behind it) is the better fix"
+                )
+        places: list[Related] = list(related(idle.value, idle.setting or "idle limit", app.path))
+        bound = Location.of(listener.source)
+        if bound is not None:
+            places.append(
+                Related(
+                    location=bound,
+                    message=f"the load balancer connects to {listener.option} = "
+                    f"{listener.address.raw or listener.address}",
+                )
+            )
+        location = Location.of(idle.value.source, app.path)
+        assert location is not None
+        return Finding(location=location, message=message, related=tuple(places), fix=fix)
+    return None
+
+
+# --- GW204: gthread without room for idle connections -----------------------------------------
+
+
+@rule(
+    code="GW204",
+    name="gthread-no-room-for-keepalive",
+    title="gthread's worker_connections leave no room for idle keep-alive connections",
+    severity=Severity.INFO,
+    why="""
+gunicorn's gthread worker keeps at most `worker_connections - threads` idle connections per
+worker (`max_keepalived` in `gthread.py`). When that is zero or less, it answers every request
+with `Connection: close`, so `keepalive` does nothing and nginx's upstream `keepalive` or a load
+balancer opens a new connection for every request; gunicorn says so once at start: `No
+keepalived connections can be handled. Check the number of worker connections and threads.`
+Nothing fails, but every request pays a new connection.
+
+When `worker_connections` is below `threads`, a worker also never accepts more connections than
+`worker_connections`, so the threads beyond it never get work.
+""",
+    example=ex(
+        (
+            "gunicorn.conf.py",
+            "worker_class = 'gthread'\nthreads = 8\nworker_connections = 8\nkeepalive = 75\n",
+        )
+    ),
+    fix=ex(
+        (
+            "gunicorn.conf.py",
+            "worker_class = 'gthread'\nthreads = 8\nworker_connections = 1000\nkeepalive = 75\n",
+        )
+    ),
+    references=(
+        "https://docs.gunicorn.org/en/stable/settings.html#worker-connections",
+        "https://docs.gunicorn.org/en/stable/settings.html#keepalive",
+        "https://github.com/benoitc/gunicorn/blob/master/gunicorn/workers/gthread.py",
+    ),
+)
+def gw204(dep: Deployment) -> Iterator[Finding]:
+    for app in dep.apps:
+        if app.kind != "gunicorn" or not gthread_keeps_nothing(app):
+            continue
+        keepalive, threads = app.keepalive, app.threads
+        connections: Sourced[int] = app.values["worker_connections"]
+        if not keepalive.value:
+            continue  # keepalive 0 asks for no idle connections, and gunicorn does not warn
+        assert connections.value is not None
+        assert threads.value is not None
+        spare = connections.value - threads.value
+        place = threads if connections.is_default else connections
+        location = Location.of(place.source, app.path)
+        assert location is not None
+        message = (
+            f"worker_connections {connections.value} {connections.where()} - threads "
+            f"{threads.value} {threads.where()} = {spare}: the gthread worker keeps no idle "
+            "connection and answers every request with Connection: close, so keepalive = "
+            f"{keepalive.raw} {keepalive.where()} does nothing (gunicorn logs 'No keepalived "
+            "connections can be handled. Check the number of worker connections and threads.')"
+        )
+        if connections.value < threads.value:
+            message += (
+                f"; a worker also accepts at most {connections.value} connections at once, so "
+                f"only {connections.value} of its {threads.value} threads ever work"
+            )
+        suggested = max(1000, 2 * threads.value)
+        other = threads if place is connections else connections
+        name = "threads" if other is threads else "worker_connections"
+        yield Finding(
+            location=location,
+            message=message,
+            related=related(other, name),  # only where it is written
+            fix=(
+                f"set worker_connections = {suggested} in {app.path} (threads plus room for "
+                "idle keep-alive connections)"
+            ),
+        )
+
+
+# --- GW205: UvicornWorker's keep-alive is gunicorn's ------------------------------------------
+
+UVICORN_WORKER_CLASSES = frozenset(
+    {
+        "uvicorn.workers.UvicornWorker",
+        "uvicorn.workers.UvicornH11Worker",
+        "uvicorn_worker.UvicornWorker",
+        "uvicorn_worker.UvicornH11Worker",
+    }
+)
+# uvicorn's own names for its keep-alive; in gunicorn.conf.py they are just unused variables
+UVICORN_KEEPALIVE_NAMES = ("timeout_keep_alive", "timeout_keepalive")
+
+
+def _reuser(dep: Deployment, app: GunicornServer) -> tuple[str, int, str] | None:
+    """Who reuses the app's idle connections, for how long (seconds) and what failing looks
+    like: an nginx upstream that keeps them, or the load balancer in front without nginx."""
+    nginx = dep.nginx
+    if nginx is None:
+        front = dep.facts.front
+        if front is None or front.idle is None:
+            return None
+        who = (
+            f"{front_name(front)} (--front {front.kind}), which keeps idle connections for "
+            f"{front.idle}s,"
+        )
+        return who, front.idle, FRONT_FAILURE.get(front.kind, "the load balancer answers 502")
+    for link in dep.route_app_links():
+        route = link.route
+        if link.app is not app or route.protocol != "http" or not link.same_protocol:
+            continue
+        name = route.target.upstream
+        if name is None or sends_keepalive(route) is not True:
+            continue
+        upstream = nginx.upstreams[name]
+        timeout = upstream.keepalive_timeout
+        if upstream.keepalive.value and timeout.value is not None:
+            seconds = min(timeout.value // 1000, 10**6)
+            who = f"nginx's upstream {name}, which keeps idle connections for {ms(timeout)},"
+            failure = "nginx answers 502 ('upstream prematurely closed connection')"
+            return who, seconds, failure
+    return None
+
+
+@rule(
+    code="GW205",
+    name="uvicorn-worker-keepalive-is-gunicorns",
+    title="UvicornWorker takes its keep-alive from gunicorn's keepalive, not uvicorn's",
+    severity=Severity.WARNING,
+    why="""
+Under gunicorn, `uvicorn.workers.UvicornWorker` (and `uvicorn_worker.UvicornWorker`) starts
+uvicorn with `timeout_keep_alive=cfg.keepalive`: the idle limit of its connections is **gunicorn's
+`keepalive`, 2 s by default**, not uvicorn's `--timeout-keep-alive` (5 s). Two mistakes follow:
+
+- `timeout_keep_alive = 75` (or `timeout_keepalive`) in gunicorn.conf.py: gunicorn ignores names
+  it does not know, so the value never reaches uvicorn, and connections still close after 2 s.
+  Behind nginx's upstream keep-alive or a load balancer, that is the race behind intermittent
+  **502**s (`upstream prematurely closed connection while reading response header from
+  upstream`; see GW201 and GW202).
+- `keepalive = 0`, meant to turn keep-alive off: gunicorn's own workers then answer with
+  `Connection: close`, but uvicorn gets `timeout_keep_alive=0` and closes each idle connection
+  right after its response without saying so. nginx or a load balancer that keeps connections
+  can still pick one that is closing (a much smaller window than 2 s, but the same 502). Reported
+  only where something does reuse connections.
+
+A keepalive left at the 2 s default behind nginx's upstream keep-alive is GW201's finding, and
+behind a load balancer GW202's, so this rule does not repeat it.
+""",
+    example=ex(
+        (
+            "gunicorn.conf.py",
+            "bind = '127.0.0.1:8000'\nworker_class = 'uvicorn.workers.UvicornWorker'\n"
+            "timeout_keep_alive = 75\n",
+        )
+    ),
+    fix=ex(
+        (
+            "gunicorn.conf.py",
+            "bind = '127.0.0.1:8000'\nworker_class = 'uvicorn.workers.UvicornWorker'\n"
+            "keepalive = 75\n",
+        )
+    ),
+    references=(
+        "https://www.uvicorn.org/deployment/#gunicorn",
+        "https://docs.gunicorn.org/en/stable/settings.html#keepalive",
+        "https://github.com/Kludex/uvicorn/issues/194",
+        "https://github.com/Kludex/uvicorn-worker",
+    ),
+)
+def gw205(dep: Deployment) -> Iterator[Finding]:
+    for app in dep.apps:
+        if app.kind != "gunicorn" or app.worker_kind != "uvicorn":
+            continue
+        worker = app.worker_class.value
+        if worker not in UVICORN_WORKER_CLASSES:
+            continue  # a subclass may pass its own timeout_keep_alive in CONFIG_KWARGS
+        keepalive = app.keepalive
+        for name in UVICORN_KEEPALIVE_NAMES:
+            setting = app.settings.get(name)
+            if setting is None:
+                continue
+            location = Location.of(setting.source, app.path)
+            assert location is not None
+            if keepalive.is_default:
+                wanted = setting.value if isinstance(setting.value, int) else None
+                yield Finding(
+                    location=location,
+                    message=(
+                        f"{name} = {setting.raw} is uvicorn's setting, which gunicorn ignores: "
+                        f"{worker} takes its keep-alive from gunicorn's keepalive, "
+                        f"{keepalive.value}s {keepalive.where()}, unless the command line "
+                        f"gives --keep-alive; idle connections close after {keepalive.value} s, "
+                        "and behind nginx's upstream keep-alive or a load balancer that is the "
+                        "race behind intermittent 502s"
+                    ),
+                    fix=(
+                        f"rename it: keepalive = {wanted if wanted is not None else setting.raw}"
+                        f" in {app.path}"
+                    ),
+                )
+            else:
+                yield Finding(
+                    location=location,
+                    message=(
+                        f"{name} = {setting.raw} does nothing: gunicorn ignores it, and "
+                        f"{worker} uses keepalive = {keepalive.raw} ({keepalive.source.label()})"
+                    ),
+                    related=related(keepalive, "keepalive"),
+                    fix=f"remove {name}; keepalive is the setting {worker} reads",
+                    severity=Severity.INFO,
+                )
+        if keepalive.value == 0 and not keepalive.is_default:
+            reuser = _reuser(dep, app)
+            if reuser is None:
+                continue
+            who, seconds, failure = reuser
+            location = Location.of(keepalive.source, app.path)
+            assert location is not None
+            yield Finding(
+                location=location,
+                message=(
+                    f"keepalive = {keepalive.raw} does not turn keep-alive off for {worker}: "
+                    "uvicorn gets timeout_keep_alive=0 and closes each idle connection right "
+                    f"after its response, without Connection: close, while {who} reuses them: "
+                    f"a request sent on a connection that is closing fails and {failure} (a "
+                    "narrower window than a 2 s keepalive, but the same race)"
+                ),
+                fix=(
+                    f"set keepalive = {above(seconds)} in {app.path} (more than the {seconds}s "
+                    "the other side keeps idle connections)"
+                ),
+            )
+
+
+# --- GW206: nginx's connection cache against the backend's concurrency ------------------------
+
+
+def nginx_workers(dep: Deployment) -> tuple[int, str, Sourced[str] | None] | None:
+    """nginx's worker processes: (count, how it was found, the directive); None when unknown."""
+    nginx = dep.nginx
+    if nginx is None:
+        return None
+    written = nginx.main.get("worker_processes")
+    if written is None:
+        if main_config_given(nginx):
+            return 1, f"worker_processes not set: the {nginx.version_label} default 1", None
+        return None  # only fragments: the main nginx.conf decides
+    if written.value is None:
+        return None
+    text = written.value.strip().lower()
+    if text == "auto":
+        cpus = dep.facts.cpus
+        if cpus is None:
+            return None
+        text = f"worker_processes auto at {written.source.label()}, --cpus {cpus}"
+        return cpus, text, written
+    if text.isdigit() and int(text) > 0:
+        return int(text), f"worker_processes {text} at {written.source.label()}", written
+    return None
+
+
+@dataclass(frozen=True)
+class Capacity:
+    requests: int  # served at once: gthread threads, or uWSGI cores
+    app: str  # "gunicorn (gunicorn.conf.py: gthread, workers 9 x threads 4)"
+    places: tuple[Related, ...]
+    uwsgi: bool  # an http11-socket core waits on each idle connection
+    hold: str = ""  # how long it waits: "4s (default of uWSGI 2.0.30)"
+
+
+def _capacity(link: Link) -> Capacity | None:
+    app = link.app
+    if app.kind == "gunicorn":
+        workers, threads = app.workers, app.threads
+        if app.worker_kind != "gthread" or workers.value is None or threads.value is None:
+            return None  # async workers hold idle connections for free; sync keeps none
+        if workers.is_default:
+            return None  # the command line or $WEB_CONCURRENCY usually sets it
+        label = f"gunicorn ({app.path}: gthread, workers {workers.value} x threads {threads.value})"
+        places = (*related(workers, "workers", app.path), *related(threads, "threads", app.path))
+        return Capacity(workers.value * threads.value, label, places, uwsgi=False)
+    if not link.listener.keepalive:
+        return None
+    processes, threads = app.processes, app.threads
+    cores = app.async_cores.value if app.async_cores is not None else 0
+    if processes.value is None or threads.value is None or cores is None:
+        return None
+    per_process = max(threads.value, cores, 1)
+    each = f"{cores} async cores" if cores > threads.value else f"threads {threads.value}"
+    label = f"uWSGI ({app.path}: {app.processes_option} {processes.value} x {each})"
+    places = (
+        *related(processes, app.processes_option, app.path),
+        *related(threads, "threads"),  # without a fallback path: only where written
+        *related(app.socket_timeout, "socket-timeout"),
+    )
+    hold = f"{app.socket_timeout.value}s, {app.socket_timeout.source.label()}"
+    return Capacity(processes.value * per_process, label, places, uwsgi=True, hold=hold)
+
+
+def _processes(count: int) -> str:
+    return f"{count} nginx worker process" + ("" if count == 1 else "es")
+
+
+def _set_keepalive(upstream: Upstream, value: int) -> str:
+    keepalive = upstream.keepalive
+    if keepalive.source.in_file:
+        return f"change keepalive {keepalive.raw} ({keepalive.source.label()}) to {value}"
+    return f"add keepalive {value}; to upstream {upstream.name}"
+
+
+@rule(
+    code="GW206",
+    name="upstream-keepalive-cache-over-backend-capacity",
+    title="nginx's upstream connection cache is larger than what the backend serves at once",
+    severity=Severity.INFO,
+    why="""
+An upstream's `keepalive N` is the number of idle connections **each nginx worker process** may
+keep to the group, so nginx can hold `N x worker_processes` of them (the docs: it "does not limit
+the total number of connections", and should be "small enough to let upstream servers process new
+incoming connections as well"). A heuristic, so info:
+
+- **uWSGI `http11-socket`**: every idle keep-alive connection occupies a core (a process or
+  thread) until `socket-timeout`. When nginx can cache as many connections as uWSGI has cores,
+  the connections one nginx worker keeps can occupy every core while requests arriving through
+  the other nginx workers wait in the listen queue for up to `socket-timeout`.
+- **gunicorn gthread** (an explicit `keepalive N` only): idle connections wait in the worker's
+  poller, not in a thread, so nothing blocks; but nginx never needs more connections than
+  `workers x threads`, and the surplus stays open in gunicorn until its `keepalive` expires.
+
+Quiet when nginx's `worker_processes` is not known (`auto` needs `--cpus`; a fragment without the
+main nginx.conf), when gunicorn's `workers` comes from the command line, for async workers (an
+idle connection costs them nothing), and when an upstream server is not one of the given apps.
+""",
+    example=ex(
+        (
+            "nginx.conf",
+            """
+            worker_processes 4;
+            events {}
+            http {
+                upstream app {
+                    server unix:/run/app.sock;
+                    keepalive 16;
+                }
+                server {
+                    listen 80;
+                    location / {
+                        proxy_http_version 1.1;
+                        proxy_set_header Connection "";
+                        proxy_pass http://app;
+                    }
+                }
+            }
+            """,
+        ),
+        (
+            "uwsgi.ini",
+            "[uwsgi]\nhttp11-socket = /run/app.sock\nprocesses = 8\nsocket-timeout = 75\n",
+        ),
+    ),
+    fix=ex(
+        (
+            "nginx.conf",
+            """
+            worker_processes 4;
+            events {}
+            http {
+                upstream app {
+                    server unix:/run/app.sock;
+                    keepalive 1;
+                }
+                server {
+                    listen 80;
+                    location / {
+                        proxy_http_version 1.1;
+                        proxy_set_header Connection "";
+                        proxy_pass http://app;
+                    }
+                }
+            }
+            """,
+        ),
+        (
+            "uwsgi.ini",
+            "[uwsgi]\nhttp11-socket = /run/app.sock\nprocesses = 8\nsocket-timeout = 75\n",
+        ),
+    ),
+    references=(
+        "https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive",
+        "https://nginx.org/en/docs/ngx_core_module.html#worker_processes",
+        "https://uwsgi-docs.readthedocs.io/en/latest/HTTP.html",
+        "https://docs.gunicorn.org/en/stable/design.html#how-many-workers",
+    ),
+)
+def gw206(dep: Deployment) -> Iterator[Finding]:
+    nginx = dep.nginx
+    found = nginx_workers(dep)
+    if nginx is None or found is None:
+        return
+    workers, workers_text, workers_directive = found
+    links = [link for link in dep.links if link.certain and link.same_protocol]
+    for name, upstream in nginx.upstreams.items():
+        keepalive = upstream.keepalive
+        if not keepalive.value:
+            continue
+        routes = [
+            route
+            for route in nginx.routes
+            if route.target.upstream == name
+            and route.protocol == "http"
+            and sends_keepalive(route) is True
+        ]
+        if not routes:
+            continue
+        capacities: dict[int, Capacity] = {}
+        complete = True
+        for server in upstream.servers:
+            if server.param("down") is not None or server.param("backup") is not None:
+                continue
+            served = [link for link in links if link.route is routes[0] and link.server == server]
+            capacity = _capacity(served[0]) if len(served) == 1 else None
+            if capacity is None:
+                complete = False
+                break
+            capacities[id(served[0].app)] = capacity
+        if not complete or not capacities:
+            continue
+        kinds = {capacity.uwsgi for capacity in capacities.values()}
+        if len(kinds) != 1:
+            continue
+        uwsgi = kinds.pop()
+        if not uwsgi and keepalive.is_default:
+            continue  # nginx's own default cache in front of gthread: nothing to decide
+        total = sum(capacity.requests for capacity in capacities.values())
+        cache = keepalive.value * workers
+        if cache < total or (not uwsgi and cache == total):
+            continue
+        first = next(iter(capacities.values()))
+        if len(capacities) == 1:
+            backend = first.app
+        else:
+            backend = f"the {len(capacities)} app servers behind it"
+        message = (
+            f"upstream {name} can cache keepalive {keepalive.raw or keepalive.value} "
+            f"({keepalive.source.label()}) x {_processes(workers)} "
+            f"({workers_text}) = {cache} idle connections, "
+        )
+        if uwsgi:
+            message += (
+                f"and {backend} has {total} cores: each idle http11-socket connection holds a "
+                f"core until socket-timeout ({first.hold}), so the connections one nginx "
+                "worker keeps can occupy every core while requests from the other workers wait "
+                "in the listen queue"
+            )
+            lower = (total - 1) // workers
+            fix = (
+                f"{_set_keepalive(upstream, lower)} (fewer cached connections than the {total} "
+                "cores)"
+                if lower >= 1
+                else f"give uWSGI more than {cache} cores (processes x threads)"
+            )
+        else:
+            message += (
+                f"more than the {total} requests {backend} serves at once: nginx never needs "
+                "that many, and the surplus stays open in gunicorn until its keepalive expires"
+            )
+            per_worker = total // workers
+            fix = (
+                f"{_set_keepalive(upstream, per_worker)} (workers x threads {total} / "
+                f"{_processes(workers)})"
+                if per_worker >= 1
+                else f"give gunicorn at least {cache} threads in all (workers x threads)"
+            )
+        places: list[Related] = []
+        if workers_directive is not None:
+            at = Location.of(workers_directive.source)
+            if at is not None:
+                places.append(
+                    Related(location=at, message=f"worker_processes {workers_directive.raw}")
+                )
+        for capacity in capacities.values():
+            places.extend(capacity.places)
+        yield Finding(
+            location=Location.of(keepalive.source) or _upstream_location(upstream),
+            message=message,
+            related=tuple(places),
+            fix=fix,
+        )
+
+
+RULES = (gw201, gw202, gw203, gw204, gw205, gw206)

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
-from gwlint.model.diagnostics import Finding, Location, Severity
-from gwlint.model.units import uwsgi_number
+from gwlint.model.diagnostics import Finding, Location, Related, Severity
+from gwlint.model.units import format_size, uwsgi_number
 from gwlint.model.uwsgi_options import UWSGI_OPTIONS
 from gwlint.rules.base import ex, rule
+from gwlint.rules.text import related
 
 if TYPE_CHECKING:
-    from gwlint.model.deployment import Deployment
+    from gwlint.model.appserver import UwsgiServer
+    from gwlint.model.deployment import Deployment, Link
+    from gwlint.model.nginx import Route
+    from gwlint.model.source import Sourced
 
 NUMERIC_KINDS = frozenset({"int", "u64", "u16", "mb"})
 _PLAIN = re.compile(r"^\s*[-+]?\d+\s*$")
@@ -144,4 +148,844 @@ def gw506(dep: Deployment) -> Iterator[Finding]:
             yield Finding(location=location, message=message, fix=fix)
 
 
-RULES = (gw506,)
+# --- shared by GW501-GW508 ---------------------------------------------------------------------
+
+MAX_ALSO = 4
+UWSGI_PACKET_MAX = 65535  # the uwsgi packet's size field has 16 bits
+HTTP_SOCKETS = frozenset({"http-socket", "http11-socket", "https-socket"})
+GUNICORN_MAX_REQUEST_LINE = 8190  # limit_request_line values above are capped (message.py)
+GUNICORN_DEFAULT_FIELD_SIZE = 8190  # limit_request_field_size 0 means this (27.0)
+CRLF = 2
+PAGE_SIZE = 4096  # proxy_buffer_size default: one memory page on x86-64
+
+
+def _plain_number(app: UwsgiServer, name: str) -> bool:
+    """Set as a plain number, or not set: a value with a unit suffix is GW506's finding."""
+    occurrence = app.last(name)
+    return occurrence is None or (
+        occurrence.value is not None and bool(_PLAIN.match(occurrence.value))
+    )
+
+
+def _grouped(links: Iterable[Link], value_of: Callable[[Route], Sourced[Any]]) -> list[list[Link]]:
+    """Links by (app, place the nginx value comes from): one finding per place to fix."""
+    groups: dict[tuple[int, str, int, str], list[Link]] = {}
+    for link in links:
+        source = value_of(link.route).source
+        key = (id(link.app), source.path or "", source.line or 0, source.default_of or "")
+        groups.setdefault(key, []).append(link)
+    return list(groups.values())
+
+
+def _route_location(route: Route) -> Location:
+    location = Location.of(route.pass_directive.source)
+    assert location is not None
+    return location
+
+
+def _primary(links: list[Link], value: Sourced[Any]) -> tuple[Location, tuple[Related, ...]]:
+    """The nginx directive when it is written, else the first route's pass directive; the
+    other routes it applies to as related locations."""
+    first = links[0].route
+    also = [
+        Related(
+            location=_route_location(link.route), message=f"also applies to {link.route.describe()}"
+        )
+        for link in links[1:]
+    ]
+    if len(also) > MAX_ALSO:
+        last = also[MAX_ALSO - 1]
+        also[MAX_ALSO - 1] = Related(
+            location=last.location, message=f"{last.message} (and {len(also) - MAX_ALSO} more)"
+        )
+    also = also[:MAX_ALSO]
+    if value.source.in_file:
+        location = Location.of(value.source)
+        assert location is not None
+        uses = Related(location=_route_location(first), message=f"used by {first.describe()}")
+        return location, (uses, *also)
+    return _route_location(first), tuple(also)
+
+
+def _nginx_value(value: Sourced[Any], name: str) -> str:
+    return f"{name} {value.raw} {value.where()}"
+
+
+# --- GW501 -------------------------------------------------------------------------------------
+
+
+def _admitted(link: Link) -> int | None:
+    """The request header bytes nginx accepts on this route, as the app has to read them."""
+    pair = link.route.large_client_header_buffers.value
+    if pair is None:
+        return None
+    number, size = pair
+    total = number * size
+    return min(total, UWSGI_PACKET_MAX) if link.listener.protocol == "uwsgi" else total
+
+
+@rule(
+    code="GW501",
+    name="uwsgi-buffer-size-below-nginx-headers",
+    title="uWSGI buffer-size is smaller than the request headers nginx accepts",
+    severity=Severity.ERROR,
+    why="""
+uWSGI reads a whole request (the uwsgi packet: every header and `uwsgi_param` variable; on an
+`http-socket`, the HTTP header block) into one buffer of `buffer-size` bytes, **4096 by default**.
+nginx accepts request headers up to `large_client_header_buffers` (`4 8k`: 32 KiB in all, 8 KiB
+per line). A request whose headers are bigger than the buffer (a few large cookies, a long
+URL, a JWT) passes nginx and is refused by uWSGI: `invalid request block size: 5363 (max
+4096)...skip` (`invalid HTTP request size (max 4096)...skip` on an `http-socket`), uWSGI closes
+the connection and nginx answers **502** (`recv() failed (104: Connection reset by peer) while
+reading response header from upstream`). **The defaults alone trip it**; reproduced with a
+5000-byte cookie.
+
+Set `buffer-size` to what nginx accepts: `32768` for the default `4 8k`. A uwsgi packet cannot be
+larger than 65535 bytes (nginx itself refuses: `uwsgi request is too big`).
+""",
+    example=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        include uwsgi_params;
+                        uwsgi_pass 127.0.0.1:3031;
+                    }
+                }
+            }
+            """,
+        ),
+        ("uwsgi.ini", "[uwsgi]\nsocket = 127.0.0.1:3031\nharakiri = 75\n"),
+    ),
+    fix=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        include uwsgi_params;
+                        uwsgi_pass 127.0.0.1:3031;
+                    }
+                }
+            }
+            """,
+        ),
+        ("uwsgi.ini", "[uwsgi]\nsocket = 127.0.0.1:3031\nharakiri = 75\nbuffer-size = 32768\n"),
+    ),
+    references=(
+        "https://uwsgi-docs.readthedocs.io/en/latest/Options.html#buffer-size",
+        "https://uwsgi-docs.readthedocs.io/en/latest/ThingsToKnow.html",
+        "https://nginx.org/en/docs/http/ngx_http_core_module.html#large_client_header_buffers",
+        "https://github.com/unbit/uwsgi/issues/1164",
+        "https://github.com/GeoNode/geonode/issues/4344",
+    ),
+)
+def gw501(dep: Deployment) -> Iterator[Finding]:
+    def candidates() -> Iterator[Link]:
+        for link in dep.route_app_links():
+            app, listener = link.app, link.listener
+            if app.kind != "uwsgi" or not link.same_protocol:
+                continue
+            if listener.protocol == "http" and listener.option not in HTTP_SOCKETS:
+                continue  # the http router: its own buffers
+            buffer, admitted = app.buffer_size.value, _admitted(link)
+            if buffer is None or admitted is None or not _plain_number(app, "buffer-size"):
+                continue
+            if buffer < admitted:
+                yield link
+
+    for links in _grouped(candidates(), lambda route: route.large_client_header_buffers):
+        link = links[0]
+        app = link.app
+        assert app.kind == "uwsgi"
+        buffers = link.route.large_client_header_buffers
+        admitted = _admitted(link)
+        assert buffers.value is not None
+        assert admitted is not None
+        buffer = app.buffer_size
+        number, size = buffers.value
+        packet = link.listener.protocol == "uwsgi"
+        if packet:
+            what = "headers and uwsgi variables"
+            log = f"invalid request block size: <size> (max {buffer.value})...skip"
+        else:
+            what = "headers"
+            log = f"invalid HTTP request size (max {buffer.value})...skip"
+        capped = packet and number * size > UWSGI_PACKET_MAX
+        accepted = (
+            f"{number * size} bytes of request headers nginx accepts "
+            f"({_nginx_value(buffers, 'large_client_header_buffers')}"
+            + (f"; a uwsgi packet holds at most {UWSGI_PACKET_MAX}" if capped else "")
+            + ")"
+        )
+        message = (
+            f"uWSGI buffer-size {buffer.raw} {buffer.where()} < the {accepted}: a request whose "
+            f"{what} exceed {buffer.value} bytes (large cookies, a long URL) is refused by uWSGI "
+            f"('{log}') and nginx answers 502 ('recv() failed (104: Connection reset by peer) "
+            "while reading response header from upstream')"
+        )
+        if capped:
+            fix = (
+                f"set buffer-size = {admitted} in {app.path} (the largest uwsgi packet; nginx "
+                f"accepts more with large_client_header_buffers {buffers.raw}, and answers 500 "
+                "'uwsgi request is too big' above it)"
+            )
+        else:
+            limit = f"; {UWSGI_PACKET_MAX} at most for the uwsgi protocol" if packet else ""
+            fix = (
+                f"set buffer-size = {admitted} in {app.path} (what nginx accepts with "
+                f"large_client_header_buffers {buffers.raw}{limit})"
+            )
+        location, also = _primary(links, buffers)
+        yield Finding(
+            location=location,
+            message=message,
+            related=(*related(buffer, "buffer-size", app.path), *also),
+            fix=fix,
+        )
+
+
+# --- GW502 / GW503 -----------------------------------------------------------------------------
+
+
+def _gunicorn_http_links(dep: Deployment) -> Iterator[Link]:
+    for link in dep.route_app_links():
+        if link.app.kind == "gunicorn" and link.route.protocol == "http" and link.same_protocol:
+            yield link
+
+
+@rule(
+    code="GW502",
+    name="gunicorn-request-line-below-nginx",
+    title="gunicorn limit_request_line is shorter than the request lines nginx accepts",
+    severity=Severity.WARNING,
+    why="""
+nginx accepts a request line as long as one `large_client_header_buffers` buffer (8 KiB by
+default, 8190 bytes without the line end); gunicorn's `limit_request_line` is **4094** by
+default, and values above 8190 are capped at 8190 (`0` means no limit). A request line of 4095 to
+8190 bytes (a long query string, a search form with many filters) passes nginx, and gunicorn
+answers **414 URI Too Long** (gunicorn 27; **400 Bad Request** before), logging `Invalid request
+from ip=...: Request Line is too large (5000 > 4094)`.
+
+The two defaults alone (4094 against 8 KiB) disagree too, but gwlint does not report them: such
+URLs are rare, the failure is a clean 4xx, and the finding would sit on every deployment. It is
+reported when either side was set: `limit_request_line` below nginx's line limit, or
+`large_client_header_buffers` raised above what gunicorn takes.
+""",
+    example=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+        ("gunicorn.conf.py", "bind = '127.0.0.1:8000'\nlimit_request_line = 2048\n"),
+    ),
+    fix=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+        ("gunicorn.conf.py", "bind = '127.0.0.1:8000'\nlimit_request_line = 8190\n"),
+    ),
+    references=(
+        "https://docs.gunicorn.org/en/stable/settings.html#limit-request-line",
+        "https://nginx.org/en/docs/http/ngx_http_core_module.html#large_client_header_buffers",
+        "https://github.com/benoitc/gunicorn/issues/1503",
+        "https://github.com/benoitc/gunicorn/issues/2487",
+        "https://github.com/getredash/redash/issues/7506",
+    ),
+)
+def gw502(dep: Deployment) -> Iterator[Finding]:
+    def candidates() -> Iterator[Link]:
+        for link in _gunicorn_http_links(dep):
+            app = link.app
+            assert app.kind == "gunicorn"
+            limit = app.int_value("limit_request_line").value
+            pair = link.route.large_client_header_buffers.value
+            if limit is None or pair is None or limit == 0:
+                continue
+            setting, buffers = (
+                app.int_value("limit_request_line"),
+                link.route.large_client_header_buffers,
+            )
+            if setting.is_default and not buffers.source.in_file:
+                continue  # gunicorn's own default against nginx's: rare URLs, a clean 4xx
+            if min(limit, GUNICORN_MAX_REQUEST_LINE) < pair[1] - CRLF:
+                yield link
+
+    for links in _grouped(candidates(), lambda route: route.large_client_header_buffers):
+        link = links[0]
+        app = link.app
+        assert app.kind == "gunicorn"
+        setting = app.int_value("limit_request_line")
+        buffers = link.route.large_client_header_buffers
+        assert setting.value is not None
+        assert buffers.value is not None
+        size = buffers.value[1]
+        nginx_line = size - CRLF
+        effective = min(setting.value, GUNICORN_MAX_REQUEST_LINE)
+        capped = setting.value > GUNICORN_MAX_REQUEST_LINE
+        modern = dep.facts.gunicorn_version >= (27, 0, 0)
+        status = "414 URI Too Long" if modern else "400 Bad Request"
+        shown = f"{setting.raw} {setting.where()}" + (
+            f", capped at {GUNICORN_MAX_REQUEST_LINE}" if capped else ""
+        )
+        message = (
+            f"gunicorn limit_request_line {shown} < the {nginx_line}-byte request lines nginx "
+            f"accepts ({_nginx_value(buffers, 'large_client_header_buffers')}: a line fits one "
+            f"{format_size(size)} buffer): a request line of {effective + 1} to {nginx_line} "
+            f"bytes (a long query string) passes nginx, and gunicorn answers {status} "
+            f"('Request Line is too large ({effective + 1} > {effective})')"
+        )
+        if nginx_line <= GUNICORN_MAX_REQUEST_LINE:
+            fix = (
+                f"set limit_request_line = {nginx_line} in {app.path} (nginx's own limit; "
+                "recommended, nginx then answers 414 itself for longer lines), or 0 for no limit"
+            )
+        else:
+            fix = (
+                f"set limit_request_line = 0 in {app.path} (no limit in gunicorn, which caps "
+                f"other values at {GUNICORN_MAX_REQUEST_LINE}; nginx's {format_size(size)} still "
+                "applies), or lower large_client_header_buffers to 4 8k"
+            )
+        location, also = _primary(links, buffers)
+        yield Finding(
+            location=location,
+            message=message,
+            related=(*related(setting, "limit_request_line", app.path), *also),
+            fix=fix,
+        )
+
+
+@rule(
+    code="GW503",
+    name="gunicorn-header-limits-below-nginx",
+    title="gunicorn's header limits were set below what nginx passes",
+    severity=Severity.INFO,
+    why="""
+gunicorn refuses a header line longer than `limit_request_field_size` (8190 bytes by default,
+and `0` means 8190 too) and a request with more than `limit_request_fields` header fields (100
+by default); nginx passes any header line that fits one `large_client_header_buffers` buffer (8
+KiB) and has no count limit, and adds fields of its own (`proxy_set_header`). When one of these
+was set explicitly so that gunicorn's limit is below what nginx passes, such requests get
+**431 Request Header Fields Too Large** from gunicorn (**400** before gunicorn 21), logged as
+`Invalid request from ip=...: limit request headers fields size` (or `... fields`).
+
+The defaults match nginx's closely enough and are not reported.
+""",
+    example=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+        ("gunicorn.conf.py", "bind = '127.0.0.1:8000'\nlimit_request_field_size = 4096\n"),
+    ),
+    fix=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+        ("gunicorn.conf.py", "bind = '127.0.0.1:8000'\n"),
+    ),
+    references=(
+        "https://docs.gunicorn.org/en/stable/settings.html#limit-request-field-size",
+        "https://docs.gunicorn.org/en/stable/settings.html#limit-request-fields",
+        "https://nginx.org/en/docs/http/ngx_http_core_module.html#large_client_header_buffers",
+        "https://github.com/benoitc/gunicorn/issues/2546",
+    ),
+)
+def gw503(dep: Deployment) -> Iterator[Finding]:
+    status = (
+        "431 Request Header Fields Too Large"
+        if dep.facts.gunicorn_version >= (21, 0, 0)
+        else "400 Bad Request"
+    )
+
+    def field_size_links() -> Iterator[Link]:
+        for link in _gunicorn_http_links(dep):
+            app = link.app
+            assert app.kind == "gunicorn"
+            setting = app.int_value("limit_request_field_size")
+            buffers = link.route.large_client_header_buffers
+            if setting.value is None or buffers.value is None:
+                continue
+            if setting.is_default and not buffers.source.in_file:
+                continue  # the defaults: 8190 against 8192 with the line end
+            gunicorn_max = setting.value or GUNICORN_DEFAULT_FIELD_SIZE
+            if gunicorn_max < buffers.value[1] - CRLF:
+                yield link
+
+    for links in _grouped(field_size_links(), lambda route: route.large_client_header_buffers):
+        link = links[0]
+        app = link.app
+        assert app.kind == "gunicorn"
+        setting = app.int_value("limit_request_field_size")
+        buffers = link.route.large_client_header_buffers
+        assert setting.value is not None
+        assert buffers.value is not None
+        gunicorn_max = setting.value or GUNICORN_DEFAULT_FIELD_SIZE
+        size = buffers.value[1]
+        message = (
+            f"gunicorn limit_request_field_size {setting.raw} {setting.where()} (line end "
+            "included) < the header "
+            f"lines of up to {size - CRLF} bytes nginx passes "
+            f"({_nginx_value(buffers, 'large_client_header_buffers')}): a header line of "
+            f"{gunicorn_max - 1} to {size - CRLF} bytes (a large cookie, a JWT) passes nginx, and "
+            f"gunicorn answers {status} ('limit request headers fields size')"
+        )
+        location, also = _primary(links, buffers)
+        yield Finding(
+            location=location,
+            message=message,
+            related=(*related(setting, "limit_request_field_size", app.path), *also),
+            fix=f"set limit_request_field_size = {size} in {app.path} (a whole nginx buffer)"
+            + (
+                ", or remove it (gunicorn's default 8190 matches nginx's 8k buffers)"
+                if not setting.is_default and size == 8192
+                else ""
+            ),
+        )
+
+    reported: set[int] = set()
+    for link in _gunicorn_http_links(dep):
+        app = link.app
+        assert app.kind == "gunicorn"
+        fields = app.int_value("limit_request_fields")
+        default = 100
+        if id(app) in reported or fields.value is None or fields.is_default:
+            continue
+        if fields.value == 0 or fields.value >= default:
+            continue  # 0 means gunicorn's maximum, 32768
+        reported.add(id(app))
+        routes = [other.route for other in _gunicorn_http_links(dep) if other.app is app]
+        added = ["-".join(p.capitalize() for p in name.split("-")) for name in link.route.headers]
+        where = Location.of(fields.source, app.path)
+        assert where is not None
+        nginx_adds = (
+            f"adds {len(added)} with proxy_set_header on {link.route.describe()}: "
+            f"{', '.join(added)}"
+            if added
+            else "adds Host of its own"
+        )
+        yield Finding(
+            location=where,
+            message=(
+                f"gunicorn limit_request_fields = {fields.raw} (below the default {default}): a "
+                f"request with more than {fields.value} header fields gets {status} ('limit "
+                f"request headers fields'); nginx passes any number of them (within "
+                f"large_client_header_buffers) and {nginx_adds}"
+            ),
+            related=tuple(
+                Related(location=_route_location(route), message=f"used by {route.describe()}")
+                for route in routes[:MAX_ALSO]
+            ),
+            fix=f"remove limit_request_fields from {app.path} (gunicorn's default {default})",
+        )
+
+
+# --- GW504 -------------------------------------------------------------------------------------
+
+
+@rule(
+    code="GW504",
+    name="response-header-buffer-below-a-page",
+    title="proxy_buffer_size (or uwsgi_buffer_size) set below one memory page",
+    severity=Severity.INFO,
+    why="""
+nginx reads the status line and headers of the app's response into one buffer of
+`proxy_buffer_size` (`uwsgi_buffer_size`...), one memory page (4k) by default. A response whose
+headers do not fit (a few `Set-Cookie` headers, a long `Content-Security-Policy`, a JWT) makes
+nginx log `upstream sent too big header while reading response header from upstream` and answer
+**502**. gwlint cannot know how large the app's response headers are, so it only reports the
+buffer when it was set below the default page: those configs fail with headers that are quite
+ordinary (reproduced with a 6000-byte header against the default 4k).
+""",
+    example=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        proxy_buffer_size 1k;
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+    ),
+    fix=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+    ),
+    references=(
+        "https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_buffer_size",
+        "https://nginx.org/en/docs/http/ngx_http_uwsgi_module.html#uwsgi_buffer_size",
+        "https://github.com/code-dot-org/code-dot-org/issues/12301",
+        "https://github.com/webcompat/webcompat.com/issues/1009",
+    ),
+)
+def gw504(dep: Deployment) -> Iterator[Finding]:
+    groups: dict[tuple[str, int], list[Route]] = {}
+    for route in dep.routes:
+        size = route.buffer_size
+        if size.value is None or not size.source.in_file or size.value >= PAGE_SIZE:
+            continue
+        groups.setdefault((size.source.path or "", size.source.line or 0), []).append(route)
+    for routes in groups.values():
+        first = routes[0]
+        size = first.buffer_size
+        assert size.value is not None
+        directive = f"{first.module}_buffer_size"
+        location = Location.of(size.source)
+        assert location is not None
+        yield Finding(
+            location=location,
+            message=(
+                f"{directive} {size.raw} {size.where()} is below one memory page (4k, the "
+                f"default): a response whose status line and headers exceed {size.value} bytes "
+                "(a few Set-Cookie headers, a Content-Security-Policy) makes nginx log 'upstream "
+                "sent too big header while reading response header from upstream' and answer 502"
+            ),
+            related=tuple(
+                Related(location=_route_location(route), message=f"used by {route.describe()}")
+                for route in routes[:MAX_ALSO]
+            ),
+            fix=(
+                f"remove {directive} (the default is one page, 4k), or raise it to 8k if the app "
+                "sends large headers"
+            ),
+        )
+
+
+# --- GW505 -------------------------------------------------------------------------------------
+
+
+@rule(
+    code="GW505",
+    name="uwsgi-limit-post-below-client-max-body-size",
+    title="uWSGI limit-post is smaller than nginx's client_max_body_size",
+    severity=Severity.WARNING,
+    why="""
+nginx refuses request bodies larger than `client_max_body_size` (1m by default, `0` = no limit)
+with a clean **413** (`client intended to send too large body`). A uWSGI `limit-post` below that
+refuses the bodies in between itself: uWSGI logs `Invalid (too big) CONTENT_LENGTH. skip.` and
+closes the connection, and nginx answers **502** (`recv() failed (104: Connection reset by peer)
+while reading response header from upstream`) instead of 413: an upload error that looks like a
+crash. Reproduced with `limit-post = 1048576` behind `client_max_body_size 10m` and a 2 MB POST.
+
+gunicorn has no body size limit: nginx's is the only one, nothing to compare.
+""",
+    example=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    client_max_body_size 10m;
+                    location / {
+                        include uwsgi_params;
+                        uwsgi_pass 127.0.0.1:3031;
+                    }
+                }
+            }
+            """,
+        ),
+        ("uwsgi.ini", "[uwsgi]\nsocket = 127.0.0.1:3031\nlimit-post = 1048576\n"),
+    ),
+    fix=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    client_max_body_size 10m;
+                    location / {
+                        include uwsgi_params;
+                        uwsgi_pass 127.0.0.1:3031;
+                    }
+                }
+            }
+            """,
+        ),
+        ("uwsgi.ini", "[uwsgi]\nsocket = 127.0.0.1:3031\nlimit-post = 10485760\n"),
+    ),
+    references=(
+        "https://uwsgi-docs.readthedocs.io/en/latest/Options.html#limit-post",
+        "https://nginx.org/en/docs/http/ngx_http_core_module.html#client_max_body_size",
+        "https://github.com/unbit/uwsgi/blob/2.0.30/core/protocol.c",
+    ),
+)
+def gw505(dep: Deployment) -> Iterator[Finding]:
+    def candidates() -> Iterator[Link]:
+        for link in dep.route_app_links():
+            app = link.app
+            if app.kind != "uwsgi" or not link.same_protocol:
+                continue
+            limit = app.number("limit-post").value
+            body = link.route.client_max_body_size.value
+            if limit is None or body is None or limit <= 0:
+                continue
+            if not _plain_number(app, "limit-post"):
+                continue  # "1M" is 1 byte: GW506 says so
+            if body == 0 or limit < body:
+                yield link
+
+    for links in _grouped(candidates(), lambda route: route.client_max_body_size):
+        link = links[0]
+        app = link.app
+        assert app.kind == "uwsgi"
+        limit = app.number("limit-post")
+        body = link.route.client_max_body_size
+        assert limit.value is not None
+        assert body.value is not None
+        if body.value == 0:
+            band = f"any request body over {limit.value} bytes"
+            nginx_side = f"{_nginx_value(body, 'client_max_body_size')}, no limit in nginx"
+        else:
+            band = f"a request body of {limit.value + 1} to {body.value} bytes"
+            nginx_side = _nginx_value(body, "client_max_body_size")
+        message = (
+            f"uWSGI limit-post {limit.raw} {limit.where()} is below {nginx_side}: {band} passes "
+            "nginx "
+            "and is refused by uWSGI ('Invalid (too big) CONTENT_LENGTH. skip.'), so the client "
+            "gets 502 ('recv() failed (104: Connection reset by peer) while reading response "
+            "header from upstream') instead of nginx's 413"
+        )
+        if body.source.in_file and body.value > 0:
+            fix = (
+                f"set limit-post = {body.value} in {app.path} (recommended: uploads that large "
+                f"are meant, as client_max_body_size {body.raw} was set), or lower "
+                f"client_max_body_size to {format_size(limit.value)} so nginx answers 413"
+            )
+        else:
+            where = (
+                f"change client_max_body_size {body.raw} {body.where()} to "
+                f"{format_size(limit.value)}"
+                if body.source.in_file
+                else f"add client_max_body_size {format_size(limit.value)}; to this server"
+            )
+            fix = (
+                f"{where} (recommended: nginx answers 413 and never forwards the body), or "
+                f"raise limit-post in {app.path}"
+            )
+        location, also = _primary(links, body)
+        yield Finding(
+            location=location,
+            message=message,
+            related=(*related(limit, "limit-post", app.path), *also),
+            fix=fix,
+        )
+
+
+# --- GW507 -------------------------------------------------------------------------------------
+
+
+@rule(
+    code="GW507",
+    name="uwsgi-buffer-size-above-packet-limit",
+    title="uWSGI buffer-size above 65535 on a uwsgi-protocol socket",
+    severity=Severity.INFO,
+    why="""
+The size field of a uwsgi packet has 16 bits: a uwsgi request (its headers and variables) is at
+most 65535 bytes, whatever `buffer-size` says, and nginx refuses to build a bigger one (`uwsgi
+request is too big: 70000`, answered with **500**). A `buffer-size` above 65535 costs memory in
+every core for nothing on a uwsgi-protocol `socket` (uWSGI's docs: "Increase it (up to
+65535)"). It is not reported when the app also has an HTTP socket, where a larger buffer is
+used.
+""",
+    example=ex(("uwsgi.ini", "[uwsgi]\nsocket = 127.0.0.1:3031\nbuffer-size = 131072\n")),
+    fix=ex(("uwsgi.ini", "[uwsgi]\nsocket = 127.0.0.1:3031\nbuffer-size = 65535\n")),
+    references=(
+        "https://uwsgi-docs.readthedocs.io/en/latest/ThingsToKnow.html",
+        "https://uwsgi-docs.readthedocs.io/en/latest/Protocol.html",
+        "https://nginx.org/en/docs/http/ngx_http_uwsgi_module.html",
+    ),
+)
+def gw507(dep: Deployment) -> Iterator[Finding]:
+    for app in dep.apps:
+        if app.kind != "uwsgi" or not _plain_number(app, "buffer-size"):
+            continue
+        buffer = app.buffer_size
+        if buffer.value is None or buffer.value <= UWSGI_PACKET_MAX or buffer.is_default:
+            continue
+        uwsgi_sockets = [lst for lst in app.listeners if lst.protocol == "uwsgi"]
+        if not uwsgi_sockets or any(lst.option in HTTP_SOCKETS for lst in app.listeners):
+            continue
+        location = Location.of(buffer.source, app.path)
+        assert location is not None
+        socket = uwsgi_sockets[0]
+        yield Finding(
+            location=location,
+            message=(
+                f"buffer-size = {buffer.raw} is above {UWSGI_PACKET_MAX}, the largest uwsgi "
+                f"packet ({socket.option} = {socket.address.raw} speaks the uwsgi protocol): the "
+                "extra buffer is never used, and nginx refuses a bigger request itself ('uwsgi "
+                "request is too big', 500)"
+            ),
+            fix=f"set buffer-size = {UWSGI_PACKET_MAX} in {app.path}",
+        )
+
+
+# --- GW508 -------------------------------------------------------------------------------------
+
+
+@rule(
+    code="GW508",
+    name="harakiri-with-unbuffered-uploads",
+    title="uWSGI harakiri behind a location that does not buffer request bodies",
+    severity=Severity.INFO,
+    why="""
+With `uwsgi_request_buffering off` (or `proxy_request_buffering off` in front of an
+`http-socket`), nginx passes the request body on as the client sends it, so a uWSGI worker spends
+the whole upload inside the request, and `harakiri` counts that time too: an upload slower than
+`harakiri` seconds is killed (`*** HARAKIRI ON WORKER 1 ...`) and nginx answers **502**
+(`upstream prematurely closed connection while reading response header from upstream`). uWSGI
+warns at start when `post-buffering` is not set (`you have enabled harakiri without post
+buffering. Slow upload could be rejected on post-unbuffered webservers`); `post-buffering` does
+not help here, as uWSGI reads the body after arming harakiri (2.0 `wsgi_req_recv`).
+""",
+    example=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location /upload/ {
+                        uwsgi_request_buffering off;
+                        include uwsgi_params;
+                        uwsgi_pass 127.0.0.1:3031;
+                    }
+                }
+            }
+            """,
+        ),
+        ("uwsgi.ini", "[uwsgi]\nsocket = 127.0.0.1:3031\nharakiri = 75\n"),
+    ),
+    fix=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location /upload/ {
+                        include uwsgi_params;
+                        uwsgi_pass 127.0.0.1:3031;
+                    }
+                }
+            }
+            """,
+        ),
+        ("uwsgi.ini", "[uwsgi]\nsocket = 127.0.0.1:3031\nharakiri = 75\n"),
+    ),
+    references=(
+        "https://uwsgi-docs.readthedocs.io/en/latest/Options.html#harakiri",
+        "https://uwsgi-docs.readthedocs.io/en/latest/Options.html#post-buffering",
+        "https://nginx.org/en/docs/http/ngx_http_uwsgi_module.html#uwsgi_request_buffering",
+        "https://github.com/unbit/uwsgi/blob/2.0.30/core/utils.c",
+    ),
+)
+def gw508(dep: Deployment) -> Iterator[Finding]:
+    def candidates() -> Iterator[Link]:
+        for link in dep.route_app_links():
+            app = link.app
+            if app.kind != "uwsgi" or not link.same_protocol:
+                continue
+            harakiri, buffering = app.harakiri.value, link.route.request_buffering.value
+            if harakiri is None or harakiri <= 0 or buffering != "off":
+                continue
+            if _plain_number(app, "harakiri"):
+                yield link
+
+    for links in _grouped(candidates(), lambda route: route.request_buffering):
+        link = links[0]
+        app = link.app
+        assert app.kind == "uwsgi"
+        harakiri = app.harakiri
+        buffering = link.route.request_buffering
+        directive = f"{link.route.module}_request_buffering"
+        post_buffering = app.number("post-buffering")
+        warned = (
+            "; uWSGI warns about it at start ('you have enabled harakiri without post "
+            "buffering. Slow upload could be rejected on post-unbuffered webservers')"
+            if not post_buffering.value
+            else f"; post-buffering {post_buffering.raw} {post_buffering.where()} does not help: "
+            "uWSGI reads the body after arming harakiri too"
+        )
+        message = (
+            f"{directive} off {buffering.where()} passes request bodies to uWSGI as clients "
+            f"send them, and uWSGI harakiri {harakiri.value}s {harakiri.where()} counts the "
+            f"upload: one slower than {harakiri.value} s is killed ('HARAKIRI ON WORKER') and "
+            f"nginx answers 502 ('upstream prematurely closed connection'){warned}"
+        )
+        location, also = _primary(links, buffering)
+        yield Finding(
+            location=location,
+            message=message,
+            related=(*related(harakiri, "harakiri", app.path), *also),
+            fix=(
+                f"remove {directive} off (recommended: nginx then reads the whole body first, "
+                "so a slow client never holds a uWSGI worker), or raise harakiri above the "
+                "slowest upload"
+            ),
+        )
+
+
+RULES = (gw501, gw502, gw503, gw504, gw505, gw506, gw507, gw508)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.rules.base import ex, rule
+from gwlint.rules.text import related as text_related
 
 if TYPE_CHECKING:
     from gwlint.model.address import Address
-    from gwlint.model.appserver import AppServer, Listener
+    from gwlint.model.appserver import AppServer, GunicornServer, Listener, UwsgiServer
     from gwlint.model.deployment import Deployment, Link
     from gwlint.model.nginx import Route, UpstreamServer
+    from gwlint.model.source import Sourced
 
 MAX_LISTED = 4
 
@@ -488,4 +490,1312 @@ def gw403(dep: Deployment) -> Iterator[Finding]:
 GET_AS_PACKET_SIZE = 21573  # "ET" of "GET /" read as the 16-bit uwsgi packet size
 
 
-RULES = (gw401, gw402, gw403)
+# --- GW404-GW410 -------------------------------------------------------------------------------
+
+
+def _route_related(route: Route, message: str | None = None) -> Related:
+    location = Location.of(route.pass_directive.source)
+    assert location is not None
+    return Related(location=location, message=message or f"used by {route.describe()}")
+
+
+def _routes_related(routes: list[Route], verb: str = "also") -> list[Related]:
+    """``also proxy_pass ...`` for the other routes of a grouped finding, at most MAX_LISTED."""
+    listed = [_route_related(route, f"{verb} {route.describe()}") for route in routes[:MAX_LISTED]]
+    if len(routes) > MAX_LISTED:
+        last = listed[-1]
+        listed[-1] = Related(
+            location=last.location, message=f"{last.message} (and {len(routes) - MAX_LISTED} more)"
+        )
+    return listed
+
+
+def _crosses_hosts(server: UpstreamServer) -> bool:
+    """Does nginx reach this server by a host name or a non-loopback address (another host or
+    container), rather than on loopback?"""
+    address = server.address
+    return address.kind == "tcp" and not address.is_loopback
+
+
+def _split_list(value: object) -> list[str] | None:
+    """A gunicorn address list as written: ``"a,b"`` or ``["a", "b"]``; None when not a list."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list | tuple) and all(isinstance(part, str) for part in value):
+        return [part.strip() for part in value]
+    return None
+
+
+@rule(
+    code="GW404",
+    name="uwsgi-socket-on-all-interfaces",
+    title="a uwsgi-protocol socket listens on every network interface",
+    severity=Severity.WARNING,
+    why="""
+The uwsgi protocol is meant to be spoken only by a trusted proxy: a uwsgi packet carries
+variables such as `UWSGI_FILE`, `UWSGI_MODULE` or `UWSGI_SCRIPT` that make uWSGI load and run
+another application, so anyone who can connect to a uWSGI `socket`/`uwsgi-socket` can make it run
+code of their choosing (uWSGI's own docs: "never expose a socket speaking the uwsgi protocol to
+the public network"). `socket = :3031` and `socket = 0.0.0.0:3031` listen on every interface;
+nothing is logged, the attack looks like an ordinary request.
+
+gunicorn (`protocol = "uwsgi"`, gunicorn >= 24) loads no code from uwsgi variables, but it only
+accepts uwsgi requests from `uwsgi_allow_ips` (`127.0.0.1,::1` by default); with `'*'` on a
+public interface anyone can bypass nginx and send requests with whatever variables (client
+address, scheme, headers) they like.
+
+When nginx reaches the socket by a host name (another container or host), listening beyond
+loopback is necessary and the finding is info: keep the port on a private network, never
+published.
+""",
+    example=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        include uwsgi_params;
+                        uwsgi_pass 127.0.0.1:3031;
+                    }
+                }
+            }
+            """,
+        ),
+        ("uwsgi.ini", "[uwsgi]\nsocket = :3031\nharakiri = 75\n"),
+    ),
+    fix=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        include uwsgi_params;
+                        uwsgi_pass 127.0.0.1:3031;
+                    }
+                }
+            }
+            """,
+        ),
+        ("uwsgi.ini", "[uwsgi]\nsocket = 127.0.0.1:3031\nharakiri = 75\n"),
+    ),
+    references=(
+        "https://uwsgi-docs.readthedocs.io/en/latest/ThingsToKnow.html",
+        "https://uwsgi-docs.readthedocs.io/en/latest/Vars.html",
+        "https://docs.gunicorn.org/en/stable/settings.html#uwsgi-allow-ips",
+        "https://github.com/wofeiwo/webcgi-exploits/blob/master/python/uwsgi-rce-zh.md",
+    ),
+)
+def gw404(dep: Deployment) -> Iterator[Finding]:
+    # listeners nginx reaches from another host or container: they must listen beyond loopback
+    remote: dict[int, Route] = {}
+    local: dict[int, Address] = {}  # the loopback address nginx already uses
+    for link in dep.links:
+        if link.certain and _crosses_hosts(link.server):
+            remote.setdefault(id(link.listener), link.route)
+        elif link.certain and link.server.address.is_loopback:
+            local.setdefault(id(link.listener), link.server.address)
+    for app in dep.apps:
+        exposed = [
+            listener
+            for listener in app.listeners
+            if listener.protocol == "uwsgi" and listener.address.is_wildcard
+        ]
+        if not exposed:
+            continue
+        allow: Sourced[object] | None = None
+        if app.kind == "gunicorn":
+            allow = app.values.get("uwsgi_allow_ips")
+            entries = _split_list(allow.value) if allow is not None and allow.known else None
+            if entries is None or "*" not in entries:
+                continue  # gunicorn refuses uwsgi requests from other addresses
+        for listener in exposed:
+            port = listener.address.port
+            route = remote.get(id(listener))
+            used = local.get(id(listener))
+            if used is not None:
+                host = "[::1]" if used.host in ("::1", "ip6-localhost") else "127.0.0.1"
+                same_host = f"nginx already connects to {host}:{port}"
+            else:
+                host = "[::1]" if listener.address.host == "::" else "127.0.0.1"
+                same_host = f"for nginx on the same host, at {host}:{port}"
+            if app.kind == "uwsgi":
+                where = Location.of(listener.source, app.path)
+                risk = (
+                    f"whoever can reach port {port} can send uwsgi variables such as UWSGI_FILE "
+                    "and make uWSGI load and run code of their choosing"
+                )
+                written = f"{listener.option} = {listener.address.raw}"
+                loopback = f"{listener.option} = {host}:{port}"
+                related: tuple[Related, ...] = ()
+            else:
+                assert allow is not None
+                where = Location.of(allow.source, app.path)
+                risk = (
+                    f"uwsgi_allow_ips = {allow.raw} accepts uwsgi requests from any address, so "
+                    f"whoever can reach port {port} bypasses nginx and sends requests with any "
+                    "variables they like (client address, scheme, headers)"
+                )
+                written = f"gunicorn (protocol = 'uwsgi') on {listener.address}"
+                loopback = f"bind = '{host}:{port}'"
+                related = (_listener_related(app, listener),)
+            assert where is not None
+            message = f"{written} speaks the uwsgi protocol on every network interface: {risk}"
+            if route is not None:
+                target = route.target.raw
+                message += (
+                    f"; nginx reaches it as {target} from another host or container, so it has to "
+                    "listen beyond loopback"
+                )
+                fix = (
+                    f"keep port {port} on a private network shared only with nginx (not published "
+                    "to the host or the internet)"
+                )
+                if app.kind == "gunicorn":
+                    fix += (
+                        ", or list nginx's exact address in uwsgi_allow_ips instead of '*' (it "
+                        "takes addresses, not networks)"
+                    )
+                yield Finding(
+                    location=where,
+                    message=message,
+                    related=(*related, _route_related(route)),
+                    fix=fix,
+                    severity=Severity.INFO,
+                )
+                continue
+            if app.kind == "uwsgi":
+                fix = (
+                    f"listen on loopback only: {loopback} in {app.path} ({same_host}), or use "
+                    "a unix socket"
+                )
+            else:
+                fix = (
+                    f"listen on loopback only: {loopback} in {app.path} ({same_host}), and drop "
+                    "uwsgi_allow_ips = '*' (the default accepts 127.0.0.1 and ::1)"
+                )
+            if used is None:
+                fix += (
+                    f"; if nginx runs in another container, keep port {port} on a private "
+                    "network instead, never published"
+                )
+            yield Finding(location=where, message=message, related=related, fix=fix)
+
+
+# --- GW405 -------------------------------------------------------------------------------------
+
+# users nginx's workers run as when nginx.conf does not say: the compiled-in default of the
+# common builds (nginx.org packages, Alpine, RHEL: nginx; source builds: nobody), Debian's
+# nginx.conf (www-data), Arch (http)
+NGINX_PACKAGE_USERS = frozenset({"nginx", "nobody", "www-data", "http"})
+TYPICAL_UMASK = 0o022
+PERMISSION_BITS = (0o400, 0o200, 0o100, 0o40, 0o20, 0o10, 0o4, 0o2, 0o1)
+
+
+@dataclass(frozen=True)
+class _Socket:
+    """What gwlint knows of a unix socket file the app creates."""
+
+    mode: int
+    how: str  # where the mode comes from
+    owner: str | None  # user name or number; None = whoever starts the app
+    group: str | None
+    by_chown: bool  # uWSGI chown-socket sets the owner
+    related: tuple[Related, ...]
+
+
+def _octal(text: str | None) -> int | None:
+    text = (text or "").strip()
+    if not text or any(c not in "01234567" for c in text):
+        return None
+    return int(text, 8)
+
+
+def _mode_text(mode: int) -> str:
+    bits = "".join(
+        flag if mode & bit else "-" for flag, bit in zip("rwxrwxrwx", PERMISSION_BITS, strict=True)
+    )
+    return f"s{bits}"
+
+
+def _same_account(a: str, b: str) -> bool | None:
+    """Are two user (or group) names the same account? None when one is a number and the
+    other a name: only the target machine knows."""
+    a, b = a.strip(), b.strip()
+    if a == b or {a, b} == {"0", "root"}:
+        return True
+    if a.isdigit() != b.isdigit():
+        return None
+    return False
+
+
+def _uwsgi_socket(app: UwsgiServer) -> _Socket | None:
+    """Mode and owner of uWSGI's unix sockets. Without chown-socket uWSGI switches to uid/gid
+    before it binds (core/uwsgi.c); with it, it binds as root and chowns afterwards."""
+    chmod, umask_option = app.last("chmod-socket"), app.last("umask")
+    if app.flag("master-as-root").value is not False:
+        return None  # sockets are bound as root before the workers drop privileges
+    if chmod is not None:
+        text = (chmod.value or "").strip().lower()
+        if chmod.value is None:
+            return None
+        if text in ("", "1", "true", "yes", "on"):
+            mode, how = 0o666, f"chmod-socket = {chmod.raw} {chmod.where()} means 666"
+        elif len(text) == 3 and (parsed := _octal(text)) is not None:
+            mode, how = parsed, f"chmod-socket = {chmod.raw} {chmod.where()}"
+        else:
+            return None  # uWSGI refuses to start ("invalid chmod value")
+    elif umask_option is not None:
+        umask = _octal(umask_option.value)
+        if umask is None:
+            return None
+        mode, how = 0o777 & ~umask, f"no chmod-socket; umask = {umask_option.raw}"
+    else:
+        mode, how = 0o777 & ~TYPICAL_UMASK, "no chmod-socket; the usual umask 022 assumed"
+    chown = app.last("chown-socket")
+    uid, gid = app.last("uid"), app.last("gid")
+    owner = group = None
+    by_chown = False
+    used: list[Sourced[str]] = [o for o in (chmod, umask_option) if o is not None]
+    if chown is not None and chown.value:
+        user_part, _, group_part = chown.value.partition(":")
+        owner, group, by_chown = user_part.strip() or None, group_part.strip() or None, True
+        used.append(chown)
+    else:
+        if uid is not None and uid.value:
+            owner = uid.value.strip()
+            used.append(uid)
+        if gid is not None and gid.value:
+            group = gid.value.strip()
+            used.append(gid)
+    related = [
+        found
+        for option in used
+        if option.source.in_file and (found := _uwsgi_option_related(option, app)) is not None
+    ]
+    return _Socket(
+        mode=mode,
+        how=how,
+        owner=owner,
+        group=group,
+        by_chown=by_chown,
+        related=tuple(related),
+    )
+
+
+def _uwsgi_option_related(option: Sourced[str], app: UwsgiServer) -> Related | None:
+    for name, occurrences in app.options.items():
+        if occurrences and occurrences[-1] is option:
+            location = Location.of(option.source, app.path)
+            if location is None:
+                return None
+            return Related(location=location, message=f"{name} = {option.raw}")
+    return None
+
+
+def _gunicorn_socket(app: GunicornServer) -> _Socket | None:
+    """gunicorn binds with os.umask(umask) (0 by default: mode 0777) and chowns the socket to
+    its user/group (sock.py)."""
+    umask = app.values.get("umask")
+    if umask is None or not isinstance(umask.value, int):
+        return None
+    user, group = app.settings.get("user"), app.settings.get("group")
+    related = [*text_related(umask, "umask", app.path)]
+    owner = None
+    if user is not None and user.known and user.value not in (None, ""):
+        owner = str(user.value)
+        related += text_related(user, "user", app.path)
+    group_name = None
+    if group is not None and group.known and group.value not in (None, ""):
+        group_name = str(group.value)
+        related += text_related(group, "group", app.path)
+    return _Socket(
+        mode=0o777 & ~umask.value,
+        how=f"umask = {umask.raw} {umask.where()}",
+        owner=owner,
+        group=group_name,
+        by_chown=False,
+        related=tuple(related),
+    )
+
+
+def _nginx_user(dep: Deployment) -> tuple[str | None, str | None, Sourced[str] | None]:
+    """(user, group, where) nginx's workers run as; Nones when nginx.conf does not say (then the
+    build's default applies: nginx, nobody, www-data...)."""
+    assert dep.nginx is not None
+    user = dep.nginx.main.get("user")
+    if user is None or not user.known or not user.value:
+        return None, None, None
+    group = user.value  # "user www-data;": the group of the same name
+    for directive in dep.nginx.directives:
+        if directive.name == "user" and directive.context == () and len(directive.args) > 1:
+            group = directive.args[1]
+    return user.value, group, user
+
+
+def _denied(sock: _Socket, nginx_user: str | None, nginx_group: str | None) -> bool:
+    """True only when nginx's workers certainly may not write to the socket."""
+    if sock.mode & 0o002 or sock.owner is None:
+        return False
+    if nginx_user is None:
+        same_owner = None if sock.owner in NGINX_PACKAGE_USERS else False
+    else:
+        same_owner = _same_account(sock.owner, nginx_user)
+    if same_owner is not False and sock.mode & 0o200:
+        return False  # nginx may be the owner
+    if sock.mode & 0o020:
+        if sock.group is None or nginx_group is None:
+            return False  # the group may be nginx's
+        if _same_account(sock.group, nginx_group) is not False:
+            return False
+    return True
+
+
+@rule(
+    code="GW405",
+    name="unix-socket-not-writable-by-nginx",
+    title="nginx's user may not connect to the app's unix socket",
+    severity=Severity.WARNING,
+    why="""
+Connecting to a unix socket needs write permission on the socket file. uWSGI creates its socket
+with the process umask (`srwxr-xr-x` with the usual `022`) unless `chmod-socket` is set, owned by
+its `uid`/`gid` (or by `chown-socket`); gunicorn creates it with mode `0777 & ~umask` (`umask` is
+`0` by default, so anyone may connect), owned by its `user`/`group`. If nginx's workers (the
+`user` of nginx.conf: `www-data` on Debian, `nginx` in the nginx.org and most other packages) are
+neither the owner, nor in a group that may write, nor allowed as "other", every request fails:
+nginx logs `connect() to unix:/run/app.sock failed (13: Permission denied) while connecting to
+upstream` and answers **502**.
+
+gwlint reports it when the socket's owner is written in the config (uWSGI `uid`/`chown-socket`,
+gunicorn `user`) and is not nginx's user, and neither its group nor "other" may write. When the
+config sets no owner, the socket belongs to whoever starts the app (root, a systemd `User=`, a
+distribution's packaged defaults), which gwlint cannot see: it stays quiet. A
+socket in `/tmp` of a systemd service with `PrivateTmp=true` fails the same way (`2: No such file
+or directory`) and is not detected either.
+""",
+    example=ex(
+        (
+            "nginx.conf",
+            """
+            user www-data;
+            events {}
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        include uwsgi_params;
+                        uwsgi_pass unix:/run/app/app.sock;
+                    }
+                }
+            }
+            """,
+        ),
+        ("uwsgi.ini", "[uwsgi]\nsocket = /run/app/app.sock\nuid = app\nharakiri = 75\n"),
+    ),
+    fix=ex(
+        (
+            "nginx.conf",
+            """
+            user www-data;
+            events {}
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        include uwsgi_params;
+                        uwsgi_pass unix:/run/app/app.sock;
+                    }
+                }
+            }
+            """,
+        ),
+        (
+            "uwsgi.ini",
+            "[uwsgi]\nsocket = /run/app/app.sock\nuid = app\ngid = www-data\nchmod-socket = 660\n"
+            "harakiri = 75\n",
+        ),
+    ),
+    references=(
+        "https://uwsgi-docs.readthedocs.io/en/latest/Options.html#chmod-socket",
+        "https://uwsgi-docs.readthedocs.io/en/latest/tutorials/Django_and_nginx.html",
+        "https://docs.gunicorn.org/en/stable/settings.html#umask",
+        "https://nginx.org/en/docs/ngx_core_module.html#user",
+        "https://github.com/unbit/uwsgi/issues/1624",
+        "https://github.com/vfxGer/alternative_nginx_uwsgi_flask_docker/issues/1",
+    ),
+)
+def gw405(dep: Deployment) -> Iterator[Finding]:
+    if dep.nginx is None:
+        return
+    nginx_user, nginx_group, user_value = _nginx_user(dep)
+    if user_value is None:
+        nginx_text = "nginx's workers run as the build's default user (www-data or nginx)"
+    else:
+        nginx_text = f"nginx's workers run as {nginx_user} {user_value.where()}"
+    seen: set[tuple[str, int, int]] = set()
+    for link in dep.route_app_links():
+        app, listener, server = link.app, link.listener, link.server
+        if listener.address.kind != "unix":
+            continue
+        key = (server.source.path or "", server.source.line or 0, id(listener))
+        if key in seen:
+            continue
+        seen.add(key)
+        sock = _uwsgi_socket(app) if app.kind == "uwsgi" else _gunicorn_socket(app)
+        if sock is None:
+            continue
+        name = "uWSGI" if app.kind == "uwsgi" else "gunicorn"
+        created = (
+            f"{name} ({app.path}) creates the socket {_mode_text(sock.mode)} "
+            f"({sock.mode:04o}; {sock.how})"
+        )
+        if not _denied(sock, nginx_user, nginx_group):
+            continue  # includes an owner that is not known: whoever starts the app
+        assert sock.owner is not None
+        owned = f"owned by {sock.owner}" + (f":{sock.group}" if sock.group else "")
+        what = (
+            f"{created}, {owned}, and {nginx_text}, neither its owner nor in a group that may "
+            "write; so"
+        )
+        upstream = link.route.target.upstream
+        via = f"upstream {upstream} server" if upstream else link.route.pass_directive.name
+        location = Location.of(server.source)
+        assert location is not None
+        related = [_listener_related(app, listener), *sock.related]
+        if user_value is not None and (where := Location.of(user_value.source)) is not None:
+            related.append(Related(location=where, message=f"user {user_value.raw}"))
+        yield Finding(
+            location=location,
+            message=(
+                f"{via} {server.address}: {what} every request fails with 'connect() to "
+                f"{server.address} failed (13: Permission denied) while connecting to upstream' "
+                "and nginx answers 502"
+            ),
+            related=tuple(related),
+            fix=_socket_fix(app, sock, nginx_group),
+        )
+
+
+def _socket_fix(app: AppServer, sock: _Socket, nginx_group: str | None) -> str:
+    group = nginx_group or "www-data"
+    group_ok = sock.group is not None and nginx_group is not None and sock.group == nginx_group
+    if app.kind == "gunicorn":
+        if group_ok:
+            return (
+                f"set umask = 0o007 in {app.path} (recommended: group {group} may then connect, "
+                "others may not), or remove umask (gunicorn's default 0 gives mode 0777)"
+            )
+        return (
+            f"set group = '{group}' and umask = 0o007 in {app.path} (recommended: only nginx's "
+            "group may connect), or remove umask (gunicorn's default 0 gives mode 0777)"
+        )
+    if group_ok:
+        return (
+            f"set chmod-socket = 660 in {app.path} (recommended: group {group} may then "
+            "connect, others may not), or chmod-socket = 666 (any local user may)"
+        )
+    if sock.by_chown:
+        return (
+            f"set chown-socket = {sock.owner}:{group} and chmod-socket = 660 in {app.path} "
+            "(recommended: only nginx's group may connect), or chmod-socket = 666 (any local "
+            "user may)"
+        )
+    return (
+        f"set gid = {group} and chmod-socket = 660 in {app.path} (recommended: only nginx's "
+        "group may connect), or chmod-socket = 666 (any local user may)"
+    )
+
+
+# --- GW406 -------------------------------------------------------------------------------------
+
+
+def _tls(app: AppServer, listener: Listener) -> bool | None:
+    """Does the app speak TLS on this listener? None when that is not known."""
+    if app.kind == "gunicorn":
+        # gunicorn's is_ssl: certfile or keyfile
+        files = [app.values.get("certfile"), app.values.get("keyfile")]
+        if any(value is None or not value.known for value in files):
+            return None
+        return any(bool(value.value) for value in files if value is not None)
+    return listener.tls
+
+
+@rule(
+    code="GW406",
+    name="proxy-pass-scheme-mismatch",
+    title="proxy_pass https:// to an app without TLS, or http:// to one with TLS",
+    severity=Severity.ERROR,
+    why="""
+The scheme of `proxy_pass` decides whether nginx opens TLS to the app; the app decides whether
+it expects TLS (gunicorn with `certfile`/`keyfile`, uWSGI `https-socket`). When they disagree,
+every request fails:
+
+- `proxy_pass https://` to a plain-HTTP listener: the app reads the TLS ClientHello as a broken
+  request (gunicorn logs `Invalid request from ip=...: Invalid HTTP request line`) and answers
+  in plain text; nginx logs `SSL_do_handshake() failed (SSL: error:0A00010B:SSL
+  routines::wrong version number) while SSL handshaking to upstream` (OpenSSL 1.1:
+  `error:1408F10B:SSL routines:ssl3_get_record:wrong version number`) and answers **502**.
+- `proxy_pass http://` to a TLS listener: gunicorn logs `Invalid request from ip=...: [SSL:
+  HTTP_REQUEST] http request` and closes the connection without a response; nginx logs
+  `upstream prematurely closed connection while reading response header from upstream` and
+  answers **502**.
+
+Both observed with gunicorn 27.0.1 and OpenSSL 3.0.
+""",
+    example=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        proxy_pass https://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+        ("gunicorn.conf.py", "bind = '127.0.0.1:8000'\ntimeout = 75\n"),
+    ),
+    fix=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+        ("gunicorn.conf.py", "bind = '127.0.0.1:8000'\ntimeout = 75\n"),
+    ),
+    references=(
+        "https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass",
+        "https://docs.gunicorn.org/en/stable/settings.html#certfile",
+        "https://uwsgi-docs.readthedocs.io/en/latest/HTTPS.html",
+        "https://github.com/tiangolo/uvicorn-gunicorn-fastapi-docker/issues/106",
+        "https://github.com/evertramos/nginx-proxy-automation/issues/10",
+    ),
+)
+def gw406(dep: Deployment) -> Iterator[Finding]:
+    for link in dep.route_app_links():
+        app, route, listener = link.app, link.route, link.listener
+        if route.protocol != "http" or not link.same_protocol:
+            continue
+        scheme = route.target.scheme or "http"
+        tls = _tls(app, listener)
+        if tls is None or (scheme == "https") == tls:
+            continue
+        location = Location.of(route.pass_directive.source)
+        assert location is not None
+        # the same target with the other scheme
+        rest = route.target.raw[len(route.target.scheme) + 3 :] if route.target.scheme else ""
+        address = rest or listener.address.for_nginx()
+        if scheme == "https":
+            message = (
+                f"proxy_pass {route.target.raw} opens TLS, but {app.kind} ({app.path}) speaks "
+                f"plain HTTP on {_listener_text(app, listener)}: nginx logs 'SSL_do_handshake() "
+                "failed (SSL: error:0A00010B:SSL routines::wrong version number) while SSL "
+                "handshaking to upstream' and answers 502 to every request"
+            )
+            if app.kind == "gunicorn":
+                other = f"give gunicorn certfile and keyfile in {app.path}"
+            else:
+                other = f"serve TLS there with https-socket in {app.path}"
+            fix = (
+                f"use proxy_pass http://{address} (recommended: TLS ends at nginx, the hop to "
+                f"the app stays on a private network), or {other}"
+            )
+        else:
+            if app.kind == "gunicorn":
+                app_log = (
+                    "gunicorn logs 'Invalid request from ip=...: [SSL: HTTP_REQUEST] http "
+                    "request' and closes the connection"
+                )
+                other = f"remove certfile and keyfile from {app.path}"
+            else:
+                app_log = (
+                    f"uWSGI's {listener.option} fails the TLS handshake and closes the connection"
+                )
+                other = f"serve plain HTTP there with http-socket in {app.path}"
+            message = (
+                f"proxy_pass {route.target.raw} speaks plain HTTP, but {app.kind} ({app.path}) "
+                f"expects TLS on {_listener_text(app, listener)}: {app_log}; nginx logs "
+                "'upstream prematurely closed connection while reading response header from "
+                "upstream' and answers 502 to every request"
+            )
+            fix = (
+                f"use proxy_pass https://{address} (TLS to the app), or {other} (recommended "
+                "when nginx and the app share a host or a private network)"
+            )
+        yield Finding(
+            location=location,
+            message=message,
+            related=(_listener_related(app, listener),),
+            fix=fix,
+        )
+
+
+# --- GW407 / GW408 -----------------------------------------------------------------------------
+
+
+def _unread_includes(dep: Deployment) -> bool:
+    """An include gwlint could not read may set a resolver anywhere."""
+    assert dep.nginx is not None
+    return any(directive.name == "include" for directive in dep.nginx.directives)
+
+
+def _named_host(route: Route) -> UpstreamServer | None:
+    """The one server of a route that names a host (not an upstream group, not an address)."""
+    from gwlint.model.address import is_ip
+
+    target = route.target
+    if target.dynamic or target.upstream is not None or len(target.servers) != 1:
+        return None
+    server = target.servers[0]
+    address = server.address
+    if address.kind != "tcp" or not address.host or is_ip(address.host):
+        return None
+    return server
+
+
+@rule(
+    code="GW407",
+    name="pass-with-variables-without-resolver",
+    title="a proxy_pass with variables names a host, and no resolver is set",
+    severity=Severity.ERROR,
+    why="""
+When the argument of `proxy_pass` (or `uwsgi_pass`...) contains a variable, even only in the URI
+part (`proxy_pass http://backend:8000$request_uri`), nginx works out the address per request:
+an IP address or an `upstream {}` name is used directly, a host name must be resolved with the
+`resolver` of the location. nginx does not read `/etc/hosts` at request time, so this holds for
+`localhost` too. Without a `resolver`, every request fails: nginx logs `no resolver defined to
+resolve backend while ...` and answers **502**.
+
+A host that a `proxy_pass` without variables (same host and port) also names is quiet: nginx
+reuses the address it resolved at start. When the host itself is a variable
+(`proxy_pass http://$backend`), gwlint cannot tell and stays quiet.
+""",
+    example=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location ~ ^/api/(.*)$ {
+                        proxy_pass http://backend:8000/$1;
+                    }
+                }
+            }
+            """,
+        ),
+    ),
+    fix=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                resolver 127.0.0.11 valid=10s;
+                server {
+                    listen 80;
+                    location ~ ^/api/(.*)$ {
+                        proxy_pass http://backend:8000/$1;
+                    }
+                }
+            }
+            """,
+        ),
+    ),
+    references=(
+        "https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass",
+        "https://nginx.org/en/docs/http/ngx_http_core_module.html#resolver",
+        "https://github.com/TeamPiped/Piped/issues/1104",
+        "https://github.com/nextcloud/all-in-one/pull/1451",
+    ),
+)
+def gw407(dep: Deployment) -> Iterator[Finding]:
+    if dep.nginx is None or _unread_includes(dep):
+        return
+    # hosts of proxy_pass without variables: nginx resolved them at start and finds them at
+    # request time among its upstreams (same host, same port)
+    resolved = {
+        ((server.address.host or "").lower(), server.address.port)
+        for route in dep.routes
+        if not route.target.variables
+        for server in route.target.servers
+        if route.target.upstream is None and server.address.kind == "tcp"
+    }
+    for route in dep.routes:
+        server = _named_host(route)
+        if server is None or not route.target.variables or route.resolver is not None:
+            continue
+        address = server.address
+        host = address.host or ""
+        if (host, address.port) in resolved:
+            continue
+        location = Location.of(route.pass_directive.source)
+        assert location is not None
+        directive = route.pass_directive.name
+        local = host in ("localhost", "ip6-localhost")
+        message = (
+            f"{directive} {route.target.raw} contains variables, so nginx resolves {host} for "
+            "every request" + (" (it does not read /etc/hosts then)" if local else "") + ", and "
+            "no resolver is set for this location: every request fails with 'no resolver "
+            f"defined to resolve {host}' in the error log and 502"
+        )
+        name = host.split(".")[0] + "_app"
+        if local:
+            loopback = "127.0.0.1" if host == "localhost" else "[::1]"
+            fix = f"write {loopback} instead of {host} (an address needs no resolver)"
+        else:
+            fix = (
+                "add a resolver to the server or http block (resolver 127.0.0.11 valid=10s; is "
+                "Docker's DNS, elsewhere your DNS server): recommended, it keeps the per-request "
+                f"lookup the variables imply; or define upstream {name} {{ server {address}; }} "
+                f"and write {name} instead of {host}:{address.port} in {directive} (resolved "
+                "once at start)"
+            )
+        yield Finding(location=location, message=message, fix=fix)
+
+
+RESOLVE_IN_OSS: tuple[int, int, int] = (1, 27, 3)  # upstream "server ... resolve" in nginx OSS
+
+
+@rule(
+    code="GW408",
+    name="pass-host-resolved-once",
+    title="proxy_pass to a host name: nginx resolves it only at start",
+    severity=Severity.INFO,
+    why="""
+`proxy_pass http://web:8000` (without variables, not an `upstream {}` name) is resolved once,
+when nginx starts or reloads, and nginx keeps those addresses. When the app's address changes (a
+container recreated, a pod rescheduled, a cloud load balancer's IPs rotating), nginx keeps
+connecting to the old one: `connect() failed (113: No route to host)` or `(111: Connection
+refused) while connecting to upstream`, or `upstream timed out (110: Connection timed out) while
+connecting to upstream`, and **502**/**504** until nginx is reloaded. If the name does not
+resolve when nginx starts, nginx refuses to start: `host not found in upstream "web:8000"`.
+
+Where addresses change, open-source nginx >= 1.27.3 re-resolves `upstream` servers marked
+`resolve` (with a `zone` and a `resolver`); before that, a `resolver` and a variable in
+`proxy_pass` make nginx resolve per request. `localhost` and IP addresses are not reported.
+""",
+    example=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        proxy_pass http://web:8000;
+                    }
+                }
+            }
+            """,
+        ),
+    ),
+    fix=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                resolver 127.0.0.11 valid=10s;
+                upstream web {
+                    zone web 64k;
+                    server web:8000 resolve;
+                }
+                server {
+                    listen 80;
+                    location / {
+                        proxy_pass http://web;
+                    }
+                }
+            }
+            """,
+        ),
+    ),
+    references=(
+        "https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass",
+        "https://nginx.org/en/docs/http/ngx_http_upstream_module.html#resolve",
+        "https://nginx.org/en/docs/http/ngx_http_core_module.html#resolver",
+        "https://github.com/NginxProxyManager/nginx-proxy-manager/issues/1021",
+        "https://github.com/medic/cht-core/issues/8205",
+    ),
+)
+def gw408(dep: Deployment) -> Iterator[Finding]:
+    if dep.nginx is None:
+        return
+    groups: dict[tuple[str, int | None], list[Route]] = {}
+    for route in dep.routes:
+        server = _named_host(route)
+        if server is None or route.target.variables or server.address.is_loopback:
+            continue
+        key = ((server.address.host or "").lower(), server.address.port)
+        groups.setdefault(key, []).append(route)
+    for (host, port), routes in groups.items():
+        first = routes[0]
+        location = Location.of(first.pass_directive.source)
+        assert location is not None
+        address = f"{host}:{port}"
+        directive = first.pass_directive.name
+        message = (
+            f"{directive} {first.target.raw}: nginx resolves {host} once, at start and reload, "
+            "and keeps those addresses; if the app's address changes (a container recreated, a "
+            "pod rescheduled) nginx keeps connecting to the old one and answers 502 ('connect() "
+            "failed (113: No route to host)' or '(111: Connection refused) while connecting to "
+            "upstream') until it is reloaded; and if the name does not resolve at start, nginx "
+            f"refuses to start ('host not found in upstream \"{address}\"')"
+        )
+        name = host.split(".")[0] or "app"
+        scheme = f"{first.target.scheme}://" if first.target.scheme else ""
+        if dep.facts.nginx_version >= RESOLVE_IN_OSS:
+            fix = (
+                f"if the address can change: upstream {name} {{ zone {name} 64k; server "
+                f"{address} resolve; }}, a resolver in http {{}} (resolver 127.0.0.11 "
+                f"valid=10s; is Docker's DNS) and {directive} {scheme}{name}; nginx then follows "
+                "the name's changes"
+            )
+        else:
+            fix = (
+                f"if the address can change: add a resolver (resolver 127.0.0.11 valid=10s; is "
+                f"Docker's DNS) and put the host in a variable (set $app {address}; {directive} "
+                "http://$app;) so nginx resolves it per request, or reload nginx when the app "
+                "moves (upstream ... resolve needs nginx >= 1.27.3)"
+            )
+        yield Finding(
+            location=location,
+            message=message,
+            related=tuple(_routes_related(routes[1:])),
+            fix=fix,
+        )
+
+
+# --- GW409 -------------------------------------------------------------------------------------
+
+# gunicorn's own HTTP parser (forwarded_allow_ips gates secure_scheme_headers); gevent_pywsgi and
+# tornado parse requests with their own servers
+GUNICORN_PARSER_WORKERS = frozenset({"sync", "gthread", "gevent", "eventlet", "asgi"})
+UVICORN_PROXY_HEADERS = ("x-forwarded-proto", "x-forwarded-for")
+
+
+def _allow_list(dep: Deployment, app: GunicornServer) -> tuple[list[str], str, Related] | None:
+    """forwarded_allow_ips as it takes effect: entries, how to quote it, where it comes from.
+    Its default reads $FORWARDED_ALLOW_IPS where gunicorn runs (given here with --env)."""
+    value = app.values.get("forwarded_allow_ips")
+    if value is None:
+        return None
+    if not value.known:
+        if not value.is_default:
+            return None
+        # a default from GUNICORN_CHANGES is written without Python quotes ("127.0.0.1,::1")
+        value = value.model_copy(update={"value": value.raw.strip("'\""), "unknown": None})
+    if value.is_default and "FORWARDED_ALLOW_IPS" in dep.facts.env:
+        raw = dep.facts.env["FORWARDED_ALLOW_IPS"]
+        entries = _split_list(raw)
+        text = f"'{raw}' (--env FORWARDED_ALLOW_IPS)"
+        location = Location(path=app.path, line=1)
+        related = Related(
+            location=location, message=f"forwarded_allow_ips from $FORWARDED_ALLOW_IPS = {raw}"
+        )
+    else:
+        entries = _split_list(value.value)
+        text = f"{value.raw} {value.where()}"
+        where = Location.of(value.source, app.path)
+        assert where is not None
+        if value.is_default:
+            message = (
+                f"forwarded_allow_ips is not set: the {value.source.default_of} default "
+                f"{value.raw} applies (unless FORWARDED_ALLOW_IPS or --forwarded-allow-ips "
+                "sets it where gunicorn runs)"
+            )
+        else:
+            message = f"forwarded_allow_ips = {value.raw}"
+        related = Related(location=where, message=message)
+    if entries is None:
+        return None
+    return entries, text, related
+
+
+def _trusted(peer: str, entries: list[str]) -> bool | None:
+    """Is a peer address in the allow list (addresses and networks)? None when an entry is not
+    an address (a host name gunicorn would reject anyway)."""
+    import ipaddress
+
+    if "*" in entries:
+        return True
+    address = ipaddress.ip_address(peer)
+    for entry in entries:
+        try:
+            if "/" in entry:
+                if address in ipaddress.ip_network(entry, strict=False):
+                    return True
+            elif address == ipaddress.ip_address(entry):
+                return True
+        except ValueError:
+            return None
+    return False
+
+
+def _peers(server: UpstreamServer, listener: Listener) -> list[str] | None:
+    """The source addresses nginx's connections come from, as the app sees them; None for
+    another host's address (not known, never loopback)."""
+    target, bound = server.address, listener.address
+    if target.host == "localhost":
+        v4 = bound.host in ("", "0.0.0.0", "*", "127.0.0.1", "localhost", "::")
+        v6 = bound.host in ("::1", "::", "ip6-localhost")
+        return [peer for peer, ok in (("127.0.0.1", v4), ("::1", v6)) if ok]
+    if target.host == "ip6-localhost":
+        return ["::1"]
+    if target.is_loopback:
+        return [target.host or ""]
+    return None
+
+
+def _scheme_matters(dep: Deployment, header: Sourced[str]) -> bool:
+    """Would a trusted X-Forwarded-Proto change anything? Not when it carries $scheme and nginx
+    only speaks plain HTTP to its clients: it is always "http" then (a load balancer in front
+    that ends TLS needs $http_x_forwarded_proto, which does matter)."""
+    value = (header.value or "").strip().lower()
+    if value == "http":
+        return False
+    if value != "$scheme":
+        return True
+    assert dep.nginx is not None
+    return any(
+        (directive.name == "listen" and any(arg in ("ssl", "quic") for arg in directive.args))
+        or directive.name == "ssl_certificate"
+        for directive in dep.nginx.directives
+    )
+
+
+@rule(
+    code="GW409",
+    name="forwarded-headers-not-trusted",
+    title="nginx sets X-Forwarded-Proto, but gunicorn does not trust nginx's address",
+    severity=Severity.WARNING,
+    why="""
+gunicorn applies `X-Forwarded-Proto` (and the other `secure_scheme_headers`) only on connections
+from `forwarded_allow_ips`: `127.0.0.1,::1` by default (gunicorn >= 23; `127.0.0.1` before),
+or `$FORWARDED_ALLOW_IPS` where gunicorn runs. When nginx connects from another host or container
+(`proxy_pass http://web:8000`), gunicorn ignores the header: `wsgi.url_scheme` stays `http`, so
+the app builds `http://` links and redirects, secure cookies and CSRF checks misbehave, and an
+app that redirects to HTTPS loops (`ERR_TOO_MANY_REDIRECTS`). Nothing is logged. Under
+uvicorn's worker, `X-Forwarded-For` is ignored too and the app sees nginx's address as the client.
+
+Connections over a unix socket are always trusted by gunicorn (not by uvicorn's worker); a
+loopback connection is trusted by default. gwlint reports a host-name or non-loopback target
+only when `forwarded_allow_ips` lists no address but loopback ones, and a header that carries
+`$scheme` only when nginx itself serves HTTPS (`listen ... ssl`): otherwise it always says
+`http`.
+""",
+    example=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 443 ssl;
+                    ssl_certificate /etc/ssl/site.pem;
+                    ssl_certificate_key /etc/ssl/site.key;
+                    location / {
+                        proxy_set_header Host $host;
+                        proxy_set_header X-Forwarded-Proto $scheme;
+                        proxy_pass http://web:8000;
+                    }
+                }
+            }
+            """,
+        ),
+        ("gunicorn.conf.py", "bind = '0.0.0.0:8000'\ntimeout = 75\n"),
+    ),
+    fix=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 443 ssl;
+                    ssl_certificate /etc/ssl/site.pem;
+                    ssl_certificate_key /etc/ssl/site.key;
+                    location / {
+                        proxy_set_header Host $host;
+                        proxy_set_header X-Forwarded-Proto $scheme;
+                        proxy_pass http://web:8000;
+                    }
+                }
+            }
+            """,
+        ),
+        (
+            "gunicorn.conf.py",
+            "bind = '0.0.0.0:8000'\ntimeout = 75\nforwarded_allow_ips = '172.16.0.0/12'\n",
+        ),
+    ),
+    references=(
+        "https://docs.gunicorn.org/en/stable/settings.html#forwarded-allow-ips",
+        "https://docs.gunicorn.org/en/stable/deploy.html",
+        "https://github.com/benoitc/gunicorn/pull/2400",
+        "https://github.com/mozilla-services/syncserver/pull/132",
+    ),
+)
+def gw409(dep: Deployment) -> Iterator[Finding]:
+    from gwlint.model.address import is_ip
+
+    if dep.nginx is None:
+        return
+    reported: set[tuple[int, str, int, str]] = set()
+    for link in dep.route_app_links():
+        app, route, listener = link.app, link.route, link.listener
+        if app.kind != "gunicorn" or route.protocol != "http" or not link.same_protocol:
+            continue
+        peers: list[str] | None = None
+        kind = app.worker_kind
+        if kind == "uvicorn":
+            names = list(UVICORN_PROXY_HEADERS)
+        elif kind in GUNICORN_PARSER_WORKERS:
+            schemes = app.values.get("secure_scheme_headers")
+            if schemes is None or not isinstance(schemes.value, dict):
+                continue
+            names = [str(name).lower() for name in schemes.value]
+        else:
+            continue  # tornado, gevent_pywsgi, custom workers: their own header handling
+        sent = [
+            (name, route.headers[name])
+            for name in names
+            if name in route.headers
+            and route.headers[name].known
+            and (name == "x-forwarded-for" or _scheme_matters(dep, route.headers[name]))
+        ]
+        if not sent:
+            continue
+        allowed = _allow_list(dep, app)
+        if allowed is None:
+            continue
+        entries, allow_text, allow_related = allowed
+        if "*" in entries:
+            continue
+        if listener.address.kind == "unix":
+            if kind != "uvicorn":
+                continue  # gunicorn trusts unix sockets unconditionally
+            trust = (
+                "nginx connects over a unix socket, which uvicorn's worker trusts only when "
+                f"forwarded_allow_ips is '*' (it is {allow_text})"
+            )
+        elif listener.address.kind == "tcp":
+            peers = _peers(link.server, listener)
+            if peers is None:
+                if any(not _is_loopback_entry(entry) for entry in entries):
+                    continue  # another address is listed: it may be nginx's
+                source = (
+                    ", so from a non-loopback address, which is"
+                    if is_ip(link.server.address.host or "")
+                    else " from another host or container, so from an address that is"
+                )
+                trust = (
+                    f"nginx connects to {link.server.address}{source} not in "
+                    f"forwarded_allow_ips {allow_text}"
+                )
+            else:
+                verdicts = [_trusted(peer, entries) for peer in peers]
+                if None in verdicts or all(verdicts):
+                    continue
+                untrusted = [peer for peer, ok in zip(peers, verdicts, strict=True) if not ok]
+                trust = (
+                    f"nginx connects to {link.server.address}, so from {' and '.join(untrusted)}, "
+                    f"which is not in forwarded_allow_ips {allow_text}"
+                )
+        else:
+            continue
+        header_name, header = sent[0]
+        key = (id(app), header.source.path or "", header.source.line or 0, header_name)
+        if key in reported:
+            continue
+        reported.add(key)
+        shown = ", ".join(_header_title(name) for name, _ in sent)
+        if kind == "uvicorn":
+            effects = [
+                "the app sees the scheme http"
+                if name == "x-forwarded-proto"
+                else "the app does not see the client's address"
+                for name, _ in sent
+            ]
+            consequence = f"uvicorn's worker ignores {shown}: {' and '.join(effects)}"
+        else:
+            consequence = (
+                f"gunicorn ignores {shown}: wsgi.url_scheme stays http, so the app builds "
+                "http:// links and redirects, and one that redirects to HTTPS loops "
+                "(ERR_TOO_MANY_REDIRECTS); nothing is logged"
+            )
+        location = Location.of(header.source)
+        assert location is not None
+        message = (
+            f"nginx sets {_header_title(header_name)} {header.raw} {header.where()} for "
+            f"{route.describe()}, but {trust}: {consequence}"
+        )
+        if listener.address.kind == "unix":
+            fix = (
+                f"set forwarded_allow_ips = '*' in {app.path} (only local users can reach a "
+                "unix socket)"
+            )
+        elif peers is None:
+            fix = (
+                f"set forwarded_allow_ips to nginx's address or network in {app.path} (e.g. "
+                "'172.16.0.0/12' for Docker's default networks; recommended), or '*' if only "
+                "nginx can reach gunicorn's port"
+            )
+        else:
+            fix = f"set forwarded_allow_ips = '127.0.0.1,::1' in {app.path}"
+        yield Finding(
+            location=location,
+            message=message,
+            related=(allow_related, _route_related(route)),
+            fix=fix,
+        )
+
+
+def _is_loopback_entry(entry: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_network(entry, strict=False).is_loopback
+    except ValueError:
+        return False
+
+
+def _header_title(name: str) -> str:
+    return "-".join(part.capitalize() for part in name.split("-"))
+
+
+# --- GW410 -------------------------------------------------------------------------------------
+
+V4_LOCAL = frozenset({"", "0.0.0.0", "*", "127.0.0.1", "localhost", "::"})
+V6_LOCAL = frozenset({"::1", "::", "ip6-localhost"})
+
+
+@rule(
+    code="GW410",
+    name="localhost-target-one-loopback",
+    title="nginx connects to localhost, the app listens on one loopback address only",
+    severity=Severity.INFO,
+    why="""
+nginx resolves `localhost` when it reads its config and, where `/etc/hosts` lists both (Debian,
+Ubuntu, most container images), gets `127.0.0.1` and `::1`, which it uses in turn like two
+upstream servers. An app bound only to `127.0.0.1` (gunicorn's default), `0.0.0.0` or only `::1`
+refuses every other attempt: nginx logs `connect() failed (111: Connection refused) while
+connecting to upstream, ... upstream: "http://[::1]:8000/"`, takes that address out for
+`fail_timeout` and retries on the other one. Requests succeed, with extra latency and error-log
+noise; with `proxy_next_upstream off` (or `_tries 1`) those requests get **502**, which makes the
+finding a warning.
+""",
+    example=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        proxy_pass http://localhost:8000;
+                    }
+                }
+            }
+            """,
+        ),
+        ("gunicorn.conf.py", "bind = '127.0.0.1:8000'\ntimeout = 75\n"),
+    ),
+    fix=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+        ("gunicorn.conf.py", "bind = '127.0.0.1:8000'\ntimeout = 75\n"),
+    ),
+    references=(
+        "https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass",
+        "https://github.com/ietf-tools/mailarchive/pull/4016",
+        "https://github.com/graphite-project/docker-graphite-statsd/issues/87",
+        "https://github.com/unbit/uwsgi/issues/1465",
+    ),
+)
+def gw410(dep: Deployment) -> Iterator[Finding]:
+    if not dep.apps or any(app.listeners_unknown for app in dep.apps):
+        return
+    listeners = [(app, listener) for app in dep.apps for listener in app.listeners]
+    seen: set[tuple[str, int]] = set()
+    for link in dep.links:
+        server, route = link.server, link.route
+        address = server.address
+        if not link.certain or address.kind != "tcp" or address.host != "localhost":
+            continue
+        key = (server.source.path or "", server.source.line or 0)
+        if key in seen:
+            continue
+        seen.add(key)
+        on_port = [
+            (app, listener)
+            for app, listener in listeners
+            if listener.address.kind == "tcp" and listener.address.port == address.port
+        ]
+        v4 = any(listener.address.host in V4_LOCAL for _, listener in on_port)
+        v6 = any(listener.address.host in V6_LOCAL for _, listener in on_port)
+        if v4 == v6:
+            continue
+        app, listener = link.app, link.listener
+        refused = f"[::1]:{address.port}" if v4 else f"127.0.0.1:{address.port}"
+        working = f"127.0.0.1:{address.port}" if v4 else f"[::1]:{address.port}"
+        shown_upstream = (
+            f"http://{refused}/..." if route.protocol == "http" else f"{route.protocol}://{refused}"
+        )
+        upstream = route.target.upstream
+        via = f"upstream {upstream} server" if upstream else route.pass_directive.name
+        tries = route.next_upstream_tries.value
+        retries = route.next_upstream.value
+        no_retry = (retries is not None and "error" not in retries.split()) or tries == 1
+        if no_retry:
+            outcome = (
+                f"{route.module}_next_upstream does not retry on error here, so those requests "
+                "get 502"
+            )
+            severity: Severity | None = Severity.WARNING
+        else:
+            outcome = (
+                f"nginx retries on {working}, so requests succeed, with extra latency and "
+                "error-log noise"
+            )
+            severity = None
+        location = Location.of(server.source)
+        assert location is not None
+        yield Finding(
+            location=location,
+            message=(
+                f"{via} {address}: nginx resolves localhost to 127.0.0.1 and ::1 (both are in "
+                f"/etc/hosts on most systems) and uses both in turn, but {app.kind} ({app.path}) "
+                f"listens on {listener.address} only: every connection to {refused} is refused "
+                f"('connect() failed (111: Connection refused) while connecting to upstream, ... "
+                f'upstream: "{shown_upstream}"\'); {outcome}'
+            ),
+            related=(_listener_related(app, listener),),
+            fix=f"point {via} at {working} instead of localhost",
+            severity=severity,
+        )
+
+
+RULES = (gw401, gw402, gw403, gw404, gw405, gw406, gw407, gw408, gw409, gw410)

@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
+from gwlint.model.units import format_ms
 from gwlint.rules.base import ex, rule
 from gwlint.rules.text import above, ms, related, secs
 
 if TYPE_CHECKING:
+    from gwlint.model.appserver import AppServer
     from gwlint.model.deployment import Deployment, Link
-    from gwlint.model.source import Source
+    from gwlint.model.facts import Front
+    from gwlint.model.nginx import Directive, Route
+    from gwlint.model.source import Source, Sourced
 
 MAX_ALSO = 5
+MAX_CONNECT_MS = 75_000  # "cannot usually exceed 75 seconds" (proxy module docs)
+LOW_SOCKET_TIMEOUT = 10  # s: a pause this short is ordinary on a mobile or congested network
+DEFAULT_BODY_LIMIT = 1024 * 1024  # client_max_body_size 1m
+UPLOAD_HINTS = re.compile(r"upload|export|import|report|download", re.IGNORECASE)
+ROUTER_OPTIONS = frozenset({"http", "https"})  # uWSGI's HTTP router, not a worker socket
+# hook-master-start actions that remap SIGTERM (15) on the uWSGI master
+SIGTERM_GRACEFUL = re.compile(r"unix_signal:\s*15\s+gracefully_kill_them_all\b")
+SIGTERM_REMAPPED = re.compile(r"unix_signal:\s*15\s+\w*kill_them_all\b")
+UWSGI_SIGTERM_EXITS: tuple[int, int, int] = (2, 1, 0)  # "fixed in uWSGI 2.1" (ThingsToKnow)
 
 
 def _source_key(source: Source) -> tuple[str, int, str]:
@@ -31,14 +46,20 @@ def _grouped(links: Iterator[Link]) -> dict[tuple[int, tuple[str, int, str]], li
 
 def _primary(links: list[Link]) -> tuple[Location, tuple[Related, ...]]:
     """The read-timeout directive when it is written, else the first route's pass directive."""
-    first = links[0].route
-    timeout = first.read_timeout
+    return _at(links[0].route.read_timeout, [link.route for link in links])
+
+
+def _at(value: Sourced[Any], routes: list[Route]) -> tuple[Location, tuple[Related, ...]]:
+    """The directive that sets ``value`` when it is written, else the first route's pass
+    directive; the other routes it applies to as related locations."""
+    first = routes[0]
+    timeout = value
     also = [
         Related(
-            location=Location.of(link.route.pass_directive.source) or Location(path="?", line=1),
-            message=f"also applies to {link.route.describe()}",
+            location=Location.of(route.pass_directive.source) or Location(path="?", line=1),
+            message=f"also applies to {route.describe()}",
         )
-        for link in links[1:]
+        for route in routes[1:]
     ]
     if len(also) > MAX_ALSO:
         last = also[MAX_ALSO - 1]
@@ -297,4 +318,1087 @@ def gw102(dep: Deployment) -> Iterator[Finding]:
         )
 
 
-RULES = (gw101, gw102)
+# --- shared by GW103-GW111 ---------------------------------------------------------------------
+
+
+def _below(seconds: int) -> int:
+    """A value comfortably below ``seconds``: 5 s less (60 -> 55), 1 s less up to 10 s."""
+    return seconds - 5 if seconds > 10 else max(1, seconds - 1)
+
+
+def _request_limit(app: AppServer) -> tuple[Sourced[int], str] | None:
+    """The app-side setting that kills a request running too long (seconds) and its name: the
+    sync worker's ``timeout`` or uWSGI's ``harakiri``. None when nothing does, or when gwlint
+    cannot tell (then ``_limit_unknown`` is true)."""
+    if app.kind == "gunicorn":
+        timeout = app.timeout
+        if app.worker_kind != "sync" or timeout.value is None or timeout.value <= 0:
+            return None
+        return timeout, "timeout"
+    harakiri = app.harakiri
+    if harakiri.value is None or harakiri.value <= 0:
+        return None
+    return harakiri, "harakiri"
+
+
+def _limit_unknown(app: AppServer) -> bool:
+    """Could the app kill long requests without gwlint knowing when?"""
+    if app.kind == "gunicorn":
+        timeout = app.timeout
+        if timeout.value is None:
+            return True
+        return timeout.value > 0 and app.worker_kind in (None, "custom")
+    return app.harakiri.value is None
+
+
+def _limit_label(app: AppServer, setting: str) -> str:
+    if app.kind != "gunicorn":
+        return f"uWSGI {setting}"
+    if app.worker_class.is_default:
+        return "gunicorn timeout (sync worker, assumed: worker_class is not set in this file)"
+    return "gunicorn timeout (sync worker)"
+
+
+def _read_directive(route: Route) -> str:
+    return f"{route.module}_read_timeout"
+
+
+def _local(route: Route, name: str, value: Sourced[Any]) -> Directive | None:
+    """The directive ``name`` written in the route's own block that gives ``value``, if any."""
+    source = value.source
+    for directive in reversed(route.local):
+        if directive.name == name:
+            here = directive.source
+            if (here.path, here.line, here.column) == (source.path, source.line, source.column):
+                return directive
+            return None
+    return None
+
+
+def _upgrades(route: Route) -> bool:
+    """A WebSocket location: an upgraded connection is not a request waiting for a response."""
+    if "upgrade" in route.headers:
+        return True
+    connection = route.connection_header
+    return connection is not None and "upgrade" in (connection.value or "").lower()
+
+
+def _used_by(routes: list[Route], what: str = "used by") -> tuple[Related, ...]:
+    listed: list[Related] = []
+    for route in routes[:MAX_ALSO]:
+        location = Location.of(route.pass_directive.source)
+        assert location is not None
+        listed.append(Related(location=location, message=f"{what} {route.describe()}"))
+    if len(routes) > MAX_ALSO:
+        last = listed[-1]
+        more = len(routes) - MAX_ALSO
+        listed[-1] = Related(location=last.location, message=f"{last.message} (and {more} more)")
+    return tuple(listed)
+
+
+def _app_location(value: Sourced[Any], app: AppServer) -> Location:
+    location = Location.of(value.source, app.path)
+    assert location is not None
+    return location
+
+
+@dataclass(frozen=True)
+class _FrontText:
+    timeout: str  # what the front's timeout is called
+    answer: str  # what the client gets when it gives up
+    raise_it: str  # how to raise it; "" when it cannot be raised
+    otherwise: str = ""  # another way out for requests that need longer
+
+
+FRONT_TEXT: dict[str, _FrontText] = {
+    "alb": _FrontText(
+        "idle timeout",
+        "504 from the load balancer (CloudWatch HTTPCode_ELB_504_Count)",
+        "the ALB idle timeout (attribute idle_timeout.timeout_seconds)",
+    ),
+    "elb": _FrontText(
+        "idle timeout",
+        "504 from the load balancer (HTTPCode_ELB_5XX)",
+        "the load balancer's idle timeout (ConnectionSettings IdleTimeout)",
+    ),
+    "gcp": _FrontText(
+        "backend service timeout",
+        "502 or 504 from the load balancer (logged with statusDetails backend_timeout)",
+        "the backend service timeout (timeoutSec)",
+    ),
+    "heroku": _FrontText(
+        "request timeout", '503 from the Heroku router (error H12 "Request timeout")', ""
+    ),
+    "cloudflare": _FrontText(
+        "Proxy Read Timeout",
+        '524 from Cloudflare ("A timeout occurred")',
+        "Cloudflare's Proxy Read Timeout (Enterprise plans, up to 6000 s)",
+        "serve those requests from a hostname Cloudflare does not proxy",
+    ),
+}
+CUSTOM_FRONT = _FrontText(
+    "response timeout", "an error from the load balancer (usually 504)", "its response timeout"
+)
+
+
+def _front_flag(front: Front, seconds: int | None = None) -> str:
+    """``--front alb``, ``--front alb:150``, ``--front idle=75,read=45``: as the user gives it."""
+    from gwlint.model.facts import FRONTS  # the model is loaded by now; rules import it lazily
+
+    value = front.read if seconds is None else seconds
+    if front.kind == "custom":
+        idle = f"idle={front.idle}," if front.idle is not None else ""
+        return f"--front {idle}read={value}"
+    if front.kind in FRONTS and value == FRONTS[front.kind][2]:
+        return f"--front {front.kind}"
+    return f"--front {front.kind}:{value}"
+
+
+def _front_fix(front: Front, text: _FrontText, needed: int) -> str:
+    if not text.raise_it:
+        return (
+            f"if they do need {needed} s, move the work to a background job: {front.name}'s "
+            f"{front.read} s {text.timeout} cannot be raised"
+        )
+    flag = _front_flag(front, above(needed))
+    otherwise = f", or {text.otherwise}" if text.otherwise else ""
+    return (
+        f"if they do need {needed} s, raise {text.raise_it} to {above(needed)} s and run "
+        f"gwlint with {flag}{otherwise}"
+    )
+
+
+def _app_ends_first(links: list[Link], seconds: int) -> bool:
+    """Does every app this route reaches kill a long request by ``seconds`` anyway (or might it,
+    gwlint cannot tell)? Then the front never waits that long."""
+    if not links:
+        return False
+    for link in links:
+        if _limit_unknown(link.app):
+            return True
+        limit = _request_limit(link.app)
+        if limit is None or (limit[0].value or 0) > seconds:
+            return False
+    return True
+
+
+def _front_findings(dep: Deployment, cloudflare: bool) -> Iterator[Finding]:
+    """GW103 (any front but Cloudflare) and GW111 (Cloudflare): a timeout that outlasts the
+    front's, so the front answers first."""
+    front = dep.facts.front
+    if front is None or front.read is None or (front.kind == "cloudflare") != cloudflare:
+        return
+    text = FRONT_TEXT.get(front.kind, CUSTOM_FRONT)
+    seconds = front.read
+    theirs = f"the {seconds} s {text.timeout} of {front.name} ({_front_flag(front)})"
+    if dep.nginx is not None:
+        by_route: dict[int, list[Link]] = {}
+        for link in dep.route_app_links():
+            if link.same_protocol:
+                by_route.setdefault(id(link.route), []).append(link)
+        groups: dict[tuple[str, int, str], list[Route]] = {}
+        for route in dep.routes:
+            read = route.read_timeout
+            if read.value is None or read.value <= seconds * 1000:
+                continue
+            if route.protocol == "grpc" or _upgrades(route):
+                continue  # streams and WebSockets: no response being waited for
+            if _app_ends_first(by_route.get(id(route), []), seconds):
+                continue  # the app's own limit ends the request before the front gives up
+            groups.setdefault(_source_key(read.source), []).append(route)
+        for routes in groups.values():
+            yield _front_route_finding(front, text, theirs, routes)
+        return
+    for app in dep.apps:
+        limit = _request_limit(app)
+        if limit is None:
+            continue
+        value, setting = limit
+        assert value.value is not None
+        if value.value <= above(seconds):
+            continue  # a watchdog a little above the front's timeout: the recommended order
+        label = _limit_label(app, setting)
+        yield Finding(
+            location=_app_location(value, app),
+            message=(
+                f"{label} {secs(value)} is far longer than {theirs}, which talks to the app "
+                f"directly (no nginx config given): a request running longer than {seconds} s "
+                f"gets {text.answer}, while the worker keeps working on it for up to "
+                f"{value.value} s and serves no one else"
+            ),
+            fix=(
+                f"set {setting} = {above(seconds)} in {app.path} (recommended unless requests "
+                f"need more than {seconds} s: a little more than {front.name}'s {seconds} s, so "
+                f"it answers first and {setting} stays a watchdog that frees the worker soon "
+                f"after); {_front_fix(front, text, value.value)}"
+            ),
+        )
+
+
+def _front_route_finding(
+    front: Front, text: _FrontText, theirs: str, routes: list[Route]
+) -> Finding:
+    route = routes[0]
+    read = route.read_timeout
+    assert read.value is not None
+    seconds = front.read
+    assert seconds is not None
+    directive = _read_directive(route)
+    location, extra = _at(read, routes)
+    if read.source.in_file:
+        lower = f"lower {directive} to {_below(seconds)}s ({read.source.label()})"
+    else:
+        lower = f"set {directive} {_below(seconds)}s (in http {{}} to cover every location)"
+    needed = -(-read.value // 1000)
+    return Finding(
+        location=location,
+        message=(
+            f"{directive} {ms(read)} is longer than {theirs}: a response that takes more than "
+            f"{seconds} s to start (or pauses that long) gets {text.answer}, not nginx's 504; "
+            "nginx logs 499 (the client closed the connection) and the app keeps working on a "
+            f"request no one waits for; nginx's {format_ms(read.value)} never takes effect"
+        ),
+        related=extra,
+        fix=(
+            f"{lower}, below the {seconds} s of {front.name} (recommended unless requests need "
+            f"more than {seconds} s: nginx then answers the 504 itself and logs which upstream "
+            f"timed out); {_front_fix(front, text, needed)}"
+        ),
+    )
+
+
+@rule(
+    code="GW103",
+    name="timeout-longer-than-load-balancer",
+    title="a request timeout longer than the load balancer's in front",
+    severity=Severity.WARNING,
+    why="""
+A load balancer in front of nginx gives up on a response after its own timeout: the AWS ALB after
+its **idle timeout** (60 s by default, no byte in either direction), a Google Cloud load balancer
+after the backend service **timeout** (30 s by default), the Heroku router after 30 s. When nginx's
+`proxy_read_timeout` (or `uwsgi_read_timeout`, 60 s by default) is longer, the load balancer
+answers first: the client gets **504** from the ALB (`HTTPCode_ELB_504_Count`), **502/504** from
+Google Cloud (`statusDetails: "backend_timeout"`), **503** from Heroku (`H12 Request timeout`).
+nginx logs **499** (the client closed the connection) and the app keeps working on a request no one
+waits for. The longer timeout in nginx never takes effect, and whoever raised it for slow requests
+believes they are allowed.
+
+gwlint recommends the order *app deadlines < `proxy_read_timeout` < the load balancer's timeout*,
+with the app's watchdog (gunicorn `timeout`, uWSGI `harakiri`) just above nginx's
+(GW101/GW102): nginx then answers a clean 504 that its error log explains (`upstream timed out
+(110: Connection timed out) while reading response header from upstream`). When requests really
+need longer, raise the load balancer's timeout too (and tell gwlint: `--front alb:300`).
+
+A location whose app kills long requests sooner anyway (a sync worker's `timeout`, `harakiri`)
+is left alone, and so are WebSocket and gRPC locations. Without nginx (no nginx config given), the
+app talks to the load balancer itself: gwlint then flags a `timeout`/`harakiri` far above the load
+balancer's (a watchdog a little above it is the recommended order). Needs `--front` (alb, elb, gcp,
+heroku, or `idle=...,read=...`); Cloudflare is GW111.
+""",
+    example=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location /reports/ {
+                        proxy_read_timeout 120s;
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+        ("gunicorn.conf.py", "bind = '127.0.0.1:8000'\ntimeout = 150\n"),
+        args=("--front", "alb"),
+    ),
+    fix=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location /reports/ {
+                        proxy_read_timeout 55s;
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+        ("gunicorn.conf.py", "bind = '127.0.0.1:8000'\ntimeout = 75\n"),
+        args=("--front", "alb"),
+    ),
+    references=(
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#connection-idle-timeout",
+        "https://cloud.google.com/load-balancing/docs/https#timeouts_and_retries",
+        "https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout",
+        "https://repost.aws/knowledge-center/504-error-alb",
+    ),
+)
+def gw103(dep: Deployment) -> Iterator[Finding]:
+    yield from _front_findings(dep, cloudflare=False)
+
+
+@rule(
+    code="GW104",
+    name="short-read-timeout-on-upload-location",
+    title="a location for uploads or exports waits less than the app allows",
+    severity=Severity.INFO,
+    why="""
+A location that looks like it serves uploads, imports or exports (it raises
+`client_max_body_size`, or its path says `upload`, `export`, `import`, `report` or `download`) and
+sets its own `proxy_read_timeout`/`uwsgi_read_timeout` **shorter** than the app's request limit
+(gunicorn `timeout` with the sync worker, uWSGI `harakiri`): the slow requests that location
+exists for are cut by nginx first. The client gets **504** (`upstream timed out (110: Connection
+timed out) while reading response header from upstream`) while the app finishes the work anyway:
+an import that the client retries after the 504 runs twice.
+
+This is a heuristic (info): the shorter timeout may be deliberate. gwlint suggests a read timeout
+just below the app's limit (so nginx still answers first, GW101), or an app-side deadline that
+matches nginx's. Locations that only inherit their timeout, and apps without a request limit, are
+left alone.
+""",
+    example=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location /import/ {
+                        client_max_body_size 100m;
+                        proxy_read_timeout 30s;
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+        ("gunicorn.conf.py", "bind = '127.0.0.1:8000'\ntimeout = 120\n"),
+    ),
+    fix=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location /import/ {
+                        client_max_body_size 100m;
+                        proxy_read_timeout 115s;
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+        ("gunicorn.conf.py", "bind = '127.0.0.1:8000'\ntimeout = 120\n"),
+    ),
+    references=(
+        "https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout",
+        "https://nginx.org/en/docs/http/ngx_http_core_module.html#client_max_body_size",
+        "https://github.com/netbox-community/netbox-chart/issues/23",
+    ),
+)
+def gw104(dep: Deployment) -> Iterator[Finding]:
+    for link in dep.route_app_links():
+        route, app = link.route, link.app
+        if not link.same_protocol:
+            continue
+        limit = _request_limit(app)
+        read = route.read_timeout
+        if limit is None or read.value is None:
+            continue
+        value, setting = limit
+        assert value.value is not None
+        directive = _read_directive(route)
+        written = _local(route, directive, read)
+        if written is None or read.value >= _below(value.value) * 1000:
+            continue  # inherited, or close enough to the app's limit
+        hints: list[str] = []
+        related_places: list[Related] = []
+        body = route.client_max_body_size
+        body_at = _local(route, "client_max_body_size", body)
+        raised = body.value is not None and (body.value == 0 or body.value > DEFAULT_BODY_LIMIT)
+        if body_at is not None and raised:
+            hints.append(f"client_max_body_size {body.raw} {body.where()}")
+            body_location = Location.of(body.source)
+            assert body_location is not None
+            related_places.append(
+                Related(location=body_location, message=f"client_max_body_size {body.raw}")
+            )
+        found = UPLOAD_HINTS.search(route.location)
+        if found:
+            hints.append(f"its path mentions {found.group(0).lower()!r}")
+        if not hints:
+            continue
+        location = Location.of(read.source)
+        assert location is not None
+        label = _limit_label(app, setting)
+        waits = format_ms(read.value)
+        yield Finding(
+            location=location,
+            message=(
+                f"{directive} {ms(read)}, set for {route.describe()}, which looks like an "
+                f"upload or export endpoint ({' and '.join(hints)}), is shorter than {label} "
+                f"{secs(value)}: a request there that needs more than {waits} before its "
+                "response starts gets 504 from nginx ('upstream timed out (110: Connection "
+                "timed out) while reading response header from upstream') while the app would "
+                f"let it run up to {value.value} s and keeps working after the client got its "
+                "504 (a retried upload or import runs twice)"
+            ),
+            related=(*related(value, setting, app.path), *related_places),
+            fix=(
+                f"raise {directive} in this location to {_below(value.value)}s (just below "
+                f"{setting} {value.value}s, so the app gets its full time and nginx still answers "
+                f"first); or, if {waits} is the limit you want, give the app the same "
+                "deadline so it stops working when nginx gives up"
+            ),
+        )
+
+
+@rule(
+    code="GW105",
+    name="connect-timeout-above-75s",
+    title="a connect timeout above 75 s",
+    severity=Severity.INFO,
+    why="""
+`proxy_connect_timeout` (and `uwsgi_connect_timeout`) bounds the TCP handshake with the app, not
+the request. nginx's docs warn that it "cannot usually exceed 75 seconds": the operating system
+gives up on unanswered SYNs on its own. An app on the same host or network accepts a connection in
+milliseconds (a closed port is refused at once, `connect() failed (111: Connection refused)`, 502);
+a handshake that takes seconds means the app's host is down or its listen queue is full. A long
+connect timeout only makes every request to that app wait that long before nginx tries the next
+server or answers **504** (`upstream timed out (110: Connection timed out) while connecting to
+upstream`), and hides the outage behind slow responses.
+""",
+    example=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        proxy_connect_timeout 300s;
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+    ),
+    fix=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        proxy_connect_timeout 10s;
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+    ),
+    references=(
+        "https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_connect_timeout",
+        "https://nginx.org/en/docs/http/ngx_http_uwsgi_module.html#uwsgi_connect_timeout",
+        "https://github.com/rockstor/rockstor-core/issues/70",
+    ),
+)
+def gw105(dep: Deployment) -> Iterator[Finding]:
+    groups: dict[tuple[str, int, str], list[Route]] = {}
+    for route in dep.routes:
+        connect = route.connect_timeout
+        if connect.value is None or not connect.source.in_file:
+            continue
+        if connect.value > MAX_CONNECT_MS:
+            groups.setdefault(_source_key(connect.source), []).append(route)
+    for routes in groups.values():
+        connect = routes[0].connect_timeout
+        directive = f"{routes[0].module}_connect_timeout"
+        assert connect.value is not None
+        waits = format_ms(connect.value)
+        location, extra = _at(connect, routes)
+        yield Finding(
+            location=location,
+            message=(
+                f"{directive} {ms(connect)} is more than 75 s, which nginx's docs say it "
+                "'cannot usually exceed': connecting to an app takes milliseconds, and a "
+                "handshake still pending after a few seconds means the app's host is down or "
+                f"its listen queue is full; every request then waits up to {waits} before "
+                "nginx tries the next server or answers 504 ('upstream timed out (110: "
+                "Connection timed out) while connecting to upstream')"
+            ),
+            related=extra,
+            fix=(
+                f"set {directive} 10s ({connect.source.label()}): plenty for an app on the same "
+                "host or network, and a down app fails fast"
+            ),
+        )
+
+
+@rule(
+    code="GW106",
+    name="watchdog-disabled-with-zero",
+    title="a request watchdog turned off with 0",
+    severity=Severity.INFO,
+    why="""
+`timeout = 0` in gunicorn.conf.py turns off gunicorn's worker timeout, and `harakiri = 0` in a
+uWSGI ini states that no request is ever killed. A request that hangs (a database lock, an external
+call without a timeout, a deadlock) then holds its worker, or with gunicorn's threaded and async
+workers a blocked event loop holds the whole worker, **forever**: nginx answers **504** after its
+read timeout (`upstream timed out (110: Connection timed out) while reading response header from
+upstream`) but nothing frees the worker, and when every worker is stuck, every request queues and
+ends in 504. The app's log shows nothing, since no `WORKER TIMEOUT` or `HARAKIRI` ever fires.
+
+This is info: some platforms recommend `timeout = 0` with the gthread worker (where `timeout` is
+only a heartbeat) and leave hung workers to the platform. gwlint suggests a watchdog a little
+longer than nginx's read timeout (GW101, GW102). Only a 0 written in the file is reported; uWSGI
+without any `harakiri` in front of nginx is GW110.
+""",
+    example=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+        ("gunicorn.conf.py", "bind = '127.0.0.1:8000'\ntimeout = 0\n"),
+    ),
+    fix=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+        ("gunicorn.conf.py", "bind = '127.0.0.1:8000'\ntimeout = 75\n"),
+    ),
+    references=(
+        "https://docs.gunicorn.org/en/stable/settings.html#timeout",
+        "https://uwsgi-docs.readthedocs.io/en/latest/Options.html#harakiri",
+        "https://github.com/benoitc/gunicorn/issues/2695",
+    ),
+)
+def gw106(dep: Deployment) -> Iterator[Finding]:
+    links = [link for link in dep.route_app_links() if link.same_protocol]
+    for app in dep.apps:
+        value = app.timeout if app.kind == "gunicorn" else app.harakiri
+        setting = "timeout" if app.kind == "gunicorn" else "harakiri"
+        if value.value != 0 or value.is_default or not value.source.in_file:
+            continue
+        if app.kind == "gunicorn" and app.values.get("reload") and app.values["reload"].value:
+            continue  # reload = True: a development setup, where 0 lets a debugger pause
+        mine = [
+            link for link in links if link.app is app and link.route.read_timeout.value is not None
+        ]
+        if mine:
+            longest = max(mine, key=lambda link: link.route.read_timeout.value or 0)
+            read, directive = longest.route.read_timeout, _read_directive(longest.route)
+            assert read.value is not None
+            nginx = f"nginx answers 504 after {directive} {ms(read)}"
+            suggested = above(read.value / 1000)
+            than = f"more than {directive} {read.raw}"
+        else:
+            nginx = "the proxy in front answers 504 after its read timeout"
+            suggested = 75
+            than = "more than nginx's default proxy_read_timeout 60s"
+        location = _app_location(value, app)
+        if app.kind == "gunicorn" and app.worker_kind != "sync":
+            kind = app.worker_kind or "unknown"
+            message = (
+                f"timeout = {value.raw} ({value.source.label()}) turns off gunicorn's worker "
+                f"timeout: with the {kind} worker it is only a heartbeat, and now a worker whose "
+                "event loop blocks (a deadlock, a call that never returns) is never restarted; "
+                f"its requests wait until {nginx}, and so do all the next ones it accepts"
+            )
+            fix = (
+                f"remove timeout = {value.raw} from {app.path} (the default 30 s heartbeat does "
+                "not limit long requests with this worker, it only restarts a blocked one)"
+            )
+        else:
+            what = "gunicorn's worker timeout" if app.kind == "gunicorn" else "uWSGI's harakiri"
+            message = (
+                f"{setting} = {value.raw} ({value.source.label()}) turns off {what}: a request "
+                "that hangs holds its worker forever; "
+                f"{nginx} but nothing frees the worker, and once every worker is stuck every "
+                "request ends in 504"
+            )
+            fix = (
+                f"set {setting} = {suggested} in {app.path} ({than}, so nginx answers 504 first "
+                f"and {setting} frees the worker soon after)"
+            )
+        yield Finding(location=location, message=message, fix=fix)
+
+
+@rule(
+    code="GW107",
+    name="unbuffered-body-with-short-uwsgi-socket-timeout",
+    title="unbuffered request bodies to uWSGI with a short socket-timeout",
+    severity=Severity.INFO,
+    why="""
+With `uwsgi_request_buffering off` (or `proxy_request_buffering off` in front of an
+`http-socket`), nginx passes the request body to uWSGI as the client sends it, instead of
+collecting it first. uWSGI reads it with its `socket-timeout` (**4 s** by default) per read, while
+nginx itself tolerates a client that pauses for `client_body_timeout` (60 s by default). An upload
+from a slow or mobile client that stalls for a few seconds is then cut by uWSGI: it logs
+`[uwsgi-body-read] Timeout reading 65536 bytes. Content-Length: ... consumed: ... left: ...`, the
+app gets an `IOError` reading `wsgi.input` (Django: `UnreadablePostError: error during read(...)
+on wsgi.input`) and the upload fails with **500** (or 502/499 in nginx's log when the connection
+goes first).
+
+gwlint recommends turning request buffering back on unless the app must stream uploads: nginx
+then absorbs slow clients and uWSGI reads the body at local speed. Otherwise raise `socket-timeout`
+above nginx's `client_body_timeout`. Reported when `socket-timeout` is 10 s or less; uWSGI's HTTP
+router (`http =`) is left alone.
+""",
+    example=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location /upload/ {
+                        uwsgi_request_buffering off;
+                        include uwsgi_params;
+                        uwsgi_pass 127.0.0.1:3031;
+                    }
+                }
+            }
+            """,
+        ),
+        ("uwsgi.ini", "[uwsgi]\nsocket = 127.0.0.1:3031\n"),
+    ),
+    fix=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location /upload/ {
+                        uwsgi_request_buffering off;
+                        include uwsgi_params;
+                        uwsgi_pass 127.0.0.1:3031;
+                    }
+                }
+            }
+            """,
+        ),
+        ("uwsgi.ini", "[uwsgi]\nsocket = 127.0.0.1:3031\nsocket-timeout = 75\n"),
+    ),
+    references=(
+        "https://nginx.org/en/docs/http/ngx_http_uwsgi_module.html#uwsgi_request_buffering",
+        "https://uwsgi-docs.readthedocs.io/en/latest/Options.html#socket-timeout",
+        "https://nginx.org/en/docs/http/ngx_http_core_module.html#client_body_timeout",
+        "https://github.com/dperson/moinmoin/issues/9",
+    ),
+)
+def gw107(dep: Deployment) -> Iterator[Finding]:
+    groups: dict[tuple[int, tuple[str, int, str]], list[Link]] = {}
+    for link in dep.route_app_links():
+        app = link.app
+        if app.kind != "uwsgi" or not link.same_protocol:
+            continue
+        if link.listener.option in ROUTER_OPTIONS:
+            continue
+        buffering = link.route.request_buffering
+        socket_timeout = app.socket_timeout
+        if (buffering.value or "").lower() != "off" or socket_timeout.value is None:
+            continue
+        if 0 < socket_timeout.value <= LOW_SOCKET_TIMEOUT:
+            key = (id(app), _source_key(buffering.source))
+            groups.setdefault(key, []).append(link)
+    for links in groups.values():
+        link = links[0]
+        app = link.app
+        assert app.kind == "uwsgi"
+        buffering = link.route.request_buffering
+        socket_timeout = app.socket_timeout
+        directive = f"{link.route.module}_request_buffering"
+        location, extra = _at(buffering, [item.route for item in links])
+        yield Finding(
+            location=location,
+            message=(
+                f"{directive} off {buffering.where()} passes request bodies to uWSGI as the "
+                f"client sends them, and uWSGI's socket-timeout {secs(socket_timeout)} gives up "
+                f"on a body that pauses for {socket_timeout.value} s (nginx itself waits "
+                "client_body_timeout, 60s by default): uWSGI logs '[uwsgi-body-read] Timeout "
+                "reading ... bytes', the app gets an IOError reading wsgi.input and the upload "
+                "fails (500)"
+            ),
+            related=(*related(socket_timeout, "socket-timeout", app.path), *extra),
+            fix=(
+                f"remove {directive} off (recommended unless the app must stream uploads: nginx "
+                "then buffers slow clients and uWSGI reads the body at local speed); or set "
+                f"socket-timeout = 75 in {app.path} (longer than nginx's client_body_timeout, "
+                "60s by default)"
+            ),
+        )
+
+
+@rule(
+    code="GW108",
+    name="graceful-timeout-not-below-stop-timeout",
+    title="the app's graceful shutdown outlasts the orchestrator's stop timeout",
+    severity=Severity.WARNING,
+    why="""
+On a deploy, the orchestrator sends SIGTERM and, after its grace period (Kubernetes
+`terminationGracePeriodSeconds` 30 s, counted from the start of any `preStop` hook; `docker stop`
+10 s; ECS `stopTimeout` 30 s; supervisord `stopwaitsecs` 10 s), SIGKILL. gunicorn's master lets
+workers finish their requests for up to `graceful_timeout` (30 s by default) and then kills them
+itself. When `graceful_timeout` is not shorter than the grace period, the orchestrator's SIGKILL
+comes first: requests still running are cut (nginx: `upstream prematurely closed connection while
+reading response header from upstream`, **502**, on every deploy that catches a slow request), and
+gunicorn's shutdown never finishes (`worker_exit`/`on_exit` hooks do not run, connections are not
+closed; under supervisord without `killasgroup` the workers are orphaned). The defaults trip it:
+gunicorn 30 s = Kubernetes 30 s.
+
+uWSGI behaves the same when SIGTERM triggers its graceful shutdown (`hook-master-start =
+unix_signal:15 gracefully_kill_them_all`): it waits `worker-reload-mercy` (60 s by default) for the
+workers, then logs `worker 1 (pid: 1234) is taking too much time to die...NO MERCY !!!`.
+
+gwlint recommends a graceful timeout about 5 s shorter than the grace period, so the app ends
+what is left itself and exits cleanly; raise the grace period instead when requests need the
+time. Needs `--stop-timeout`.
+""",
+    example=ex(
+        ("gunicorn.conf.py", "bind = '127.0.0.1:8000'\n"),
+        args=("--stop-timeout", "30"),
+    ),
+    fix=ex(
+        ("gunicorn.conf.py", "bind = '127.0.0.1:8000'\ngraceful_timeout = 25\n"),
+        args=("--stop-timeout", "30"),
+    ),
+    references=(
+        "https://docs.gunicorn.org/en/stable/settings.html#graceful-timeout",
+        "https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination",
+        "https://uwsgi-docs.readthedocs.io/en/latest/Options.html#worker-reload-mercy",
+        "https://github.com/cds-snc/notification-api/pull/1237",
+        "https://github.com/benoitc/gunicorn/pull/1106",
+    ),
+)
+def gw108(dep: Deployment) -> Iterator[Finding]:
+    stop = dep.facts.stop_timeout
+    if stop is None:
+        return
+    for app in dep.apps:
+        if app.kind == "gunicorn":
+            value, setting = app.graceful_timeout, "graceful_timeout"
+            who = "gunicorn"
+            kill = "kills the workers itself"
+        else:
+            if not _sigterm(app, SIGTERM_GRACEFUL):
+                continue  # SIGTERM is a reload or an immediate stop: no graceful wait (GW109)
+            value, setting = app.number("worker-reload-mercy"), "worker-reload-mercy"
+            who = "uWSGI"
+            kill = "kills the workers itself ('NO MERCY')"
+        if value.value is None or value.value < stop:
+            continue
+        suggested = _below(stop)
+        if suggested >= stop:
+            fix = (
+                f"give the orchestrator a grace period of at least {value.value + 5} s "
+                f"({setting} {value.value}s + 5 s): {stop} s leaves no time to shut down"
+            )
+        else:
+            fix = (
+                f"set {setting} = {suggested} in {app.path} (below the {stop} s stop timeout, "
+                f"so {who} ends what is left and exits cleanly before SIGKILL); or, if requests "
+                f"need {value.value} s, raise the grace period (terminationGracePeriodSeconds, "
+                f"docker stop -t, ECS stopTimeout) to {value.value + 5} s or more"
+            )
+        sign = "=" if value.value == stop else ">"
+        yield Finding(
+            location=_app_location(value, app),
+            message=(
+                f"{who} {setting} {secs(value)} {sign} the orchestrator's stop timeout {stop}s "
+                f"(--stop-timeout): on SIGTERM {who} gives running requests up to "
+                f"{value.value} s before it {kill}, but the orchestrator SIGKILLs everything "
+                f"{stop} s after its SIGTERM (preStop hooks included): requests still running "
+                "are cut (nginx: 502 'upstream prematurely closed connection') and the shutdown "
+                "never finishes (exit hooks do not run)"
+            ),
+            related=related(value, setting, app.path),
+            fix=fix,
+        )
+
+
+def _sigterm(app: AppServer, action: re.Pattern[str]) -> bool | None:
+    """Does a hook-master-start remap SIGTERM to ``action``? None when a hook is not known."""
+    assert app.kind == "uwsgi"
+    for hook in app.options.get("hook-master-start", ()):
+        if hook.value is None:
+            return None
+        if action.search(hook.value):
+            return True
+    return False
+
+
+@rule(
+    code="GW109",
+    name="uwsgi-sigterm-reloads",
+    title="uWSGI 2.0 reloads on SIGTERM instead of stopping (no die-on-term)",
+    severity=Severity.WARNING,
+    why="""
+Until uWSGI 2.1 (2.0.x is the released line), SIGTERM to the uWSGI master means "brutally reload
+the stack", not "stop" (ThingsToKnow). Docker, Kubernetes, ECS and systemd stop a service with
+SIGTERM: the master logs `...brutally killing workers...` and `binary reloading uWSGI...`, the
+requests in flight are cut (nginx: **502** `upstream prematurely closed connection while reading
+response header from upstream`), the reloaded stack takes new requests, and when the grace period
+ends the orchestrator SIGKILLs it and cuts those too. Every deploy waits the full stop timeout.
+
+`die-on-term = true` makes SIGTERM stop uWSGI, at once (workers get SIGINT, their requests are
+cut). For a graceful stop, where running requests finish, add `hook-master-start =
+unix_signal:15 gracefully_kill_them_all` (with `master`); that hook alone also stops the reload.
+Reported only with `--stop-timeout` (an orchestrator that sends SIGTERM) and a uWSGI master
+(`master = true`): without a master, uWSGI exits on SIGTERM.
+""",
+    example=ex(
+        ("uwsgi.ini", "[uwsgi]\nmaster = true\nsocket = 127.0.0.1:3031\nprocesses = 4\n"),
+        args=("--stop-timeout", "30"),
+    ),
+    fix=ex(
+        (
+            "uwsgi.ini",
+            "[uwsgi]\nmaster = true\nsocket = 127.0.0.1:3031\nprocesses = 4\ndie-on-term = true\n"
+            "hook-master-start = unix_signal:15 gracefully_kill_them_all\n",
+        ),
+        args=("--stop-timeout", "30"),
+    ),
+    references=(
+        "https://uwsgi-docs.readthedocs.io/en/latest/ThingsToKnow.html",
+        "https://uwsgi-docs.readthedocs.io/en/latest/Options.html#die-on-term",
+        "https://uwsgi-docs.readthedocs.io/en/latest/Management.html#signals-for-controlling-uwsgi",
+        "https://github.com/unbit/uwsgi/issues/849",
+        "https://github.com/tiangolo/uwsgi-nginx-docker/pull/30",
+    ),
+)
+def gw109(dep: Deployment) -> Iterator[Finding]:
+    stop = dep.facts.stop_timeout
+    if stop is None or dep.facts.uwsgi_version >= UWSGI_SIGTERM_EXITS:
+        return
+    for app in dep.apps:
+        if app.kind != "uwsgi":
+            continue
+        master = app.flag("master")
+        die = app.flag("die-on-term")
+        if master.value is not True or die.value is not False:
+            continue  # no master (SIGTERM ends the process), or not known
+        if _sigterm(app, SIGTERM_REMAPPED) is not False:
+            continue  # a hook already remaps SIGTERM, or a hook is not known
+        location = _app_location(die, app)
+        where = (
+            f"die-on-term = {die.raw} ({die.source.label()})"
+            if not die.is_default
+            else "die-on-term is not set"
+        )
+        yield Finding(
+            location=location,
+            message=(
+                f"{where}: {dep.facts.uwsgi_label}'s master 'brutally reloads' on SIGTERM, the "
+                "signal orchestrators stop with: it logs '...brutally killing workers...' and "
+                "'binary reloading uWSGI...', requests in flight are cut (nginx: 502 'upstream "
+                "prematurely closed connection'), and the reloaded stack runs until SIGKILL at "
+                f"the {stop} s stop timeout (--stop-timeout), cutting its requests too"
+            ),
+            related=related(master, "master", app.path),
+            fix=(
+                f"set die-on-term = true in {app.path}, and hook-master-start = unix_signal:15 "
+                "gracefully_kill_them_all so that running requests finish (die-on-term alone "
+                "stops at once and cuts them)"
+            ),
+        )
+
+
+@rule(
+    code="GW110",
+    name="uwsgi-without-harakiri",
+    title="uWSGI behind nginx has no harakiri: nothing frees a stuck worker",
+    severity=Severity.INFO,
+    why="""
+uWSGI kills no request unless `harakiri` is set (it is off by default). Behind nginx, a request
+that hangs (a database lock, an external call without a timeout) gets **504** from nginx after
+`uwsgi_read_timeout` (60 s by default: `upstream timed out (110: Connection timed out) while
+reading response header from upstream`), but its worker stays busy for good; with a few stuck
+workers the rest of the traffic queues, and once all are stuck every request ends in 504. uWSGI
+logs nothing about it.
+
+gwlint recommends `harakiri` a little longer than nginx's read timeout: nginx answers 504 first
+and harakiri frees the worker soon after (`*** HARAKIRI ON WORKER 1 (pid: 1234, try: 1) ***`).
+Reported only for a uWSGI that an nginx location reaches; a `harakiri = 0` written in the file is
+GW106.
+
+gwlint does not report gunicorn's non-sync workers here, although their `timeout` is only a
+heartbeat: no gunicorn setting bounds a request with those workers (the bound belongs in the app:
+database statement timeouts, client timeouts), so the finding would have no configuration fix.
+""",
+    example=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        include uwsgi_params;
+                        uwsgi_pass 127.0.0.1:3031;
+                    }
+                }
+            }
+            """,
+        ),
+        ("uwsgi.ini", "[uwsgi]\nsocket = 127.0.0.1:3031\n"),
+    ),
+    fix=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        include uwsgi_params;
+                        uwsgi_pass 127.0.0.1:3031;
+                    }
+                }
+            }
+            """,
+        ),
+        ("uwsgi.ini", "[uwsgi]\nsocket = 127.0.0.1:3031\nharakiri = 75\n"),
+    ),
+    references=(
+        "https://uwsgi-docs.readthedocs.io/en/latest/Options.html#harakiri",
+        "https://uwsgi-docs.readthedocs.io/en/latest/ThingsToKnow.html",
+        "https://nginx.org/en/docs/http/ngx_http_uwsgi_module.html#uwsgi_read_timeout",
+    ),
+)
+def gw110(dep: Deployment) -> Iterator[Finding]:
+    links = [link for link in dep.route_app_links() if link.same_protocol]
+    for app in dep.apps:
+        harakiri = app.harakiri if app.kind == "uwsgi" else None
+        if harakiri is None or not harakiri.is_default or harakiri.value != 0:
+            continue
+        mine = [link for link in links if link.app is app]
+        reads = [link for link in mine if link.route.read_timeout.value is not None]
+        if not mine:
+            continue
+        if reads:
+            longest = max(reads, key=lambda link: link.route.read_timeout.value or 0)
+            read = longest.route.read_timeout
+            assert read.value is not None
+            directive = _read_directive(longest.route)
+            nginx = f"nginx answers 504 after {directive} {ms(read)}"
+            fix = (
+                f"set harakiri = {above(read.value / 1000)} in {app.path} (more than {directive} "
+                f"{read.raw}, so nginx answers 504 first and harakiri frees the worker soon after)"
+            )
+        else:
+            nginx = "nginx answers 504 after its read timeout"
+            fix = f"set harakiri in {app.path}, a little longer than nginx's read timeout"
+        yield Finding(
+            location=_app_location(harakiri, app),
+            message=(
+                f"uWSGI ({app.path}) has no harakiri (not set: off by default in "
+                f"{harakiri.source.default_of}, unless the command line sets it): a request that "
+                f"hangs holds its worker forever; {nginx} but the worker is never freed, and once "
+                "every worker is stuck every request ends in 504"
+            ),
+            related=_used_by([link.route for link in mine], "reached from"),
+            fix=fix,
+        )
+
+
+@rule(
+    code="GW111",
+    name="read-timeout-longer-than-cloudflare",
+    title="a read timeout longer than Cloudflare's Proxy Read Timeout",
+    severity=Severity.WARNING,
+    why="""
+Cloudflare waits a fixed time for the origin's response, its **Proxy Read Timeout**: 100 s for
+years, 120 s from October 2025, 125 s in Cloudflare's connection-limits page since July 2026;
+Enterprise plans can raise it up to 6000 s. A location whose `proxy_read_timeout` (or
+`uwsgi_read_timeout`) is longer never gets to use it behind Cloudflare: when the time is up the
+visitor gets Cloudflare's **524** ("A timeout occurred"), nginx logs **499** (the client closed
+the connection), and the app keeps working on a request no one waits for.
+
+gwlint recommends a read timeout below Cloudflare's, so nginx answers and logs the timeout itself,
+and moving work that takes longer to a background job, to a hostname Cloudflare does not proxy, or
+raising the Proxy Read Timeout on an Enterprise plan. `--front cloudflare` uses gwlint's built-in
+value; give the one your zone has with `--front cloudflare:SECONDS`. A location whose app kills
+long requests sooner anyway (a sync worker's `timeout`, `harakiri`) is left alone, and so are
+WebSocket and gRPC locations. Without nginx, the app's own `timeout`/`harakiri` far above
+Cloudflare's timeout is reported.
+Needs `--front cloudflare`; other load balancers are GW103.
+""",
+    example=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location /exports/ {
+                        proxy_read_timeout 300s;
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+        ("gunicorn.conf.py", "bind = '127.0.0.1:8000'\ntimeout = 360\n"),
+        args=("--front", "cloudflare"),
+    ),
+    fix=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location /exports/ {
+                        proxy_read_timeout 95s;
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+        ("gunicorn.conf.py", "bind = '127.0.0.1:8000'\ntimeout = 120\n"),
+        args=("--front", "cloudflare"),
+    ),
+    references=(
+        "https://developers.cloudflare.com/support/troubleshooting/http-status-codes/cloudflare-5xx-errors/error-524/",
+        "https://developers.cloudflare.com/fundamentals/reference/connection-limits/",
+        "https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout",
+        "https://github.com/cloudflare/cloudflare-docs/pull/32243",
+    ),
+)
+def gw111(dep: Deployment) -> Iterator[Finding]:
+    yield from _front_findings(dep, cloudflare=True)
+
+
+RULES = (gw101, gw102, gw103, gw104, gw105, gw106, gw107, gw108, gw109, gw110, gw111)
