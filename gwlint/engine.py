@@ -103,6 +103,7 @@ def lint(request: Request) -> Report:
         "cpus": request.cpus,
         "env": dict(request.env),
         "nginx_version_given": request.nginx_version is not None,
+        "gunicorn_version_given": request.gunicorn_version is not None,
     }
     for name, text in (
         ("nginx_version", request.nginx_version),

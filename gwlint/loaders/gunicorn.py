@@ -161,12 +161,17 @@ class _Settings:
         return Sourced[Any](value=value, raw=raw, source=source)
 
     def _env_default(self, name: str) -> Sourced[Any] | None:
-        """gunicorn's defaults that read the environment: $WEB_CONCURRENCY and $PORT."""
+        """gunicorn's defaults that read the environment: $WEB_CONCURRENCY, $PORT and
+        $FORWARDED_ALLOW_IPS."""
         env = self.facts.env
         label = self.facts.gunicorn_label
         if name == "workers" and "WEB_CONCURRENCY" in env:
             raw = env["WEB_CONCURRENCY"]
             source = Source(default_of=label, note="--env WEB_CONCURRENCY")
+            return Sourced[Any](value=raw, raw=raw, source=source)
+        if name == "forwarded_allow_ips" and "FORWARDED_ALLOW_IPS" in env:
+            raw = env["FORWARDED_ALLOW_IPS"]
+            source = Source(default_of=label, note="--env FORWARDED_ALLOW_IPS")
             return Sourced[Any](value=raw, raw=raw, source=source)
         if name == "bind" and "PORT" in env:
             raw = f"0.0.0.0:{env['PORT']}"

@@ -830,7 +830,12 @@ class _Builder:
             http_version = self.value(scope, "proxy_http_version", "str")
             connection, shadowed = self.header(scope, "Connection")
             headers, dropped = self.headers(scope)
-        resolver = scope.get("resolver")
+        found_resolver, _, hidden_resolver = scope.find("resolver")
+        resolver: Sourced[str] | None = None
+        if hidden_resolver is not None:
+            resolver = _hidden(hidden_resolver, "resolver", "str")
+        elif found_resolver:
+            resolver = self.value(scope, "resolver", "list")
         return Route(
             server_name=server_name,
             location=" ".join(location.args) if location is not None else "",
@@ -857,7 +862,7 @@ class _Builder:
             next_upstream=self.value(scope, f"{module}_next_upstream", "list"),
             next_upstream_tries=self.value(scope, f"{module}_next_upstream_tries", "count"),
             next_upstream_timeout=self.value(scope, f"{module}_next_upstream_timeout", "time"),
-            resolver=self.value(scope, "resolver", "list") if resolver else None,
+            resolver=resolver,
             keepalive_timeout=self.value(scope, "keepalive_timeout", "time"),
             local=tuple(_directive(s) for s in block if s.block is None and not s.opaque),
         )
@@ -1080,7 +1085,7 @@ def load_nginx(
     main: dict[str, Sourced[str]] = {}
     for stmt in other:
         if stmt.name in ("worker_processes", "user") and stmt.args:
-            main[stmt.name] = _typed(stmt.args[0], "str", _source(stmt))
+            main[stmt.name] = _typed(" ".join(stmt.args), "str", _source(stmt))
         if stmt.name == "events" and stmt.block:
             for inner in stmt.block:
                 if inner.name == "worker_connections" and inner.args:

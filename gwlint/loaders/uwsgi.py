@@ -364,7 +364,8 @@ def load_uwsgi(
                 continue
             if speaks is None:
                 continue
-            for part in occurrence.value.split(","):
+            # one address per option; https-socket = ADDR,CERT,KEY[,...] carries its files
+            for part in occurrence.value.split(",")[:1]:
                 if not part.strip():
                     continue
                 listeners.append(

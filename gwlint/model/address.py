@@ -139,10 +139,12 @@ def parse_proxy_url(url: str) -> tuple[str, str, str | None]:
         if colon == -1:
             return scheme, rest, None
         return scheme, rest[:colon], rest[colon + 1 :] or None
-    slash = rest.find("/")
-    if slash == -1:
+    # the host part ends at the first "/", or at a variable after it (http://app:8000$uri)
+    ends = [i for i in (rest.find("/"), rest.find("$")) if i > 0]
+    if not ends:
         return scheme, rest, None
-    return scheme, rest[:slash], rest[slash:]
+    cut = min(ends)
+    return scheme, rest[:cut], rest[cut:]
 
 
 # --- gunicorn ----------------------------------------------------------------------------------

@@ -77,7 +77,7 @@ def nginx_default(key: str, version: Version) -> Default | None:
 
 # gunicorn: the 27.0.1 registry, with the changes of earlier versions on top.
 GUNICORN_CHANGES: dict[str, tuple[Default, ...]] = {
-    "forwarded_allow_ips": (Default("127.0.0.1"), Default("127.0.0.1,::1", (23, 0, 0))),
+    "forwarded_allow_ips": (Default("'127.0.0.1'"), Default("'127.0.0.1,::1'", (23, 0, 0))),
 }
 
 

@@ -71,6 +71,7 @@ class Facts(BaseModel):
     cpus: int | None = Field(default=None, ge=1)
     nginx_version: Version = DEFAULT_NGINX_VERSION
     nginx_version_given: bool = False  # False: the default stable line is assumed
+    gunicorn_version_given: bool = False
     gunicorn_version: Version = DEFAULT_GUNICORN_VERSION
     uwsgi_version: Version = DEFAULT_UWSGI_VERSION
     env: dict[str, str] = Field(default_factory=dict)

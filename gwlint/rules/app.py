@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from gwlint.model.deployment import Deployment
     from gwlint.model.source import Sourced
 
+UVICORN_KEEPALIVE_NAMES = frozenset({"timeout_keep_alive", "timeout_keepalive"})
+
 # names people write for a gunicorn setting that are too far from it for a typo check: other
 # servers' spellings (uvicorn's timeout_keep_alive, Puma's threads_per_worker...), old habits
 GUNICORN_ALIASES: dict[str, str] = {
@@ -204,6 +206,8 @@ def gw701(dep: Deployment) -> Iterator[Finding]:
         for name, setting in app.settings.items():
             if name in GUNICORN_SETTINGS or name.startswith("_"):
                 continue
+            if app.worker_kind == "uvicorn" and name in UVICORN_KEEPALIVE_NAMES:
+                continue  # GW205 explains uvicorn's own keep-alive name under gunicorn
             meant = nearest(name, GUNICORN_SETTINGS, GUNICORN_ALIASES, "_")
             if meant is None:
                 continue

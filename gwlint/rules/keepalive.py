@@ -275,8 +275,8 @@ Keep-alive settings that silently do nothing, so the connection reuse they promi
   persistent connections (nginx's upstream docs).
 - an upstream `keepalive N` used by a location that speaks HTTP/1.0 or sends `Connection: close` to
   the upstream, the defaults before nginx 1.29.7. Both `proxy_http_version 1.1;` and
-  `proxy_set_header Connection "";` are needed there; a location that sets any other
-  `proxy_set_header` (an `include proxy_params;` counts) loses an inherited `Connection ""`.
+  `proxy_set_header Connection "";` are needed there (a location whose own `proxy_set_header`
+  directives drop an inherited `Connection ""` is GW604's finding).
 - an upstream `keepalive N` in front of gunicorn's sync worker, which closes every connection.
 
 Nothing fails, but every request pays a new TCP (and, behind TLS, handshake) connection. A
@@ -390,7 +390,9 @@ def gw203(dep: Deployment) -> Iterator[Finding]:
                     fix=f"remove keepalive from upstream {name}",
                 )
         elif route.protocol == "http" and sends_keepalive(route) is False:
-            yield _no_reuse(route, name, keepalive.raw, keepalive_at)
+            finding = _no_reuse(route, name, keepalive.raw, keepalive_at)
+            if finding is not None:
+                yield finding
     for link in dep.route_app_links():
         app = link.app
         name = link.route.target.upstream
@@ -421,7 +423,9 @@ def gw203(dep: Deployment) -> Iterator[Finding]:
         )
 
 
-def _no_reuse(route: Route, upstream: str, keepalive: str, keepalive_at: Location) -> Finding:
+def _no_reuse(
+    route: Route, upstream: str, keepalive: str, keepalive_at: Location
+) -> Finding | None:
     """An explicit upstream keepalive that a location's HTTP/1.0 or Connection: close defeats."""
     version, connection = route.http_version, route.connection_header
     assert version is not None
@@ -439,13 +443,7 @@ def _no_reuse(route: Route, upstream: str, keepalive: str, keepalive_at: Locatio
             )
     if (connection.value or "").strip().lower() == "close":
         if connection.is_default and route.connection_dropped is not None:
-            dropped, own = route.connection_dropped
-            problems.append(
-                f"sends Connection: close, because its own proxy_set_header directives "
-                f'({own.label()}) replace the inherited ones, including Connection "" '
-                f"({dropped.label()})"
-            )
-            fixes.append('repeat proxy_set_header Connection ""; next to them')
+            pass  # a dropped Connection "": GW604 reports the proxy_set_header that drops it
         elif connection.is_default:
             problems.append(f"sends Connection: close {connection.where()}")
             fixes.append('add proxy_set_header Connection "";')
@@ -454,6 +452,8 @@ def _no_reuse(route: Route, upstream: str, keepalive: str, keepalive_at: Locatio
             fixes.append(
                 f'change it to proxy_set_header Connection "" ({connection.source.label()})'
             )
+    if not problems:
+        return None
     location = Location.of(route.pass_directive.source)
     assert location is not None
     default_version = format_version(NGINX_KEEPALIVE_BY_DEFAULT)

@@ -1387,39 +1387,25 @@ GUNICORN_PARSER_WORKERS = frozenset({"sync", "gthread", "gevent", "eventlet", "a
 UVICORN_PROXY_HEADERS = ("x-forwarded-proto", "x-forwarded-for")
 
 
-def _allow_list(dep: Deployment, app: GunicornServer) -> tuple[list[str], str, Related] | None:
+def _allow_list(app: GunicornServer) -> tuple[list[str], str, Related] | None:
     """forwarded_allow_ips as it takes effect: entries, how to quote it, where it comes from.
     Its default reads $FORWARDED_ALLOW_IPS where gunicorn runs (given here with --env)."""
     value = app.values.get("forwarded_allow_ips")
-    if value is None:
+    if value is None or not value.known:
         return None
-    if not value.known:
-        if not value.is_default:
-            return None
-        # a default from GUNICORN_CHANGES is written without Python quotes ("127.0.0.1,::1")
-        value = value.model_copy(update={"value": value.raw.strip("'\""), "unknown": None})
-    if value.is_default and "FORWARDED_ALLOW_IPS" in dep.facts.env:
-        raw = dep.facts.env["FORWARDED_ALLOW_IPS"]
-        entries = _split_list(raw)
-        text = f"'{raw}' (--env FORWARDED_ALLOW_IPS)"
-        location = Location(path=app.path, line=1)
-        related = Related(
-            location=location, message=f"forwarded_allow_ips from $FORWARDED_ALLOW_IPS = {raw}"
+    entries = _split_list(value.value)
+    text = f"{value.raw} {value.where()}"
+    where = Location.of(value.source, app.path)
+    assert where is not None
+    if value.is_default:
+        message = (
+            f"forwarded_allow_ips is not set: the {value.source.label()} default "
+            f"{value.raw} applies (unless FORWARDED_ALLOW_IPS or --forwarded-allow-ips sets it "
+            "where gunicorn runs)"
         )
     else:
-        entries = _split_list(value.value)
-        text = f"{value.raw} {value.where()}"
-        where = Location.of(value.source, app.path)
-        assert where is not None
-        if value.is_default:
-            message = (
-                f"forwarded_allow_ips is not set: the {value.source.default_of} default "
-                f"{value.raw} applies (unless FORWARDED_ALLOW_IPS or --forwarded-allow-ips "
-                "sets it where gunicorn runs)"
-            )
-        else:
-            message = f"forwarded_allow_ips = {value.raw}"
-        related = Related(location=where, message=message)
+        message = f"forwarded_allow_ips = {value.raw}"
+    related = Related(location=where, message=message)
     if entries is None:
         return None
     return entries, text, related
@@ -1577,7 +1563,7 @@ def gw409(dep: Deployment) -> Iterator[Finding]:
         ]
         if not sent:
             continue
-        allowed = _allow_list(dep, app)
+        allowed = _allow_list(app)
         if allowed is None:
             continue
         entries, allow_text, allow_related = allowed

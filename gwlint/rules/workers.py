@@ -230,7 +230,7 @@ UWSGI_LISTEN_SUGGESTED = 1024
 def _somaxconn(dep: Deployment) -> tuple[int, bool, str]:
     """net.core.somaxconn, whether --somaxconn gave it, and how to name it in a message."""
     facts = dep.facts
-    given = "somaxconn" in facts.model_fields_set
+    given = facts.somaxconn_given
     if given:
         return facts.somaxconn, True, f"net.core.somaxconn {facts.somaxconn} (--somaxconn)"
     return (
