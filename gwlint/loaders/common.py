@@ -3,18 +3,112 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
+from dataclasses import dataclass
 
 from gwlint.model.diagnostics import Finding, Location, Severity
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 
 
+# ``gwlint: ignore[GW101, GW202] reason`` at the start of a comment (after ``#`` or ``;``)
+_DIRECTIVE = re.compile(r"^\s*gwlint\s*:\s*(?P<verb>[A-Za-z-]*)(?P<rest>.*)$", re.DOTALL)
+_CODES = re.compile(r"^\[(?P<codes>[^\]]*)\](?P<reason>.*)$", re.DOTALL)
+_CODE = re.compile(r"^GW\d{3}$")
+# what people write when they mean a suppression (ruff, shellcheck, yamllint, golangci-lint...)
+_VERBS = frozenset(
+    {"ignore", "noqa", "disable", "disable-line", "disable-next-line", "skip", "suppress", "nolint"}
+)
+SUPPRESSION_SYNTAX = "# gwlint: ignore[GW101] reason"
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """A ``# gwlint: ignore[CODES] reason`` comment: on a line of its own it covers the next line
+    that is not a comment; after a directive it covers its own line."""
+
+    path: str
+    line: int
+    column: int | None
+    codes: tuple[str, ...]
+    reason: str
+    own_line: bool
+
+
 class Problems:
-    """Input problems found while loading, each with a file and a line."""
+    """Input problems found while loading, each with a file and a line; and the comments that
+    suppress findings, with the lines of each file that hold nothing but a comment."""
 
     def __init__(self) -> None:
         self.items: list[Finding] = []
+        self.suppressions: list[Suppression] = []
+        self.comment_lines: dict[str, set[int]] = {}
+        self._seen_comments: set[tuple[str, int, int | None]] = set()
+
+    def comment(
+        self, path: str, line: int, text: str, *, own_line: bool, column: int | None = None
+    ) -> None:
+        """A comment a loader read (``text`` without its ``#``/``;``): maybe a suppression."""
+        key = (os.path.realpath(path), line, column)
+        if key in self._seen_comments:
+            return
+        self._seen_comments.add(key)
+        if own_line:
+            self.comment_lines.setdefault(key[0], set()).add(line)
+        directive = _DIRECTIVE.match(text)
+        if directive is None:
+            return
+        verb, rest = directive.group("verb").lower(), directive.group("rest").strip()
+        if verb not in _VERBS:
+            return  # a comment that merely starts with "gwlint:"
+        codes_match = _CODES.match(rest)
+        if codes_match is None:
+            self.add(
+                "GW007",
+                path,
+                line,
+                f"suppression not applied: write {SUPPRESSION_SYNTAX!r} (codes in brackets, "
+                "then why)",
+                column=column,
+            )
+            return
+        if verb != "ignore":
+            self.add(
+                "GW007",
+                path,
+                line,
+                f"suppression not applied: 'gwlint: {verb}' is not gwlint's syntax; write "
+                f"{SUPPRESSION_SYNTAX!r}",
+                column=column,
+            )
+            return
+        codes = tuple(
+            part.strip().upper() for part in codes_match.group("codes").split(",") if part.strip()
+        )
+        bad = [code for code in codes if not _CODE.match(code)]
+        if not codes or bad:
+            what = f"{bad[0]!r} is not a rule code" if bad else "no rule code in the brackets"
+            self.add(
+                "GW007",
+                path,
+                line,
+                f"suppression not applied: {what} (write {SUPPRESSION_SYNTAX!r})",
+                column=column,
+            )
+            return
+        reason = codes_match.group("reason").strip().lstrip(":-—– ").strip()
+        if not reason:
+            self.add(
+                "GW007",
+                path,
+                line,
+                f"suppression not applied: it gives no reason for {', '.join(codes)}; say why "
+                f"after the brackets ({SUPPRESSION_SYNTAX!r})",
+                column=column,
+            )
+            return
+        self.suppressions.append(Suppression(path, line, column, codes, reason, own_line))
 
     def add(
         self,

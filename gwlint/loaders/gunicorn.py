@@ -230,6 +230,22 @@ def compile_time_error(tree: ast.Module) -> tuple[int, int, str] | None:
     return visit(tree, False, False)
 
 
+def _comments(path: str, source: str, problems: Problems) -> None:
+    """Every ``#`` comment, for suppressions (tokenize: never a ``#`` inside a string)."""
+    import io
+    import tokenize
+
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT:
+                own = not token.line[: token.start[1]].strip()
+                problems.comment(
+                    path, token.start[0], token.string[1:], own_line=own, column=token.start[1] + 1
+                )
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        pass  # the comments before the error are kept
+
+
 def load_gunicorn(path: str, facts: Facts, problems: Problems) -> GunicornServer | None:
     data = read_bytes(path, "GW003", problems, kind="gunicorn")
     if data is None:
@@ -264,6 +280,7 @@ def load_gunicorn(path: str, facts: Facts, problems: Problems) -> GunicornServer
         )
         return None
     source = data.decode("utf-8", errors="replace")
+    _comments(path, source, problems)
     try:
         bindings = evaluate(source, tree, facts.env, facts.cpus)
     except RecursionError:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import glob
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -156,6 +156,7 @@ class _Loader:
     _reported: set[tuple[str, int, str]] = field(default_factory=set)
     _stock_reported: set[str] = field(default_factory=set)
     allowed: list[str] = field(default_factory=list)  # real paths of folders that may be read
+    sysroot: str | None = None  # a server's files laid out under this folder (nginx -T)
 
     def error(self, path: str, line: int, message: str, column: int | None = None) -> None:
         key = (path, line, message)
@@ -199,6 +200,13 @@ class _Loader:
         except (OSError, RecursionError, ValueError) as exc:
             self.error(path, 1, f"cannot be lexed: {type(exc).__name__}")
         loaded = _File(path=path, lines=text.splitlines(), tokens=tokens)
+        for token, line, quoted in tokens:
+            if token.startswith("#") and not quoted:
+                text = loaded.lines[line - 1] if 0 < line <= len(loaded.lines) else ""
+                own = text.lstrip().startswith("#")
+                at = text.find("#") if own else text.rfind(token)
+                column = at + 1 if at >= 0 else None
+                self.problems.comment(path, line, token[1:], own_line=own, column=column)
         self._files[key] = loaded
         return loaded
 
@@ -314,6 +322,9 @@ class _Loader:
         bases = self._bases(including, root_dir)
         if not os.path.isabs(pattern):
             return [os.path.normpath(os.path.join(base, pattern)) for base in bases]
+        if self.sysroot is not None:
+            # the server's own files (nginx -T): an absolute path is exactly that file
+            return [os.path.normpath(self.sysroot + os.sep + pattern.lstrip("/"))]
         # an absolute path is the server's: look for it in the repository, by its tail
         # (/etc/nginx/conf.d/*.conf as etc/nginx/conf.d/*.conf, nginx/conf.d/*.conf, ...); a
         # glob keeps its folder (a bare *.conf would match the including file itself)
@@ -1027,18 +1038,63 @@ def _flatten(stmts: list[Stmt]) -> Iterator[Directive]:
 # --- entry point -------------------------------------------------------------------------------
 
 
+def _allowed(roots: list[str], prefix: str | None, sysroot: str | None) -> list[str]:
+    """Files are read from the working directory, the prefix and the roots' folders only."""
+    folders = [os.getcwd(), *(prefix or default_prefix(os.path.dirname(r) or ".") for r in roots)]
+    if sysroot is not None:
+        folders.append(sysroot)
+    return sorted({os.path.realpath(folder) for folder in folders})
+
+
+def group_roots(
+    paths: list[str], others: Sequence[str] = (), prefix: str | None = None
+) -> list[list[str]]:
+    """The nginx configurations ``paths`` belong to, as lists of root files, one per server.
+
+    A file that another file includes is read inside that file: ``others`` are further files
+    (found under the working directory) that may be the root of a snippet named in ``paths``.
+    Each main file (``events``/``http`` at its top level) is one server's configuration; the
+    fragments that no main file includes are grouped by the folder they configure (the folder
+    above ``sites-enabled``, ``conf.d``...). Nothing is reported here: ``load_nginx`` reports.
+    """
+    loader = _Loader(facts=Facts(), prefix=prefix, problems=Problems())
+    universe = list(dict.fromkeys([*paths, *others]))
+    loader.allowed = _allowed(universe, prefix, None)
+    reach = {path: loader.reachable(path) for path in universe}
+    real = {path: os.path.realpath(path) for path in universe}
+    roots: list[str] = []
+    for path in universe:
+        includers = [o for o in universe if o != path and real[path] in reach[o]]
+        # mutual includes (a cycle): the first one listed is the root
+        if any(real[o] not in reach[path] or o in roots for o in includers):
+            continue
+        roots.append(path)
+    wanted = {real[p] for p in paths}
+    roots = [r for r in roots if r in paths or reach[r] & wanted]
+    groups: dict[str, list[str]] = {}
+    for root in roots:
+        context, _ = root_context(loader.top_level_names(root))
+        home = default_prefix(os.path.dirname(root) or ".")
+        key = f"main:{root}" if context == () else f"fragments:{os.path.normpath(home)}"
+        groups.setdefault(key, []).append(root)
+    return list(groups.values())
+
+
 def load_nginx(
-    roots: list[str], facts: Facts, problems: Problems, prefix: str | None = None
+    roots: list[str],
+    facts: Facts,
+    problems: Problems,
+    prefix: str | None = None,
+    sysroot: str | None = None,
 ) -> NginxConfig:
     """Read the root files, and everything they include, into one ``NginxConfig``.
 
     A root that another root includes is read only there, in the context it is included in.
     Fragments (top-level ``server``/``upstream``/``location``) are read as if included in ``http``.
+    ``sysroot``: the files are a running server's (``nginx -T``), laid out under that folder.
     """
-    loader = _Loader(facts=facts, prefix=prefix, problems=problems)
-    # files are read from the working directory, the prefix and the roots' folders only
-    folders = [os.getcwd(), *(prefix or default_prefix(os.path.dirname(r) or ".") for r in roots)]
-    loader.allowed = sorted({os.path.realpath(folder) for folder in folders})
+    loader = _Loader(facts=facts, prefix=prefix, problems=problems, sysroot=sysroot)
+    loader.allowed = _allowed(roots, prefix, sysroot)
     kept = roots
     if len(roots) > 1:
         reach = {root: loader.reachable(root) for root in roots}

@@ -106,7 +106,11 @@ class _Reader:
         current = None
         for number, line in enumerate(text.splitlines(), start=1):
             stripped = line.strip()
-            if not stripped or stripped[0] in ";#":
+            if stripped[:1] in (";", "#"):
+                if current == section:  # another section's comments are about lines not read
+                    self.problems.comment(path, number, stripped[1:], own_line=True)
+                continue
+            if not stripped:
                 continue
             if stripped.startswith("["):
                 if not stripped.endswith("]"):

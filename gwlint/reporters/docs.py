@@ -58,6 +58,8 @@ def example_request(example: Example, folder: str) -> Request:
         elif flag == "--env":
             name, _, text = value.partition("=")
             request.env[name] = text
+        elif flag == "--extend-select":
+            request.extend_select.append(value)
         else:
             raise ValueError(f"unsupported example flag {flag}")
     return request
@@ -70,6 +72,7 @@ def check_example(example: Example, code: str) -> Report:
     with tempfile.TemporaryDirectory(prefix="gwlint-example-") as folder, chdir(folder):
         request = example_request(example, folder)
         request.select = [code]
+        request.isolated = True  # no configuration file of the machine building the docs
         return lint(request)
 
 
@@ -93,8 +96,9 @@ def _files(example: Example) -> list[str]:
     return out
 
 
-def render_rule(rule: Rule) -> str:
-    reports = run_example(rule.example, rule.code)
+def render_rule(rule: Rule, *, run: bool = True) -> str:
+    """The rule's page; ``run``: with what gwlint reports on the example (runs it)."""
+    reports = run_example(rule.example, rule.code) if run else ""
     lines = [
         HEADER,
         "",
@@ -111,12 +115,18 @@ def render_rule(rule: Rule) -> str:
         "## Example",
         "",
         *_files(rule.example),
-        f"gwlint reports ({rule.code} only):",
-        "",
-        "```text",
-        reports or "(nothing)",
-        "```",
-        "",
+        *(
+            [
+                f"gwlint reports ({rule.code} only):",
+                "",
+                "```text",
+                reports or "(nothing)",
+                "```",
+                "",
+            ]
+            if run
+            else []
+        ),
         "## Fix",
         "",
         *_files(rule.fix),

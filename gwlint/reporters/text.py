@@ -1,13 +1,23 @@
-"""Plain text for people: ``path:line:col: CODE [severity] message``, the other side indented."""
+"""Plain text for people: ``path:line:col: CODE [severity] message``, the other side indented.
+
+Colour (ANSI) only when the command line asks for it: on a terminal, never with NO_COLOR.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from gwlint.model.diagnostics import Location, Severity
 
 if TYPE_CHECKING:
     from gwlint.engine import Report
+
+_SEVERITY_COLOUR = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+
+def _paint(text: str, code: str, colour: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if colour else text
 
 
 def where(location: Location) -> str:
@@ -21,32 +31,59 @@ def _count(count: int, word: str) -> str:
 
 def summary(report: Report) -> str:
     files = _count(len(report.files), "file")
+    if report.deployments > 1:
+        files += f" in {report.deployments} deployments"
     versions = report.nginx_label
     if not report.nginx_version_given:
         versions += " (assumed; set --nginx-version)"
     checked = f"Checked {files} against {versions} and {report.gunicorn_label}."
+    suppressed = f" {report.suppressed} suppressed by comments." if report.suppressed else ""
     if not report.diagnostics:
-        return f"All checks passed. {checked}"
+        return f"All checks passed. {checked}{suppressed}"
     parts = [
         _count(report.count(severity), severity.value)
         for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO)
         if report.count(severity)
     ]
     total = _count(len(report.diagnostics), "finding")
-    return f"Found {total} ({', '.join(parts)}). {checked}"
+    return f"Found {total} ({', '.join(parts)}). {checked}{suppressed}"
 
 
-def render(report: Report) -> str:
+def statistics(report: Report) -> list[str]:
+    """``count  CODE  name`` per rule, most frequent first (like ruff --statistics)."""
+    from gwlint.rules import BY_CODE
+
+    counts = Counter(d.code for d in report.diagnostics)
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    return [
+        f"{count:>{width}}  {code}  [{BY_CODE[code].severity.value}] {BY_CODE[code].name}"
+        for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+
+
+def render(
+    report: Report, *, colour: bool = False, quiet: bool = False, statistics_only: bool = False
+) -> str:
     lines: list[str] = []
-    for diagnostic in report.diagnostics:
-        lines.append(
-            f"{where(diagnostic.location)}: {diagnostic.code} [{diagnostic.severity.value}] "
-            f"{diagnostic.message}"
-        )
-        for related in diagnostic.related:
-            lines.append(f"  --> {where(related.location)}: {related.message}")
-        if diagnostic.fix:
-            lines.append(f"  fix: {diagnostic.fix}")
+    if statistics_only:
+        lines.extend(statistics(report))
+    else:
+        for diagnostic in report.diagnostics:
+            severity = diagnostic.severity
+            lines.append(
+                f"{_paint(where(diagnostic.location), '1', colour)}: "
+                f"{_paint(diagnostic.code, _SEVERITY_COLOUR[severity] + ';1', colour)} "
+                f"{_paint(f'[{severity.value}]', _SEVERITY_COLOUR[severity], colour)} "
+                f"{diagnostic.message}"
+            )
+            for related in diagnostic.related:
+                lines.append(
+                    f"  --> {_paint(where(related.location), '2', colour)}: {related.message}"
+                )
+            if diagnostic.fix:
+                lines.append(f"  {_paint('fix:', '32', colour)} {diagnostic.fix}")
+    if quiet:
+        return "\n".join(lines) + "\n" if lines else ""
     if lines:
         lines.append("")
     lines.append(summary(report))

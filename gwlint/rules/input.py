@@ -176,4 +176,92 @@ reported here with the reason, and the rules that need it stay quiet rather than
     references=("https://docs.gunicorn.org/en/stable/configure.html#configuration-file",),
 )
 
-RULES = (GW001, GW002, GW003, GW004, GW005)
+_SUPPRESSION_SYNTAX = """
+A finding is silenced for one place with a comment that names its code and says why:
+
+```
+# gwlint: ignore[GW101] reports are slow on purpose, the LB cuts them at 60 s anyway
+proxy_read_timeout 120s;
+```
+
+It works in all three formats (`#` in nginx and `gunicorn.conf.py`, `;` or `#` in uWSGI inis). On
+a line of its own it covers the next line that is not a comment; after a directive (nginx,
+Python) it covers its own line. A cross-file finding can be silenced on either side: at the line
+gwlint reports, or at the line of the other side (the `-->` line). Several codes go in one pair
+of brackets, separated by commas. For a whole file or folder, use `per-file-ignores` in the
+configuration; for the whole project, `ignore`.
+"""
+
+GW006 = Rule(
+    code="GW006",
+    name="unused-suppression",
+    title="a gwlint: ignore[...] comment that suppresses nothing",
+    severity=Severity.INFO,
+    why=f"""
+A suppression outlives the finding it was written for: the setting was fixed, moved to another
+line, or the comment names the wrong code. Left in place it would silently hide the next real
+finding of that code on that line. Remove the code from the comment (or the comment).
+
+A suppression for a rule that is not enabled (`--select`, `ignore`) is not reported: gwlint cannot
+tell whether it would suppress something.
+{_SUPPRESSION_SYNTAX}""",
+    example=ex(
+        (
+            "gunicorn.conf.py",
+            """
+            bind = "127.0.0.1:8000"
+            # gwlint: ignore[GW701] our deploy script reads this, gunicorn does not
+            workers = 3
+            """,
+        ),
+        args=("--extend-select", "GW701"),
+    ),
+    fix=ex(
+        (
+            "gunicorn.conf.py",
+            """
+            bind = "127.0.0.1:8000"
+            workers = 3
+            """,
+        ),
+        args=("--extend-select", "GW701"),
+    ),
+    references=("https://docs.astral.sh/ruff/rules/unused-noqa/",),
+)
+
+GW007 = Rule(
+    code="GW007",
+    name="invalid-suppression",
+    title="a gwlint suppression without a reason, or with an unknown code",
+    severity=Severity.WARNING,
+    why=f"""
+A suppression must say why: the next person to read the config (or the one who wrote it, a year
+later) needs to know whether the finding was judged harmless or simply silenced. One without a
+reason, with no code or an unknown one in the brackets, or written in another tool's syntax
+(`gwlint: disable=...`, `gwlint: noqa`) is **not applied**: the finding it meant to hide is still
+reported, next to this warning.
+{_SUPPRESSION_SYNTAX}""",
+    example=ex(
+        (
+            "gunicorn.conf.py",
+            """
+            bind = "127.0.0.1:8000"
+            # gwlint: ignore[GW701]
+            statsd_hosts = ["stats-a:8125", "stats-b:8125"]
+            """,
+        ),
+    ),
+    fix=ex(
+        (
+            "gunicorn.conf.py",
+            """
+            bind = "127.0.0.1:8000"
+            # gwlint: ignore[GW701] our metrics sidecar reads this list, gunicorn does not
+            statsd_hosts = ["stats-a:8125", "stats-b:8125"]
+            """,
+        ),
+    ),
+    references=("https://docs.astral.sh/ruff/linter/#error-suppression",),
+)
+
+RULES = (GW001, GW002, GW003, GW004, GW005, GW006, GW007)

@@ -1,0 +1,140 @@
+"""Project configuration: ``[tool.gwlint]`` in pyproject.toml, or gwlint.toml / .gwlint.toml.
+
+Found like ruff finds its own: from the working directory upward, the closest wins, and in one
+folder ``.gwlint.toml`` before ``gwlint.toml`` before ``pyproject.toml`` (only when it has a
+``[tool.gwlint]`` table). ``--config FILE`` names one. Keys are written with dashes
+(``fail-on``, ``nginx-version``); command-line flags beat the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+CONFIG_NAMES = (".gwlint.toml", "gwlint.toml", "pyproject.toml")
+SeverityName = Literal["error", "warning", "info"]
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used: exit 2 with this one-line message."""
+
+
+def _dashes(name: str) -> str:
+    return name.replace("_", "-")
+
+
+class DeploymentConfig(BaseModel):
+    """One deployment: its nginx config(s) and app server config(s), as globs."""
+
+    model_config = ConfigDict(extra="forbid", alias_generator=_dashes, populate_by_name=True)
+
+    name: str | None = None
+    nginx: list[str] = Field(default_factory=list)
+    app: list[str] = Field(default_factory=list)
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid", alias_generator=_dashes, populate_by_name=True)
+
+    select: list[str] | None = None
+    ignore: list[str] = Field(default_factory=list)
+    extend_select: list[str] = Field(default_factory=list)
+    severity: dict[str, SeverityName] = Field(default_factory=dict)
+    per_file_ignores: dict[str, list[str]] = Field(default_factory=dict)
+    fail_on: SeverityName = "warning"
+    cpus: int | None = Field(default=None, ge=1)
+    nginx_version: str | None = None
+    gunicorn_version: str | None = None
+    uwsgi_version: str | None = None
+    front: str | None = None
+    stop_timeout: int | None = Field(default=None, ge=0)
+    somaxconn: int | None = Field(default=None, ge=1)
+    nginx_prefix: str | None = None
+    uwsgi_section: str | None = None
+    env: dict[str, str] = Field(default_factory=dict)
+    deployments: list[DeploymentConfig] = Field(default_factory=list)
+    path: Path | None = Field(default=None, exclude=True)  # the file it was read from
+
+    @field_validator("env", mode="before")
+    @classmethod
+    def _env_as_text(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(k): str(v) for k, v in value.items()}
+        return value
+
+    @property
+    def root(self) -> Path:
+        """The folder relative paths in the file are relative to."""
+        return self.path.parent if self.path is not None else Path.cwd()
+
+
+ALLOWED_KEYS = sorted(_dashes(name) for name in Config.model_fields if name != "path")
+
+
+def _table(path: Path) -> dict[str, Any] | None:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("gwlint")
+        return table if isinstance(table, dict) else None
+    return data
+
+
+def find(start: Path | None = None) -> Path | None:
+    """The closest configuration file, from ``start`` (the working directory) upward."""
+    folder = (start or Path.cwd()).resolve()
+    for current in (folder, *folder.parents):
+        for name in CONFIG_NAMES:
+            candidate = current / name
+            if candidate.is_file() and (name != "pyproject.toml" or _has_table(candidate)):
+                return candidate
+    return None
+
+
+def _has_table(path: Path) -> bool:
+    try:
+        return _table(path) is not None
+    except ConfigError:
+        return True  # a broken pyproject.toml is reported when it is read
+
+
+def load(path: Path | None) -> Config:
+    """Read and validate ``path`` (None: the defaults)."""
+    if path is None:
+        return Config()
+    table = _table(path)
+    if table is None:
+        raise ConfigError(f"{path}: no [tool.gwlint] table")
+    try:
+        config = Config.model_validate(table)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {_explain(exc)}") from None
+    return config.model_copy(update={"path": path})
+
+
+def _explain(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    key = ".".join(str(part) for part in error["loc"])
+    if error["type"] == "extra_forbidden":
+        return f"unknown key {key!r} (allowed: {', '.join(ALLOWED_KEYS)})"
+    return f"{key}: {error['msg']}"
+
+
+def matches(pattern: str, path: str, root: Path) -> bool:
+    """A per-file-ignores or deployments glob against a path (as given, or relative to root)."""
+    from fnmatch import fnmatch
+
+    candidates = {path, os.path.normpath(path)}
+    with contextlib.suppress(ValueError):  # another drive (Windows)
+        candidates.add(os.path.relpath(os.path.abspath(path), root))
+    return any(fnmatch(candidate, pattern) for candidate in candidates)

@@ -1,0 +1,236 @@
+"""Project configuration: discovery, every key, precedence of the command line, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import gwlint
+
+NGINX = """\
+http {
+    server {
+        listen 80;
+        location / {
+            proxy_read_timeout 120s;
+            proxy_pass http://127.0.0.1:8000;
+        }
+    }
+}
+"""
+GUNICORN = 'bind = "127.0.0.1:8000"\ntimeout = 60\n'
+
+
+def _project(root: Path, config: tuple[str, str] | None = None) -> Path:
+    """nginx.conf + gunicorn.conf.py that give GW101 (warning) and GW301 (info)."""
+    (root / "nginx.conf").write_text(NGINX)
+    (root / "gunicorn.conf.py").write_text(GUNICORN)
+    if config is not None:
+        name, text = config
+        (root / name).write_text(text)
+    return root
+
+
+def _codes(root: Path, *args: str) -> list[str]:
+    run = gwlint("check", "--format", "json", *args, cwd=root)
+    assert run.code in (0, 1), run.err
+    return sorted(d["code"] for d in json.loads(run.out)["diagnostics"])
+
+
+def test_ignore_in_pyproject_silences_the_rule(tmp_path: Path) -> None:
+    _project(tmp_path)
+    assert "GW101" in _codes(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.gwlint]\nignore = ["GW101"]\n'
+    )
+    assert "GW101" not in _codes(tmp_path)
+    assert "GW301" in _codes(tmp_path)
+
+
+def test_closest_configuration_wins_and_file_names_rank(tmp_path: Path) -> None:
+    (tmp_path / "gwlint.toml").write_text('ignore = ["GW101"]\n')
+    sub = tmp_path / "deploy"
+    sub.mkdir()
+    _project(sub)
+    assert _codes(sub) == ["GW301"]  # found two folders up
+    # a pyproject.toml without [tool.gwlint] is not a configuration: the search goes on
+    (sub / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    assert _codes(sub) == ["GW301"]
+    # with the table it is the closest, and configurations are not merged
+    (sub / "pyproject.toml").write_text('[tool.gwlint]\nignore = ["GW301"]\n')
+    assert _codes(sub) == ["GW101"]
+    # in one folder: .gwlint.toml > gwlint.toml > pyproject.toml
+    (sub / "gwlint.toml").write_text('select = ["GW3"]\n')
+    assert _codes(sub) == ["GW301"]
+    (sub / ".gwlint.toml").write_text('select = ["GW1"]\n')
+    assert _codes(sub) == ["GW101"]
+
+
+def test_config_flag_and_isolated(tmp_path: Path) -> None:
+    _project(tmp_path, ("gwlint.toml", 'ignore = ["GW101"]\n'))
+    (tmp_path / "other.toml").write_text('ignore = ["GW301"]\n')
+    assert _codes(tmp_path) == ["GW301"]
+    assert _codes(tmp_path, "--config", "other.toml") == ["GW101"]
+    assert _codes(tmp_path, "--isolated") == ["GW101", "GW301"]
+    run = gwlint("check", "--config", "nope.toml", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err == "gwlint: error: --config nope.toml: no such file\n"
+
+
+def test_command_line_beats_the_file(tmp_path: Path) -> None:
+    _project(tmp_path, ("gwlint.toml", 'select = ["GW3"]\nignore = ["GW305"]\ncpus = 2\n'))
+    assert _codes(tmp_path) == ["GW301"]
+    # --select replaces the file's select; --ignore adds to its ignore
+    assert _codes(tmp_path, "--select", "GW1") == ["GW101"]
+    assert _codes(tmp_path, "--select", "GW1,GW3", "--ignore", "GW301") == ["GW101"]
+    assert _codes(tmp_path, "--extend-select", "GW101") == ["GW101", "GW301"]
+
+    def fix(*args: str) -> str:
+        run = gwlint("check", "--format", "json", *args, cwd=tmp_path)
+        return str(json.loads(run.out)["diagnostics"][0]["fix"])
+
+    assert "workers = 5 for 2 CPUs" in fix()  # cpus = 2 from the file
+    assert "workers = 17 for 8 CPUs" in fix("--cpus", "8")
+
+
+def test_severity_override_and_fail_on(tmp_path: Path) -> None:
+    _project(tmp_path, ("gwlint.toml", '[severity]\nGW301 = "error"\nGW101 = "info"\n'))
+    run = gwlint("check", "--format", "json", cwd=tmp_path)
+    levels = {d["code"]: d["severity"] for d in json.loads(run.out)["diagnostics"]}
+    assert levels == {"GW101": "info", "GW301": "error"}
+    assert run.code == 1
+    (tmp_path / "gwlint.toml").write_text('fail-on = "error"\n')
+    assert gwlint("check", cwd=tmp_path).code == 0  # a warning and an info: below the bar
+    assert gwlint("check", "--fail-on", "warning", cwd=tmp_path).code == 1
+    (tmp_path / "gwlint.toml").write_text('ignore = ["GW101"]\n')
+    assert gwlint("check", cwd=tmp_path).code == 0  # info only
+    assert gwlint("check", "--fail-on", "info", cwd=tmp_path).code == 1
+    assert gwlint("check", "--fail-on", "info", "--exit-zero", cwd=tmp_path).code == 0
+
+
+def test_per_file_ignores(tmp_path: Path) -> None:
+    legacy = tmp_path / "legacy"
+    legacy.mkdir()
+    _project(legacy)
+    (tmp_path / "gwlint.toml").write_text('[per-file-ignores]\n"legacy/*.conf" = ["GW1"]\n')
+    assert _codes(tmp_path) == ["GW301"]
+    assert _codes(legacy) == ["GW301"]  # globs are relative to the configuration's folder
+    (tmp_path / "gwlint.toml").write_text('[per-file-ignores]\n"**/gunicorn.conf.py" = ["GW3"]\n')
+    assert _codes(tmp_path) == ["GW101"]
+
+
+def test_target_facts_env_and_prefix(tmp_path: Path) -> None:
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "nginx.conf").write_text("http {\n    include snippets/app.conf;\n}\n")
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "snippets").mkdir()
+    (tmp_path / "etc" / "snippets" / "app.conf").write_text(
+        NGINX.split("\n", 1)[1].rsplit("}", 1)[0]
+    )
+    (tmp_path / "gunicorn.conf.py").write_text(
+        'import os\nbind = "127.0.0.1:8000"\ntimeout = int(os.environ.get("T", "60"))\n'
+    )
+    config = (
+        'nginx-prefix = "etc"\nnginx-version = "1.24"\ngunicorn-version = "23.0"\n[env]\nT = 30\n'
+    )
+    (tmp_path / "gwlint.toml").write_text(config)
+    run = gwlint("check", "--select", "GW101", cwd=tmp_path)
+    assert "gunicorn timeout 30s" in run.out, run.out + run.err
+    assert "against nginx 1.24 and gunicorn 23.0." in run.out
+    assert "(assumed" not in run.out
+    run = gwlint("check", "--select", "GW101", "--env", "T=200", cwd=tmp_path)
+    assert "All checks passed" in run.out  # --env beats [env]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            'ignor = ["GW101"]\n',
+            "unknown key 'ignor' (allowed: cpus, deployments, env, extend-select, fail-on, front,",
+        ),
+        ('fail-on = "fatal"\n', "fail-on: Input should be 'error', 'warning' or 'info'"),
+        ("cpus = 0\n", "cpus: Input should be greater than or equal to 1"),
+        ('select = ["GW9"]\n', "select: unknown rule selector 'GW9'"),
+        ('[severity]\nGW101 = "fatal"\n', "severity.GW101: Input should be 'error'"),
+        ('[severity]\nGW999 = "error"\n', "severity: unknown rule 'GW999'"),
+        ('front = "akamai"\n', "front: "),
+        ('nginx-version = "one"\n', "nginx-version: "),
+        ('nginx-prefix = "missing"\n', "nginx-prefix missing: no such folder"),
+        ("select = [\n", "invalid TOML: "),
+        (
+            "[[deployments]]\nnginx = 'x.conf'\n",
+            "deployments.0.nginx: Input should be a valid list",
+        ),
+    ],
+)
+def test_bad_configuration_exits_2_naming_the_key(tmp_path: Path, text: str, message: str) -> None:
+    _project(tmp_path, ("gwlint.toml", text))
+    run = gwlint("check", cwd=tmp_path)
+    assert run.code == 2, run.out
+    assert run.err.startswith(f"gwlint: error: {tmp_path / 'gwlint.toml'}: "), run.err
+    assert message in run.err
+    assert run.err.count("\n") == 1
+    assert run.out == ""
+
+
+def test_deployments_pair_what_folders_cannot(tmp_path: Path) -> None:
+    """Two nginx configs in one folder, two apps on the same address elsewhere: the folder
+    layout says nothing, the configuration says which nginx serves which app."""
+    ops, api, web = tmp_path / "ops", tmp_path / "services" / "api", tmp_path / "services" / "web"
+    for folder in (ops, api, web):
+        folder.mkdir(parents=True)
+    (ops / "api.nginx.conf").write_text("events {}\n" + NGINX)
+    (ops / "web.nginx.conf").write_text(
+        "events {}\n" + NGINX.replace("proxy_read_timeout 120s", "proxy_read_timeout 20s")
+    )
+    (api / "gunicorn.conf.py").write_text(GUNICORN)  # 60 < 120: GW101 against api
+    (web / "gunicorn.conf.py").write_text('bind = "127.0.0.1:8000"\ntimeout = 100\n')
+
+    def gw101() -> list[str]:
+        run = gwlint("check", "--select", "GW101", "--format", "json", cwd=tmp_path)
+        return sorted(
+            f"{d['path']}~{d['related'][0]['path']}" for d in json.loads(run.out)["diagnostics"]
+        )
+
+    (tmp_path / "gwlint.toml").write_text(
+        '[[deployments]]\nname = "api"\nnginx = ["ops/api.nginx.conf"]\n'
+        'app = ["services/api/gunicorn.conf.py"]\n'
+        '[[deployments]]\nname = "web"\nnginx = ["ops/web.nginx.conf"]\n'
+        'app = ["services/web/*.py"]\n'
+    )
+    assert gw101() == ["ops/api.nginx.conf~services/api/gunicorn.conf.py"]
+    run = gwlint("check", cwd=tmp_path)
+    assert "in 2 deployments" in run.out
+
+
+def test_deployment_file_of_unknown_kind(tmp_path: Path) -> None:
+    _project(tmp_path)
+    (tmp_path / "app.txt").write_text("hello\n")
+    (tmp_path / "gwlint.toml").write_text(
+        '[[deployments]]\nnginx = ["nginx.conf"]\napp = ["app.txt"]\n'
+    )
+    run = gwlint("check", cwd=tmp_path)
+    assert run.code == 2
+    assert "deployments[1]: app app.txt is neither a gunicorn config" in run.err
+
+
+def test_docs_configuration_lists_every_key_and_its_example_is_valid() -> None:
+    import re
+    import tomllib
+
+    from gwlint.config import ALLOWED_KEYS, Config
+    from tests.conftest import ROOT
+
+    page = (ROOT / "docs" / "configuration.md").read_text()
+    for key in ALLOWED_KEYS:
+        assert f"| `{key}` |" in page, f"docs/configuration.md does not document {key}"
+    assert f"(allowed: {', '.join(ALLOWED_KEYS)})" in page
+    example = re.search(r"```toml\n(.*?)```", page, re.DOTALL)
+    assert example is not None
+    table = tomllib.loads(example.group(1))["tool"]["gwlint"]
+    config = Config.model_validate(table)
+    assert config.cpus == 4
+    assert [d.name for d in config.deployments] == ["api", "legacy"]
