@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from gwlint import __version__
+
+if TYPE_CHECKING:
+    from gwlint.engine import Report
 
 app = typer.Typer(
     name="gwlint",
@@ -27,6 +30,27 @@ app = typer.Typer(
 class Format(StrEnum):
     text = "text"
     json = "json"
+
+
+class Level(StrEnum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+class Color(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+class ReportFormat(StrEnum):
+    """``check --format``: gwlint.reporters.FORMATS (kept literal here: the CLI imports lazily)."""
+
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
 
 
 def _version(value: bool) -> None:
@@ -77,8 +101,22 @@ def check(
         ),
     ] = None,
     output_format: Annotated[
-        Format, typer.Option("--format", "-f", help="Output format.")
-    ] = Format.text,
+        ReportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format: text, json, sarif (code scanning), github (Actions annotations).",
+        ),
+    ] = ReportFormat.text,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the report to FILE instead of standard output (- for standard output).",
+        ),
+    ] = None,
     cpus: Annotated[
         int | None,
         typer.Option(help="CPUs of the production machine (cpu_count(), %k, worker checks)."),
@@ -129,21 +167,81 @@ def check(
     uwsgi: Annotated[
         list[str] | None, typer.Option("--uwsgi", help="Read FILE as uWSGI ini.")
     ] = None,
-    uwsgi_section: Annotated[str, typer.Option(help="Section of the uWSGI ini to read.")] = "uwsgi",
+    uwsgi_section: Annotated[
+        str | None, typer.Option(help="Section of the uWSGI ini to read [default: uwsgi].")
+    ] = None,
+    nginx_dump: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FILE",
+            help="Read the nginx side from the output of `nginx -T` on the server (- for "
+            "standard input); findings name the server's files and lines.",
+        ),
+    ] = None,
     select: Annotated[
         list[str] | None,
-        typer.Option(help="Only these rule codes or prefixes (comma-separated, e.g. GW1,GW401)."),
+        typer.Option(
+            help="Only these rule codes or prefixes (comma-separated, e.g. GW1,GW401); replaces "
+            "the configuration's select."
+        ),
+    ] = None,
+    extend_select: Annotated[
+        list[str] | None, typer.Option(help="Enable these rule codes or prefixes as well.")
     ] = None,
     ignore: Annotated[
         list[str] | None, typer.Option(help="Skip these rule codes or prefixes.")
     ] = None,
+    fail_on: Annotated[
+        Level | None,
+        typer.Option(
+            help="Exit 1 when a finding is at least this severe [default: warning, or the "
+            "configuration's fail-on]."
+        ),
+    ] = None,
     exit_zero: Annotated[
         bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings.")
     ] = False,
+    config: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FILE",
+            help="Configuration file (default: the closest .gwlint.toml, gwlint.toml or "
+            "pyproject.toml with [tool.gwlint], from the current folder up).",
+        ),
+    ] = None,
+    isolated: Annotated[
+        bool, typer.Option("--isolated", help="Ignore every configuration file.")
+    ] = False,
+    statistics: Annotated[
+        bool,
+        typer.Option("--statistics", help="Count findings per rule instead of listing them."),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Print findings only: no summary line, no warnings."),
+    ] = False,
+    color: Annotated[
+        Color,
+        typer.Option(
+            help="Colour the text output: auto (on a terminal, unless NO_COLOR is set), "
+            "always, never."
+        ),
+    ] = Color.auto,
 ) -> None:
-    """Check nginx config(s) against gunicorn/uWSGI config(s)."""
+    """Check nginx config(s) against gunicorn/uWSGI config(s).
+
+    With no path, finds every nginx config, gunicorn config and uWSGI ini under the current
+    folder and groups them into deployments.
+    """
     from gwlint.engine import Request, UsageError, lint
 
+    if config is not None and isolated:
+        _fail("--config and --isolated exclude each other")
+    if statistics and output_format is not ReportFormat.text:
+        _fail(f"--statistics is for the text format, not --format {output_format.value}")
+    stdin_text = None
+    if nginx_dump == "-":
+        stdin_text = sys.stdin.read()
     request = Request(
         paths=list(paths or []),
         nginx=list(nginx or []),
@@ -158,25 +256,73 @@ def check(
         uwsgi_section=uwsgi_section,
         select=_split(select),
         ignore=_split(ignore) or [],
+        extend_select=_split(extend_select) or [],
         front=front,
         stop_timeout=stop_timeout,
         somaxconn=somaxconn,
+        fail_on=fail_on.value if fail_on is not None else None,
+        config=config,
+        isolated=isolated,
+        nginx_dump=nginx_dump,
+        stdin_text=stdin_text,
     )
     try:
         report = lint(request)
     except UsageError as exc:
         _fail(str(exc))
-    if report.found_nothing:
+    if report.found_nothing and not quiet:
         where = ", ".join(request.paths) or "."
         typer.echo(
             f"gwlint: warning: no nginx, gunicorn or uWSGI config found in {where}", err=True
         )
-    if output_format is Format.json:
-        from gwlint.reporters import json as reporter
+    if output_format is ReportFormat.text:
+        from gwlint.reporters import text
+
+        to_file = output is not None and output != "-"
+        colour = color is Color.always or (
+            color is Color.auto and not to_file and _colour_terminal()
+        )
+        rendered = text.render(report, colour=colour, quiet=quiet, statistics_only=statistics)
     else:
-        from gwlint.reporters import text as reporter  # type: ignore[no-redef]
-    sys.stdout.write(reporter.render(report))
+        rendered = _render(output_format, report)
+    if output is None or output == "-":
+        sys.stdout.write(rendered)
+    else:
+        try:
+            with open(output, "w", encoding="utf-8", newline="") as stream:
+                stream.write(rendered)
+        except OSError as exc:
+            _fail(f"--output {output}: {exc.strerror or exc}")
     raise typer.Exit(1 if report.failed and not exit_zero else 0)
+
+
+def _colour_terminal() -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    import os
+
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("TERM") == "dumb":
+        return False
+    return sys.stdout.isatty()
+
+
+def _render(output_format: ReportFormat, report: Report) -> str:
+    if output_format is ReportFormat.json:
+        from gwlint.reporters import json
+
+        return json.render(report)
+    if output_format is ReportFormat.sarif:
+        from gwlint.reporters import sarif
+
+        return sarif.render(report)
+    if output_format is ReportFormat.github:
+        from gwlint.reporters import github
+
+        return github.render(report)
+    from gwlint.reporters import text
+
+    return text.render(report)
 
 
 @app.command()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import ROOT, gwlint
 
@@ -188,3 +192,58 @@ def test_the_readme_demo_shows_what_the_readme_promises() -> None:
     assert run.code == 1
     codes = {line.split(" ")[1] for line in run.out.splitlines() if ": GW" in line}
     assert {"GW201", "GW401", "GW102", "GW506"} <= codes
+
+
+def test_statistics_quiet_and_fail_on() -> None:
+    listed = gwlint("check", "--isolated", "--format", "json", ".", cwd=DEMO)
+    codes = [d["code"] for d in json.loads(listed.out)["diagnostics"]]
+    run = gwlint("check", "--isolated", "--statistics", ".", cwd=DEMO)
+    lines = run.out.splitlines()
+    counts = [int(line.split()[0]) for line in lines[:-2]]
+    assert {line.split()[1]: n for line, n in zip(lines, counts, strict=False)} == {
+        code: codes.count(code) for code in set(codes)
+    }
+    assert counts == sorted(counts, reverse=True)
+    assert lines[-2] == ""
+    assert lines[-1].startswith("Found ")
+    assert run.code == 1
+
+    text = gwlint("check", "--isolated", ".", cwd=DEMO).out
+    quiet = gwlint("check", "--isolated", "-q", ".", cwd=DEMO)
+    assert quiet.out == text.rsplit("\n\n", 1)[0] + "\n"  # everything but the summary
+    assert quiet.code == 1
+    clean = ROOT / "fixtures" / "GW101" / "quiet-timeout-longer-than-read-timeout"
+    assert gwlint("check", "--isolated", "-q", "--select", "GW1", ".", cwd=clean).out == ""
+
+    run = gwlint("check", "--isolated", "--fail-on", "fatal", ".", cwd=DEMO)
+    assert run.code == 2
+    assert "'fatal' is not one of 'error', 'warning', 'info'" in run.err
+    run = gwlint("check", "--statistics", "--format", "json", ".", cwd=DEMO)
+    assert run.code == 2
+    assert run.err == "gwlint: error: --statistics is for the text format, not --format json\n"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_colour_only_when_asked_or_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = gwlint("check", "--isolated", ".", cwd=DEMO).out
+    assert "\x1b[" not in plain  # not a terminal
+    painted = gwlint("check", "--isolated", "--color", "always", ".", cwd=DEMO).out
+    assert "\x1b[31;1mGW" in painted
+    assert re.sub(r"\x1b\[[0-9;]*m", "", painted) == plain
+    assert "\x1b[" not in gwlint("check", "--isolated", "--color", "never", ".", cwd=DEMO).out
+
+    from gwlint import cli
+
+    monkeypatch.setattr(cli.sys, "stdout", _Terminal())
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    assert cli._colour_terminal()
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not cli._colour_terminal()
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("TERM", "dumb")
+    assert not cli._colour_terminal()

@@ -1,0 +1,307 @@
+"""SARIF 2.1.0 for code scanning (GitHub ``upload-sarif`` and other SARIF viewers).
+
+One run; ``tool.driver.rules`` lists every rule (not only the ones that fired), each with its rule
+page as help. Results carry the rule, the level, a plain-text message that links the other side of
+the mismatch (``[text](id)`` to ``relatedLocations``) and ends with the fix, the place relative to
+the current folder (``%SRCROOT%``), and a line-independent ``partialFingerprints["gwlint/v1"]`` so
+alerts survive edits that move lines. ``primaryLocationLineHash`` is left to ``upload-sarif``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from functools import cache
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from gwlint import __version__
+from gwlint.model.diagnostics import Severity
+
+if TYPE_CHECKING:
+    from gwlint.engine import Report
+    from gwlint.model.diagnostics import Diagnostic, Location
+    from gwlint.rules.base import Rule
+
+HOMEPAGE = "https://github.com/gwlint/gwlint"
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT = "gwlint/v1"
+DESCRIPTION_LIMIT = 1024  # GitHub: shortDescription and fullDescription at most 1024 characters
+
+LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+PROBLEM_SEVERITY = {
+    Severity.ERROR: "error",
+    Severity.WARNING: "warning",
+    Severity.INFO: "recommendation",
+}
+
+
+def help_uri(code: str) -> str:
+    return f"{HOMEPAGE}/blob/main/docs/rules/{code}.md"
+
+
+# --- paths ---------------------------------------------------------------------------------------
+
+
+def relative_path(path: str, cwd: str) -> str | None:
+    """``path`` relative to ``cwd`` in POSIX form, or None when it lies outside ``cwd``.
+
+    Tried as written first, then with symlinks resolved on both sides.
+    """
+    absolute = os.path.abspath(os.path.join(cwd, path))
+    for candidate, base in (
+        (absolute, cwd),
+        (os.path.realpath(absolute), os.path.realpath(cwd)),
+    ):
+        try:
+            relative = os.path.relpath(candidate, base)
+        except ValueError:  # another drive (Windows)
+            continue
+        if relative != os.pardir and not relative.startswith(os.pardir + os.sep):
+            return PurePath(relative).as_posix()
+    return None
+
+
+def _artifact(path: str, cwd: str) -> dict[str, str]:
+    relative = relative_path(path, cwd)
+    if relative is None:
+        return {"uri": Path(os.path.abspath(os.path.join(cwd, path))).as_uri()}
+    return {"uri": quote(relative, safe="/"), "uriBaseId": SRCROOT}
+
+
+def _root_uri(cwd: str) -> str:
+    uri = Path(cwd).as_uri()
+    return uri if uri.endswith("/") else f"{uri}/"
+
+
+def _physical(location: Location, cwd: str) -> dict[str, Any]:
+    region: dict[str, int] = {"startLine": max(location.line, 1)}
+    if location.column is not None and location.column >= 1:
+        region["startColumn"] = location.column
+    return {"artifactLocation": _artifact(location.path, cwd), "region": region}
+
+
+# --- text ----------------------------------------------------------------------------------------
+
+
+def _escape(text: str) -> str:
+    r"""Plain-text message: ``\``, ``[`` and ``]`` escaped, so only our ``[text](id)`` are links."""
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def _code(span: str) -> str:
+    code = " ".join(span[1:-1].split())
+    if not re.search(r"\s", code):
+        return code
+    return f'"{code}"' if "'" in code else f"'{code}'"
+
+
+def _prose_plain(markdown: str) -> str:
+    text = re.sub(r"\[([^\]]+)\]\(([^)\s]+)\)", r"\1 (\2)", markdown)
+    text = re.sub(r"<(https?://[^>\s]+)>", r"\1", text)
+    text = re.sub(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", r"\1", text, flags=re.S)
+    return re.sub(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])", r"\1", text)
+
+
+def _inline_plain(markdown: str) -> str:
+    """Links, emphasis and inline code of Markdown prose as plain text."""
+    spans: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        spans.append(_code(match.group(0)))
+        return f"\0{len(spans) - 1}\0"
+
+    text = _prose_plain(re.sub(r"`[^`]+`", hold, markdown))
+    return re.sub(r"\0(\d+)\0", lambda m: spans[int(m.group(1))], text)
+
+
+def markdown_to_text(markdown: str) -> str:
+    """A rule page as plain text: no heading marks, fences, emphasis or inline-code backticks.
+
+    Inline code with spaces (a log line, a directive and its value) keeps quotes around it.
+    """
+    out: list[str] = []
+    prose: list[str] = []
+
+    def flush() -> None:
+        if prose:
+            out.extend(_inline_plain("\n".join(prose)).split("\n"))
+            prose.clear()
+
+    fenced = False
+    for line in markdown.splitlines():
+        if line.startswith("```"):
+            flush()
+            fenced = not fenced
+        elif fenced:
+            out.append(f"    {line}" if line else "")
+        elif line.startswith("<!--") and line.rstrip().endswith("-->"):
+            continue
+        else:
+            heading = re.match(r"#{1,6}\s+(.*)", line)
+            prose.append(heading.group(1) if heading else line)
+    flush()
+    text = "\n".join(out).strip()
+    return re.sub(r"\n{3,}", "\n\n", text) + "\n"
+
+
+def _first_paragraph(markdown: str) -> str:
+    paragraph = markdown.strip().split("\n\n", 1)[0]
+    text = " ".join(_inline_plain(paragraph).split())
+    if len(text) > DESCRIPTION_LIMIT:
+        text = text[: DESCRIPTION_LIMIT - 1].rsplit(" ", 1)[0] + "…"
+    return text
+
+
+def _page(rule: Rule) -> str:
+    """The rule's Markdown page (``gwlint rule CODE``) without the generated-file comment."""
+    from gwlint.reporters.docs import HEADER, render_rule
+
+    # without running the example (what gwlint reports on it is on the helpUri page): the
+    # report stays as fast as the others
+    return render_rule(rule, run=False).removeprefix(HEADER).lstrip("\n")
+
+
+def _precision(rule: Rule) -> str:
+    """How sure a result is: input problems are facts; info findings are advice."""
+    if rule.family == "input":
+        return "very-high"
+    return "medium" if rule.severity is Severity.INFO else "high"
+
+
+# --- rules ---------------------------------------------------------------------------------------
+
+
+@cache
+def _rules_json() -> str:
+    """``tool.driver.rules`` for every rule, as JSON."""
+    from gwlint.rules import ALL_RULES
+
+    descriptors = []
+    for rule in ALL_RULES:
+        page = _page(rule)
+        descriptors.append(
+            {
+                "id": rule.code,
+                "name": rule.name,
+                "shortDescription": {"text": rule.title[:DESCRIPTION_LIMIT]},
+                "fullDescription": {"text": _first_paragraph(rule.why)},
+                "help": {"text": markdown_to_text(page), "markdown": page},
+                "helpUri": help_uri(rule.code),
+                "defaultConfiguration": {"level": LEVELS[rule.severity]},
+                "properties": {
+                    "tags": ["gwlint", rule.family],
+                    "precision": _precision(rule),
+                    "problem.severity": PROBLEM_SEVERITY[rule.severity],
+                },
+            }
+        )
+    return json.dumps(descriptors, ensure_ascii=False)
+
+
+def _rule_index() -> dict[str, int]:
+    from gwlint.rules import ALL_RULES
+
+    return {rule.code: index for index, rule in enumerate(ALL_RULES)}
+
+
+# --- results -------------------------------------------------------------------------------------
+
+
+def _shown(path: str, cwd: str) -> str:
+    return relative_path(path, cwd) or path
+
+
+def _message(diagnostic: Diagnostic, cwd: str) -> str:
+    parts = [_sentence(_escape(diagnostic.message))]
+    if diagnostic.related:
+        links = [
+            f"[{_escape(f'{_shown(r.location.path, cwd)}:{r.location.line}')}]({number}): "
+            f"{_escape(r.message)}"
+            for number, r in enumerate(diagnostic.related, start=1)
+        ]
+        parts.append(_sentence("Related: " + "; ".join(links)))
+    if diagnostic.fix:
+        parts.append(_sentence(f"Fix: {_escape(diagnostic.fix)}"))
+    return " ".join(parts)
+
+
+def _identity(diagnostic: Diagnostic, uri: str, paths: dict[str, str]) -> str:
+    """What stays the same when lines move: code, file and the message without digits.
+
+    Paths in the message are written as their URI, so ``./nginx.conf`` and ``nginx.conf`` agree;
+    digits (line numbers, but values too) become 0, so an edit above keeps the alert.
+    """
+    message = diagnostic.message
+    if paths:
+        pattern = "|".join(re.escape(p) for p in sorted(paths, key=len, reverse=True))
+        message = re.sub(pattern, lambda m: paths[m.group(0)], message)
+    key = "\0".join((diagnostic.code, uri, re.sub(r"\d+", "0", message)))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def _results(report: Report, cwd: str) -> list[dict[str, Any]]:
+    index = _rule_index()
+    paths = {
+        location.path: _artifact(location.path, cwd)["uri"]
+        for diagnostic in report.diagnostics
+        for location in (diagnostic.location, *(r.location for r in diagnostic.related))
+    }
+    seen: dict[str, int] = {}
+    results: list[dict[str, Any]] = []
+    for diagnostic in report.diagnostics:
+        physical = _physical(diagnostic.location, cwd)
+        identity = _identity(diagnostic, physical["artifactLocation"]["uri"], paths)
+        seen[identity] = seen.get(identity, 0) + 1
+        result: dict[str, Any] = {"ruleId": diagnostic.code}
+        if diagnostic.code in index:
+            result["ruleIndex"] = index[diagnostic.code]
+        result["level"] = LEVELS[diagnostic.severity]
+        result["message"] = {"text": _message(diagnostic, cwd)}
+        result["locations"] = [{"physicalLocation": physical}]
+        if diagnostic.related:
+            result["relatedLocations"] = [
+                {
+                    "id": number,
+                    "message": {"text": _escape(related.message)},
+                    "physicalLocation": _physical(related.location, cwd),
+                }
+                for number, related in enumerate(diagnostic.related, start=1)
+            ]
+        result["partialFingerprints"] = {FINGERPRINT: f"{identity}:{seen[identity]}"}
+        if diagnostic.fix:
+            result["properties"] = {"fix": diagnostic.fix}
+        results.append(result)
+    return results
+
+
+def render(report: Report) -> str:
+    cwd = os.getcwd()  # before the rule pages are rendered: they run examples in a scratch folder
+    results = _results(report, cwd)
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "gwlint",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": HOMEPAGE,
+                "rules": json.loads(_rules_json()),
+            }
+        },
+        "automationDetails": {"id": "gwlint/"},
+        "originalUriBaseIds": {SRCROOT: {"uri": _root_uri(cwd)}},
+        "invocations": [{"executionSuccessful": True}],
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+    }
+    document = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

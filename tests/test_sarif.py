@@ -1,0 +1,297 @@
+"""SARIF output: valid against the official 2.1.0 schema, and what GitHub code scanning requires."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from gwlint import __version__
+from gwlint.rules import ALL_RULES, BY_CODE
+from tests.conftest import ROOT, gwlint
+
+SCHEMA_FILE = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
+SCHEMA_SHA256 = "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e"
+HOMEPAGE = "https://github.com/gwlint/gwlint"
+
+BROKEN_NGINX = "http {\n  server {\n    listen 80\n"
+PROXY = (
+    "http {\n  server {\n    location / {\n      proxy_pass http://127.0.0.1:8001;\n    }\n  }\n}\n"
+)
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture(scope="module")
+def validator() -> jsonschema.Draft4Validator:
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    assert jsonschema.validators.validator_for(schema) is jsonschema.Draft4Validator
+    jsonschema.Draft4Validator.check_schema(schema)
+    return jsonschema.Draft4Validator(
+        schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER
+    )
+
+
+def sarif(*args: str, cwd: Path) -> tuple[int, dict[str, Any]]:
+    run = gwlint("check", *args, "--format", "sarif", cwd=cwd)
+    assert run.code in (0, 1), run.err
+    return run.code, json.loads(run.out)
+
+
+def valid(document: dict[str, Any], validator: jsonschema.Draft4Validator) -> None:
+    errors = [
+        f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
+        for error in validator.iter_errors(document)
+    ]
+    assert errors == []
+
+
+def github_ready(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """GitHub code scanning's rules (sarif-support.md); returns the run's results."""
+    assert document["$schema"] == "https://json.schemastore.org/sarif-2.1.0.json"
+    assert document["version"] == "2.1.0"
+    assert len(document["runs"]) == 1
+    run = document["runs"][0]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "gwlint"
+    assert driver["version"] == driver["semanticVersion"] == __version__
+    assert driver["informationUri"] == HOMEPAGE
+    assert run["automationDetails"] == {"id": "gwlint/"}
+    assert run["invocations"] == [{"executionSuccessful": True}]
+    assert run["columnKind"] == "unicodeCodePoints"
+    root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+    assert root.startswith("file:///")
+    assert root.endswith("/")
+
+    rules = driver["rules"]
+    assert [rule["id"] for rule in rules] == [rule.code for rule in ALL_RULES]
+    for rule in rules:
+        meta = BY_CODE[rule["id"]]
+        assert rule["name"] == meta.name
+        assert rule["shortDescription"]["text"] == meta.title
+        for key in ("shortDescription", "fullDescription"):
+            assert 0 < len(rule[key]["text"]) <= 1024, (rule["id"], key)
+        assert rule["help"]["text"].strip()
+        assert rule["help"]["markdown"].startswith(f"# {meta.code}: {meta.title}\n")
+        assert "```" not in rule["help"]["text"]
+        assert rule["helpUri"] == f"{HOMEPAGE}/blob/main/docs/rules/{meta.code}.md"
+        expected_level = {"error": "error", "warning": "warning", "info": "note"}
+        assert rule["defaultConfiguration"]["level"] == expected_level[meta.severity.value]
+        assert rule["properties"]["tags"] == ["gwlint", meta.family]
+        assert rule["properties"]["precision"] in ("very-high", "high", "medium", "low")
+
+    results: list[dict[str, Any]] = run["results"]
+    ids = [rule["id"] for rule in rules]
+    for result in results:
+        assert result["ruleId"] in ids
+        assert ids[result["ruleIndex"]] == result["ruleId"]
+        assert result["level"] in ("error", "warning", "note")
+        text = result["message"]["text"]
+        assert text.strip()
+        assert text.endswith(".")
+        assert 1 <= len(result["locations"]) <= 10
+        physical = result["locations"][0]["physicalLocation"]
+        assert physical["region"]["startLine"] >= 1
+        assert physical["region"].get("startColumn", 1) >= 1
+        artifact = physical["artifactLocation"]
+        if artifact["uri"].startswith("file://"):
+            assert "uriBaseId" not in artifact
+        else:
+            assert artifact["uriBaseId"] == "%SRCROOT%"
+            assert not artifact["uri"].startswith(("/", "./", "../"))
+            assert "\\" not in artifact["uri"]
+        assert result["partialFingerprints"]["gwlint/v1"]
+        assert "primaryLocationLineHash" not in result["partialFingerprints"]
+        related = result.get("relatedLocations", [])
+        assert [location["id"] for location in related] == list(range(1, len(related) + 1))
+        for location in related:
+            assert f"]({location['id']})" in text  # linked from the message
+            assert location["message"]["text"]
+            assert location["physicalLocation"]["region"]["startLine"] >= 1
+    return results
+
+
+def test_vendored_schema_is_the_official_one() -> None:
+    assert hashlib.sha256(SCHEMA_FILE.read_bytes()).hexdigest() == SCHEMA_SHA256
+
+
+def test_demo_findings_of_every_severity(validator: jsonschema.Draft4Validator) -> None:
+    code, document = sarif("fixtures/demo", cwd=ROOT)
+    assert code == 1
+    valid(document, validator)
+    results = github_ready(document)
+    assert {r["level"] for r in results} == {"error", "warning", "note"}
+    assert {"GW201", "GW401", "GW102", "GW506"} <= {r["ruleId"] for r in results}
+    assert all(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith(
+            "fixtures/demo/"
+        )
+        for r in results
+    )
+    gw201 = next(r for r in results if r["ruleId"] == "GW201")
+    assert gw201["level"] == "error"
+    assert gw201["ruleIndex"] == [rule.code for rule in ALL_RULES].index("GW201")
+    region = gw201["locations"][0]["physicalLocation"]["region"]
+    assert region == {"startLine": 9, "startColumn": 5}
+    assert "[fixtures/demo/gunicorn.conf.py:1](1)" in gw201["message"]["text"]
+    assert "Fix: set keepalive = 75 in fixtures/demo/gunicorn.conf.py" in gw201["message"]["text"]
+    assert gw201["properties"]["fix"].startswith("set keepalive = 75")
+    other_side = gw201["relatedLocations"][0]["physicalLocation"]["artifactLocation"]
+    assert other_side == {"uri": "fixtures/demo/gunicorn.conf.py", "uriBaseId": "%SRCROOT%"}
+    # the same text as the text report: the finding's message comes first
+    text = gwlint("check", "fixtures/demo", cwd=ROOT).out
+    assert gw201["message"]["text"].split(". Related: ")[0] in text
+
+
+def test_broken_nginx_is_a_result_not_an_empty_run(
+    tmp_path: Path, validator: jsonschema.Draft4Validator
+) -> None:
+    write(tmp_path, "nginx.conf", BROKEN_NGINX)
+    code, document = sarif("nginx.conf", cwd=tmp_path)
+    assert code == 1
+    valid(document, validator)
+    results = github_ready(document)
+    gw001 = [r for r in results if r["ruleId"] == "GW001"]
+    assert gw001
+    assert gw001[0]["level"] == "error"
+    assert gw001[0]["ruleIndex"] == 0
+    location = gw001[0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {"uri": "nginx.conf", "uriBaseId": "%SRCROOT%"}
+    assert location["region"]["startLine"] == 3
+
+
+def test_input_problems_of_every_kind(
+    tmp_path: Path, validator: jsonschema.Draft4Validator
+) -> None:
+    write(tmp_path, "nginx.conf", BROKEN_NGINX)
+    write(tmp_path, "gunicorn.conf.py", "bind = (\n")
+    write(tmp_path, "uwsgi.ini", "[app]\nsocket = :3031\n")
+    code, document = sarif("nginx.conf", "gunicorn.conf.py", "uwsgi.ini", cwd=tmp_path)
+    assert code == 1
+    valid(document, validator)
+    results = github_ready(document)
+    assert {"GW001", "GW003", "GW004"} <= {r["ruleId"] for r in results}
+    gw004 = next(r for r in results if r["ruleId"] == "GW004")
+    # literal brackets are escaped in plain-text messages: only [text](id) is a link
+    assert "\\[uwsgi\\]" in gw004["message"]["text"]
+
+
+def test_no_findings(tmp_path: Path, validator: jsonschema.Draft4Validator) -> None:
+    write(tmp_path, "nginx.conf", PROXY.replace("8001", "8000"))
+    write(tmp_path, "gunicorn.conf.py", "bind = '127.0.0.1:8000'\ntimeout = 75\nworkers = 3\n")
+    code, document = sarif(".", cwd=tmp_path)
+    assert code == 0
+    valid(document, validator)
+    assert github_ready(document) == []
+    assert len(document["runs"][0]["tool"]["driver"]["rules"]) == len(ALL_RULES)
+    assert document["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"] == (
+        tmp_path.resolve().as_uri() + "/"
+    )
+
+
+def test_nothing_found_is_still_a_valid_log(
+    tmp_path: Path, validator: jsonschema.Draft4Validator
+) -> None:
+    code, document = sarif(".", cwd=tmp_path)
+    assert code == 0
+    valid(document, validator)
+    assert github_ready(document) == []
+
+
+def fingerprints(document: dict[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (r["ruleId"], r["partialFingerprints"]["gwlint/v1"]) for r in document["runs"][0]["results"]
+    ]
+
+
+def test_fingerprints_survive_moved_lines_and_path_spelling(tmp_path: Path) -> None:
+    write(tmp_path, "deploy/nginx.conf", PROXY)
+    write(tmp_path, "deploy/gunicorn.conf.py", "bind = '127.0.0.1:8000'\n")
+    _, before = sarif("deploy/nginx.conf", "deploy/gunicorn.conf.py", cwd=tmp_path)
+    assert fingerprints(before)
+    write(tmp_path, "deploy/nginx.conf", "# a comment\n\n" + PROXY)
+    write(tmp_path, "deploy/gunicorn.conf.py", "import os\n\nbind = '127.0.0.1:8000'\n")
+    _, after = sarif("./deploy/nginx.conf", "./deploy/gunicorn.conf.py", cwd=tmp_path)
+    moved = [
+        r["locations"][0]["physicalLocation"]["region"]["startLine"]
+        for r in after["runs"][0]["results"]
+    ]
+    assert moved != [
+        r["locations"][0]["physicalLocation"]["region"]["startLine"]
+        for r in before["runs"][0]["results"]
+    ]
+    assert fingerprints(after) == fingerprints(before)
+    # run from inside deploy/, the relative path (part of the identity) differs: so do alerts
+    _, elsewhere = sarif("nginx.conf", "gunicorn.conf.py", cwd=tmp_path / "deploy")
+    assert fingerprints(elsewhere) != fingerprints(before)
+
+
+def test_fingerprints_are_unique_in_a_run(tmp_path: Path) -> None:
+    two = PROXY.replace(
+        "    location / {\n",
+        "    location /a {\n      proxy_pass http://127.0.0.1:8002;\n    }\n    location / {\n",
+    )
+    write(tmp_path, "nginx.conf", two)
+    write(tmp_path, "gunicorn.conf.py", "bind = '127.0.0.1:8000'\n")
+    _, document = sarif(".", "--select", "GW401", cwd=tmp_path)
+    found = fingerprints(document)
+    assert len(found) == 2
+    assert len({fingerprint for _, fingerprint in found}) == 2
+
+
+def test_paths_outside_the_folder_and_with_spaces(
+    tmp_path: Path, validator: jsonschema.Draft4Validator
+) -> None:
+    write(tmp_path, "nginx.conf", PROXY)
+    write(tmp_path, "my deploy/gunicorn.conf.py", "bind = '127.0.0.1:8000'\n")
+    work = tmp_path / "work"
+    work.mkdir()
+    _, document = sarif("../nginx.conf", "../my deploy/gunicorn.conf.py", cwd=work)
+    valid(document, validator)
+    result = next(r for r in github_ready(document) if r["ruleId"] == "GW401")
+    artifact = result["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert artifact == {"uri": (tmp_path / "nginx.conf").resolve().as_uri()}
+    _, document = sarif("nginx.conf", "my deploy/gunicorn.conf.py", cwd=tmp_path)
+    valid(document, validator)
+    result = next(r for r in github_ready(document) if r["ruleId"] == "GW401")
+    related = result["relatedLocations"][0]["physicalLocation"]
+    assert related["artifactLocation"] == {
+        "uri": "my%20deploy/gunicorn.conf.py",
+        "uriBaseId": "%SRCROOT%",
+    }
+
+
+def test_output_file(tmp_path: Path, validator: jsonschema.Draft4Validator) -> None:
+    write(tmp_path, "nginx.conf", BROKEN_NGINX)
+    run = gwlint(
+        "check", "nginx.conf", "--format", "sarif", "--output", "gwlint.sarif", cwd=tmp_path
+    )
+    assert run.code == 1
+    assert run.out == ""
+    document = json.loads((tmp_path / "gwlint.sarif").read_text(encoding="utf-8"))
+    valid(document, validator)
+    assert any(r["ruleId"] == "GW001" for r in github_ready(document))
+    run = gwlint(
+        "check", "nginx.conf", "-f", "sarif", "-o", "gwlint.sarif", "--exit-zero", cwd=tmp_path
+    )
+    assert run.code == 0
+
+
+def test_message_links_only_related_locations() -> None:
+    _, document = sarif("fixtures/demo", cwd=ROOT)
+    for result in document["runs"][0]["results"]:
+        text = result["message"]["text"]
+        links = re.findall(r"(?<!\\)\[(?:[^\]\\]|\\.)*\]\((\d+)\)", text)
+        assert [int(n) for n in links] == [
+            location["id"] for location in result.get("relatedLocations", [])
+        ]
