@@ -19,6 +19,7 @@ from gwlint.model.diagnostics import Diagnostic, Finding, Location, Related, Sev
 if TYPE_CHECKING:
     from gwlint.config import Config
     from gwlint.loaders.common import Problems, Suppression
+    from gwlint.model.address import Address
     from gwlint.model.appserver import AppServer
     from gwlint.model.facts import Facts
     from gwlint.model.nginx import NginxConfig
@@ -374,26 +375,55 @@ def _groups(
             homes = [os.path.dirname(os.path.abspath(r)) for r in group.nginx_roots]
             group.home = os.path.commonpath(homes)
     automatic = groups[configured:]
+    reached = {id(g): _socket_keys(g) for g in automatic}
     orphans: list[AppServer] = []
     for path in app_pool:
         app = apps[path]
-        if not automatic:
-            orphans.append(app)
-            continue
-        # the deployments whose routes certainly reach this app; else the closest by folder
+        listening = {key for listener in app.listeners if (key := _key(listener.address))}
+        # the deployments whose routes certainly reach this app (same port or socket first:
+        # pairing is exact, and a repository may hold hundreds of deployments)
         paired = [
-            g for g in automatic if any(link.certain for link in pair(g.nginx, (app,), facts).links)
+            g
+            for g in automatic
+            if reached[id(g)] & listening
+            and any(link.certain for link in pair(g.nginx, (app,), facts).links)
         ]
-        pool = paired if paired else automatic
+        # several (two projects on 127.0.0.1:8000), or none: the closest in the folder tree
+        pool = paired or automatic
         if len(pool) > 1:
             here = os.path.dirname(os.path.abspath(path))
-            best = max(_common(here, g.home) for g in pool)
-            pool = [g for g in pool if _common(here, g.home) == best]
+            closeness = {id(g): _common(here, g.home) for g in pool}
+            best = max(closeness.values())
+            pool = [g for g in pool if closeness[id(g)] == best]
+            if len(pool) > 1 and not paired:
+                pool = []  # as close to several it reaches none of: checked on its own
         for group in pool:
             group.apps.append(app)
+        if not pool:
+            orphans.append(app)
     if orphans:
         groups.append(Group(apps=orphans))
     return groups
+
+
+def _key(address: Address) -> tuple[str, object] | None:
+    """What two addresses must share to pair for certain: a TCP port, or a socket path."""
+    if address.kind == "tcp" and address.port is not None:
+        return ("tcp", address.port)
+    if address.kind == "unix" and address.path:
+        return ("unix", os.path.basename(address.path))
+    return None
+
+
+def _socket_keys(group: Group) -> set[tuple[str, object]]:
+    if group.nginx is None:
+        return set()
+    return {
+        key
+        for route in group.nginx.routes
+        for server in route.target.servers
+        if (key := _key(server.address))
+    }
 
 
 # --- suppressions, ignores, overrides -----------------------------------------------------------

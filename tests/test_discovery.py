@@ -154,3 +154,20 @@ def test_an_app_nothing_pairs_with_goes_to_the_closest_nginx(tmp_path: Path) -> 
     message = str(_findings(tmp_path, "--select", "GW401")[0]["message"])
     assert "a/app/gunicorn.conf.py" in message
     assert "b/gunicorn.conf.py" not in message
+
+
+def test_an_app_as_close_to_several_deployments_is_checked_on_its_own(tmp_path: Path) -> None:
+    """Neither nginx reaches it and it is as close to both: no guess, so neither deployment
+    lists it as the app nginx should have reached, and its own checks still run."""
+    _write(
+        tmp_path,
+        {
+            "a/nginx.conf": "events {}\nhttp {\n" + FRAGMENT + "}\n",
+            "b/nginx.conf": "events {}\nhttp {\n" + FRAGMENT.replace("8000", "7000") + "}\n",
+            "gunicorn.conf.py": 'bind = "127.0.0.1:9000"\nworkerz = 3\n',
+        },
+    )
+    found = _findings(tmp_path, "--select", "GW401,GW701")
+    assert sorted((d["code"], d["path"]) for d in found) == [("GW701", "gunicorn.conf.py")]
+    run = gwlint("check", "--isolated", cwd=tmp_path)
+    assert "in 3 deployments" in run.out

@@ -97,9 +97,22 @@ def _same_initials(words: list[str], other: list[str]) -> bool:
     )
 
 
+_NEAREST: dict[tuple[str, int, int, str], str | None] = {}
+
+
 def nearest(name: str, known: Any, aliases: dict[str, str], separator: str) -> str | None:
     """The known name a mistyped one most likely meant: an alias, the same name with other case
-    or separators, or one a couple of edits away. None when nothing is that close."""
+    or separators, or one a couple of edits away. None when nothing is that close.
+
+    Remembered per name: ``known`` and ``aliases`` are module-level tables, and an app that
+    several deployments share is checked once for each."""
+    key = (name, id(known), id(aliases), separator)
+    if key not in _NEAREST:
+        _NEAREST[key] = _nearest(name, known, aliases, separator)
+    return _NEAREST[key]
+
+
+def _nearest(name: str, known: Any, aliases: dict[str, str], separator: str) -> str | None:
     lowered = name.lower()
     if lowered in aliases:
         return aliases[lowered]
