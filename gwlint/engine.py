@@ -19,6 +19,7 @@ from gwlint.model.diagnostics import Diagnostic, Finding, Location, Related, Sev
 if TYPE_CHECKING:
     from gwlint.config import Config
     from gwlint.loaders.common import Problems, Suppression
+    from gwlint.loaders.launch import Launch
     from gwlint.model.address import Address
     from gwlint.model.appserver import AppServer
     from gwlint.model.facts import Facts
@@ -277,8 +278,8 @@ def collect(request: Request, section: str = "uwsgi") -> Inputs:
             kind = classify(path, section=section)
             if kind is None:
                 raise UsageError(
-                    f"{path}: cannot tell whether this is an nginx, gunicorn or uWSGI config; "
-                    "name it with --nginx, --gunicorn or --uwsgi"
+                    f"{path}: cannot tell whether this is an nginx, gunicorn or uWSGI config, or "
+                    "a file that starts one; name it with --nginx, --gunicorn or --uwsgi"
                 )
             inputs.add(kind, path)
         else:
@@ -307,10 +308,10 @@ def _discover_deployments(settings: Settings, inputs: Inputs) -> None:
             inputs.add("nginx", path)
         for path in _expand(config, deployment.app):
             kind = classify(path, section=settings.uwsgi_section)
-            if kind not in ("gunicorn", "uwsgi"):
+            if kind not in ("gunicorn", "uwsgi", "launcher"):
                 raise UsageError(
-                    f"{config.path}: {label}: app {path} is neither a gunicorn config (.py) nor "
-                    "a uWSGI ini"
+                    f"{config.path}: {label}: app {path} is neither a gunicorn config (.py), a "
+                    "uWSGI ini nor a file that starts one (Procfile, Dockerfile, compose...)"
                 )
             inputs.add(kind, path)
 
@@ -335,7 +336,7 @@ def _snippet_roots() -> list[str]:
 def _groups(
     settings: Settings,
     inputs: Inputs,
-    apps: dict[str, AppServer],
+    apps: list[tuple[str, AppServer]],
     problems: Problems,
     sysroot: str | None,
     *,
@@ -348,18 +349,22 @@ def _groups(
     config, facts = settings.config, settings.facts
     groups: list[Group] = []
     nginx_pool = list(inputs.nginx)
-    app_pool = [path for path in [*inputs.gunicorn, *inputs.uwsgi] if path in apps]
+    app_pool = list(apps)
     for deployment in config.deployments:
         group = Group()
         group.nginx_roots = [
             p for p in nginx_pool if any(matches(g, p, config.root) for g in deployment.nginx)
         ]
-        mine = [p for p in app_pool if any(matches(g, p, config.root) for g in deployment.app)]
+        mine = [
+            item
+            for item in app_pool
+            if any(matches(g, item[0], config.root) for g in deployment.app)
+        ]
         if not group.nginx_roots and not mine:
             continue
-        group.apps = [apps[p] for p in mine]
+        group.apps = [app for _, app in mine]
         nginx_pool = [p for p in nginx_pool if p not in group.nginx_roots]
-        app_pool = [p for p in app_pool if p not in mine]
+        app_pool = [item for item in app_pool if item not in mine]
         groups.append(group)
     configured = len(groups)
     if nginx_pool:
@@ -377,8 +382,7 @@ def _groups(
     automatic = groups[configured:]
     reached = {id(g): _socket_keys(g) for g in automatic}
     orphans: list[AppServer] = []
-    for path in app_pool:
-        app = apps[path]
+    for path, app in app_pool:
         listening = {key for listener in app.listeners if (key := _key(listener.address))}
         # the deployments whose routes certainly reach this app (same port or socket first:
         # pairing is exact, and a repository may hold hundreds of deployments)
@@ -424,6 +428,60 @@ def _socket_keys(group: Group) -> set[tuple[str, object]]:
         for server in route.target.servers
         if (key := _key(server.address))
     }
+
+
+def _launched(
+    settings: Settings, inputs: Inputs, problems: Problems
+) -> tuple[list[tuple[str, AppServer]], set[str], list[str]]:
+    """App servers started by launchers (Procfile, Dockerfile, compose...), the real paths of
+    the config files those commands read (not checked again on their own), and the files read."""
+    from dataclasses import replace
+
+    from gwlint.loaders.commands import build_launch
+    from gwlint.loaders.launchers import overridden, read_launches
+
+    launches: list[Launch] = []
+    env = settings.facts.env
+    for path in inputs.launcher:
+        launches.extend(read_launches(path, env, problems))
+    launches = overridden(launches)
+    # an env file that sets GUNICORN_CMD_ARGS belongs to the gunicorn its folder starts
+    explicit = [launch for launch in launches if not launch.implicit]
+    merged: list[Launch] = []
+    for launch in launches:
+        if not launch.implicit:
+            continue
+        real = os.path.realpath(launch.path)
+        if any(real in {os.path.realpath(r) for r in other.referenced} for other in explicit):
+            continue  # already read by the command that names it (env_file:, EnvironmentFile=)
+        folder = os.path.dirname(os.path.abspath(launch.path))
+        here = [
+            other
+            for other in explicit
+            if other.program == "gunicorn"
+            and os.path.dirname(os.path.abspath(other.path)) == folder
+        ]
+        if len(here) == 1:
+            target = here[0]
+            index = explicit.index(target)
+            # the env file is the runtime environment: it wins over the launcher's defaults
+            explicit[index] = replace(
+                target,
+                env={**target.env, **launch.env},
+                referenced=(*target.referenced, launch.path),
+            )
+        else:
+            merged.append(launch)
+    apps: list[tuple[str, AppServer]] = []
+    consumed: set[str] = set()
+    files: list[str] = []
+    for launch in [*explicit, *merged]:
+        built = build_launch(launch, settings.facts, problems, section=settings.uwsgi_section)
+        consumed.update(os.path.realpath(path) for path in built.consumed)
+        files.extend([launch.path, *launch.referenced, *built.consumed])
+        if built.app is not None:
+            apps.append((launch.path, built.app))
+    return apps, consumed, list(dict.fromkeys(files))
 
 
 # --- suppressions, ignores, overrides -----------------------------------------------------------
@@ -653,15 +711,19 @@ def _lint(request: Request, dumped: tuple[str, str] | None) -> Report:
     if dumped is not None:
         inputs.nginx = [dumped[1]]
     problems = Problems()
-    apps: dict[str, AppServer] = {}
+    apps, consumed, launch_files = _launched(current, inputs, problems)
     for path in inputs.gunicorn:
+        if os.path.realpath(path) in consumed:
+            continue  # read as the config file of a command that starts gunicorn
         gunicorn = load_gunicorn(path, current.facts, problems)
         if gunicorn is not None:
-            apps[path] = gunicorn
+            apps.append((path, gunicorn))
     for path in inputs.uwsgi:
+        if os.path.realpath(path) in consumed:
+            continue
         uwsgi = load_uwsgi(path, current.facts, problems, section=current.uwsgi_section)
         if uwsgi is not None:
-            apps[path] = uwsgi
+            apps.append((path, uwsgi))
     named = any(path not in inputs.walked_nginx for path in inputs.nginx)
     groups = _groups(current, inputs, apps, problems, sysroot, named=named)
 
@@ -676,6 +738,7 @@ def _lint(request: Request, dumped: tuple[str, str] | None) -> Report:
         if group.nginx is not None:
             files.extend(group.nginx.files)
     files.extend(path for path in [*inputs.gunicorn, *inputs.uwsgi] if path not in files)
+    files.extend(launch_files)
     if not groups:
         files.extend(inputs.nginx)
     diagnostics, suppressed = _filtered(current, findings, problems)
@@ -684,7 +747,7 @@ def _lint(request: Request, dumped: tuple[str, str] | None) -> Report:
     return Report(
         diagnostics=diagnostics,
         files=list(dict.fromkeys(files)),
-        found_nothing=not (inputs.nginx or inputs.gunicorn or inputs.uwsgi),
+        found_nothing=not (inputs.nginx or inputs.gunicorn or inputs.uwsgi or inputs.launcher),
         nginx_label=facts.nginx_label,
         gunicorn_label=facts.gunicorn_label,
         nginx_version_given=facts.nginx_version_given,

@@ -77,11 +77,17 @@ def gen_gunicorn(data: Path) -> str:
 def gen_uwsgi(data: Path) -> str:
     rows = list(csv.DictReader((data / "uwsgi-options-2.0.tsv").open(), delimiter="\t"))
     seen: dict[str, str] = {}
+    shortcuts: dict[str, str] = {}
+    arguments: dict[str, str] = {}
     for row in rows:
         name = row["name"]
         if not name or not name[0].isalpha():
             continue
         seen.setdefault(name, uwsgi_kind(row["parser"] or ""))
+        arguments.setdefault(name, row["argument"] or "required_argument")
+        short = row["shortcut"] or ""
+        if len(short) == 2 and short[0] == "-" and short[1].isalpha():
+            shortcuts.setdefault(short[1], name)
     lines = [
         '"""uWSGI 2.0 options: name -> how uWSGI parses the value.',
         "",
@@ -97,6 +103,29 @@ def gen_uwsgi(data: Path) -> str:
     for name in sorted(seen):
         lines.append(f"    {name!r}: {seen[name]!r},")
     lines.append("}")
+    lines += [
+        "",
+        "# command-line shortcuts (uwsgi -s :3031 -p 4 -M): letter -> option",
+        "UWSGI_SHORTCUTS: dict[str, str] = {",
+        *(f"    {letter!r}: {shortcuts[letter]!r}," for letter in sorted(shortcuts)),
+        "}",
+        "",
+        "# options that take no value on the command line (--master), or an optional one",
+        "UWSGI_NO_ARGUMENT: frozenset[str] = frozenset(",
+        "    {",
+        *(f"        {name!r}," for name in sorted(arguments) if arguments[name] == "no_argument"),
+        "    }",
+        ")",
+        "UWSGI_OPTIONAL_ARGUMENT: frozenset[str] = frozenset(",
+        "    {",
+        *(
+            f"        {name!r},"
+            for name in sorted(arguments)
+            if arguments[name] == "optional_argument"
+        ),
+        "    }",
+        ")",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -200,3 +200,43 @@ def test_unrelated_staged_change_skips_the_hook(
         r"^gwlint \(nginx <-> gunicorn/uWSGI\)\.+\(no files to check\)Skipped$", out, re.MULTILINE
     ), out
     assert "GW401" not in out
+
+
+@pytest.mark.parametrize(
+    ("path", "runs"),
+    [
+        ("deploy/nginx.conf", True),
+        ("nginx/sites-enabled/app", True),
+        ("conf.d/app.conf", True),
+        ("gunicorn.conf.py", True),
+        ("config/gunicorn_prod.py", True),
+        ("uwsgi.ini", True),
+        ("pyproject.toml", True),
+        ("gwlint.toml", True),
+        ("Procfile", True),
+        ("Procfile.dev", True),
+        ("Dockerfile", True),
+        ("docker/Dockerfile.prod", True),
+        ("docker-compose.prod.yml", True),
+        ("compose.yaml", True),
+        ("deploy/app.service", True),
+        ("supervisord.conf", True),
+        ("supervisor/conf.d/app.conf", True),
+        (".env", True),
+        ("prod.env", True),
+        ("docker-entrypoint.sh", True),
+        ("README.md", False),
+        ("src/app.py", False),
+        ("tox.ini", False),
+        ("nginx.conf.j2", False),
+        ("requirements.txt", False),
+        ("scripts/build.sh", False),
+    ],
+)
+def test_the_hook_runs_when_a_config_or_launcher_changes(path: str, runs: bool) -> None:
+    """`files:` only decides whether the hook runs; pre-commit matches it with re.search."""
+    import yaml
+
+    manifest = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    pattern = re.compile(manifest[0]["files"])
+    assert bool(pattern.search(path)) is runs

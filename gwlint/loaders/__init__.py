@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-Kind = Literal["nginx", "gunicorn", "uwsgi"]
+Kind = Literal["nginx", "gunicorn", "uwsgi", "launcher"]
 
 SKIP_DIRS = frozenset(
     {
@@ -49,7 +49,8 @@ _NGINX_MARKERS = re.compile(
 _PY_ASSIGN = re.compile(rb"^[A-Za-z_][A-Za-z0-9_]*\s*=", re.MULTILINE)
 
 
-def _head(path: str) -> bytes:
+def read_head(path: str) -> bytes:
+    """The first SNIFF_BYTES of a file (b"" when it cannot be read): enough to tell its kind."""
     try:
         with open(path, "rb") as handle:
             return handle.read(SNIFF_BYTES)
@@ -75,11 +76,17 @@ def classify(path: str, *, section: str = "uwsgi", walking: bool = False) -> Kin
         if not walking or "gunicorn" in name:
             return "gunicorn"
         return None
-    head = _head(path)
+    head = read_head(path)
+    from gwlint.loaders.launchers import launcher_kind
+
     if name.endswith(".ini"):
-        if not walking or _has_uwsgi_section(head, section):
+        if _has_uwsgi_section(head, section):
             return "uwsgi"
-        return None
+        if launcher_kind(path, walking=walking) is not None:
+            return "launcher"  # a supervisord .ini
+        return None if walking else "uwsgi"
+    if launcher_kind(path, walking=walking) is not None:
+        return "launcher"  # Procfile, Dockerfile, compose, systemd, supervisord, env, shell
     if "gunicorn" in name and _PY_ASSIGN.search(head) and not looks_like_nginx(head):
         return "gunicorn"
     if _has_uwsgi_section(head, section):
@@ -97,6 +104,7 @@ class Inputs:
     nginx: list[str] = field(default_factory=list)
     gunicorn: list[str] = field(default_factory=list)
     uwsgi: list[str] = field(default_factory=list)
+    launcher: list[str] = field(default_factory=list)
     walked_nginx: set[str] = field(default_factory=set)  # found in a folder, not named
 
     def add(self, kind: Kind, path: str) -> None:

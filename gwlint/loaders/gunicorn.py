@@ -140,14 +140,24 @@ def _as_str(setting: Sourced[Any], name: str) -> Sourced[str]:
 class _Settings:
     """Settings as written, falling back to gunicorn's documented defaults."""
 
-    def __init__(self, path: str, settings: dict[str, Sourced[Any]], facts: Facts) -> None:
+    def __init__(
+        self,
+        path: str,
+        settings: dict[str, Sourced[Any]],
+        facts: Facts,
+        hidden: tuple[str, Source] | None = None,
+    ) -> None:
         self.path = path
         self.settings = settings
         self.facts = facts
+        self.hidden = hidden
 
     def get(self, name: str) -> Sourced[Any]:
         if name in self.settings:
             return self.settings[name]
+        if self.hidden is not None:
+            reason, source = self.hidden
+            return Sourced[Any](value=None, raw="?", source=source, unknown=reason)
         env_default = self._env_default(name)
         if env_default is not None:
             return env_default
@@ -247,6 +257,15 @@ def _comments(path: str, source: str, problems: Problems) -> None:
 
 
 def load_gunicorn(path: str, facts: Facts, problems: Problems) -> GunicornServer | None:
+    settings = read_settings(path, facts, problems)
+    if settings is None:
+        return None
+    return build_gunicorn(path, settings, facts, problems)
+
+
+def read_settings(path: str, facts: Facts, problems: Problems) -> dict[str, Sourced[Any]] | None:
+    """Every module-level name of a gunicorn config file, statically evaluated; None (after a
+    GW003) when the file cannot be read."""
     data = read_bytes(path, "GW003", problems, kind="gunicorn")
     if data is None:
         return None
@@ -286,23 +305,33 @@ def load_gunicorn(path: str, facts: Facts, problems: Problems) -> GunicornServer
     except RecursionError:
         problems.add("GW003", path, 1, "gunicorn config is too deeply nested to evaluate")
         return None
-    settings = {name: _setting(path, binding) for name, binding in bindings.items()}
-    return build_gunicorn(path, settings, facts, problems)
+    return {name: _setting(path, binding) for name, binding in bindings.items()}
 
 
 def build_gunicorn(
-    path: str, settings: dict[str, Sourced[Any]], facts: Facts, problems: Problems
+    path: str,
+    settings: dict[str, Sourced[Any]],
+    facts: Facts,
+    problems: Problems,
+    *,
+    hidden: tuple[str, Source] | None = None,
 ) -> GunicornServer:
     """Typed view of the settings; GW005 for every gunicorn setting whose value is not known,
-    GW003 for a value gunicorn refuses at start."""
+    GW003 for a value gunicorn refuses at start.
+
+    ``hidden``: why settings not in ``settings`` are not known either, and where that comes
+    from (a config file the command line names that is not in the repository, a word of the
+    command line that is not known); None: gunicorn's defaults apply.
+    """
     for name, setting in list(settings.items()):
         if name not in GUNICORN_SETTINGS:
             continue
         line = setting.source.line or 1
+        where = setting.source.path or path  # a launcher's line, or the file's
         if not setting.known:
             problems.add(
                 "GW005",
-                path,
+                where,
                 line,
                 f"gunicorn setting {name} is not statically known: {setting.unknown}; "
                 "rules that need it are skipped",
@@ -313,7 +342,7 @@ def build_gunicorn(
         if invalid:
             problems.add(
                 "GW003",
-                path,
+                where,
                 line,
                 f"{name} = {setting.raw} is {invalid}: gunicorn refuses to start "
                 f"('Invalid value for {name}')",
@@ -322,7 +351,7 @@ def build_gunicorn(
             settings[name] = Sourced[Any](
                 value=None, raw=setting.raw, source=setting.source, unknown=f"{name} is invalid"
             )
-    values = _Settings(path, settings, facts)
+    values = _Settings(path, settings, facts, hidden)
     protocol = _as_str(values.get("protocol"), "protocol")
     if (
         protocol.value == "uwsgi"

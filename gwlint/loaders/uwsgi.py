@@ -180,7 +180,16 @@ class _Reader:
     # --- options -------------------------------------------------------------------------------
 
     def _set(
-        self, key: str, raw: str, path: str, line: int, depth: int, stack: tuple[str, ...]
+        self,
+        key: str,
+        raw: str,
+        path: str,
+        line: int,
+        depth: int,
+        stack: tuple[str, ...],
+        *,
+        column: int | None = 1,
+        unknown_word: str | None = None,
     ) -> None:
         branch, where = self._condition()
         if branch is _Branch.SKIPPED:
@@ -188,7 +197,8 @@ class _Reader:
         value, unknown = self._expand(raw, path, local=key in ("ini", "inherit"))
         if branch is _Branch.UNKNOWN:
             unknown = f"set inside {where}, which only the server can decide"
-        source = Source(path=path, line=line, column=1)
+        unknown = unknown_word or unknown
+        source = Source(path=path, line=line, column=column)
         if key in ("ini", "inherit") and unknown is None:
             self._include(value, path, line, depth, stack)
         if key in ("set", "set-placeholder", "set-ph") and "=" in value:
@@ -354,6 +364,91 @@ def load_uwsgi(
             "GW004", path, 1, f"uWSGI ini has no [{section}] section: uWSGI would not read it"
         )
         return None
+    return _build(reader, path, section, facts, problems)
+
+
+@dataclass(frozen=True)
+class CommandOption:
+    """``--name value`` of a uWSGI command line, where it is written."""
+
+    name: str
+    value: str | None  # None: not statically known (``unknown`` says why)
+    raw: str
+    line: int
+    column: int | None = None
+    unknown: str | None = None
+
+
+def uwsgi_from_command(
+    path: str,
+    options: list[CommandOption],
+    facts: Facts,
+    problems: Problems,
+    *,
+    folder: str,
+    section: str = "uwsgi",
+) -> UwsgiServer | None:
+    """uWSGI as a command line starts it: its options in order, ``--ini`` files read where
+    they appear (relative to ``folder``, the repository folder the command runs in).
+
+    None (after an info GW008) when the settings come from a file gwlint cannot read: an ini
+    that is not in the repository, or a YAML/JSON/XML config; defaults would be guesses.
+    """
+    for option in options:
+        if option.name not in ("ini", "inherit", "yaml", "yml", "json", "js", "xml", "xmlconfig"):
+            continue
+        name = (option.value or option.raw).partition(":")[0]
+        target = os.path.normpath(name if os.path.isabs(name) else os.path.join(folder, name))
+        if (
+            option.name in ("ini", "inherit")
+            and option.value is not None
+            and os.path.isfile(target)
+        ):
+            continue
+        why = (
+            f"{name} is not in the repository"
+            if option.name in ("ini", "inherit")
+            else f"gwlint reads ini files, not --{option.name}"
+        )
+        problems.add(
+            "GW008",
+            path,
+            option.line,
+            f"uWSGI takes its settings from --{option.name} {option.raw}, and {why}: this "
+            "uWSGI is not checked",
+            column=option.column,
+            severity="info",
+        )
+        return None
+    reader = _Reader(
+        facts=facts, problems=problems, section=section, root=os.path.join(folder, "uwsgi")
+    )
+    reader.found_section = True
+    for option in options:
+        if option.name in ("ini", "inherit") and option.value is not None:
+            name, _, wanted = option.value.partition(":")
+            target = name if os.path.isabs(name) else os.path.join(folder, name)
+            target = os.path.normpath(target)
+            if os.path.isfile(target):
+                stack = (os.path.realpath(target),)
+                reader.read(target, wanted or section, 1, stack)
+                continue
+        reader._set(
+            option.name,
+            option.value if option.value is not None else option.raw,
+            path,
+            option.line,
+            0,
+            (),
+            column=option.column,
+            unknown_word=option.unknown,
+        )
+    return _build(reader, path, section, facts, problems)
+
+
+def _build(
+    reader: _Reader, path: str, section: str, facts: Facts, problems: Problems
+) -> UwsgiServer:
     options = {key: tuple(values) for key, values in reader.options.items()}
     _report_unknown(path, options, problems)
     label = facts.uwsgi_label

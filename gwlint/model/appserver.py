@@ -65,6 +65,11 @@ class GunicornServer(BaseModel):
     # every gunicorn setting as it takes effect, written or default, typed (int settings as
     # int, bool settings as bool): what rules read beyond the fields above
     values: dict[str, Sourced[Any]] = {}
+    # started by a launcher ("Procfile web", "Dockerfile CMD"...): path is then the launcher's,
+    # and config_file the gunicorn.conf.py its command reads (-c, or ./gunicorn.conf.py)
+    launcher: str | None = None
+    launcher_line: int | None = None  # where the command starts in its launcher
+    config_file: str | None = None
 
     def int_value(self, name: str) -> Sourced[int]:
         value: Sourced[int] = self.values[name]
@@ -95,6 +100,10 @@ class UwsgiServer(BaseModel):
     processes_option: str = "processes"  # or "workers", its alias: the one set last
     threads: Sourced[int]
     async_cores: Sourced[int] | None = None  # async / gevent / asyncio cores per process
+    # started by a launcher: path is then the launcher's, config_file the ini it reads
+    launcher: str | None = None
+    launcher_line: int | None = None  # where the command starts in its launcher
+    config_file: str | None = None
 
     @property
     def label(self) -> str:
@@ -134,4 +143,38 @@ class UwsgiServer(BaseModel):
         return Sourced[bool](value=value, raw=occurrence.raw, source=occurrence.source)
 
 
-AppServer = GunicornServer | UwsgiServer
+class UvicornServer(BaseModel):
+    """uvicorn run on its own (``uvicorn app:app --port 8000``), started by a launcher.
+
+    (uvicorn as a gunicorn worker class is a ``GunicornServer`` with worker_kind "uvicorn".)
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["uvicorn"] = "uvicorn"
+    path: str  # the launcher file
+    version_label: str  # "uvicorn 0.54"
+    listeners: tuple[Listener, ...]
+    listeners_unknown: str | None = None
+    timeout_keep_alive: Sourced[int]  # seconds an idle connection is kept (default 5)
+    workers: Sourced[int]  # processes ($WEB_CONCURRENCY or 1)
+    backlog: Sourced[int]
+    timeout_graceful_shutdown: Sourced[int]  # seconds; value None when unlimited (default)
+    # every option as it takes effect, written or default, typed (int options as int, flags
+    # as bool): what rules read beyond the fields above
+    values: dict[str, Sourced[Any]] = {}
+    launcher: str | None = None  # "Procfile web", "compose service api"...
+    launcher_line: int | None = None  # where the command starts in its launcher
+    config_file: str | None = None  # uvicorn has none
+
+    @property
+    def idle_limit(self) -> Sourced[int] | None:
+        """How long an idle keep-alive connection stays open: uvicorn always has a limit."""
+        return self.timeout_keep_alive
+
+    @property
+    def label(self) -> str:
+        return f"uvicorn ({self.path})"
+
+
+AppServer = GunicornServer | UwsgiServer | UvicornServer

@@ -54,9 +54,16 @@ def statistics(report: Report) -> list[str]:
     from gwlint.rules import BY_CODE
 
     counts = Counter(d.code for d in report.diagnostics)
+    levels: dict[str, set[Severity]] = {}
+    for diagnostic in report.diagnostics:
+        levels.setdefault(diagnostic.code, set()).add(diagnostic.severity)
     width = max((len(str(n)) for n in counts.values()), default=1)
+
+    def level(code: str) -> str:  # as reported (a rule may report one case at another level)
+        return "/".join(s.value for s in sorted(levels[code], key=lambda s: -s.rank))
+
     return [
-        f"{count:>{width}}  {code}  [{BY_CODE[code].severity.value}] {BY_CODE[code].name}"
+        f"{count:>{width}}  {code}  [{level(code)}] {BY_CODE[code].name}"
         for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     ]
 

@@ -11,7 +11,8 @@ from gwlint.model.diagnostics import Finding, Location, Severity
 from gwlint.model.gunicorn_settings import GUNICORN_SETTINGS
 from gwlint.model.uwsgi_options import UWSGI_OPTIONS
 from gwlint.model.versions import Version, format_version
-from gwlint.rules.base import ex, rule
+from gwlint.rules.base import Rule, ex, rule
+from gwlint.rules.text import set_in, shown
 
 if TYPE_CHECKING:
     from gwlint.model.appserver import GunicornServer, UwsgiServer
@@ -162,6 +163,8 @@ def _gunicorn_value(app: GunicornServer, name: str) -> str:
     value = app.values.get(name)
     if value is None:
         return "unset"
+    if value.raw.startswith("-"):  # a command line's --keep-alive 5: the value it gives
+        return f"{value.value!r} {value.where()}"
     return f"{value.raw} {value.where()}"
 
 
@@ -413,7 +416,7 @@ def gw703(dep: Deployment) -> Iterator[Finding]:
         location = Location.of(worker_class.source)
         if location is None or worker_class.is_default:
             continue
-        written = f"worker_class = {worker_class.raw}"
+        written = shown(app, worker_class, "worker_class")
         if version >= removed:
             message = (
                 f"{written}: the eventlet worker was removed in gunicorn "
@@ -442,6 +445,10 @@ def gw703(dep: Deployment) -> Iterator[Finding]:
             fix=(
                 'set worker_class = "gevent" (pip install gevent; replace eventlet-specific '
                 'code such as eventlet.monkey_patch()), or "gthread" for plain WSGI apps'
+                if app.launcher is None
+                else f"{set_in(app, 'worker_class', repr('gevent'), worker_class)} (pip install "
+                "gevent; replace eventlet-specific code such as eventlet.monkey_patch()), or "
+                "gthread for plain WSGI apps"
             ),
             severity=severity,
         )
@@ -503,14 +510,68 @@ def gw704(dep: Deployment) -> Iterator[Finding]:
         yield Finding(
             location=location,
             message=(
-                f"worker_class = {worker_class.raw}: the uvicorn.workers module is deprecated "
+                f"{shown(app, worker_class, 'worker_class')}: the uvicorn.workers module is "
+                "deprecated "
                 "('DeprecationWarning: The `uvicorn.workers` module is deprecated. Please use "
                 "`uvicorn-worker` package instead.') and will be removed from uvicorn; then "
                 "gunicorn stops at start-up ('class uri ... invalid or not found') and nginx "
                 "answers 502"
             ),
-            fix=f'pip install uvicorn-worker and set worker_class = "{replacement}"',
+            fix=(
+                f'pip install uvicorn-worker and set worker_class = "{replacement}"'
+                if app.launcher is None
+                else "pip install uvicorn-worker and "
+                f"{set_in(app, 'worker_class', repr(replacement), worker_class)}"
+            ),
         )
 
 
-RULES = (gw701, gw702, gw703, gw704)
+# reported by the launcher loader (gwlint.loaders.commands) while it reads a command line
+GW705 = Rule(
+    code="GW705",
+    name="command-line-rejected",
+    title="a command line the app server refuses at start",
+    severity=Severity.ERROR,
+    why="""
+The command that starts the app server has an option it does not know, an abbreviation that
+matches several options, or a value of the wrong type. gunicorn stops at once with
+`gunicorn: error: unrecognized arguments: --worker-timeout 60` (or `ambiguous option: --worker
+could match --workers, --worker-class...`, `argument -t/--timeout: invalid int value: '30s'`),
+uvicorn with `Error: No such option: --keepalive`, uWSGI with `unrecognized option
+'--harikiri'`. The container restarts in a loop, nothing listens on the port, and nginx answers
+every request with **502** (`connect() failed (111: Connection refused) while connecting to
+upstream`).
+
+gwlint reads the command where it is written: Procfile, Dockerfile `CMD`/`ENTRYPOINT`, compose
+`command:`, systemd `ExecStart=`, supervisord `command=`, shell entrypoints, and
+`GUNICORN_CMD_ARGS`. gunicorn accepts a unique prefix of a long option (`--work 3` is
+`--workers 3`), as argparse does; uvicorn (click) does not. An option a uWSGI plugin may add is
+reported as a warning.
+""",
+    example=ex(("Procfile", "web: gunicorn app:app --bind 127.0.0.1:8000 --worker 3\n")),
+    fix=ex(("Procfile", "web: gunicorn app:app --bind 127.0.0.1:8000 --workers 3\n")),
+    references=(
+        "https://docs.gunicorn.org/en/stable/settings.html",
+        "https://www.uvicorn.org/settings/",
+        "https://docs.python.org/3/library/argparse.html#prefix-matching",
+    ),
+)
+
+GW706 = Rule(
+    code="GW706",
+    name="typographic-dash-in-option",
+    title="an option written with a typographic dash: the server ignores it",
+    severity=Severity.WARNING,
+    why="""
+Copied from a blog post or a chat, `—workers 3` starts with an em dash (U+2014), or `–timeout`
+with an en dash: they are not `--`. gunicorn's parser takes such a word for one more
+application argument and gunicorn ignores every argument after the first, so the setting
+silently keeps its default (one worker, a 30 s timeout) and the deployment runs with settings
+nobody chose. uvicorn and uWSGI treat it the same way or refuse to start.
+""",
+    example=ex(("Procfile", "web: gunicorn app:app --bind 127.0.0.1:8000 \u2014workers 3\n")),
+    fix=ex(("Procfile", "web: gunicorn app:app --bind 127.0.0.1:8000 --workers 3\n")),
+    references=("https://docs.gunicorn.org/en/stable/run.html#commonly-used-arguments",),
+)
+
+RULES = (gw701, gw702, gw703, gw704, GW705, GW706)

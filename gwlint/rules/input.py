@@ -264,4 +264,31 @@ reported, next to this warning.
     references=("https://docs.astral.sh/ruff/linter/#error-suppression",),
 )
 
-RULES = (GW001, GW002, GW003, GW004, GW005, GW006, GW007)
+GW008 = Rule(
+    code="GW008",
+    name="launcher-not-read",
+    title="a file that starts the app server cannot be read, or points where gwlint cannot follow",
+    severity=Severity.WARNING,
+    why="""
+A launcher (Procfile, Dockerfile, compose file, systemd unit, supervisord program, shell
+entrypoint, env file) that starts gunicorn, uvicorn or uWSGI could not be read where it matters:
+invalid YAML in a compose file (`docker compose` refuses it too), a `CMD [...]` that is not valid
+JSON (Docker then runs it through `/bin/sh -c` as a plain string), an unterminated quote.
+
+As info: the command reads its settings from a file that is not in the repository (`gunicorn
+-c /etc/gunicorn/prod.py`, `uwsgi --ini /etc/uwsgi/app.ini`) or in a format gwlint does not read
+(`--yaml`, `--json`, `--xml`). The settings that file may hold are then not known, and the rules
+that need them stay quiet rather than assume the defaults.
+""",
+    example=ex(("Procfile", "web: gunicorn -c config/gunicorn.py app:app\n")),
+    fix=ex(
+        ("Procfile", "web: gunicorn -c config/gunicorn.py app:app\n"),
+        ("config/gunicorn.py", 'bind = "127.0.0.1:8000"\ntimeout = 60\n'),
+    ),
+    references=(
+        "https://docs.gunicorn.org/en/stable/configure.html",
+        "https://docs.docker.com/reference/dockerfile/#cmd",
+    ),
+)
+
+RULES = (GW001, GW002, GW003, GW004, GW005, GW006, GW007, GW008)

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from gwlint.model.defaults import NGINX_KEEPALIVE_BY_DEFAULT
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.model.units import UNLIMITED_MS, format_ms
 from gwlint.model.versions import format_version
 from gwlint.rules.base import ex, rule
-from gwlint.rules.text import above, ms, related
+from gwlint.rules.text import (
+    above,
+    app_location,
+    app_related,
+    ms,
+    remove_from,
+    set_in,
+    shown,
+)
 
 if TYPE_CHECKING:
-    from gwlint.model.appserver import AppServer, GunicornServer, Listener
+    from gwlint.model.appserver import AppServer, GunicornServer, Listener, UvicornServer
     from gwlint.model.deployment import Deployment, Link
     from gwlint.model.facts import Front
     from gwlint.model.nginx import NginxConfig, Route, Upstream
@@ -94,6 +102,11 @@ def idle_limit_of(app: AppServer, listener: Listener) -> IdleLimit | None:
             "uWSGI socket-timeout (idle limit of http11-socket)",
             "socket-timeout",
         )
+    if app.kind == "uvicorn":
+        # h11_impl / httptools_impl: after each response, call_later(timeout_keep_alive, close)
+        return IdleLimit(
+            app.timeout_keep_alive, "uvicorn --timeout-keep-alive", "timeout_keep_alive"
+        )
     return None
 
 
@@ -129,11 +142,11 @@ When nginx keeps connections to an `upstream {}` open (`keepalive N`, `proxy_htt
 `proxy_set_header Connection ""`; **all three are the default from nginx 1.29.7 on**), it may reuse
 an idle connection for up to the upstream's `keepalive_timeout` (60 s). If the app closes idle
 connections sooner (gunicorn `keepalive`, 2 s by default, for every worker but sync; uvicorn under
-gunicorn uses the same setting), nginx sometimes sends a request on a connection the app is
-closing: `upstream prematurely closed connection while reading response header from upstream` or
-`recv() failed (104: Connection reset by peer)`, and the client gets **502**, intermittently and
-mostly under real network latency. nginx retries a GET once on a cached connection, but not a POST
-or PATCH, so those fail visibly.
+gunicorn uses the same setting; uvicorn on its own `--timeout-keep-alive`, 5 s by default), nginx
+sometimes sends a request on a connection the app is closing: `upstream prematurely closed
+connection while reading response header from upstream` or `recv() failed (104: Connection reset by
+peer)`, and the client gets **502**, intermittently and mostly under real network latency. nginx
+retries a GET once on a cached connection, but not a POST or PATCH, so those fail visibly.
 
 Reproduced: 34 of 83 POSTs answered 502 with gunicorn `--keep-alive 1` behind `keepalive_timeout
 60s`; none once the app's keep-alive was longer than nginx's.
@@ -188,6 +201,7 @@ Reproduced: 34 of 83 POSTs answered 502 with gunicorn `--keep-alive 1` behind `k
     references=(
         "https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive_timeout",
         "https://docs.gunicorn.org/en/stable/settings.html#keepalive",
+        "https://www.uvicorn.org/settings/#timeouts",
         "https://github.com/RedHatProductSecurity/component-registry/issues/593",
         "https://github.com/conbench/conbench/issues/1156",
     ),
@@ -239,8 +253,8 @@ def gw201(dep: Deployment) -> Iterator[Finding]:
         app_side = ""
         if idle.setting is not None and timeout.value < UNLIMITED_MS:
             app_side = (
-                f"set {idle.setting} = {above(timeout.value / 1000)} in {link.app.path} (more "
-                f"than keepalive_timeout {timeout.raw} of upstream {name})"
+                f"{set_in(link.app, idle.setting, above(timeout.value / 1000), idle.value)} "
+                f"(more than keepalive_timeout {timeout.raw} of upstream {name})"
             )
         nginx_side = f"set keepalive_timeout below {idle.value.value}s in upstream {name}"
         if link.app.kind == "uwsgi" or not app_side:
@@ -253,7 +267,7 @@ def gw201(dep: Deployment) -> Iterator[Finding]:
             location=_upstream_location(upstream),
             message=message,
             related=(
-                *related(idle.value, setting, link.app.path),
+                *app_related(link.app, idle.value, setting),
                 *_routes_related([item.route for item in links]),
             ),
             fix=fix,
@@ -348,19 +362,27 @@ def gw203(dep: Deployment) -> Iterator[Finding]:
                 unless = (
                     "; worker_class is not set in this file, so sync is assumed unless the "
                     "command line gives -k"
-                    if app.worker_class.is_default
+                    if app.worker_class.is_default and app.launcher is None
                     else ""
                 )
+                if app.launcher is None:
+                    fix = (
+                        "remove keepalive, or use a worker that keeps connections (threads > 1 "
+                        "or worker_class = 'gthread')"
+                    )
+                else:
+                    fix = (
+                        f"{remove_from(app, 'keepalive', keepalive)}, or use a worker that "
+                        "keeps connections "
+                        f"({set_in(app, 'worker_class', repr('gthread'), app.worker_class)})"
+                    )
                 yield Finding(
                     location=location,
                     message=(
-                        f"keepalive = {keepalive.raw} does nothing: the sync worker closes every "
-                        f"connection after one response (Connection: close){unless}"
+                        f"{shown(app, keepalive, 'keepalive')} does nothing: the sync worker "
+                        f"closes every connection after one response (Connection: close){unless}"
                     ),
-                    fix=(
-                        "remove keepalive, or use a worker that keeps connections (threads > 1 "
-                        "or worker_class = 'gthread')"
-                    ),
+                    fix=fix,
                 )
     nginx = dep.nginx
     if nginx is None:
@@ -414,7 +436,7 @@ def gw203(dep: Deployment) -> Iterator[Finding]:
                 f"({app.path}) runs the sync worker, which closes every connection after one "
                 "response"
             ),
-            related=related(app.worker_class, "worker_class", app.path),
+            related=app_related(app, app.worker_class, "worker_class"),
             fix=(
                 f"remove keepalive from upstream {name}, or run gunicorn with a worker that "
                 "keeps connections (gthread) and a keepalive longer than nginx's "
@@ -535,8 +557,9 @@ the backend's keep-alive longer than the load balancer's.
   default) must be longer than the load balancer's idle timeout. Fine behind an ALB (60 s), wrong
   behind Google Cloud (needs more than 600 s, e.g. `keepalive_timeout 620s;`).
 - Without one, the app is the first hop: gunicorn's `keepalive` (2 s by default, for every worker
-  but sync; UvicornWorker uses it too) or uWSGI's `socket-timeout` on an `http11-socket` must be
-  longer.
+  but sync; UvicornWorker uses it too), uvicorn's `--timeout-keep-alive` (5 s by default) or
+  uWSGI's `socket-timeout` on an `http11-socket` must be longer. An app that only listens on
+  loopback or a unix socket is not the first hop and is left alone.
 
 Give the load balancer with `--front alb|gcp|oci|heroku|elb` (`alb:120` for a changed idle
 timeout, `idle=SECONDS,read=SECONDS` for another one); without it, and behind Cloudflare (no idle
@@ -589,6 +612,7 @@ and count.
         "https://docs.gunicorn.org/en/stable/settings.html#keepalive",
         "https://github.com/conbench/conbench/issues/1156",
         "https://github.com/ONSdigital/eq-survey-runner/issues/2379",
+        "https://github.com/kserve/kserve/issues/5446",
     ),
 )
 def gw202(dep: Deployment) -> Iterator[Finding]:
@@ -661,19 +685,22 @@ def _nginx_before_front(nginx: NginxConfig, front: Front) -> Iterator[Finding]:
         )
 
 
-def _reachable(listener: Listener) -> bool:
+def _reachable(app: AppServer, listener: Listener) -> bool:
     """Could a load balancer connect to this listener? A written loopback or unix socket says
-    something else sits in between; a default bind is usually replaced on the command line."""
+    something else sits in between; a default bind is usually replaced on the command line
+    (unless gwlint read that command line: a launcher)."""
     if listener.protocol != "http" or listener.address.kind == "unix":
         return False
-    return listener.source.is_default or not listener.address.is_loopback
+    if listener.source.is_default and app.launcher is None:
+        return True
+    return not listener.address.is_loopback
 
 
 def _app_before_front(app: AppServer, front: Front) -> Finding | None:
     """The app is the first hop (no nginx config): its idle limit against the front's."""
     assert front.idle is not None
     for listener in app.listeners:
-        if not _reachable(listener):
+        if not _reachable(app, listener):
             continue
         idle = idle_limit_of(app, listener)
         if idle is None or idle.value.value is None or idle.value.value > front.idle:
@@ -691,7 +718,7 @@ def _app_before_front(app: AppServer, front: Front) -> Finding | None:
             fix = f"lower the load balancer's idle timeout below {backend}"
         else:
             fix = (
-                f"set {idle.setting} = {suggested} in {app.path} (more than the load "
+                f"{set_in(app, idle.setting, suggested, idle.value)} (more than the load "
                 f"balancer's {front.idle}s, as load balancers' docs recommend)"
                 f"{_front_fix(front, backend)}"
             )
@@ -700,18 +727,17 @@ def _app_before_front(app: AppServer, front: Front) -> Finding | None:
                     "; an http11-socket holds a core per idle connection, so with few processes "
                     "an nginx in front (http-socket behind it) is the better fix"
                 )
-        places: list[Related] = list(related(idle.value, idle.setting or "idle limit", app.path))
+        places: list[Related] = list(app_related(app, idle.value, idle.setting or "idle limit"))
         bound = Location.of(listener.source)
         if bound is not None:
+            if app.launcher is None:
+                connects = f"{listener.option} = {listener.address.raw or listener.address}"
+            else:
+                connects = f"{listener.address} ({app.launcher})"
             places.append(
-                Related(
-                    location=bound,
-                    message=f"the load balancer connects to {listener.option} = "
-                    f"{listener.address.raw or listener.address}",
-                )
+                Related(location=bound, message=f"the load balancer connects to {connects}")
             )
-        location = Location.of(idle.value.source, app.path)
-        assert location is not None
+        location = app_location(app, idle.value)
         return Finding(location=location, message=message, related=tuple(places), fix=fix)
     return None
 
@@ -765,13 +791,13 @@ def gw204(dep: Deployment) -> Iterator[Finding]:
         assert threads.value is not None
         spare = connections.value - threads.value
         place = threads if connections.is_default else connections
-        location = Location.of(place.source, app.path)
-        assert location is not None
+        location = app_location(app, place)
         message = (
             f"worker_connections {connections.value} {connections.where()} - threads "
             f"{threads.value} {threads.where()} = {spare}: the gthread worker keeps no idle "
-            "connection and answers every request with Connection: close, so keepalive = "
-            f"{keepalive.raw} {keepalive.where()} does nothing (gunicorn logs 'No keepalived "
+            "connection and answers every request with Connection: close, so "
+            f"{shown(app, keepalive, 'keepalive')} {keepalive.where()} does nothing (gunicorn "
+            "logs 'No keepalived "
             "connections can be handled. Check the number of worker connections and threads.')"
         )
         if connections.value < threads.value:
@@ -785,10 +811,10 @@ def gw204(dep: Deployment) -> Iterator[Finding]:
         yield Finding(
             location=location,
             message=message,
-            related=related(other, name),  # only where it is written
+            related=app_related(app, other, name, written_only=True),
             fix=(
-                f"set worker_connections = {suggested} in {app.path} (threads plus room for "
-                "idle keep-alive connections)"
+                f"{set_in(app, 'worker_connections', suggested, connections)} (threads plus "
+                "room for idle keep-alive connections)"
             ),
         )
 
@@ -894,23 +920,24 @@ def gw205(dep: Deployment) -> Iterator[Finding]:
             setting = app.settings.get(name)
             if setting is None:
                 continue
-            location = Location.of(setting.source, app.path)
-            assert location is not None
+            location = app_location(app, setting)
             if keepalive.is_default:
                 wanted = setting.value if isinstance(setting.value, int) else None
+                unless = (
+                    ", unless the command line gives --keep-alive" if app.launcher is None else ""
+                )
                 yield Finding(
                     location=location,
                     message=(
                         f"{name} = {setting.raw} is uvicorn's setting, which gunicorn ignores: "
                         f"{worker} takes its keep-alive from gunicorn's keepalive, "
-                        f"{keepalive.value}s {keepalive.where()}, unless the command line "
-                        f"gives --keep-alive; idle connections close after {keepalive.value} s, "
-                        "and behind nginx's upstream keep-alive or a load balancer that is the "
-                        "race behind intermittent 502s"
+                        f"{keepalive.value}s {keepalive.where()}{unless}; idle connections "
+                        f"close after {keepalive.value} s, and behind nginx's upstream "
+                        "keep-alive or a load balancer that is the race behind intermittent 502s"
                     ),
                     fix=(
                         f"rename it: keepalive = {wanted if wanted is not None else setting.raw}"
-                        f" in {app.path}"
+                        f" in {setting.source.path or app.path}"
                     ),
                 )
             else:
@@ -918,9 +945,10 @@ def gw205(dep: Deployment) -> Iterator[Finding]:
                     location=location,
                     message=(
                         f"{name} = {setting.raw} does nothing: gunicorn ignores it, and "
-                        f"{worker} uses keepalive = {keepalive.raw} ({keepalive.source.label()})"
+                        f"{worker} uses {shown(app, keepalive, 'keepalive')} "
+                        f"({keepalive.source.label()})"
                     ),
-                    related=related(keepalive, "keepalive"),
+                    related=app_related(app, keepalive, "keepalive", written_only=True),
                     fix=f"remove {name}; keepalive is the setting {worker} reads",
                     severity=Severity.INFO,
                 )
@@ -929,20 +957,19 @@ def gw205(dep: Deployment) -> Iterator[Finding]:
             if reuser is None:
                 continue
             who, seconds, failure = reuser
-            location = Location.of(keepalive.source, app.path)
-            assert location is not None
             yield Finding(
-                location=location,
+                location=app_location(app, keepalive),
                 message=(
-                    f"keepalive = {keepalive.raw} does not turn keep-alive off for {worker}: "
+                    f"{shown(app, keepalive, 'keepalive')} does not turn keep-alive off for "
+                    f"{worker}: "
                     "uvicorn gets timeout_keep_alive=0 and closes each idle connection right "
                     f"after its response, without Connection: close, while {who} reuses them: "
                     f"a request sent on a connection that is closing fails and {failure} (a "
                     "narrower window than a 2 s keepalive, but the same race)"
                 ),
                 fix=(
-                    f"set keepalive = {above(seconds)} in {app.path} (more than the {seconds}s "
-                    "the other side keeps idle connections)"
+                    f"{set_in(app, 'keepalive', above(seconds), keepalive)} (more than the "
+                    f"{seconds}s the other side keeps idle connections)"
                 ),
             )
 
@@ -976,11 +1003,14 @@ def nginx_workers(dep: Deployment) -> tuple[int, str, Sourced[str] | None] | Non
 
 @dataclass(frozen=True)
 class Capacity:
-    requests: int  # served at once: gthread threads, or uWSGI cores
+    requests: int  # served at once: gthread threads, uWSGI cores, uvicorn connections
     app: str  # "gunicorn (gunicorn.conf.py: gthread, workers 9 x threads 4)"
     places: tuple[Related, ...]
-    uwsgi: bool  # an http11-socket core waits on each idle connection
+    # uwsgi: an http11-socket core waits on each idle connection; uvicorn: its
+    # --limit-concurrency counts idle connections; gthread: the surplus only stays open
+    kind: Literal["uwsgi", "gthread", "uvicorn"]
     hold: str = ""  # how long it waits: "4s (default of uWSGI 2.0.30)"
+    server: UvicornServer | None = None  # uvicorn: the app whose limit can be raised
 
 
 def _capacity(link: Link) -> Capacity | None:
@@ -992,8 +1022,10 @@ def _capacity(link: Link) -> Capacity | None:
         if workers.is_default:
             return None  # the command line or $WEB_CONCURRENCY usually sets it
         label = f"gunicorn ({app.path}: gthread, workers {workers.value} x threads {threads.value})"
-        places = (*related(workers, "workers", app.path), *related(threads, "threads", app.path))
-        return Capacity(workers.value * threads.value, label, places, uwsgi=False)
+        places = (*app_related(app, workers, "workers"), *app_related(app, threads, "threads"))
+        return Capacity(workers.value * threads.value, label, places, kind="gthread")
+    if app.kind == "uvicorn":
+        return _uvicorn_capacity(app)
     if not link.listener.keepalive:
         return None
     processes, threads = app.processes, app.threads
@@ -1004,12 +1036,32 @@ def _capacity(link: Link) -> Capacity | None:
     each = f"{cores} async cores" if cores > threads.value else f"threads {threads.value}"
     label = f"uWSGI ({app.path}: {app.processes_option} {processes.value} x {each})"
     places = (
-        *related(processes, app.processes_option, app.path),
-        *related(threads, "threads"),  # without a fallback path: only where written
-        *related(app.socket_timeout, "socket-timeout"),
+        *app_related(app, processes, app.processes_option),
+        *app_related(app, threads, "threads", written_only=True),
+        *app_related(app, app.socket_timeout, "socket-timeout", written_only=True),
     )
     hold = f"{app.socket_timeout.value}s, {app.socket_timeout.source.label()}"
-    return Capacity(processes.value * per_process, label, places, uwsgi=True, hold=hold)
+    return Capacity(processes.value * per_process, label, places, kind="uwsgi", hold=hold)
+
+
+def _uvicorn_capacity(app: UvicornServer) -> Capacity | None:
+    """uvicorn with --limit-concurrency: each process answers 503 to a request that arrives
+    while it holds that many connections, idle keep-alive ones included (h11_impl /
+    httptools_impl: ``len(self.connections) >= self.limit_concurrency``)."""
+    limit, workers = app.values.get("limit_concurrency"), app.workers
+    if limit is None or not isinstance(limit.value, int) or limit.value <= 0:
+        return None  # no limit (the default): idle connections cost an async server nothing
+    if workers.value is None or workers.value < 1:
+        return None
+    reload = app.values.get("reload")
+    if reload is not None and reload.value is True:
+        return None  # --reload runs one process whatever --workers says
+    each = f"--limit-concurrency {limit.value} x workers {workers.value}"
+    if workers.is_default:
+        each += " (the default, unless $WEB_CONCURRENCY is set where it runs)"
+    label = f"uvicorn ({app.path}: {each})"
+    places = (*app_related(app, limit, "limit_concurrency"), *app_related(app, workers, "workers"))
+    return Capacity(limit.value * workers.value, label, places, kind="uvicorn", server=app)
 
 
 def _processes(count: int) -> str:
@@ -1041,6 +1093,11 @@ incoming connections as well"). A heuristic, so info:
 - **gunicorn gthread** (an explicit `keepalive N` only): idle connections wait in the worker's
   poller, not in a thread, so nothing blocks; but nginx never needs more connections than
   `workers x threads`, and the surplus stays open in gunicorn until its `keepalive` expires.
+- **uvicorn with `--limit-concurrency N`**: each uvicorn process answers **503** (`Exceeded
+  concurrency limit.`) to a request that arrives while it holds N connections, and idle keep-alive
+  connections count. When nginx can cache `--limit-concurrency x --workers` connections or more,
+  the cache alone can fill the limit and requests get 503 at any load. (Without
+  `--limit-concurrency`, an idle connection costs uvicorn nothing.)
 
 Quiet when nginx's `worker_processes` is not known (`auto` needs `--cpus`; a fragment without the
 main nginx.conf), when gunicorn's `workers` comes from the command line, for async workers (an
@@ -1105,6 +1162,7 @@ idle connection costs them nothing), and when an upstream server is not one of t
         "https://nginx.org/en/docs/ngx_core_module.html#worker_processes",
         "https://uwsgi-docs.readthedocs.io/en/latest/HTTP.html",
         "https://docs.gunicorn.org/en/stable/design.html#how-many-workers",
+        "https://www.uvicorn.org/settings/#resource-limits",
     ),
 )
 def gw206(dep: Deployment) -> Iterator[Finding]:
@@ -1140,15 +1198,15 @@ def gw206(dep: Deployment) -> Iterator[Finding]:
             capacities[id(served[0].app)] = capacity
         if not complete or not capacities:
             continue
-        kinds = {capacity.uwsgi for capacity in capacities.values()}
+        kinds = {capacity.kind for capacity in capacities.values()}
         if len(kinds) != 1:
             continue
-        uwsgi = kinds.pop()
-        if not uwsgi and keepalive.is_default:
+        kind = kinds.pop()
+        if kind == "gthread" and keepalive.is_default:
             continue  # nginx's own default cache in front of gthread: nothing to decide
         total = sum(capacity.requests for capacity in capacities.values())
         cache = keepalive.value * workers
-        if cache < total or (not uwsgi and cache == total):
+        if cache < total or (kind == "gthread" and cache == total):
             continue
         first = next(iter(capacities.values()))
         if len(capacities) == 1:
@@ -1160,7 +1218,7 @@ def gw206(dep: Deployment) -> Iterator[Finding]:
             f"({keepalive.source.label()}) x {_processes(workers)} "
             f"({workers_text}) = {cache} idle connections, "
         )
-        if uwsgi:
+        if kind == "uwsgi":
             message += (
                 f"and {backend} has {total} cores: each idle http11-socket connection holds a "
                 f"core until socket-timeout ({first.hold}), so the connections one nginx "
@@ -1174,6 +1232,28 @@ def gw206(dep: Deployment) -> Iterator[Finding]:
                 if lower >= 1
                 else f"give uWSGI more than {cache} cores (processes x threads)"
             )
+        elif kind == "uvicorn":
+            message += (
+                f"and {backend} holds at most {total} connections at once, idle keep-alive ones "
+                "included: a uvicorn process that already holds --limit-concurrency connections "
+                "answers the next request with 503 and logs 'Exceeded concurrency limit.', so "
+                "once nginx keeps that many open, even idle, requests get 503 at any load"
+            )
+            lower = (total - 1) // workers
+            fix = (
+                f"{_set_keepalive(upstream, lower)} (recommended: fewer cached connections than "
+                f"the {total} uvicorn holds, and --limit-concurrency keeps protecting the app)"
+                if lower >= 1
+                else f"lower the upstream keepalive of {name} below uvicorn's {total}"
+            )
+            uvicorn = first.server
+            if len(capacities) == 1 and uvicorn is not None:
+                limit = uvicorn.values["limit_concurrency"]
+                per_process = above(cache / max(1, uvicorn.workers.value or 1))
+                fix += (
+                    f"; or {set_in(uvicorn, 'limit_concurrency', per_process, limit)} (more "
+                    "than the connections nginx may keep, per uvicorn process)"
+                )
         else:
             message += (
                 f"more than the {total} requests {backend} serves at once: nginx never needs "

@@ -10,10 +10,17 @@ from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.model.units import format_size, uwsgi_number
 from gwlint.model.uwsgi_options import UWSGI_OPTIONS
 from gwlint.rules.base import ex, rule
-from gwlint.rules.text import related
+from gwlint.rules.text import (
+    app_location,
+    app_related,
+    remove_from,
+    set_in,
+    shown,
+    value_text,
+)
 
 if TYPE_CHECKING:
-    from gwlint.model.appserver import UwsgiServer
+    from gwlint.model.appserver import AppServer, UwsgiServer
     from gwlint.model.deployment import Deployment, Link
     from gwlint.model.nginx import Route
     from gwlint.model.source import Sourced
@@ -113,7 +120,10 @@ def gw506(dep: Deployment) -> Iterator[Finding]:
                         f"{name} = {written} is read as {read_as}: uWSGI ini lines have no "
                         "inline comments, and this works only because the number comes first"
                     ),
-                    fix=f"move the comment to a line of its own: {name} = {read_as}",
+                    fix=(
+                        "move the comment to a line of its own: "
+                        f"{_spell(app, name, occurrence, read_as)}"
+                    ),
                     severity=Severity.INFO,
                 )
                 continue
@@ -127,7 +137,7 @@ def gw506(dep: Deployment) -> Iterator[Finding]:
                         f"suffix and this is read as {read_as}{unit_text}, which is what was "
                         "meant"
                     ),
-                    fix=f"write {name} = {read_as}",
+                    fix=f"write {_spell(app, name, occurrence, read_as)}",
                     severity=Severity.INFO,
                 )
                 continue
@@ -141,11 +151,25 @@ def gw506(dep: Deployment) -> Iterator[Finding]:
             if consequence:
                 message += f"; {consequence}"
             fix = (
-                f"write {name} = {meant}"
+                f"write {_spell(app, name, occurrence, meant)}"
                 if meant is not None
                 else f"write {name} as a plain number"
             )
             yield Finding(location=location, message=message, fix=fix)
+
+
+def _spell(app: UwsgiServer, name: str, occurrence: Sourced[str], value: int) -> str:
+    """``buffer-size = 32768`` in an ini, ``--buffer-size 32768`` on a launcher's command line."""
+    if app.launcher is not None and occurrence.source.path == app.path:
+        return f"--{name} {value}"
+    return f"{name} = {value}"
+
+
+def _where(app: AppServer, value: Sourced[Any]) -> str:
+    """The file a written value is in (the config file or launcher to change it in)."""
+    if value.source.path is not None and not value.is_default:
+        return value.source.path
+    return app.config_file or app.path
 
 
 # --- shared by GW501-GW508 ---------------------------------------------------------------------
@@ -331,21 +355,21 @@ def gw501(dep: Deployment) -> Iterator[Finding]:
         )
         if capped:
             fix = (
-                f"set buffer-size = {admitted} in {app.path} (the largest uwsgi packet; nginx "
+                f"{set_in(app, 'buffer-size', admitted, buffer)} (the largest uwsgi packet; nginx "
                 f"accepts more with large_client_header_buffers {buffers.raw}, and answers 500 "
                 "'uwsgi request is too big' above it)"
             )
         else:
             limit = f"; {UWSGI_PACKET_MAX} at most for the uwsgi protocol" if packet else ""
             fix = (
-                f"set buffer-size = {admitted} in {app.path} (what nginx accepts with "
+                f"{set_in(app, 'buffer-size', admitted, buffer)} (what nginx accepts with "
                 f"large_client_header_buffers {buffers.raw}{limit})"
             )
         location, also = _primary(links, buffers)
         yield Finding(
             location=location,
             message=message,
-            related=(*related(buffer, "buffer-size", app.path), *also),
+            related=(*app_related(app, buffer, "buffer-size"), *also),
             fix=fix,
         )
 
@@ -375,7 +399,8 @@ from ip=...: Request Line is too large (5000 > 4094)`.
 The two defaults alone (4094 against 8 KiB) disagree too, but gwlint does not report them: such
 URLs are rare, the failure is a clean 4xx, and the finding would sit on every deployment. It is
 reported when either side was set: `limit_request_line` below nginx's line limit, or
-`large_client_header_buffers` raised above what gunicorn takes.
+`large_client_header_buffers` raised above what gunicorn takes. uvicorn has no request-line limit
+of its own (see GW503 for h11's limit on the whole request head).
 """,
     example=ex(
         (
@@ -449,7 +474,7 @@ def gw502(dep: Deployment) -> Iterator[Finding]:
         capped = setting.value > GUNICORN_MAX_REQUEST_LINE
         modern = dep.facts.gunicorn_version >= (27, 0, 0)
         status = "414 URI Too Long" if modern else "400 Bad Request"
-        shown = f"{setting.raw} {setting.where()}" + (
+        shown = f"{value_text(setting)} {setting.where()}" + (
             f", capped at {GUNICORN_MAX_REQUEST_LINE}" if capped else ""
         )
         message = (
@@ -461,20 +486,20 @@ def gw502(dep: Deployment) -> Iterator[Finding]:
         )
         if nginx_line <= GUNICORN_MAX_REQUEST_LINE:
             fix = (
-                f"set limit_request_line = {nginx_line} in {app.path} (nginx's own limit; "
+                f"{set_in(app, 'limit_request_line', nginx_line, setting)} (nginx's own limit; "
                 "recommended, nginx then answers 414 itself for longer lines), or 0 for no limit"
             )
         else:
             fix = (
-                f"set limit_request_line = 0 in {app.path} (no limit in gunicorn, which caps "
-                f"other values at {GUNICORN_MAX_REQUEST_LINE}; nginx's {format_size(size)} still "
-                "applies), or lower large_client_header_buffers to 4 8k"
+                f"{set_in(app, 'limit_request_line', 0, setting)} (no limit in gunicorn, which "
+                f"caps other values at {GUNICORN_MAX_REQUEST_LINE}; nginx's {format_size(size)} "
+                "still applies), or lower large_client_header_buffers to 4 8k"
             )
         location, also = _primary(links, buffers)
         yield Finding(
             location=location,
             message=message,
-            related=(*related(setting, "limit_request_line", app.path), *also),
+            related=(*app_related(app, setting, "limit_request_line"), *also),
             fix=fix,
         )
 
@@ -494,6 +519,14 @@ was set explicitly so that gunicorn's limit is below what nginx passes, such req
 `Invalid request from ip=...: limit request headers fields size` (or `... fields`).
 
 The defaults match nginx's closely enough and are not reported.
+
+uvicorn is not reported either. With `--http h11` (or without httptools installed) h11 refuses a
+request head over `--h11-max-incomplete-event-size` (16 KiB by default) with **400** (`Invalid
+HTTP request received.`), but only while the head is still incomplete in its buffer: nginx writes
+the whole head at once, and on the same host (loopback, unix socket) uvicorn reads it in one
+piece, so a 30 KiB head is accepted (observed with uvicorn 0.54 and h11 0.16; sent in 1000-byte
+pieces, a 20 KiB head was refused). Across a network it depends on how the segments arrive, and
+httptools (`uvicorn[standard]`) has no such limit at all, so gwlint cannot tell when it fails.
 """,
     example=ex(
         (
@@ -566,7 +599,7 @@ def gw503(dep: Deployment) -> Iterator[Finding]:
         gunicorn_max = setting.value or GUNICORN_DEFAULT_FIELD_SIZE
         size = buffers.value[1]
         message = (
-            f"gunicorn limit_request_field_size {setting.raw} {setting.where()} (line end "
+            f"gunicorn limit_request_field_size {value_text(setting)} {setting.where()} (line end "
             "included) < the header "
             f"lines of up to {size - CRLF} bytes nginx passes "
             f"({_nginx_value(buffers, 'large_client_header_buffers')}): a header line of "
@@ -577,8 +610,8 @@ def gw503(dep: Deployment) -> Iterator[Finding]:
         yield Finding(
             location=location,
             message=message,
-            related=(*related(setting, "limit_request_field_size", app.path), *also),
-            fix=f"set limit_request_field_size = {size} in {app.path} (a whole nginx buffer)"
+            related=(*app_related(app, setting, "limit_request_field_size"), *also),
+            fix=f"{set_in(app, 'limit_request_field_size', size, setting)} (a whole nginx buffer)"
             + (
                 ", or remove it (gunicorn's default 8190 matches nginx's 8k buffers)"
                 if not setting.is_default and size == 8192
@@ -599,8 +632,7 @@ def gw503(dep: Deployment) -> Iterator[Finding]:
         reported.add(id(app))
         routes = [other.route for other in _gunicorn_http_links(dep) if other.app is app]
         added = ["-".join(p.capitalize() for p in name.split("-")) for name in link.route.headers]
-        where = Location.of(fields.source, app.path)
-        assert where is not None
+        where = app_location(app, fields)
         nginx_adds = (
             f"adds {len(added)} with proxy_set_header on {link.route.describe()}: "
             f"{', '.join(added)}"
@@ -610,7 +642,8 @@ def gw503(dep: Deployment) -> Iterator[Finding]:
         yield Finding(
             location=where,
             message=(
-                f"gunicorn limit_request_fields = {fields.raw} (below the default {default}): a "
+                f"gunicorn {shown(app, fields, 'limit_request_fields')} (below the default "
+                f"{default}): a "
                 f"request with more than {fields.value} header fields gets {status} ('limit "
                 f"request headers fields'); nginx passes any number of them (within "
                 f"large_client_header_buffers) and {nginx_adds}"
@@ -619,7 +652,9 @@ def gw503(dep: Deployment) -> Iterator[Finding]:
                 Related(location=_route_location(route), message=f"used by {route.describe()}")
                 for route in routes[:MAX_ALSO]
             ),
-            fix=f"remove limit_request_fields from {app.path} (gunicorn's default {default})",
+            fix=(
+                f"{remove_from(app, 'limit_request_fields', fields)} (gunicorn's default {default})"
+            ),
         )
 
 
@@ -727,7 +762,7 @@ closes the connection, and nginx answers **502** (`recv() failed (104: Connectio
 while reading response header from upstream`) instead of 413: an upload error that looks like a
 crash. Reproduced with `limit-post = 1048576` behind `client_max_body_size 10m` and a 2 MB POST.
 
-gunicorn has no body size limit: nginx's is the only one, nothing to compare.
+gunicorn and uvicorn have no body size limit: nginx's is the only one, nothing to compare.
 """,
     example=ex(
         (
@@ -809,7 +844,7 @@ def gw505(dep: Deployment) -> Iterator[Finding]:
         )
         if body.source.in_file and body.value > 0:
             fix = (
-                f"set limit-post = {body.value} in {app.path} (recommended: uploads that large "
+                f"{set_in(app, 'limit-post', body.value, limit)} (recommended: uploads that large "
                 f"are meant, as client_max_body_size {body.raw} was set), or lower "
                 f"client_max_body_size to {format_size(limit.value)} so nginx answers 413"
             )
@@ -822,13 +857,13 @@ def gw505(dep: Deployment) -> Iterator[Finding]:
             )
             fix = (
                 f"{where} (recommended: nginx answers 413 and never forwards the body), or "
-                f"raise limit-post in {app.path}"
+                f"raise limit-post in {_where(app, limit)}"
             )
         location, also = _primary(links, body)
         yield Finding(
             location=location,
             message=message,
-            related=(*related(limit, "limit-post", app.path), *also),
+            related=(*app_related(app, limit, "limit-post"), *also),
             fix=fix,
         )
 
@@ -867,8 +902,7 @@ def gw507(dep: Deployment) -> Iterator[Finding]:
         uwsgi_sockets = [lst for lst in app.listeners if lst.protocol == "uwsgi"]
         if not uwsgi_sockets or any(lst.option in HTTP_SOCKETS for lst in app.listeners):
             continue
-        location = Location.of(buffer.source, app.path)
-        assert location is not None
+        location = app_location(app, buffer)
         socket = uwsgi_sockets[0]
         yield Finding(
             location=location,
@@ -878,7 +912,7 @@ def gw507(dep: Deployment) -> Iterator[Finding]:
                 "extra buffer is never used, and nginx refuses a bigger request itself ('uwsgi "
                 "request is too big', 500)"
             ),
-            fix=f"set buffer-size = {UWSGI_PACKET_MAX} in {app.path}",
+            fix=set_in(app, "buffer-size", UWSGI_PACKET_MAX, buffer),
         )
 
 
@@ -979,7 +1013,7 @@ def gw508(dep: Deployment) -> Iterator[Finding]:
         yield Finding(
             location=location,
             message=message,
-            related=(*related(harakiri, "harakiri", app.path), *also),
+            related=(*app_related(app, harakiri, "harakiri"), *also),
             fix=(
                 f"remove {directive} off (recommended: nginx then reads the whole body first, "
                 "so a slow client never holds a uWSGI worker), or raise harakiri above the "

@@ -8,11 +8,18 @@ from typing import TYPE_CHECKING
 
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.rules.base import ex, rule
-from gwlint.rules.text import related as text_related
+from gwlint.rules.text import app_location, combined, remove_from, set_in, shown, value_text
+from gwlint.rules.text import app_related as text_related
 
 if TYPE_CHECKING:
     from gwlint.model.address import Address
-    from gwlint.model.appserver import AppServer, GunicornServer, Listener, UwsgiServer
+    from gwlint.model.appserver import (
+        AppServer,
+        GunicornServer,
+        Listener,
+        UvicornServer,
+        UwsgiServer,
+    )
     from gwlint.model.deployment import Deployment, Link
     from gwlint.model.nginx import Route, UpstreamServer
     from gwlint.model.source import Sourced
@@ -25,6 +32,8 @@ def _listener_text(app: AppServer, listener: Listener) -> str:
         where = f"default of {listener.source.default_of}"
     else:
         where = listener.source.label()
+    if app.kind == "uvicorn":
+        return f"{listener.address} ({where})"
     return f"{listener.option} {listener.address} ({where})"
 
 
@@ -33,7 +42,18 @@ def _listener_related(app: AppServer, listener: Listener) -> Related:
     assert location is not None
     what = f"{app.kind} listens on {listener.address} ({listener.protocol})"
     if listener.source.is_default:
-        what += f": bind is not set, the {listener.source.default_of} default applies"
+        if app.kind == "uvicorn":
+            what += (
+                f": the command ({app.launcher}) gives no --host, --port or --uds, the "
+                f"{listener.source.default_of} default applies"
+            )
+        elif app.launcher is not None:
+            what += (
+                f": the command ({app.launcher}) sets no bind, the {listener.source.default_of} "
+                "default applies"
+            )
+        else:
+            what += f": bind is not set, the {listener.source.default_of} default applies"
     return Related(location=location, message=what)
 
 
@@ -51,10 +71,10 @@ def _refused_log(server: UpstreamServer) -> str:
     why="""
 The address in `proxy_pass`, `uwsgi_pass` or an `upstream {}` `server` is not one the given app
 servers listen on: a different port, a different unix socket path, or an app that listens only on
-loopback (`127.0.0.1`, gunicorn's default bind) while nginx connects to it by a host or container
-name. Every request fails: nginx logs `connect() failed (111: Connection refused) while connecting
-to upstream` (a unix socket: `connect() to unix:/run/app.sock failed (2: No such file or
-directory)`) and answers **502**.
+loopback (`127.0.0.1`, gunicorn's default bind and uvicorn's default `--host`) while nginx connects
+to it by a host or container name. Every request fails: nginx logs `connect() failed (111:
+Connection refused) while connecting to upstream` (a unix socket: `connect() to unix:/run/app.sock
+failed (2: No such file or directory)`) and answers **502**.
 
 Pairing follows the sockets: unix paths must be equal; TCP ports equal, and the hosts equal, both
 loopback (`localhost` = `127.0.0.1` = `::1`), or the app bound to all interfaces (`0.0.0.0`, `::`,
@@ -209,15 +229,22 @@ def _not_bound(
         )
         app, listener = candidates[0]
         fix = (
-            f"point {via} at {_target_for(target, listener)}, or make {app.path} listen on "
-            f"{_bind_at(app, listener, target)}"
+            f"point {via} at {_target_for(target, listener)}, or make {_app_name(app)} listen "
+            f"on {_bind_at(app, listener, target)}"
         )
     if all(listener.source.is_default for _, listener in listeners):
         severity = Severity.WARNING
-        message += (
-            "; gunicorn's default bind is assumed, as the config sets none: it may come from "
-            "the command line (--bind, GUNICORN_CMD_ARGS)"
-        )
+        if all(app.launcher is None for app, _ in listeners):
+            message += (
+                "; gunicorn's default bind is assumed, as the config sets none: it may come from "
+                "the command line (--bind, GUNICORN_CMD_ARGS)"
+            )
+        else:
+            message += (
+                "; the default address is assumed, as the command sets none: the environment "
+                "where it runs may set it ($PORT for gunicorn, $UVICORN_HOST/$UVICORN_PORT for "
+                "uvicorn)"
+            )
     return Finding(
         location=location,
         message=message,
@@ -244,25 +271,81 @@ def _target_for(target: Address, listener: Listener) -> str:
     return listener.address.for_nginx()
 
 
+def _app_name(app: AppServer) -> str:
+    """``gunicorn.conf.py``, or ``the command in Procfile (Procfile web)`` for a launcher."""
+    if app.launcher is None:
+        return app.path
+    return f"the command in {app.path} ({app.launcher})"
+
+
 def _bind_all(app: AppServer, listener: Listener) -> str:
     port = listener.address.port
+    if app.kind == "uvicorn":
+        host = app.values.get("host")
+        return set_in(app, "host", "0.0.0.0", host)
     if app.kind == "gunicorn":
+        if app.launcher is not None:
+            return set_in(app, "bind", f"'0.0.0.0:{port}'", _bind_value(app, listener))
         return f"bind = '0.0.0.0:{port}' in {app.path}"
+    if app.launcher is not None:
+        return set_in(app, listener.option, f":{port}", _uwsgi_option(app, listener))
     return f"{listener.option} = :{port} in {app.path}"
+
+
+def _bind_value(app: GunicornServer, listener: Listener) -> Sourced[object] | None:
+    value: Sourced[object] | None = app.values.get("bind")
+    return value
+
+
+def _uwsgi_option(app: UwsgiServer, listener: Listener) -> Sourced[str] | None:
+    for occurrence in app.options.get(listener.option, ()):
+        if occurrence.source == listener.source:
+            return occurrence
+    return None
 
 
 def _bind_at(app: AppServer, listener: Listener, target: Address) -> str:
     """The app-side setting that makes it listen where nginx connects."""
     from gwlint.model.address import is_ip
 
-    if target.kind == "tcp" and not is_ip(target.host or "") and target.host != "localhost":
+    named = target.kind == "tcp" and not is_ip(target.host or "") and target.host != "localhost"
+    if app.kind == "uvicorn":
+        if target.kind == "unix":
+            return f"{target} (--uds {target.path})"
+        host = "0.0.0.0" if named else (target.host or "127.0.0.1")
+        host = host.strip("[]")
+        words = f"--host {host} --port {target.port}"
+        return f"port {target.port} ({words})" if named else f"{target} ({words})"
+    if named:
         # a host name is where nginx finds the app, not an address the app can bind
         if app.kind == "gunicorn":
-            return f"port {target.port} (bind = '0.0.0.0:{target.port}')"
-        return f"port {target.port} ({listener.option} = :{target.port})"
+            return f"port {target.port} ({_spelled(app, 'bind', f'0.0.0.0:{target.port}')})"
+        return f"port {target.port} ({_spelled(app, listener.option, f':{target.port}')})"
     if app.kind == "gunicorn":
-        return f"{target} (bind = '{target.for_gunicorn()}')"
-    return f"{target} ({listener.option} = {target.for_uwsgi()})"
+        return f"{target} ({_spelled(app, 'bind', target.for_gunicorn())})"
+    return f"{target} ({_spelled(app, listener.option, target.for_uwsgi())})"
+
+
+def _spelled(app: GunicornServer | UwsgiServer, setting: str, value: str) -> str:
+    """``bind = '0.0.0.0:8000'`` in a config file, ``--bind 0.0.0.0:8000`` on a command line."""
+    if app.launcher is None:
+        return f"{setting} = '{value}'" if app.kind == "gunicorn" else f"{setting} = {value}"
+    return f"--{setting} {value}"
+
+
+def _remove_uwsgi(app: UwsgiServer, option: str) -> str:
+    occurrence = app.last(option)
+    if occurrence is None:
+        return f"remove {option} from {app.config_file or app.path}"
+    return remove_from(app, option, occurrence)
+
+
+def _where_set(app: AppServer, listener: Listener) -> str:
+    """``Procfile:1`` or ``app.ini``: where the listener is written."""
+    source = listener.source
+    if source.path is None:
+        return app.config_file or app.path
+    return f"{source.path}:{source.line}" if source.line else source.path
 
 
 def _mismatch_links(dep: Deployment, nginx_side: str, app_side: str) -> Iterator[Link]:
@@ -284,13 +367,17 @@ def _mismatch_links(dep: Deployment, nginx_side: str, app_side: str) -> Iterator
     severity=Severity.ERROR,
     why="""
 `uwsgi_pass` speaks the binary uwsgi protocol; the app's socket speaks HTTP (gunicorn's default
-`protocol = "http"`, a uWSGI `http-socket` or `http` router). Neither side understands the other:
+`protocol = "http"`, a uWSGI `http-socket` or `http` router, uvicorn). Neither side understands
+the other:
 
 - gunicorn waits for a request line that never comes until its worker `timeout`, then `[CRITICAL]
   WORKER TIMEOUT` and `Error handling request (no URI read)`: the client gets **500** after that
   timeout (or **504** if `uwsgi_read_timeout` is shorter).
 - a uWSGI `http-socket` waits `socket-timeout` (4 s) and closes: nginx logs `upstream prematurely
   closed connection while reading response header from upstream` and answers **502**.
+- uvicorn (h11 or httptools alike) rejects the packet at once: it logs `WARNING:  Invalid HTTP
+  request received.` and answers **400**, which nginx passes to the client (observed with uvicorn
+  0.54).
 
 gunicorn >= 24 speaks uwsgi with `protocol = "uwsgi"`, so that pairing is fine.
 """,
@@ -361,11 +448,22 @@ def gw402(dep: Deployment) -> Iterator[Finding]:
                 )
             else:
                 fix = (
-                    f"use proxy_pass http://{listener.address.for_nginx()} here, or set "
-                    f"protocol = 'uwsgi' in {app.path} (gunicorn >= 24)"
+                    f"use proxy_pass http://{listener.address.for_nginx()} here, or "
+                    f"{set_in(app, 'protocol', repr('uwsgi'), app.values.get('protocol'))} "
+                    "(gunicorn >= 24)"
                 )
+        elif app.kind == "uvicorn":
+            consequence = (
+                "uvicorn cannot parse the uwsgi packet as an HTTP request and answers every "
+                "request with 400 'Invalid HTTP request received.' (its log: 'WARNING:  "
+                "Invalid HTTP request received.'), which nginx passes on"
+            )
+            fix = (
+                f"use proxy_pass http://{listener.address.for_nginx()} here (uvicorn speaks only "
+                "HTTP), with proxy_set_header Host $host and the X-Forwarded-* headers the app "
+                "needs"
+            )
         else:
-            assert app.kind == "uwsgi"
             if listener.option in ("http", "https"):
                 wait = f"its http router waits http-timeout ({app.http_timeout.value}s)"
             else:
@@ -375,14 +473,25 @@ def gw402(dep: Deployment) -> Iterator[Finding]:
                 f"connection' and answers 502 (504 if {nginx_wait} runs out first)"
             )
             if listener.option == "socket":
+                remove = (
+                    f"remove protocol = http from {app.path}"
+                    if app.launcher is None
+                    else _remove_uwsgi(app, "protocol")
+                )
                 fix = (
-                    f"remove protocol = http from {app.path} (socket then speaks uwsgi), or "
+                    f"{remove} (socket then speaks uwsgi), or "
                     f"use proxy_pass http://{listener.address.for_nginx()}"
                 )
             else:
+                instead = (
+                    f"socket = {listener.address.for_uwsgi()} instead of {listener.option} in "
+                    f"{app.path}"
+                    if app.launcher is None
+                    else f"--socket {listener.address.for_uwsgi()} instead of "
+                    f"--{listener.option} in {_where_set(app, listener)}"
+                )
                 fix = (
-                    f"serve the uwsgi protocol there (socket = {listener.address.for_uwsgi()} "
-                    f"instead of {listener.option} in {app.path}), or use proxy_pass "
+                    f"serve the uwsgi protocol there ({instead}), or use proxy_pass "
                     f"http://{listener.address.for_nginx()}"
                 )
         yield Finding(
@@ -456,9 +565,14 @@ def gw403(dep: Deployment) -> Iterator[Finding]:
         uwsgi_pass = f"uwsgi_pass {listener.address.for_nginx()} (with include uwsgi_params)"
         if app.kind == "gunicorn":
             consequence = "gunicorn answers 500 ('Unsupported uWSGI modifier1: 71')"
-            fix = f"use {uwsgi_pass} here, or remove protocol = 'uwsgi' from {app.path}"
-        else:
-            assert app.kind == "uwsgi"
+            protocol = app.values.get("protocol")
+            remove = (
+                f"remove protocol = 'uwsgi' from {app.path}"
+                if app.launcher is None or protocol is None
+                else remove_from(app, "protocol", protocol)
+            )
+            fix = f"use {uwsgi_pass} here, or {remove}"
+        elif app.kind == "uwsgi":
             buffer_size = app.buffer_size.value
             if buffer_size is not None and buffer_size < GET_AS_PACKET_SIZE:
                 consequence = (
@@ -471,10 +585,15 @@ def gw403(dep: Deployment) -> Iterator[Finding]:
                     f"uWSGI waits for a uwsgi packet that never completes, closes after "
                     f"socket-timeout ({app.socket_timeout.value}s), and nginx answers 502"
                 )
-            fix = (
-                f"use {uwsgi_pass} here, or serve HTTP there (http-socket = "
-                f"{listener.address.for_uwsgi()} in {app.path})"
+            http_socket = (
+                f"http-socket = {listener.address.for_uwsgi()} in {app.path}"
+                if app.launcher is None
+                else f"--http-socket {listener.address.for_uwsgi()} instead of "
+                f"--{listener.option} in {_where_set(app, listener)}"
             )
+            fix = f"use {uwsgi_pass} here, or serve HTTP there ({http_socket})"
+        else:
+            continue  # uvicorn speaks only HTTP
         yield Finding(
             location=location,
             message=(
@@ -667,14 +786,24 @@ def gw404(dep: Deployment) -> Iterator[Finding]:
                     severity=Severity.INFO,
                 )
                 continue
-            if app.kind == "uwsgi":
-                fix = (
-                    f"listen on loopback only: {loopback} in {app.path} ({same_host}), or use "
-                    "a unix socket"
+            if app.launcher is not None:
+                setting = "bind" if app.kind == "gunicorn" else listener.option
+                current = (
+                    app.values.get("bind")
+                    if app.kind == "gunicorn"
+                    else _uwsgi_option(app, listener)
+                    if app.kind == "uwsgi"
+                    else None
                 )
+                value = f"'{host}:{port}'" if app.kind == "gunicorn" else f"{host}:{port}"
+                loopback_in = set_in(app, setting, value, current)
+            else:
+                loopback_in = f"{loopback} in {app.path}"
+            if app.kind == "uwsgi":
+                fix = f"listen on loopback only: {loopback_in} ({same_host}), or use a unix socket"
             else:
                 fix = (
-                    f"listen on loopback only: {loopback} in {app.path} ({same_host}), and drop "
+                    f"listen on loopback only: {loopback_in} ({same_host}), and drop "
                     "uwsgi_allow_ips = '*' (the default accepts 127.0.0.1 and ::1)"
                 )
             if used is None:
@@ -792,7 +921,7 @@ def _uwsgi_option_related(option: Sourced[str], app: UwsgiServer) -> Related | N
             location = Location.of(option.source, app.path)
             if location is None:
                 return None
-            return Related(location=location, message=f"{name} = {option.raw}")
+            return Related(location=location, message=shown(app, option, name))
     return None
 
 
@@ -803,15 +932,15 @@ def _gunicorn_socket(app: GunicornServer) -> _Socket | None:
     if umask is None or not isinstance(umask.value, int):
         return None
     user, group = app.settings.get("user"), app.settings.get("group")
-    related = [*text_related(umask, "umask", app.path)]
+    related = [*text_related(app, umask, "umask")]
     owner = None
     if user is not None and user.known and user.value not in (None, ""):
         owner = str(user.value)
-        related += text_related(user, "user", app.path)
+        related += text_related(app, user, "user")
     group_name = None
     if group is not None and group.known and group.value not in (None, ""):
         group_name = str(group.value)
-        related += text_related(group, "group", app.path)
+        related += text_related(app, group, "group")
     return _Socket(
         mode=0o777 & ~umask.value,
         how=f"umask = {umask.raw} {umask.where()}",
@@ -874,7 +1003,8 @@ gunicorn `user`) and is not nginx's user, and neither its group nor "other" may 
 config sets no owner, the socket belongs to whoever starts the app (root, a systemd `User=`, a
 distribution's packaged defaults), which gwlint cannot see: it stays quiet. A
 socket in `/tmp` of a systemd service with `PrivateTmp=true` fails the same way (`2: No such file
-or directory`) and is not detected either.
+or directory`) and is not detected either. uvicorn's `--uds` socket is made mode 0666 (anyone may
+connect), so it is never reported.
 """,
     example=ex(
         (
@@ -944,6 +1074,8 @@ def gw405(dep: Deployment) -> Iterator[Finding]:
         if key in seen:
             continue
         seen.add(key)
+        if app.kind == "uvicorn":
+            continue  # uvicorn --uds chmods its socket to 0666 (server.py): anyone may connect
         sock = _uwsgi_socket(app) if app.kind == "uwsgi" else _gunicorn_socket(app)
         if sock is None:
             continue
@@ -979,9 +1111,11 @@ def gw405(dep: Deployment) -> Iterator[Finding]:
         )
 
 
-def _socket_fix(app: AppServer, sock: _Socket, nginx_group: str | None) -> str:
+def _socket_fix(app: GunicornServer | UwsgiServer, sock: _Socket, nginx_group: str | None) -> str:
     group = nginx_group or "www-data"
     group_ok = sock.group is not None and nginx_group is not None and sock.group == nginx_group
+    if app.launcher is not None:
+        return _launched_socket_fix(app, sock, group, group_ok)
     if app.kind == "gunicorn":
         if group_ok:
             return (
@@ -1009,6 +1143,38 @@ def _socket_fix(app: AppServer, sock: _Socket, nginx_group: str | None) -> str:
     )
 
 
+def _launched_socket_fix(
+    app: GunicornServer | UwsgiServer, sock: _Socket, group: str, group_ok: bool
+) -> str:
+    """_socket_fix's advice for an app a launcher starts: each setting where it goes."""
+    changes: list[tuple[str, str]]
+    if app.kind == "gunicorn":
+        changes = [("umask", "0o007")] if group_ok else [("group", repr(group)), ("umask", "0o007")]
+        done = combined([set_in(app, name, value, app.values.get(name)) for name, value in changes])
+        why = (
+            "group {group} may then connect, others may not"
+            if group_ok
+            else ("only nginx's group may connect")
+        )
+        return (
+            f"{done} (recommended: {why.format(group=group)}), or remove umask "
+            "(gunicorn's default 0 gives mode 0777)"
+        )
+    if group_ok:
+        changes = [("chmod-socket", "660")]
+    elif sock.by_chown:
+        changes = [("chown-socket", f"{sock.owner}:{group}"), ("chmod-socket", "660")]
+    else:
+        changes = [("gid", group), ("chmod-socket", "660")]
+    done = combined([set_in(app, name, value, app.last(name)) for name, value in changes])
+    why = (
+        f"group {group} may then connect, others may not"
+        if group_ok
+        else ("only nginx's group may connect")
+    )
+    return f"{done} (recommended: {why}), or chmod-socket = 666 (any local user may)"
+
+
 # --- GW406 -------------------------------------------------------------------------------------
 
 
@@ -1020,6 +1186,13 @@ def _tls(app: AppServer, listener: Listener) -> bool | None:
         if any(value is None or not value.known for value in files):
             return None
         return any(bool(value.value) for value in files if value is not None)
+    if app.kind == "uvicorn":
+        # config.load(): TLS whenever --ssl-certfile is given (a PEM with the key in it needs
+        # no --ssl-keyfile; a keyfile alone makes uvicorn stop at start)
+        certfile = app.values.get("ssl_certfile")
+        if certfile is None or not certfile.known:
+            return None
+        return bool(certfile.value)
     return listener.tls
 
 
@@ -1030,7 +1203,8 @@ def _tls(app: AppServer, listener: Listener) -> bool | None:
     severity=Severity.ERROR,
     why="""
 The scheme of `proxy_pass` decides whether nginx opens TLS to the app; the app decides whether
-it expects TLS (gunicorn with `certfile`/`keyfile`, uWSGI `https-socket`). When they disagree,
+it expects TLS (gunicorn with `certfile`/`keyfile`, uWSGI `https-socket`, uvicorn with
+`--ssl-certfile`, which alone is enough when the PEM holds the key). When they disagree,
 every request fails:
 
 - `proxy_pass https://` to a plain-HTTP listener: the app reads the TLS ClientHello as a broken
@@ -1043,7 +1217,9 @@ every request fails:
   `upstream prematurely closed connection while reading response header from upstream` and
   answers **502**.
 
-Both observed with gunicorn 27.0.1 and OpenSSL 3.0.
+Both observed with gunicorn 27.0.1 and OpenSSL 3.0; uvicorn 0.54 behaves the same (it answers the
+ClientHello with `400` and logs `Invalid HTTP request received.`; a plain request to its TLS
+port is closed without a word).
 """,
     example=ex(
         (
@@ -1108,6 +1284,13 @@ def gw406(dep: Deployment) -> Iterator[Finding]:
             )
             if app.kind == "gunicorn":
                 other = f"give gunicorn certfile and keyfile in {app.path}"
+                if app.launcher is not None:
+                    other = (
+                        f"give gunicorn --certfile and --keyfile (in {_app_name(app)}, or "
+                        "certfile and keyfile in its config file)"
+                    )
+            elif app.kind == "uvicorn":
+                other = f"give uvicorn --ssl-certfile and --ssl-keyfile in {_app_name(app)}"
             else:
                 other = f"serve TLS there with https-socket in {app.path}"
             fix = (
@@ -1121,6 +1304,14 @@ def gw406(dep: Deployment) -> Iterator[Finding]:
                     "request' and closes the connection"
                 )
                 other = f"remove certfile and keyfile from {app.path}"
+                if app.launcher is not None:
+                    other = _remove_all(app, ("certfile", "keyfile"))
+            elif app.kind == "uvicorn":
+                app_log = (
+                    "uvicorn's TLS handshake fails on the plain request and it closes the "
+                    "connection without a word in its log"
+                )
+                other = _remove_all(app, ("ssl_certfile", "ssl_keyfile"))
             else:
                 app_log = (
                     f"uWSGI's {listener.option} fails the TLS handshake and closes the connection"
@@ -1142,6 +1333,22 @@ def gw406(dep: Deployment) -> Iterator[Finding]:
             related=(_listener_related(app, listener),),
             fix=fix,
         )
+
+
+def _remove_all(app: GunicornServer | UvicornServer, names: tuple[str, ...]) -> str:
+    """``remove --ssl-certfile a.pem and --ssl-keyfile b.pem from the command in Procfile:1``:
+    the settings that are set, in one phrase when they share a command line."""
+    found = [
+        (name, value)
+        for name in names
+        if (value := app.values.get(name)) is not None and value.value
+    ]
+    first = found[0][1] if found else None
+    lines = {(value.source.path, value.source.line, value.source.note) for _, value in found}
+    if first is not None and len(lines) == 1 and first.source.path == app.path:
+        words = " and ".join(shown(app, value, name) for name, value in found)
+        return f"remove {words} from the command in {app.path}:{first.source.line}"
+    return " and ".join(remove_from(app, name, value) for name, value in found)
 
 
 # --- GW407 / GW408 -----------------------------------------------------------------------------
@@ -1385,6 +1592,7 @@ def gw408(dep: Deployment) -> Iterator[Finding]:
 # tornado parse requests with their own servers
 GUNICORN_PARSER_WORKERS = frozenset({"sync", "gthread", "gevent", "eventlet", "asgi"})
 UVICORN_PROXY_HEADERS = ("x-forwarded-proto", "x-forwarded-for")
+UVICORN_DEFAULT_TRUSTED = ("127.0.0.1", "::1")  # uvicorn 0.54 config.py, without the variable
 
 
 def _allow_list(app: GunicornServer) -> tuple[list[str], str, Related] | None:
@@ -1394,21 +1602,58 @@ def _allow_list(app: GunicornServer) -> tuple[list[str], str, Related] | None:
     if value is None or not value.known:
         return None
     entries = _split_list(value.value)
-    text = f"{value.raw} {value.where()}"
-    where = Location.of(value.source, app.path)
-    assert where is not None
-    if value.is_default:
+    text = f"{value_text(value)} {value.where()}"
+    where = app_location(app, value)
+    if value.is_default and app.launcher is None:
         message = (
             f"forwarded_allow_ips is not set: the {value.source.label()} default "
             f"{value.raw} applies (unless FORWARDED_ALLOW_IPS or --forwarded-allow-ips sets it "
             "where gunicorn runs)"
         )
+    elif value.is_default:
+        message = (
+            f"forwarded_allow_ips is not set by the command ({app.launcher}): the "
+            f"{value.source.label()} default {value.raw} applies (unless FORWARDED_ALLOW_IPS is "
+            "set where gunicorn runs)"
+        )
     else:
-        message = f"forwarded_allow_ips = {value.raw}"
+        message = shown(app, value, "forwarded_allow_ips")
     related = Related(location=where, message=message)
     if entries is None:
         return None
     return entries, text, related
+
+
+def _uvicorn_allow_list(
+    app: UvicornServer, env: dict[str, str]
+) -> tuple[list[str], str, Related] | None:
+    """uvicorn's --forwarded-allow-ips as it takes effect: not given, it is $FORWARDED_ALLOW_IPS
+    or '127.0.0.1,::1' (config.py)."""
+    value = app.values.get("forwarded_allow_ips")
+    if value is None or not value.known:
+        return None
+    where = app_location(app, value)
+    if value.value is not None:
+        entries = _split_list(value.value)
+        text = f"{value_text(value)} {value.where()}"
+        message = shown(app, value, "forwarded_allow_ips")
+    elif "FORWARDED_ALLOW_IPS" in env:
+        entries = _split_list(env["FORWARDED_ALLOW_IPS"])
+        text = f"{env['FORWARDED_ALLOW_IPS']} (--env FORWARDED_ALLOW_IPS)"
+        message = (
+            f"--forwarded-allow-ips is not given ({app.launcher}): uvicorn reads "
+            f"$FORWARDED_ALLOW_IPS, {env['FORWARDED_ALLOW_IPS']} (--env)"
+        )
+    else:
+        entries = list(UVICORN_DEFAULT_TRUSTED)
+        text = f"{','.join(entries)} (default of {app.version_label})"
+        message = (
+            f"--forwarded-allow-ips is not given ({app.launcher}): uvicorn trusts "
+            f"{','.join(entries)} (unless FORWARDED_ALLOW_IPS is set where it runs)"
+        )
+    if entries is None:
+        return None
+    return entries, text, Related(location=where, message=message)
 
 
 def _trusted(peer: str, entries: list[str]) -> bool | None:
@@ -1466,7 +1711,7 @@ def _scheme_matters(dep: Deployment, header: Sourced[str]) -> bool:
 @rule(
     code="GW409",
     name="forwarded-headers-not-trusted",
-    title="nginx sets X-Forwarded-Proto, but gunicorn does not trust nginx's address",
+    title="nginx sets X-Forwarded-Proto, but the app server does not trust nginx's address",
     severity=Severity.WARNING,
     why="""
 gunicorn applies `X-Forwarded-Proto` (and the other `secure_scheme_headers`) only on connections
@@ -1477,11 +1722,14 @@ the app builds `http://` links and redirects, secure cookies and CSRF checks mis
 app that redirects to HTTPS loops (`ERR_TOO_MANY_REDIRECTS`). Nothing is logged. Under
 uvicorn's worker, `X-Forwarded-For` is ignored too and the app sees nginx's address as the client.
 
-Connections over a unix socket are always trusted by gunicorn (not by uvicorn's worker); a
-loopback connection is trusted by default. gwlint reports a host-name or non-loopback target
-only when `forwarded_allow_ips` lists no address but loopback ones, and a header that carries
-`$scheme` only when nginx itself serves HTTPS (`listen ... ssl`): otherwise it always says
-`http`.
+uvicorn run on its own does the same with `--forwarded-allow-ips` (`$FORWARDED_ALLOW_IPS`, else
+`127.0.0.1,::1`), and ignores the headers altogether with `--no-proxy-headers`.
+
+Connections over a unix socket are always trusted by gunicorn (not by uvicorn, nor its worker,
+unless the list is `'*'`); a loopback connection is trusted by default. gwlint reports a host-name
+or non-loopback target only when `forwarded_allow_ips` lists no address but loopback ones, and a
+header that carries `$scheme` only when nginx itself serves HTTPS (`listen ... ssl`): otherwise it
+always says `http`.
 """,
     example=ex(
         (
@@ -1529,25 +1777,27 @@ only when `forwarded_allow_ips` lists no address but loopback ones, and a header
     references=(
         "https://docs.gunicorn.org/en/stable/settings.html#forwarded-allow-ips",
         "https://docs.gunicorn.org/en/stable/deploy.html",
+        "https://www.uvicorn.org/settings/#http",
+        "https://www.uvicorn.org/deployment/#proxies-and-forwarded-headers",
         "https://github.com/benoitc/gunicorn/pull/2400",
         "https://github.com/mozilla-services/syncserver/pull/132",
     ),
 )
 def gw409(dep: Deployment) -> Iterator[Finding]:
-    from gwlint.model.address import is_ip
 
     if dep.nginx is None:
         return
     reported: set[tuple[int, str, int, str]] = set()
     for link in dep.route_app_links():
         app, route, listener = link.app, link.route, link.listener
-        if app.kind != "gunicorn" or route.protocol != "http" or not link.same_protocol:
+        if app.kind == "uwsgi" or route.protocol != "http" or not link.same_protocol:
             continue
         peers: list[str] | None = None
-        kind = app.worker_kind
+        # uvicorn's ProxyHeadersMiddleware: uvicorn on its own, or gunicorn's UvicornWorker
+        kind = "uvicorn" if app.kind == "uvicorn" else app.worker_kind
         if kind == "uvicorn":
             names = list(UVICORN_PROXY_HEADERS)
-        elif kind in GUNICORN_PARSER_WORKERS:
+        elif app.kind == "gunicorn" and kind in GUNICORN_PARSER_WORKERS:
             schemes = app.values.get("secure_scheme_headers")
             if schemes is None or not isinstance(schemes.value, dict):
                 continue
@@ -1563,50 +1813,31 @@ def gw409(dep: Deployment) -> Iterator[Finding]:
         ]
         if not sent:
             continue
-        allowed = _allow_list(app)
-        if allowed is None:
-            continue
-        entries, allow_text, allow_related = allowed
-        if "*" in entries:
-            continue
-        if listener.address.kind == "unix":
-            if kind != "uvicorn":
-                continue  # gunicorn trusts unix sockets unconditionally
+        who = "uvicorn" if app.kind == "uvicorn" else "uvicorn's worker"
+        allowed = (
+            _uvicorn_allow_list(app, dep.facts.env) if app.kind == "uvicorn" else _allow_list(app)
+        )
+        distrust: str | None = None
+        if allowed is not None:
+            entries, allow_text, allow_related = allowed
+            distrust, peers = _distrust(link, kind == "uvicorn", who, entries, allow_text)
+        disabled = _proxy_headers_off(app)
+        if disabled is not None:
+            allow_related = disabled[1]
             trust = (
-                "nginx connects over a unix socket, which uvicorn's worker trusts only when "
-                f"forwarded_allow_ips is '*' (it is {allow_text})"
+                f"uvicorn runs with {disabled[0]}, so it applies no X-Forwarded-* header, "
+                "whoever sends it"
             )
-        elif listener.address.kind == "tcp":
-            peers = _peers(link.server, listener)
-            if peers is None:
-                if any(not _is_loopback_entry(entry) for entry in entries):
-                    continue  # another address is listed: it may be nginx's
-                source = (
-                    ", so from a non-loopback address, which is"
-                    if is_ip(link.server.address.host or "")
-                    else " from another host or container, so from an address that is"
-                )
-                trust = (
-                    f"nginx connects to {link.server.address}{source} not in "
-                    f"forwarded_allow_ips {allow_text}"
-                )
-            else:
-                verdicts = [_trusted(peer, entries) for peer in peers]
-                if None in verdicts or all(verdicts):
-                    continue
-                untrusted = [peer for peer, ok in zip(peers, verdicts, strict=True) if not ok]
-                trust = (
-                    f"nginx connects to {link.server.address}, so from {' and '.join(untrusted)}, "
-                    f"which is not in forwarded_allow_ips {allow_text}"
-                )
-        else:
+        elif allowed is None or distrust is None:
             continue
+        else:
+            trust = distrust
         header_name, header = sent[0]
         key = (id(app), header.source.path or "", header.source.line or 0, header_name)
         if key in reported:
             continue
         reported.add(key)
-        shown = ", ".join(_header_title(name) for name, _ in sent)
+        titles = ", ".join(_header_title(name) for name, _ in sent)
         if kind == "uvicorn":
             effects = [
                 "the app sees the scheme http"
@@ -1614,10 +1845,10 @@ def gw409(dep: Deployment) -> Iterator[Finding]:
                 else "the app does not see the client's address"
                 for name, _ in sent
             ]
-            consequence = f"uvicorn's worker ignores {shown}: {' and '.join(effects)}"
+            consequence = f"{who} ignores {titles}: {' and '.join(effects)}"
         else:
             consequence = (
-                f"gunicorn ignores {shown}: wsgi.url_scheme stays http, so the app builds "
+                f"gunicorn ignores {titles}: wsgi.url_scheme stays http, so the app builds "
                 "http:// links and redirects, and one that redirects to HTTPS loops "
                 "(ERR_TOO_MANY_REDIRECTS); nothing is logged"
             )
@@ -1627,25 +1858,94 @@ def gw409(dep: Deployment) -> Iterator[Finding]:
             f"nginx sets {_header_title(header_name)} {header.raw} {header.where()} for "
             f"{route.describe()}, but {trust}: {consequence}"
         )
-        if listener.address.kind == "unix":
-            fix = (
-                f"set forwarded_allow_ips = '*' in {app.path} (only local users can reach a "
-                "unix socket)"
-            )
-        elif peers is None:
-            fix = (
-                f"set forwarded_allow_ips to nginx's address or network in {app.path} (e.g. "
-                "'172.16.0.0/12' for Docker's default networks; recommended), or '*' if only "
-                "nginx can reach gunicorn's port"
-            )
-        else:
-            fix = f"set forwarded_allow_ips = '127.0.0.1,::1' in {app.path}"
         yield Finding(
             location=location,
             message=message,
             related=(allow_related, _route_related(route)),
-            fix=fix,
+            fix=_trust_fix(app, listener, peers, disabled is not None, distrust is not None),
         )
+
+
+def _proxy_headers_off(app: AppServer) -> tuple[str, Related] | None:
+    """uvicorn --no-proxy-headers: X-Forwarded-* is never applied. (How it is written, where.)"""
+    if app.kind != "uvicorn":
+        return None
+    value = app.values.get("proxy_headers")
+    if value is None or value.value is not False:
+        return None
+    written = shown(app, value, "proxy_headers")
+    return written, Related(location=app_location(app, value), message=written)
+
+
+def _distrust(
+    link: Link, uvicorn: bool, who: str, entries: list[str], allow_text: str
+) -> tuple[str | None, list[str] | None]:
+    """Why the app does not trust nginx's connections (None: it does, or gwlint cannot tell),
+    and the loopback addresses nginx connects from (None: another host's, or a unix socket)."""
+    from gwlint.model.address import is_ip
+
+    listener = link.listener
+    name = "--forwarded-allow-ips" if who == "uvicorn" else "forwarded_allow_ips"
+    if "*" in entries:
+        return None, None
+    if listener.address.kind == "unix":
+        if not uvicorn:
+            return None, None  # gunicorn trusts unix sockets unconditionally
+        return (
+            f"nginx connects over a unix socket, which {who} trusts only when {name} is '*' (it "
+            f"is {allow_text})"
+        ), None
+    if listener.address.kind != "tcp":
+        return None, None
+    peers = _peers(link.server, listener)
+    if peers is None:
+        if any(not _is_loopback_entry(entry) for entry in entries):
+            return None, None  # another address is listed: it may be nginx's
+        source = (
+            ", so from a non-loopback address, which is"
+            if is_ip(link.server.address.host or "")
+            else " from another host or container, so from an address that is"
+        )
+        return f"nginx connects to {link.server.address}{source} not in {name} {allow_text}", None
+    verdicts = [_trusted(peer, entries) for peer in peers]
+    if None in verdicts or all(verdicts):
+        return None, peers
+    untrusted = [peer for peer, ok in zip(peers, verdicts, strict=True) if not ok]
+    return (
+        f"nginx connects to {link.server.address}, so from {' and '.join(untrusted)}, which is "
+        f"not in {name} {allow_text}"
+    ), peers
+
+
+def _trust_fix(
+    app: AppServer, listener: Listener, peers: list[str] | None, off: bool, untrusted: bool
+) -> str:
+    current = app.values.get("forwarded_allow_ips") if app.kind != "uwsgi" else None
+    if app.kind == "uvicorn" and off:
+        drop = remove_from(app, "proxy_headers", app.values["proxy_headers"])
+        fix = f"{drop} (uvicorn applies X-Forwarded-* by default)"
+        if untrusted:
+            fix += f" and {_trust_fix(app, listener, peers, False, True)}"
+        return fix
+    plain = app.launcher is None
+    if listener.address.kind == "unix":
+        return (
+            f"{set_in(app, 'forwarded_allow_ips', repr('*'), current)} (only local users can "
+            "reach a unix socket)"
+        )
+    if peers is None:
+        if plain:
+            return (
+                f"set forwarded_allow_ips to nginx's address or network in {app.path} (e.g. "
+                "'172.16.0.0/12' for Docker's default networks; recommended), or '*' if only "
+                "nginx can reach gunicorn's port"
+            )
+        return (
+            f"{set_in(app, 'forwarded_allow_ips', repr('172.16.0.0/12'), current)} (nginx's "
+            "address or network, Docker's default networks here; recommended), or '*' if only "
+            f"nginx can reach {app.kind}'s port"
+        )
+    return set_in(app, "forwarded_allow_ips", repr("127.0.0.1,::1"), current)
 
 
 def _is_loopback_entry(entry: str) -> bool:

@@ -10,10 +10,20 @@ from typing import TYPE_CHECKING, Any
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.model.units import format_ms
 from gwlint.rules.base import ex, rule
-from gwlint.rules.text import above, ms, related, secs
+from gwlint.rules.text import (
+    above,
+    app_location,
+    app_related,
+    combined,
+    ms,
+    remove_from,
+    secs,
+    set_in,
+    shown,
+)
 
 if TYPE_CHECKING:
-    from gwlint.model.appserver import AppServer
+    from gwlint.model.appserver import AppServer, UvicornServer, UwsgiServer
     from gwlint.model.deployment import Deployment, Link
     from gwlint.model.facts import Front
     from gwlint.model.nginx import Directive, Route
@@ -120,7 +130,9 @@ from upstream`) and gunicorn's timeout stays a watchdog for hung workers. Loweri
 long.
 
 For `gthread`, `gevent`, `tornado`, `asgi` and uvicorn workers, `timeout` is only a heartbeat: a
-long request is not killed unless it blocks the worker's loop, so the finding is info.
+long request is not killed unless it blocks the worker's loop, so the finding is info. uvicorn run
+on its own (`uvicorn app:app`) has no request timeout at all: nothing to compare, the rule is
+quiet for it.
 """,
     example=ex(
         (
@@ -191,7 +203,7 @@ def gw101(dep: Deployment) -> Iterator[Finding]:
             severity = None
             consequence = _consequence(timeout.value, read_s, "gunicorn (WORKER TIMEOUT)", status)
             fix = (
-                f"set timeout = {suggested} in {app.path} (more than {directive} "
+                f"{set_in(app, 'timeout', suggested, timeout)} (more than {directive} "
                 f"{read.raw or read_s}), so nginx answers 504 first and gunicorn's timeout stays "
                 f"a watchdog; or lower {directive} below {timeout.value}s if requests must not "
                 "run that long"
@@ -204,8 +216,9 @@ def gw101(dep: Deployment) -> Iterator[Finding]:
                 "it holds"
             )
             fix = (
-                f"nothing is needed for long requests; to keep the usual order, set timeout = "
-                f"{suggested} in {app.path} (more than {directive} {read.raw or read_s})"
+                "nothing is needed for long requests; to keep the usual order, "
+                f"{set_in(app, 'timeout', suggested, timeout)} (more than {directive} "
+                f"{read.raw or read_s})"
             )
         message = f"gunicorn timeout {secs(timeout)} {sign} {directive} {ms(read)}: {consequence}"
         location, extra = _primary(links)
@@ -213,7 +226,7 @@ def gw101(dep: Deployment) -> Iterator[Finding]:
             location=location,
             message=message,
             related=(
-                *related(timeout, "timeout", app.path),
+                *app_related(app, timeout, "timeout"),
                 *extra,
             ),
             fix=fix,
@@ -306,14 +319,14 @@ def gw102(dep: Deployment) -> Iterator[Finding]:
         )
         message = f"uWSGI harakiri {secs(harakiri)} {sign} {directive} {ms(read)}: {consequence}"
         fix = (
-            f"set harakiri = {suggested} in {app.path} (more than {directive} {read.raw}), so "
-            f"nginx answers 504 first; or lower {directive} below {harakiri.value}s"
+            f"{set_in(app, 'harakiri', suggested, harakiri)} (more than {directive} {read.raw}), "
+            f"so nginx answers 504 first; or lower {directive} below {harakiri.value}s"
         )
         location, extra = _primary(links)
         yield Finding(
             location=location,
             message=message,
-            related=(*related(harakiri, "harakiri", app.path), *extra),
+            related=(*app_related(app, harakiri, "harakiri"), *extra),
             fix=fix,
         )
 
@@ -335,6 +348,8 @@ def _request_limit(app: AppServer) -> tuple[Sourced[int], str] | None:
         if app.worker_kind != "sync" or timeout.value is None or timeout.value <= 0:
             return None
         return timeout, "timeout"
+    if app.kind == "uvicorn":
+        return None  # uvicorn has no per-request timeout: nothing kills a long request
     harakiri = app.harakiri
     if harakiri.value is None or harakiri.value <= 0:
         return None
@@ -348,13 +363,15 @@ def _limit_unknown(app: AppServer) -> bool:
         if timeout.value is None:
             return True
         return timeout.value > 0 and app.worker_kind in (None, "custom")
+    if app.kind == "uvicorn":
+        return False
     return app.harakiri.value is None
 
 
 def _limit_label(app: AppServer, setting: str) -> str:
     if app.kind != "gunicorn":
         return f"uWSGI {setting}"
-    if app.worker_class.is_default:
+    if app.worker_class.is_default and app.launcher is None:
         return "gunicorn timeout (sync worker, assumed: worker_class is not set in this file)"
     return "gunicorn timeout (sync worker)"
 
@@ -397,9 +414,7 @@ def _used_by(routes: list[Route], what: str = "used by") -> tuple[Related, ...]:
 
 
 def _app_location(value: Sourced[Any], app: AppServer) -> Location:
-    location = Location.of(value.source, app.path)
-    assert location is not None
-    return location
+    return app_location(app, value)
 
 
 @dataclass(frozen=True)
@@ -527,7 +542,7 @@ def _front_findings(dep: Deployment, cloudflare: bool) -> Iterator[Finding]:
                 f"{value.value} s and serves no one else"
             ),
             fix=(
-                f"set {setting} = {above(seconds)} in {app.path} (recommended unless requests "
+                f"{set_in(app, setting, above(seconds), value)} (recommended unless requests "
                 f"need more than {seconds} s: a little more than {front.name}'s {seconds} s, so "
                 f"it answers first and {setting} stays a watchdog that frees the worker soon "
                 f"after); {_front_fix(front, text, value.value)}"
@@ -592,7 +607,8 @@ need longer, raise the load balancer's timeout too (and tell gwlint: `--front al
 A location whose app kills long requests sooner anyway (a sync worker's `timeout`, `harakiri`)
 is left alone, and so are WebSocket and gRPC locations. Without nginx (no nginx config given), the
 app talks to the load balancer itself: gwlint then flags a `timeout`/`harakiri` far above the load
-balancer's (a watchdog a little above it is the recommended order). Needs `--front` (alb, elb, gcp,
+balancer's (a watchdog a little above it is the recommended order); uvicorn on its own has no
+request timeout, so there is nothing to compare. Needs `--front` (alb, elb, gcp,
 heroku, or `idle=...,read=...`); Cloudflare is GW111.
 """,
     example=ex(
@@ -750,7 +766,7 @@ def gw104(dep: Deployment) -> Iterator[Finding]:
                 f"let it run up to {value.value} s and keeps working after the client got its "
                 "504 (a retried upload or import runs twice)"
             ),
-            related=(*related(value, setting, app.path), *related_places),
+            related=(*app_related(app, value, setting), *related_places),
             fix=(
                 f"raise {directive} in this location to {_below(value.value)}s (just below "
                 f"{setting} {value.value}s, so the app gets its full time and nginx still answers "
@@ -905,6 +921,8 @@ without any `harakiri` in front of nginx is GW110.
 def gw106(dep: Deployment) -> Iterator[Finding]:
     links = [link for link in dep.route_app_links() if link.same_protocol]
     for app in dep.apps:
+        if app.kind == "uvicorn":
+            continue  # uvicorn has no request watchdog to turn off
         value = app.timeout if app.kind == "gunicorn" else app.harakiri
         setting = "timeout" if app.kind == "gunicorn" else "harakiri"
         if value.value != 0 or value.is_default or not value.source.in_file:
@@ -929,25 +947,31 @@ def gw106(dep: Deployment) -> Iterator[Finding]:
         if app.kind == "gunicorn" and app.worker_kind != "sync":
             kind = app.worker_kind or "unknown"
             message = (
-                f"timeout = {value.raw} ({value.source.label()}) turns off gunicorn's worker "
-                f"timeout: with the {kind} worker it is only a heartbeat, and now a worker whose "
-                "event loop blocks (a deadlock, a call that never returns) is never restarted; "
-                f"its requests wait until {nginx}, and so do all the next ones it accepts"
+                f"{shown(app, value, setting)} ({value.source.label()}) turns off gunicorn's "
+                f"worker timeout: with the {kind} worker it is only a heartbeat, and now a worker "
+                "whose event loop blocks (a deadlock, a call that never returns) is never "
+                f"restarted; its requests wait until {nginx}, and so do all the next ones it "
+                "accepts"
+            )
+            remove = (
+                f"remove timeout = {value.raw} from {app.path}"
+                if app.launcher is None
+                else remove_from(app, setting, value)
             )
             fix = (
-                f"remove timeout = {value.raw} from {app.path} (the default 30 s heartbeat does "
-                "not limit long requests with this worker, it only restarts a blocked one)"
+                f"{remove} (the default 30 s heartbeat does not limit long requests with this "
+                "worker, it only restarts a blocked one)"
             )
         else:
             what = "gunicorn's worker timeout" if app.kind == "gunicorn" else "uWSGI's harakiri"
             message = (
-                f"{setting} = {value.raw} ({value.source.label()}) turns off {what}: a request "
-                "that hangs holds its worker forever; "
+                f"{shown(app, value, setting)} ({value.source.label()}) turns off {what}: a "
+                "request that hangs holds its worker forever; "
                 f"{nginx} but nothing frees the worker, and once every worker is stuck every "
                 "request ends in 504"
             )
             fix = (
-                f"set {setting} = {suggested} in {app.path} ({than}, so nginx answers 504 first "
+                f"{set_in(app, setting, suggested, value)} ({than}, so nginx answers 504 first "
                 f"and {setting} frees the worker soon after)"
             )
         yield Finding(location=location, message=message, fix=fix)
@@ -1050,12 +1074,12 @@ def gw107(dep: Deployment) -> Iterator[Finding]:
                 "reading ... bytes', the app gets an IOError reading wsgi.input and the upload "
                 "fails (500)"
             ),
-            related=(*related(socket_timeout, "socket-timeout", app.path), *extra),
+            related=(*app_related(app, socket_timeout, "socket-timeout"), *extra),
             fix=(
                 f"remove {directive} off (recommended unless the app must stream uploads: nginx "
-                "then buffers slow clients and uWSGI reads the body at local speed); or set "
-                f"socket-timeout = 75 in {app.path} (longer than nginx's client_body_timeout, "
-                "60s by default)"
+                "then buffers slow clients and uWSGI reads the body at local speed); or "
+                f"{set_in(app, 'socket-timeout', 75, socket_timeout)} (longer than nginx's "
+                "client_body_timeout, 60s by default)"
             ),
         )
 
@@ -1081,6 +1105,12 @@ uWSGI behaves the same when SIGTERM triggers its graceful shutdown (`hook-master
 unix_signal:15 gracefully_kill_them_all`): it waits `worker-reload-mercy` (60 s by default) for the
 workers, then logs `worker 1 (pid: 1234) is taking too much time to die...NO MERCY !!!`.
 
+uvicorn run on its own waits up to `--timeout-graceful-shutdown` for running requests, streaming
+responses and background tasks, then cancels them (`Cancel 1 running task(s), timeout graceful
+shutdown exceeded`) and runs the app's lifespan shutdown. **It has no limit by default**, so a
+slow request or a long stream always outlasts the grace period: SIGKILL cuts it (502) and the
+lifespan shutdown (closing database pools, flushing queues) never runs.
+
 gwlint recommends a graceful timeout about 5 s shorter than the grace period, so the app ends
 what is left itself and exits cleanly; raise the grace period instead when requests need the
 time. Needs `--stop-timeout`.
@@ -1097,6 +1127,7 @@ time. Needs `--stop-timeout`.
         "https://docs.gunicorn.org/en/stable/settings.html#graceful-timeout",
         "https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination",
         "https://uwsgi-docs.readthedocs.io/en/latest/Options.html#worker-reload-mercy",
+        "https://www.uvicorn.org/settings/#timeouts",
         "https://github.com/cds-snc/notification-api/pull/1237",
         "https://github.com/benoitc/gunicorn/pull/1106",
     ),
@@ -1106,6 +1137,11 @@ def gw108(dep: Deployment) -> Iterator[Finding]:
     if stop is None:
         return
     for app in dep.apps:
+        if app.kind == "uvicorn":
+            finding = _uvicorn_shutdown(app, stop)
+            if finding is not None:
+                yield finding
+            continue
         if app.kind == "gunicorn":
             value, setting = app.graceful_timeout, "graceful_timeout"
             who = "gunicorn"
@@ -1126,7 +1162,7 @@ def gw108(dep: Deployment) -> Iterator[Finding]:
             )
         else:
             fix = (
-                f"set {setting} = {suggested} in {app.path} (below the {stop} s stop timeout, "
+                f"{set_in(app, setting, suggested, value)} (below the {stop} s stop timeout, "
                 f"so {who} ends what is left and exits cleanly before SIGKILL); or, if requests "
                 f"need {value.value} s, raise the grace period (terminationGracePeriodSeconds, "
                 f"docker stop -t, ECS stopTimeout) to {value.value + 5} s or more"
@@ -1142,9 +1178,70 @@ def gw108(dep: Deployment) -> Iterator[Finding]:
                 "are cut (nginx: 502 'upstream prematurely closed connection') and the shutdown "
                 "never finishes (exit hooks do not run)"
             ),
-            related=related(value, setting, app.path),
+            related=app_related(app, value, setting),
             fix=fix,
         )
+
+
+def _uvicorn_shutdown(app: UvicornServer, stop: int) -> Finding | None:
+    """uvicorn on SIGTERM waits for running requests and tasks up to
+    --timeout-graceful-shutdown, without limit by default (server.py: ``asyncio.wait_for(...,
+    timeout=config.timeout_graceful_shutdown)``), then cancels them and runs the app's lifespan
+    shutdown."""
+    value = app.timeout_graceful_shutdown
+    if not value.known or (value.value is not None and value.value < stop):
+        return None
+    suggested = _below(stop)
+    cut = (
+        f"but the orchestrator SIGKILLs everything {stop} s after its SIGTERM (--stop-timeout, "
+        "preStop hooks included): requests still running then are cut (nginx: 502 'upstream "
+        "prematurely closed connection') and the app's lifespan shutdown never runs"
+    )
+    if value.value is None:
+        where = (
+            f"({value.source.label()}: no limit)"
+            if value.is_default
+            else f"{value.where()}: no limit"
+        )
+        message = (
+            f"uvicorn --timeout-graceful-shutdown is not set {where}: on SIGTERM uvicorn "
+            "waits for every running request, streaming response and background task to "
+            f"finish, however long they take, {cut}; a long stream holds every deploy for the "
+            f"full {stop} s"
+        )
+        otherwise = (
+            "if requests need longer, raise the grace period (terminationGracePeriodSeconds, "
+            "docker stop -t, ECS stopTimeout) and give --timeout-graceful-shutdown 5 s less"
+        )
+        grace = f"more than {stop} s"
+    else:
+        sign = "=" if value.value == stop else ">"
+        message = (
+            f"uvicorn --timeout-graceful-shutdown {secs(value)} {sign} the orchestrator's stop "
+            f"timeout {stop}s (--stop-timeout): on SIGTERM uvicorn gives running requests and "
+            f"tasks up to {value.value} s before it cancels them, {cut}"
+        )
+        grace = f"{value.value + 5} s or more"
+        otherwise = (
+            f"if requests need {value.value} s, raise the grace period "
+            f"(terminationGracePeriodSeconds, docker stop -t, ECS stopTimeout) to {grace}"
+        )
+    if suggested >= stop:
+        fix = (
+            f"give the orchestrator a grace period of {grace}: {stop} s leaves no time to shut down"
+        )
+    else:
+        fix = (
+            f"{set_in(app, 'timeout_graceful_shutdown', suggested, value)} (below the {stop} s "
+            "stop timeout, so uvicorn cancels what is left and runs the lifespan shutdown before "
+            f"SIGKILL); or, {otherwise}"
+        )
+    return Finding(
+        location=app_location(app, value),
+        message=message,
+        related=app_related(app, value, "timeout_graceful_shutdown", written_only=True),
+        fix=fix,
+    )
 
 
 def _sigterm(app: AppServer, action: re.Pattern[str]) -> bool | None:
@@ -1225,13 +1322,22 @@ def gw109(dep: Deployment) -> Iterator[Finding]:
                 "prematurely closed connection'), and the reloaded stack runs until SIGKILL at "
                 f"the {stop} s stop timeout (--stop-timeout), cutting its requests too"
             ),
-            related=related(master, "master", app.path),
-            fix=(
-                f"set die-on-term = true in {app.path}, and hook-master-start = unix_signal:15 "
-                "gracefully_kill_them_all so that running requests finish (die-on-term alone "
-                "stops at once and cuts them)"
-            ),
+            related=app_related(app, master, "master"),
+            fix=_die_on_term_fix(app, die),
         )
+
+
+def _die_on_term_fix(app: UwsgiServer, die: Sourced[bool]) -> str:
+    graceful = "gracefully_kill_them_all"
+    if app.launcher is None:
+        return (
+            f"set die-on-term = true in {app.path}, and hook-master-start = unix_signal:15 "
+            f"{graceful} so that running requests finish (die-on-term alone stops at once and "
+            "cuts them)"
+        )
+    hook = set_in(app, "hook-master-start", f"unix_signal:15 {graceful}", None)
+    both = combined([set_in(app, "die-on-term", "true", die), hook])
+    return f"{both} so that running requests finish (die-on-term alone stops at once and cuts them)"
 
 
 @rule(
@@ -1252,9 +1358,10 @@ and harakiri frees the worker soon after (`*** HARAKIRI ON WORKER 1 (pid: 1234, 
 Reported only for a uWSGI that an nginx location reaches; a `harakiri = 0` written in the file is
 GW106.
 
-gwlint does not report gunicorn's non-sync workers here, although their `timeout` is only a
-heartbeat: no gunicorn setting bounds a request with those workers (the bound belongs in the app:
-database statement timeouts, client timeouts), so the finding would have no configuration fix.
+gwlint does not report gunicorn's non-sync workers (nor uvicorn, which has no request timeout at
+all) here, although their `timeout` is only a heartbeat: no setting bounds a request with those
+servers (the bound belongs in the app: database statement timeouts, client timeouts), so the
+finding would have no configuration fix.
 """,
     example=ex(
         (
@@ -1313,17 +1420,24 @@ def gw110(dep: Deployment) -> Iterator[Finding]:
             directive = _read_directive(longest.route)
             nginx = f"nginx answers 504 after {directive} {ms(read)}"
             fix = (
-                f"set harakiri = {above(read.value / 1000)} in {app.path} (more than {directive} "
-                f"{read.raw}, so nginx answers 504 first and harakiri frees the worker soon after)"
+                f"{set_in(app, 'harakiri', above(read.value / 1000), harakiri)} (more than "
+                f"{directive} {read.raw}, so nginx answers 504 first and harakiri frees the worker "
+                "soon after)"
             )
         else:
             nginx = "nginx answers 504 after its read timeout"
-            fix = f"set harakiri in {app.path}, a little longer than nginx's read timeout"
+            fix = (
+                f"{set_in(app, 'harakiri', 75, harakiri)} or another value a little longer than "
+                "nginx's read timeout"
+                if app.launcher is not None
+                else f"set harakiri in {app.path}, a little longer than nginx's read timeout"
+            )
+        unless = ", unless the command line sets it" if app.launcher is None else ""
         yield Finding(
             location=_app_location(harakiri, app),
             message=(
                 f"uWSGI ({app.path}) has no harakiri (not set: off by default in "
-                f"{harakiri.source.default_of}, unless the command line sets it): a request that "
+                f"{harakiri.source.default_of}{unless}): a request that "
                 f"hangs holds its worker forever; {nginx} but the worker is never freed, and once "
                 "every worker is stuck every request ends in 504"
             ),

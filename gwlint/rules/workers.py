@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.rules.base import ex, rule
-from gwlint.rules.text import related
+from gwlint.rules.text import app_location, app_related, remove_from, set_in, shown
 
 if TYPE_CHECKING:
-    from gwlint.model.appserver import GunicornServer, UwsgiServer
+    from gwlint.model.appserver import AppServer, GunicornServer, UvicornServer, UwsgiServer
     from gwlint.model.deployment import Deployment, Link
     from gwlint.model.source import Source, Sourced
 
 
-def _at(value: Sourced[int], path: str) -> Location:
-    return Location.of(value.source, path) or Location(path=path, line=1)
+def _at(value: Sourced[Any], app: AppServer) -> Location:
+    return app_location(app, value)
 
 
 @rule(
@@ -34,7 +34,8 @@ twelve serve most sites; uWSGI's `processes` defaults to 1 as well.
   answers 504 (`upstream timed out (110: Connection timed out)`) to the queue behind it.
 - **Far more workers than CPUs** (over twice the suggested count, given `--cpus`): the workers
   compete for CPU and memory, and the OOM killer ends them under load (`Worker (pid:N) was sent
-  SIGKILL! Perhaps out of memory?`, 502 in nginx).
+  SIGKILL! Perhaps out of memory?`, 502 in nginx). uvicorn's `--workers` too; one uvicorn worker
+  is not reported, as its event loop serves many requests at once.
 
 Give the production machine's CPU count with `--cpus N`: the machine that lints is rarely the one
 that serves, so gwlint never guesses it.
@@ -50,9 +51,16 @@ def gw301(dep: Deployment) -> Iterator[Finding]:
     cpus = dep.facts.cpus
     suggested = f"{2 * cpus + 1} for {cpus} CPUs" if cpus else "(2 x CPUs) + 1"
     for app in dep.apps:
+        if app.kind == "uvicorn":
+            finding = _uvicorn_workers(app, cpus, suggested)
+            if finding is not None:
+                yield finding
+            continue
         if app.kind == "gunicorn":
             workers, threads = app.workers, app.threads
             name = f"workers = {workers.value} {workers.where()}"
+            if _on_launcher_line(app, workers):
+                name = f"{shown(app, workers, 'workers')} {workers.where()}"
             if workers.is_default and "WEB_CONCURRENCY" not in dep.facts.env:
                 label = workers.source.label()
                 name = f"workers = {workers.value} ({label}, unless $WEB_CONCURRENCY is set)"
@@ -60,10 +68,12 @@ def gw301(dep: Deployment) -> Iterator[Finding]:
             single = workers.value == 1 and (
                 app.worker_kind == "sync" or (app.worker_kind == "gthread" and threads.value == 1)
             )
-            fix = f"set workers = {suggested} in {app.path}"
+            fix = _workers_fix(app, "workers", workers, cpus, suggested)
         else:
             workers, threads = app.processes, app.threads
             name = f"{app.processes_option} = {workers.value} {workers.where()}"
+            if _on_launcher_line(app, workers):
+                name = f"{shown(app, workers, app.processes_option)} {workers.where()}"
             cores = app.async_cores.value if app.async_cores is not None else 0
             single = (
                 workers.value == 1
@@ -71,12 +81,12 @@ def gw301(dep: Deployment) -> Iterator[Finding]:
                 and threads.value <= 1
                 and (cores or 0) <= 1
             )
-            fix = f"set {app.processes_option} = {suggested} in {app.path}"
+            fix = _workers_fix(app, app.processes_option, workers, cpus, suggested)
         if workers.value is None:
             continue
         if single:
             yield Finding(
-                location=_at(workers, app.path),
+                location=_at(workers, app),
                 message=(
                     f"{name}: one worker serves one request at a time; a single slow request "
                     "holds up every other one, and nginx answers 504 to the queue behind it"
@@ -86,13 +96,64 @@ def gw301(dep: Deployment) -> Iterator[Finding]:
         elif cpus and workers.value > 2 * (2 * cpus + 1):
             per_cpu = workers.value / cpus
             yield Finding(
-                location=_at(workers, app.path),
+                location=_at(workers, app),
                 message=(
                     f"{name} on {cpus} CPUs ({per_cpu:.1f} per CPU, from --cpus): workers compete "
                     "for CPU and memory; under load the OOM killer ends them and nginx answers 502"
                 ),
                 fix=fix,
             )
+
+
+def _on_launcher_line(app: AppServer, value: Sourced[Any]) -> bool:
+    """Written on a launcher's command line or in its environment, not in a config file."""
+    return app.launcher is not None and value.source.path == app.path
+
+
+def _add(app: AppServer, setting: str, value: int, current: Sourced[Any]) -> str:
+    """``add max_requests_jitter = 250 in gunicorn.conf.py`` for a plain config file (its
+    wording), else where the value goes (``set_in``)."""
+    if app.launcher is None:
+        return f"add {setting} = {value} in {app.path}"
+    return set_in(app, setting, value, current)
+
+
+def _remove(app: AppServer, setting: str, current: Sourced[Any]) -> str:
+    if app.launcher is None:
+        return f"remove {setting} from {app.path}"
+    return remove_from(app, setting, current)
+
+
+def _workers_fix(
+    app: AppServer, setting: str, workers: Sourced[int], cpus: int | None, suggested: str
+) -> str:
+    if app.launcher is None:
+        return f"set {setting} = {suggested} in {app.path}"
+    if cpus:
+        return f"{set_in(app, setting, 2 * cpus + 1, workers)} ((2 x {cpus} CPUs) + 1)"
+    return f"{set_in(app, setting, 'N', workers)}, with N = (2 x CPUs) + 1"
+
+
+def _uvicorn_workers(app: UvicornServer, cpus: int | None, suggested: str) -> Finding | None:
+    """uvicorn serves many requests at once in each process (asyncio): one worker is not the
+    one-request-at-a-time of a sync worker, so only far too many workers are reported."""
+    workers = app.workers
+    reload = app.values.get("reload")
+    if workers.value is None or not cpus or workers.value <= 2 * (2 * cpus + 1):
+        return None
+    if reload is not None and reload.value is True:
+        return None  # --reload runs one process whatever --workers says
+    per_cpu = workers.value / cpus
+    return Finding(
+        location=_at(workers, app),
+        message=(
+            f"uvicorn {shown(app, workers, 'workers')} {workers.where()} on {cpus} CPUs "
+            f"({per_cpu:.1f} per CPU, from --cpus): each worker is a process with its own event "
+            "loop and its own copy of the app; they compete for CPU and memory, and under load "
+            "the OOM killer ends them and nginx answers 502"
+        ),
+        fix=_workers_fix(app, "workers", workers, cpus, suggested),
+    )
 
 
 # --- GW302: threads turn the sync worker into gthread -----------------------------------------
@@ -141,21 +202,27 @@ def gw302(dep: Deployment) -> Iterator[Finding]:
             continue
         keepalive = app.keepalive
         yield Finding(
-            location=_at(threads, app.path),
+            location=_at(threads, app),
             message=(
-                f"threads = {threads.raw} with worker_class = {worker_class.raw} "
+                f"{shown(app, threads, 'threads')} with {shown(app, worker_class, 'worker_class')} "
                 f"({worker_class.source.label()}): gunicorn silently runs the gthread worker, "
                 f"not sync: idle connections stay open for keepalive ({keepalive.value}s, "
                 f"{keepalive.source.label()}), timeout no longer kills a long request, and each "
                 "worker "
                 f"serves {threads.value} requests at once"
             ),
-            related=related(worker_class, "worker_class"),
+            related=app_related(app, worker_class, "worker_class", written_only=True),
             fix=(
-                f"write worker_class = 'gthread' in {app.path} to say what runs (and check "
+                f"{_say_gthread(app, worker_class)} to say what runs (and check "
                 "keepalive against nginx, GW201); or remove threads to keep the sync worker"
             ),
         )
+
+
+def _say_gthread(app: GunicornServer, worker_class: Sourced[str]) -> str:
+    if app.launcher is None:
+        return f"write worker_class = 'gthread' in {app.path}"
+    return set_in(app, "worker_class", "'gthread'", worker_class)
 
 
 # --- GW303: worker_connections that nothing reads ---------------------------------------------
@@ -199,21 +266,21 @@ def gw303(dep: Deployment) -> Iterator[Finding]:
         connections = app.values.get("worker_connections")
         if connections is None or connections.is_default or not connections.source.in_file:
             continue
-        if app.worker_class.is_default:
+        if app.worker_class.is_default and app.launcher is None:
             continue  # the command line probably gives -k
         kind = app.worker_kind
         assert kind is not None
-        fix = f"remove worker_connections from {app.path}"
+        fix = remove_from(app, "worker_connections", connections)
         if kind == "sync":
             fix += (
                 "; for many connections per worker, use worker_class = 'gthread' with threads, "
                 "or 'gevent'"
             )
         yield Finding(
-            location=_at(connections, app.path),
+            location=_at(connections, app),
             message=(
-                f"worker_connections = {connections.raw} does nothing with the {kind} worker "
-                f"({app.worker_class.raw}, {app.worker_class.source.label()}): "
+                f"{shown(app, connections, 'worker_connections')} does nothing with the {kind} "
+                f"worker ({app.worker_class.raw}, {app.worker_class.source.label()}): "
                 f"{WORKER_CONNECTIONS_IGNORED[kind]}; only gthread, gevent, eventlet and asgi "
                 "read it"
             ),
@@ -270,11 +337,11 @@ def _raise_somaxconn(value: int) -> str:
     why="""
 The kernel caps every listen queue at `net.core.somaxconn` (4096 on Linux >= 5.4, 128 before).
 
-- gunicorn `backlog` (2048 by default; UvicornWorker uses it too) and nginx `listen ...
-  backlog=N` above it are **silently cut** to somaxconn: the queue you configured is not there,
-  and in a burst connections beyond it are refused (unix socket: nginx `connect() to unix:...
-  failed (11: Resource temporarily unavailable) while connecting to upstream`, **502**) or their
-  SYNs are dropped (TCP: slow connects).
+- gunicorn `backlog` (2048 by default; UvicornWorker uses it too), uvicorn's `--backlog` (2048 too)
+  and nginx `listen ... backlog=N` above it are **silently cut** to somaxconn: the queue you
+  configured is not there, and in a burst connections beyond it are refused (unix socket: nginx
+  `connect() to unix:... failed (11: Resource temporarily unavailable) while connecting to
+  upstream`, **502**) or their SYNs are dropped (TCP: slow connects).
 - uWSGI `listen` above it is **fatal at start** on Linux (TCP and unix sockets): `Listen queue
   size is greater than the system max net.core.somaxconn (128).`, and uWSGI exits; nginx answers
   **502** to everything. Error when `--somaxconn` is given, warning on the assumed 4096.
@@ -296,10 +363,10 @@ The kernel caps every listen queue at `net.core.somaxconn` (4096 on Linux >= 5.4
 def gw304(dep: Deployment) -> Iterator[Finding]:
     somaxconn, given, label = _somaxconn(dep)
     for app in dep.apps:
-        if app.kind == "gunicorn":
-            finding = _gunicorn_backlog(app, somaxconn, label)
-        else:
+        if app.kind == "uwsgi":
             finding = _uwsgi_listen(app, somaxconn, given, label)
+        else:
+            finding = _app_backlog(app, somaxconn, label)
         if finding is not None:
             yield finding
     yield from _uwsgi_default_listen(dep, somaxconn)
@@ -330,25 +397,28 @@ def gw304(dep: Deployment) -> Iterator[Finding]:
             )
 
 
-def _gunicorn_backlog(app: GunicornServer, somaxconn: int, label: str) -> Finding | None:
+def _app_backlog(app: GunicornServer | UvicornServer, somaxconn: int, label: str) -> Finding | None:
+    """gunicorn's or uvicorn's backlog (2048 by default in both), which the kernel cuts to
+    somaxconn without a word."""
     backlog = app.values.get("backlog")
     if backlog is None or backlog.value is None or backlog.value <= somaxconn:
         return None
     unix = {listener.address.kind == "unix" for listener in app.listeners}
     overflow = _queue_overflow(unix.pop() if len(unix) == 1 else None)
     where = backlog.where()
-    if backlog.is_default:
+    if backlog.is_default and app.launcher is None:
         where = f"({backlog.source.label()}, unless the command line gives --backlog)"
+    name = f"{app.kind} backlog" if app.kind == "gunicorn" else "uvicorn --backlog"
     return Finding(
-        location=_at(backlog, app.path),
+        location=_at(backlog, app),
         message=(
-            f"gunicorn backlog {backlog.value} {where} > {label}: the kernel "
+            f"{name} {backlog.value} {where} > {label}: the kernel "
             f"silently cuts the listen queue to {somaxconn}, so in a burst connections beyond "
             f"it are lost: {overflow}"
         ),
         fix=(
-            f"{_raise_somaxconn(backlog.value)}; or set backlog = {somaxconn} in {app.path}, so "
-            "the config says what the kernel does"
+            f"{_raise_somaxconn(backlog.value)}; or {set_in(app, 'backlog', somaxconn, backlog)}, "
+            "so the config says what the kernel does"
         ),
         severity=Severity.INFO if backlog.is_default else None,
     )
@@ -359,14 +429,14 @@ def _uwsgi_listen(app: UwsgiServer, somaxconn: int, given: bool, label: str) -> 
     if listen.value is None or listen.value <= somaxconn:
         return None
     return Finding(
-        location=_at(listen, app.path),
+        location=_at(listen, app),
         message=(
             f"uWSGI listen = {listen.raw} {listen.where()} > {label}: uWSGI refuses to start "
             f"on Linux ('Listen queue size is greater than the system max net.core.somaxconn "
             f"({somaxconn}).') and nginx answers 502 to every request"
         ),
         fix=(
-            f"set listen = {min(somaxconn, UWSGI_LISTEN_SUGGESTED)} in {app.path} (not above "
+            f"{set_in(app, 'listen', min(somaxconn, UWSGI_LISTEN_SUGGESTED), listen)} (not above "
             f"net.core.somaxconn); or, if the queue must be that long, "
             f"{_raise_somaxconn(listen.value)}"
         ),
@@ -388,8 +458,7 @@ def _uwsgi_default_listen(dep: Deployment, somaxconn: int) -> Iterator[Finding]:
         if key in seen:
             continue
         seen.add(key)
-        location = Location.of(listener.source, app.path)
-        assert location is not None
+        location = Location.of(listener.source) or Location(path=app.path, line=1)
         route_at = Location.of(link.route.pass_directive.source)
         yield Finding(
             location=location,
@@ -407,8 +476,8 @@ def _uwsgi_default_listen(dep: Deployment, somaxconn: int) -> Iterator[Finding]:
                 else ()
             ),
             fix=(
-                f"set listen = {min(somaxconn, UWSGI_LISTEN_SUGGESTED)} in {app.path} (at most "
-                f"net.core.somaxconn {somaxconn})"
+                f"{set_in(app, 'listen', min(somaxconn, UWSGI_LISTEN_SUGGESTED), listen)} (at "
+                f"most net.core.somaxconn {somaxconn})"
             ),
             severity=Severity.INFO,
         )
@@ -435,6 +504,12 @@ or Kubernetes may take the instance out (gunicorn #3427, #862: the reason jitter
   `max_requests_jitter` requests then (issue #1978), a warning there.
 - uWSGI: `max-requests` without `max-requests-delta` (worker N then recycles after `max-requests +
   (N - 1) x delta` requests).
+- uvicorn: `--limit-max-requests` without `--limit-max-requests-jitter` and with `--workers` above
+  1 (each new process imports the app: warning). With one worker there is no supervisor: after
+  the limit **uvicorn itself exits** (`Maximum request limit of 1000 exceeded. Terminating
+  process.`, exit code 0) and nginx answers 502 until something restarts it (warning; info when
+  `--workers` is not given, as `$WEB_CONCURRENCY` may set it). `--limit-max-requests 0` is not
+  "no limit": every process exits as soon as it starts (error).
 
 The dip is long when every new worker imports the app (gunicorn's default, uWSGI's `lazy-apps`):
 warning. With gunicorn's `preload_app` or uWSGI's default (apps loaded in the master), a new worker
@@ -448,6 +523,7 @@ jitter.
         "https://docs.gunicorn.org/en/stable/settings.html#max-requests",
         "https://docs.gunicorn.org/en/stable/settings.html#max-requests-jitter",
         "https://uwsgi-docs.readthedocs.io/en/latest/Options.html#max-requests-delta",
+        "https://www.uvicorn.org/settings/#resource-limits",
         "https://github.com/benoitc/gunicorn/pull/862",
         "https://github.com/benoitc/gunicorn/issues/3427",
         "https://github.com/benoitc/gunicorn/issues/1978",
@@ -457,10 +533,81 @@ def gw305(dep: Deployment) -> Iterator[Finding]:
     for app in dep.apps:
         if app.kind == "gunicorn":
             yield from _gunicorn_jitter(dep, app)
-        else:
-            finding = _uwsgi_delta(app)
-            if finding is not None:
-                yield finding
+            continue
+        finding = _uwsgi_delta(app) if app.kind == "uwsgi" else _uvicorn_jitter(app)
+        if finding is not None:
+            yield finding
+
+
+def _uvicorn_jitter(app: UvicornServer) -> Finding | None:
+    """uvicorn --limit-max-requests: a worker process exits after that many requests (plus
+    randint(0, --limit-max-requests-jitter)); with --workers the supervisor starts a new one,
+    without it uvicorn itself exits (server.py on_tick, supervisors/multiprocess.py)."""
+    limit, jitter = (
+        app.values.get("limit_max_requests"),
+        app.values.get("limit_max_requests_jitter"),
+    )
+    workers = app.workers
+    if limit is None or jitter is None or not isinstance(limit.value, int):
+        return None
+    if not isinstance(jitter.value, int) or workers.value is None:
+        return None
+    reload = app.values.get("reload")
+    if reload is not None and reload.value is True:
+        return None  # a development server
+    written = f"{shown(app, limit, 'limit_max_requests')} {limit.where()}"
+    suggested = max(1, limit.value // 4)
+    if limit.value <= 0:
+        return Finding(
+            location=_at(limit, app),
+            message=(
+                f"uvicorn {written}: uvicorn counts 0 as a limit, not as 'no limit', so each "
+                "worker process exits as soon as it has started ('Maximum request limit of 0 "
+                "exceeded. Terminating process.'): nothing serves, and nginx answers 502"
+            ),
+            fix=f"{remove_from(app, 'limit_max_requests', limit)} (no limit is the default)",
+            severity=Severity.ERROR,
+        )
+    if workers.value == 1:
+        default = workers.is_default
+        one = (
+            f"one worker ({workers.source.label()}, unless $WEB_CONCURRENCY is set where it runs)"
+            if default
+            else f"{shown(app, workers, 'workers')} {workers.where()}"
+        )
+        return Finding(
+            location=_at(limit, app),
+            message=(
+                f"uvicorn {written} with {one}: after {limit.value} requests uvicorn itself "
+                f"exits ('Maximum request limit of {limit.value} exceeded. Terminating "
+                "process.', exit code 0), as only the --workers supervisor restarts processes; "
+                "nothing listens until a process manager starts it again (Docker's restart: "
+                "on-failure does not, on exit code 0), and nginx answers 502 meanwhile"
+            ),
+            fix=(
+                f"run two workers or more ({set_in(app, 'workers', 2, workers)}), so uvicorn's "
+                "supervisor replaces each process that exits; or "
+                f"{remove_from(app, 'limit_max_requests', limit)}"
+            ),
+            severity=Severity.INFO if default else None,
+        )
+    if jitter.value > 0:
+        return None
+    return Finding(
+        location=_at(limit, app),
+        message=(
+            f"uvicorn {written} with --limit-max-requests-jitter {jitter.value} "
+            f"({jitter.source.label()}): every worker process exits after exactly {limit.value} "
+            f"requests, so all {workers.value} workers, started together and fed evenly, exit at "
+            "about the same time, and while uvicorn's supervisor starts new ones, which import "
+            "the app again, requests wait (504 past proxy_read_timeout; failed health checks)"
+        ),
+        related=app_related(app, workers, "workers", written_only=True),
+        fix=(
+            f"{set_in(app, 'limit_max_requests_jitter', suggested, jitter)} (each worker then "
+            f"exits after {limit.value} + randint(0, {suggested}) requests)"
+        ),
+    )
 
 
 def _gunicorn_jitter(dep: Deployment, app: GunicornServer) -> Iterator[Finding]:
@@ -479,7 +626,7 @@ def _gunicorn_jitter(dep: Deployment, app: GunicornServer) -> Iterator[Finding]:
         suggested = max(1, limit.value // 4)
         preload = app.values.get("preload_app")
         message = (
-            f"max_requests = {limit.raw} with max_requests_jitter {jitter.value} "
+            f"{shown(app, limit, 'max_requests')} with max_requests_jitter {jitter.value} "
             f"({jitter.source.label()}): every worker restarts after exactly {limit.value} "
             f"requests, so {count}, started together and fed evenly, restart at about the "
             "same time"
@@ -488,7 +635,8 @@ def _gunicorn_jitter(dep: Deployment, app: GunicornServer) -> Iterator[Finding]:
         if preload is not None and preload.value is True:
             severity = Severity.INFO
             message += (
-                f"; with preload_app = {preload.raw} ({preload.source.label()}) a new worker is "
+                f"; with {shown(app, preload, 'preload_app')} ({preload.source.label()}) a new "
+                "worker is "
                 "forked with the app already loaded, so the dip is short"
             )
         else:
@@ -498,13 +646,18 @@ def _gunicorn_jitter(dep: Deployment, app: GunicornServer) -> Iterator[Finding]:
             )
         if workers.is_default:
             severity = Severity.INFO
-            message += "; workers is not set in this file, so how many there are is not known"
+            message += (
+                "; workers is not set in this file, so how many there are is not known"
+                if app.launcher is None
+                else f"; workers is not set ({app.launcher}), so how many there are depends on "
+                "$WEB_CONCURRENCY where it runs"
+            )
         yield Finding(
-            location=_at(limit, app.path),
+            location=_at(limit, app),
             message=message,
             severity=severity,
             fix=(
-                f"add max_requests_jitter = {suggested} in {app.path} (each worker then "
+                f"{_add(app, 'max_requests_jitter', suggested, jitter)} (each worker then "
                 f"restarts after {limit.value} + randint(0, {suggested}) requests)"
             ),
         )
@@ -517,14 +670,17 @@ def _gunicorn_jitter(dep: Deployment, app: GunicornServer) -> Iterator[Finding]:
             else "workers are never recycled"
         )
         yield Finding(
-            location=_at(jitter, app.path),
+            location=_at(jitter, app),
             message=(
-                f"max_requests_jitter = {jitter.raw} without max_requests (max_requests "
+                f"{shown(app, jitter, 'max_requests_jitter')} without max_requests (max_requests "
                 f"{limit.value}, {limit.source.label()}): {consequence}"
             ),
             fix=(
                 f"set max_requests in {app.path} too (e.g. max_requests = "
                 f"{max(4 * jitter.value, 1000)}), or remove max_requests_jitter"
+                if app.launcher is None
+                else f"{set_in(app, 'max_requests', max(4 * jitter.value, 1000), limit)} too, "
+                f"or {remove_from(app, 'max_requests_jitter', jitter)}"
             ),
             severity=None if old else Severity.INFO,
         )
@@ -558,11 +714,11 @@ def _uwsgi_delta(app: UwsgiServer) -> Finding | None:
             "requests wait (504 past the read timeout; failed health checks)"
         )
     return Finding(
-        location=_at(limit, app.path),
+        location=_at(limit, app),
         message=message,
-        related=related(processes, app.processes_option),
+        related=app_related(app, processes, app.processes_option, written_only=True),
         fix=(
-            f"add max-requests-delta = {suggested} in {app.path} (worker N then recycles after "
+            f"{_add(app, 'max-requests-delta', suggested, delta)} (worker N then recycles after "
             f"{limit.value} + (N - 1) x {suggested} requests)"
         ),
         severity=severity,
@@ -575,6 +731,7 @@ _PLAIN_NUMBER = re.compile(r"^\s*\d+\s*$")
 MIN_SENSIBLE_MB = 32  # below what a Python worker with a web framework uses at rest
 MIN_ADDRESS_SPACE_MB = 512  # below what a Python worker maps (stacks, malloc arenas, libraries)
 MB_PER_TB = 1024 * 1024
+RSS = "reload-on-rss"
 
 
 def _megabytes(app: UwsgiServer, name: str) -> Sourced[int] | None:
@@ -644,13 +801,18 @@ def _memory_limits(app: UwsgiServer) -> Iterator[Finding]:
             continue
         if value.value >= MB_PER_TB:
             yield Finding(
-                location=_at(value, app.path),
+                location=_at(value, app),
                 message=(
                     f"{name} = {value.raw} is read in megabytes: {value.value} MB is "
                     f"{value.value // MB_PER_TB} TB, so it never triggers (bytes written where "
                     "megabytes are read?)"
                 ),
-                fix=f"write {name} in megabytes: {name} = {max(1, value.value // MB_PER_TB)}",
+                fix=(
+                    f"write {name} in megabytes: {name} = {max(1, value.value // MB_PER_TB)}"
+                    if app.launcher is None
+                    else f"write {name} in megabytes: "
+                    f"{set_in(app, name, max(1, value.value // MB_PER_TB), value)}"
+                ),
             )
             continue
         floor = MIN_ADDRESS_SPACE_MB if name == "limit-as" else MIN_SENSIBLE_MB
@@ -662,8 +824,8 @@ def _memory_limits(app: UwsgiServer) -> Iterator[Finding]:
                     "allocations fail with MemoryError (500) or the worker cannot start"
                 )
                 fix = (
-                    f"set limit-as = 4096 in {app.path}, or remove it and use reload-on-rss, "
-                    "which limits the memory in use"
+                    f"{set_in(app, 'limit-as', 4096, value)}, or remove it and use "
+                    "reload-on-rss, which limits the memory in use"
                 )
             else:
                 consequence = (
@@ -673,23 +835,23 @@ def _memory_limits(app: UwsgiServer) -> Iterator[Finding]:
                     else "below what a Python worker uses at rest, so the master kills every "
                     "worker mid-request, over and over (502)"
                 )
-                fix = f"set {name} = 512 in {app.path} (megabytes; above the workers' normal size)"
+                fix = f"{set_in(app, name, 512, value)} (megabytes; above the workers' normal size)"
             yield Finding(
-                location=_at(value, app.path),
+                location=_at(value, app),
                 message=f"{name} = {value.raw} ({value.value} MB): {consequence}",
                 fix=fix,
             )
     if evil is not None and evil.value is not None and evil.value < MB_PER_TB:
         if soft is not None and soft.value is not None and evil.value <= soft.value:
             yield Finding(
-                location=_at(soft, app.path),
+                location=_at(soft, app),
                 message=(
                     f"reload-on-rss = {soft.raw} is pre-empted: evil-reload-on-rss = "
                     f"{evil.raw} ({evil.source.label()}) is not above it, so the master mostly "
                     "kills a growing worker (SIGKILL) first, in the middle of its request: nginx "
                     "answers 502 ('upstream prematurely closed connection')"
                 ),
-                related=related(evil, "evil-reload-on-rss"),
+                related=app_related(app, evil, "evil-reload-on-rss", written_only=True),
                 fix=(
                     f"set reload-on-rss below evil-reload-on-rss, e.g. {evil.value * 3 // 4}, so "
                     "workers reload after a request and the evil limit only catches runaways"
@@ -697,7 +859,7 @@ def _memory_limits(app: UwsgiServer) -> Iterator[Finding]:
             )
         elif soft is None:
             yield Finding(
-                location=_at(evil, app.path),
+                location=_at(evil, app),
                 message=(
                     f"evil-reload-on-rss = {evil.raw} without reload-on-rss: a worker that "
                     f"grows past {evil.value} MB is killed (SIGKILL) by the master in the "
@@ -705,7 +867,8 @@ def _memory_limits(app: UwsgiServer) -> Iterator[Finding]:
                     "closed connection while reading response header from upstream')"
                 ),
                 fix=(
-                    f"add reload-on-rss = {evil.value * 3 // 4} in {app.path}, so workers "
+                    f"{_add(app, 'reload-on-rss', evil.value * 3 // 4, app.number(RSS))}"
+                    ", so workers "
                     "reload gracefully after a request first"
                 ),
             )
@@ -714,13 +877,13 @@ def _memory_limits(app: UwsgiServer) -> Iterator[Finding]:
             if value is None or value.value is None or value.value < limit.value:
                 continue
             yield Finding(
-                location=_at(value, app.path),
+                location=_at(value, app),
                 message=(
                     f"{name} = {value.raw} is never reached: limit-as = {limit.raw} "
                     f"({limit.source.label()}) caps the address space, which is always at "
                     "least the resident memory, so allocations fail (MemoryError, 500) first"
                 ),
-                related=related(limit, "limit-as"),
+                related=app_related(app, limit, "limit-as", written_only=True),
                 fix=f"set {name} below limit-as {limit.value}, or remove limit-as",
             )
 
@@ -758,17 +921,18 @@ def gw307(dep: Deployment) -> Iterator[Finding]:
         if preload.value is not True:
             continue
         yield Finding(
-            location=_at(reload, app.path),
+            location=_at(reload, app),
             message=(
-                f"reload = {reload.raw} with preload_app = {preload.raw} "
+                f"{shown(app, reload, 'reload')} with {shown(app, preload, 'preload_app')} "
                 f"({preload.source.label()}): workers restart when the code changes, but they "
                 "are forked from the master, which loaded the app once at start, so they keep "
                 "running the old code"
             ),
-            related=related(preload, "preload_app"),
+            related=app_related(app, preload, "preload_app", written_only=True),
             fix=(
-                f"for development, remove preload_app from {app.path}; in production, remove "
-                "reload and restart gunicorn to deploy"
+                f"for development, {_remove(app, 'preload_app', preload)}; in production, "
+                f"{'remove reload' if app.launcher is None else _remove(app, 'reload', reload)} "
+                "and restart gunicorn to deploy"
             ),
         )
 
@@ -879,7 +1043,7 @@ def gw308(dep: Deployment) -> Iterator[Finding]:
                 "('upstream timed out')"
             )
         assumed = ""
-        if app.worker_class.is_default:
+        if app.worker_class.is_default and app.launcher is None:
             assumed = (
                 "; worker_class is not set in this file, so sync is assumed unless the command "
                 "line gives -k"
@@ -893,7 +1057,7 @@ def gw308(dep: Deployment) -> Iterator[Finding]:
             )
             for item in links[:3]
         ]
-        places.extend(related(app.worker_class, "worker_class", app.path))
+        places.extend(app_related(app, app.worker_class, "worker_class"))
         yield Finding(
             location=location,
             message=(
@@ -905,6 +1069,11 @@ def gw308(dep: Deployment) -> Iterator[Finding]:
                 f"remove {directive} off (nginx then buffers for the worker), unless the "
                 "location must stream; then serve it with worker_class = 'gevent' (or "
                 f"'gthread' with threads) in {app.path}"
+                if app.launcher is None
+                else f"remove {directive} off (nginx then buffers for the worker), unless the "
+                "location must stream; then serve it with another worker: "
+                f"{set_in(app, 'worker_class', repr('gevent'), app.worker_class)} (or gthread "
+                "with threads)"
             ),
         )
 

@@ -1,0 +1,748 @@
+"""A command that starts an app server (a ``Launch``) -> an app server of the model.
+
+gunicorn: its own precedence, lowest first: the environment's defaults (``WEB_CONCURRENCY``,
+``PORT``, ``FORWARDED_ALLOW_IPS``), the config file (``-c``/``--config``, else
+``./gunicorn.conf.py`` where the command runs), ``GUNICORN_CMD_ARGS``, then the command line;
+flags parsed as gunicorn's argparse does (``--bind=X``, ``-w4``, unique prefixes of long
+options, repeated ``-b``). uvicorn: its click options, and ``UVICORN_<NAME>`` variables. uWSGI:
+``--name value`` in order, ``--ini`` files read where they appear.
+
+Every value keeps the launcher line that set it. Words the server would reject (an unknown or
+ambiguous option, a value of the wrong type) are GW705; an option written with a typographic
+dash, which the server takes for a plain argument and ignores, is GW706.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import shlex
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from gwlint.loaders.common import Problems
+from gwlint.loaders.launch import EnvValue, Launch, Word
+from gwlint.model import address as addr
+from gwlint.model.appserver import AppServer, Listener, UvicornServer
+from gwlint.model.facts import Facts
+from gwlint.model.gunicorn_settings import GUNICORN_SETTINGS
+from gwlint.model.source import Source, Sourced
+from gwlint.model.uvicorn_options import UVICORN_OPTIONS, UVICORN_VERSION
+
+DASHES = ("\u2014", "\u2013", "\u2212", "\u2012", "\u2010", "\u2011", "\ufe63", "\uff0d")
+
+
+@dataclass
+class Parsed:
+    """Settings a command line sets (name -> value with its source), in its own words."""
+
+    settings: dict[str, Sourced[Any]] = field(default_factory=dict)
+    positional: list[Word] = field(default_factory=list)
+    config: Word | None = None  # gunicorn -c
+    hidden: tuple[str, Source] | None = None  # a word that may set anything
+
+
+@dataclass
+class Built:
+    """An app server from a launch, and the config files it read (not linted on their own)."""
+
+    app: AppServer | None
+    consumed: list[str] = field(default_factory=list)
+
+
+def _source(launch: Launch, word: Word, note: str | None = None) -> Source:
+    return Source(path=launch.path, line=word.line, column=word.column, note=note)
+
+
+def _typographic(word: Word) -> bool:
+    return word.text is not None and word.text[:1] in DASHES
+
+
+def _report_dash(launch: Launch, word: Word, program: str, problems: Problems) -> None:
+    text = word.text or ""
+    meant = "--" + text.lstrip("".join(DASHES) + "-")
+    problems.add(
+        "GW706",
+        launch.path,
+        word.line,
+        f"{text!r} starts with a typographic dash (U+{ord(text[0]):04X}), not '-': {program} "
+        f"takes it for a plain argument and ignores it, so {meant} is not set "
+        f"({launch.label})",
+        column=word.column,
+        fix=f"write {meant} with two ASCII hyphens",
+    )
+
+
+def _reject(launch: Launch, word: Word, program: str, message: str, problems: Problems) -> None:
+    problems.add(
+        "GW705",
+        launch.path,
+        word.line,
+        f"{program} refuses this command line ({launch.label}): {message}; it exits at start "
+        "and nothing listens",
+        column=word.column,
+    )
+
+
+def _common_word(
+    launch: Launch,
+    words: list[Word],
+    index: int,
+    parsed: Parsed,
+    program: str,
+    problems: Problems,
+    note: str | None = None,
+) -> str | None:
+    """What gunicorn's and uvicorn's parsers do alike with ``words[index - 1]``: an unknown
+    word hides what it may set, ``--`` ends the options, a typographic dash and a plain word
+    are arguments. "next", "stop", or None when the word is an option to parse."""
+    word = words[index - 1]
+    text = word.text
+    if text is None:
+        if parsed.hidden is None:
+            parsed.hidden = (
+                f"the command line has a word gwlint cannot know ({word.raw}: "
+                f"{word.unknown}), which may set it",
+                _source(launch, word, note),
+            )
+        return "next"
+    if text == "--":
+        parsed.positional.extend(words[index:])
+        return "stop"
+    if _typographic(word):
+        _report_dash(launch, word, program, problems)
+        parsed.positional.append(word)
+        return "next"
+    if not text.startswith("-") or text == "-":
+        parsed.positional.append(word)
+        return "next"
+    return None
+
+
+# --- gunicorn ------------------------------------------------------------------------------------
+
+
+def _gunicorn_flags() -> dict[str, tuple[str, str]]:
+    """flag -> (setting, kind)."""
+    flags: dict[str, tuple[str, str]] = {}
+    for name, (spelled, _default, kind) in GUNICORN_SETTINGS.items():
+        for flag in spelled:
+            flags[flag] = (name, kind)
+    return flags
+
+
+GUNICORN_FLAGS = _gunicorn_flags()
+_GUNICORN_INFO = frozenset({"-v", "--version", "-h", "--help", "--check-config", "--print-config"})
+
+
+def _typed_gunicorn(name: str, kind: str, text: str) -> tuple[Any, str | None]:
+    """(value, error) as gunicorn's argparse reads an option's value."""
+    if kind == "int":
+        try:
+            # --umask is auto_int: int(x, 0), so 0o077 and 0x3f are accepted; gunicorn then
+            # reads a leading 0 as octal (077) itself
+            if name == "umask":
+                return int(text, 8) if text[:1] == "0" and text.isdigit() else int(text, 0), None
+            return int(text), None
+        except ValueError:
+            return None, f"invalid int value: {text!r}"
+    return text, None
+
+
+def parse_gunicorn(
+    launch: Launch,
+    words: list[Word],
+    problems: Problems,
+    *,
+    note: str | None = None,
+    path: str | None = None,
+) -> Parsed:
+    """gunicorn's argparse over ``words`` (written in ``path``: the launcher, or the file that
+    sets GUNICORN_CMD_ARGS)."""
+    if path is not None and path != launch.path:
+        launch = replace(launch, path=path)
+    parsed = Parsed()
+    longs = sorted(flag for flag in GUNICORN_FLAGS if flag.startswith("--"))
+    index = 0
+    while index < len(words):
+        word = words[index]
+        index += 1
+        handled = _common_word(launch, words, index, parsed, "gunicorn", problems, note)
+        if handled == "stop":
+            break
+        if handled == "next" or word.text is None:
+            continue
+        text = word.text
+        flag, has_value, attached = text, False, ""
+        if text.startswith("--") and "=" in text:
+            flag, _, attached = text.partition("=")
+            has_value = True
+        elif not text.startswith("--") and len(text) > 2:
+            flag, attached, has_value = text[:2], text[2:], True
+            if attached.startswith("="):
+                attached = attached[1:]
+        if flag in _GUNICORN_INFO:
+            return Parsed()  # gunicorn --version / --check-config: it does not serve
+        if flag not in GUNICORN_FLAGS and flag.startswith("--"):
+            matches = [long for long in longs if long.startswith(flag)]
+            if len(matches) > 1:
+                _reject(
+                    launch,
+                    word,
+                    "gunicorn",
+                    f"ambiguous option: {flag} could match {', '.join(matches[:4])}",
+                    problems,
+                )
+                continue
+            if matches:
+                flag = matches[0]  # argparse accepts a unique prefix
+        if flag not in GUNICORN_FLAGS:
+            _reject(launch, word, "gunicorn", f"unrecognized arguments: {text}", problems)
+            continue
+        name, kind = GUNICORN_FLAGS[flag]
+        source = _source(launch, word, note)
+        if kind == "bool":
+            if has_value and not text.startswith("--"):
+                # -DR: several flags in one word; gunicorn's bool flags have no short forms but -D
+                _reject(launch, word, "gunicorn", f"unrecognized arguments: {text}", problems)
+                continue
+            value = name != "sendfile"  # --no-sendfile stores False
+            parsed.settings[name] = Sourced[Any](value=value, raw=text, source=source)
+            continue
+        if has_value:
+            value_word = Word(text=attached, raw=attached, line=word.line, column=word.column)
+        elif index < len(words):
+            value_word = words[index]
+            index += 1
+        else:
+            _reject(launch, word, "gunicorn", f"argument {flag}: expected one argument", problems)
+            continue
+        raw = f"{flag} {value_word.raw}" if not has_value else text
+        if name == "config":
+            parsed.config = value_word
+            continue
+        if value_word.text is None:
+            unknown = value_word.unknown or "not statically known"
+            setting = Sourced[Any](value=None, raw=raw, source=source, unknown=unknown)
+        else:
+            value, error = _typed_gunicorn(name, kind, value_word.text)
+            if error is not None:
+                _reject(launch, word, "gunicorn", f"argument {flag}: {error}", problems)
+                continue
+            setting = Sourced[Any](value=value, raw=raw, source=source)
+        if kind == "list":
+            previous = parsed.settings.get(name)
+            if previous is not None and previous.known and setting.known:
+                setting = Sourced[Any](
+                    value=[*list(previous.value or []), setting.value],
+                    raw=f"{previous.raw} {raw}",
+                    source=previous.source,
+                )
+            elif setting.known:
+                setting = Sourced[Any](value=[setting.value], raw=raw, source=source)
+        parsed.settings[name] = setting
+    return parsed
+
+
+def _env_words(launch: Launch, variable: EnvValue, name: str) -> list[Word]:
+    """The words of a variable holding a command line (GUNICORN_CMD_ARGS)."""
+    if variable.value is None:
+        return [
+            Word(
+                text=None,
+                raw=f"${name}",
+                line=variable.line,
+                column=variable.column,
+                unknown=variable.unknown or f"${name} is not known",
+            )
+        ]
+    try:
+        parts = shlex.split(variable.value)
+    except ValueError:
+        parts = variable.value.split()
+    return [Word(text=p, raw=p, line=variable.line, column=variable.column) for p in parts]
+
+
+def _locate(launch: Launch, value: str) -> str | None:
+    """The repository file for a path the command gives (relative to where it runs)."""
+    if value.startswith("file:"):
+        value = value[5:]
+    elif value.startswith("python:"):
+        value = value[7:].replace(".", "/") + ".py"
+    candidates: list[str] = []
+    if os.path.isabs(value):
+        workdir = (launch.workdir or "").rstrip("/")
+        if workdir and value.startswith(workdir + "/"):
+            candidates.append(os.path.join(launch.folder, value[len(workdir) + 1 :]))
+        parts = value.strip("/").split("/")
+        candidates.extend(os.path.join(launch.folder, *parts[i:]) for i in range(len(parts)))
+    else:
+        # where the command runs is the launcher's folder, or (supervisord, systemd without a
+        # working directory) a folder above it in the repository
+        folder = os.path.normpath(launch.folder)
+        for _ in range(4):
+            candidates.append(os.path.join(folder, value))
+            if folder in (".", os.sep) or os.path.isabs(folder):
+                break
+            folder = os.path.dirname(folder) or "."
+    for candidate in candidates:
+        candidate = os.path.normpath(candidate)
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def _env(launch: Launch, facts: Facts) -> dict[str, str]:
+    """The environment the command sees: the launcher's values, --env over them."""
+    known = {name: v.value for name, v in launch.env.items() if v.value is not None}
+    return {**known, **facts.env}
+
+
+def _from_env(
+    launch: Launch, facts: Facts, variable: str, setting: str, value: Any
+) -> Sourced[Any] | None:
+    """A default gunicorn reads from the environment, set by the launcher (not by --env:
+    the gunicorn loader gives those their own source)."""
+    if variable in facts.env or variable not in launch.env:
+        return None
+    env = launch.env[variable]
+    source = Source(path=env.path, line=env.line, column=env.column, note=f"${variable}")
+    if env.value is None:
+        reason = env.unknown or f"${variable} is not known"
+        return Sourced[Any](value=None, raw=f"${variable}", source=source, unknown=reason)
+    return Sourced[Any](value=value(env.value), raw=env.value, source=source)
+
+
+def build_gunicorn_launch(launch: Launch, facts: Facts, problems: Problems) -> Built:
+    from gwlint.loaders.gunicorn import build_gunicorn, read_settings
+
+    cli = parse_gunicorn(launch, list(launch.args), problems)
+    env_args = launch.env.get("GUNICORN_CMD_ARGS")
+    from_env = (
+        parse_gunicorn(
+            launch,
+            _env_words(launch, env_args, "GUNICORN_CMD_ARGS"),
+            problems,
+            note="GUNICORN_CMD_ARGS",
+            path=env_args.path,
+        )
+        if env_args is not None
+        else Parsed()
+    )
+    env = _env(launch, facts)
+    run_facts = facts.model_copy(update={"env": env})
+    settings: dict[str, Sourced[Any]] = {}
+    for name, variable, convert in (
+        ("workers", "WEB_CONCURRENCY", lambda v: v),
+        ("bind", "PORT", lambda v: [f"0.0.0.0:{v}"]),
+        ("forwarded_allow_ips", "FORWARDED_ALLOW_IPS", lambda v: v),
+    ):
+        found = _from_env(launch, facts, variable, name, convert)
+        if found is not None:
+            settings[name] = found
+    consumed: list[str] = []
+    hidden = cli.hidden or from_env.hidden
+    config_word = cli.config or from_env.config
+    if config_word is not None and config_word.text is None:
+        hidden = hidden or (
+            f"the config file is {config_word.raw}, which is not known",
+            _source(launch, config_word),
+        )
+    elif config_word is not None and config_word.text is not None:
+        found_path = _locate(launch, config_word.text)
+        if found_path is None:
+            problems.add(
+                "GW008",
+                launch.path,
+                config_word.line,
+                f"gunicorn reads its config file {config_word.text} ({launch.label}), which is "
+                "not in the repository: settings it could set are not checked",
+                column=config_word.column,
+                severity="info",
+            )
+            hidden = hidden or (
+                f"it may be set in {config_word.text}, which is not in the repository",
+                _source(launch, config_word),
+            )
+        else:
+            consumed.append(found_path)
+            settings.update(read_settings(found_path, run_facts, problems) or {})
+    else:
+        default = os.path.normpath(os.path.join(launch.folder, "gunicorn.conf.py"))
+        if os.path.isfile(default):
+            consumed.append(default)
+            settings.update(read_settings(default, run_facts, problems) or {})
+    settings.update(from_env.settings)
+    settings.update(cli.settings)
+    if not cli.positional and not from_env.positional and not launch.implicit:
+        pass  # the app may come from wsgi_app in the config file; not gwlint's concern
+    server = build_gunicorn(launch.path, settings, run_facts, problems, hidden=hidden)
+    server = server.model_copy(
+        update={
+            "launcher": launch.label,
+            "launcher_line": launch.line,
+            "config_file": consumed[0] if consumed else None,
+        }
+    )
+    return Built(app=server, consumed=consumed)
+
+
+# --- uvicorn -------------------------------------------------------------------------------------
+
+
+def _uvicorn_flags() -> dict[str, tuple[str, str, bool]]:
+    """flag -> (option, kind, value for a flag: True, or False for --no-x)."""
+    flags: dict[str, tuple[str, str, bool]] = {}
+    for name, (spelled, _default, kind) in UVICORN_OPTIONS.items():
+        for index, flag in enumerate(spelled):
+            flags[flag] = (name, kind, not (kind == "bool" and index > 0))
+    return flags
+
+
+UVICORN_FLAGS = _uvicorn_flags()
+
+
+def _typed_uvicorn(kind: str, text: str) -> tuple[Any, str | None]:
+    if kind == "int":
+        try:
+            return int(text), None
+        except ValueError:
+            return None, f"{text!r} is not a valid integer"
+    if kind == "float":
+        try:
+            return float(text), None
+        except ValueError:
+            return None, f"{text!r} is not a valid float"
+    return text, None
+
+
+def parse_uvicorn(launch: Launch, problems: Problems) -> Parsed:
+    """uvicorn's click options (no abbreviations; --x=value or --x value)."""
+    parsed = Parsed()
+    words = list(launch.args)
+    index = 0
+    while index < len(words):
+        word = words[index]
+        index += 1
+        handled = _common_word(launch, words, index, parsed, "uvicorn", problems)
+        if handled == "stop":
+            break
+        if handled == "next" or word.text is None:
+            continue
+        text = word.text
+        flag, _, attached = text.partition("=")
+        if flag in ("--version", "--help"):
+            return Parsed()
+        if flag not in UVICORN_FLAGS:
+            _reject(launch, word, "uvicorn", f"No such option: {flag}", problems)
+            return parsed  # click stops at the first error
+        name, kind, flag_value = UVICORN_FLAGS[flag]
+        source = _source(launch, word)
+        if kind == "bool":
+            parsed.settings[name] = Sourced[Any](value=flag_value, raw=text, source=source)
+            continue
+        if "=" in text:
+            value_word = Word(text=attached, raw=attached, line=word.line, column=word.column)
+        elif index < len(words):
+            value_word = words[index]
+            index += 1
+        else:
+            _reject(launch, word, "uvicorn", f"Option '{flag}' requires an argument", problems)
+            return parsed
+        raw = text if "=" in text else f"{flag} {value_word.raw}"
+        if value_word.text is None:
+            unknown = value_word.unknown or "not statically known"
+            parsed.settings[name] = Sourced[Any](
+                value=None, raw=raw, source=source, unknown=unknown
+            )
+            continue
+        value, error = _typed_uvicorn(kind, value_word.text)
+        if error is not None:
+            _reject(launch, word, "uvicorn", f"Invalid value for '{flag}': {error}", problems)
+            return parsed
+        if kind == "list":
+            previous = parsed.settings.get(name)
+            values = [*list(previous.value or [] if previous is not None else []), value]
+            parsed.settings[name] = Sourced[Any](value=values, raw=raw, source=source)
+        else:
+            parsed.settings[name] = Sourced[Any](value=value, raw=raw, source=source)
+    if len([w for w in parsed.positional if w.text is not None]) > 1:
+        extra = [w for w in parsed.positional if w.text is not None][1]
+        _reject(launch, extra, "uvicorn", f"Got unexpected extra argument ({extra.text})", problems)
+    return parsed
+
+
+def _uvicorn_default(name: str, label: str) -> Sourced[Any]:
+    _flags, raw, _kind = UVICORN_OPTIONS[name]
+    source = Source(default_of=label)
+    try:
+        value = ast.literal_eval(raw)
+    except (ValueError, SyntaxError):
+        return Sourced[Any](value=None, raw=raw, source=source, unknown="no literal default")
+    return Sourced[Any](value=value, raw=raw, source=source)
+
+
+def build_uvicorn_launch(launch: Launch, facts: Facts, problems: Problems) -> Built:
+    parsed = parse_uvicorn(launch, problems)
+    label = f"uvicorn {'.'.join(UVICORN_VERSION.split('.')[:2])}"
+    values: dict[str, Sourced[Any]] = {}
+    for name, (_flags, _raw, kind) in UVICORN_OPTIONS.items():
+        if name in parsed.settings:
+            values[name] = parsed.settings[name]
+            continue
+        variable = f"UVICORN_{name.upper()}"
+        env = launch.env.get(variable)
+        if variable in facts.env or env is not None:
+            if variable in facts.env:
+                text: str | None = facts.env[variable]
+                source = Source(default_of=label, note=f"--env {variable}")
+                unknown = None
+            else:
+                assert env is not None
+                text = env.value
+                source = Source(
+                    path=env.path, line=env.line, column=env.column, note=f"${variable}"
+                )
+                unknown = env.unknown or (None if text is not None else f"${variable} is not known")
+            if text is None:
+                values[name] = Sourced[Any](
+                    value=None, raw=variable, source=source, unknown=unknown
+                )
+                continue
+            if kind == "bool":
+                flag = text.strip().lower() in ("1", "true", "yes", "on", "y", "t")
+                values[name] = Sourced[Any](value=flag, raw=text, source=source)
+                continue
+            value, error = _typed_uvicorn(kind, text)
+            values[name] = Sourced[Any](value=value, raw=text, source=source, unknown=error)
+            continue
+        if parsed.hidden is not None:
+            reason, where = parsed.hidden
+            values[name] = Sourced[Any](value=None, raw="?", source=where, unknown=reason)
+            continue
+        values[name] = _uvicorn_default(name, label)
+    allow = values["forwarded_allow_ips"]
+    if "forwarded_allow_ips" not in parsed.settings and allow.value is None and allow.known:
+        # uvicorn's Config: the option, else $FORWARDED_ALLOW_IPS, else 127.0.0.1
+        found = _from_env(launch, facts, "FORWARDED_ALLOW_IPS", "forwarded_allow_ips", str)
+        if found is not None:
+            values["forwarded_allow_ips"] = found
+        elif "FORWARDED_ALLOW_IPS" in facts.env:
+            text = facts.env["FORWARDED_ALLOW_IPS"]
+            source = Source(default_of=label, note="--env FORWARDED_ALLOW_IPS")
+            values["forwarded_allow_ips"] = Sourced[Any](value=text, raw=text, source=source)
+    if "workers" not in parsed.settings and values["workers"].value is None:
+        concurrency = _from_env(launch, facts, "WEB_CONCURRENCY", "workers", int)
+        if concurrency is not None:
+            values["workers"] = concurrency
+        elif "WEB_CONCURRENCY" in facts.env:
+            text = facts.env["WEB_CONCURRENCY"]
+            source = Source(default_of=label, note="--env WEB_CONCURRENCY")
+            number, error = _typed_uvicorn("int", text)
+            values["workers"] = Sourced[Any](value=number, raw=text, source=source, unknown=error)
+        elif values["workers"].known:
+            values["workers"] = Sourced[Any](value=1, raw="1", source=Source(default_of=label))
+    for name, setting in values.items():
+        if not setting.known and setting.source.path is not None:
+            problems.add(
+                "GW005",
+                setting.source.path,
+                setting.source.line or 1,
+                f"uvicorn option {name} is not statically known: {setting.unknown}; rules "
+                "that need it are skipped",
+                column=setting.source.column,
+            )
+            break  # one is enough: they share the reason
+    listeners: list[Listener] = []
+    listeners_unknown: str | None = None
+    tls = bool(values["ssl_certfile"].value)  # the key may be in the same PEM file
+    uds, fd = values["uds"], values["fd"]
+    if uds.value:
+        listeners.append(
+            Listener(
+                address=addr.parse_gunicorn_bind(f"unix:{uds.value}"),
+                protocol="http",
+                option="uds",
+                source=uds.source,
+                tls=tls,
+            )
+        )
+    elif fd.value is not None:
+        listeners.append(
+            Listener(
+                address=addr.parse_gunicorn_bind(f"fd://{fd.value}"),
+                protocol="http",
+                option="fd",
+                source=fd.source,
+                tls=tls,
+            )
+        )
+    else:
+        host, port = values["host"], values["port"]
+        if host.known and port.known:
+            text = (
+                f"[{host.value}]:{port.value}"
+                if ":" in str(host.value)
+                else f"{host.value}:{port.value}"
+            )
+            where = port.source if not port.is_default else host.source
+            listeners.append(
+                Listener(
+                    address=addr.parse_gunicorn_bind(text),
+                    protocol="http",
+                    option="port" if not port.is_default else "host",
+                    source=where,
+                    tls=tls,
+                )
+            )
+        else:
+            listeners_unknown = host.unknown or port.unknown
+    server = UvicornServer(
+        path=launch.path,
+        version_label=label,
+        listeners=tuple(listeners),
+        listeners_unknown=listeners_unknown,
+        timeout_keep_alive=_int(values["timeout_keep_alive"]),
+        workers=_int(values["workers"]),
+        backlog=_int(values["backlog"]),
+        timeout_graceful_shutdown=_int(values["timeout_graceful_shutdown"]),
+        values=values,
+        launcher=launch.label,
+        launcher_line=launch.line,
+    )
+    return Built(app=server)
+
+
+def _int(setting: Sourced[Any]) -> Sourced[int]:
+    value = (
+        setting.value
+        if isinstance(setting.value, int) and not isinstance(setting.value, bool)
+        else None
+    )
+    return Sourced[int](
+        value=value, raw=setting.raw, source=setting.source, unknown=setting.unknown
+    )
+
+
+# --- uWSGI ---------------------------------------------------------------------------------------
+
+
+def build_uwsgi_launch(
+    launch: Launch, facts: Facts, problems: Problems, *, section: str = "uwsgi"
+) -> Built:
+    from gwlint.loaders.uwsgi import CommandOption, uwsgi_from_command
+    from gwlint.model.uwsgi_options import (
+        UWSGI_NO_ARGUMENT,
+        UWSGI_OPTIONAL_ARGUMENT,
+        UWSGI_OPTIONS,
+        UWSGI_SHORTCUTS,
+    )
+
+    options: list[CommandOption] = []
+    words = list(launch.args)
+    index = 0
+    consumed: list[str] = []
+    while index < len(words):
+        word = words[index]
+        index += 1
+        text = word.text
+        if text is None:
+            problems.add(
+                "GW008",
+                launch.path,
+                word.line,
+                f"uWSGI's command line has a word gwlint cannot know ({word.raw}: "
+                f"{word.unknown}), which may set any option: this uWSGI is not checked",
+                column=word.column,
+                severity="info",
+            )
+            return Built(app=None)
+        if _typographic(word):
+            _report_dash(launch, word, "uWSGI", problems)
+            continue
+        if not text.startswith("-"):
+            # a bare argument is a config file (uwsgi app.ini)
+            if text.endswith((".ini", ".yaml", ".yml", ".json", ".xml")):
+                kind = "ini" if text.endswith(".ini") else text.rsplit(".", 1)[1]
+                options.append(CommandOption(kind, text, text, word.line, word.column))
+            continue
+        if text.startswith("--"):
+            name, has_value, attached = text[2:].partition("=")
+        else:
+            letter = text[1:2]
+            if letter not in UWSGI_SHORTCUTS:
+                _reject(launch, word, "uWSGI", f"unrecognized option '{text}'", problems)
+                continue
+            name = UWSGI_SHORTCUTS[letter]
+            attached = text[2:]
+            has_value = "=" if attached else ""
+        if name in ("version", "help", "usage"):
+            return Built(app=None)
+        known = name in UWSGI_OPTIONS or name.replace("_", "-") in UWSGI_OPTIONS
+        name = name if name in UWSGI_OPTIONS else name.replace("_", "-")
+        if not known:
+            # plugins add options gwlint's table does not have: not a certain rejection
+            problems.add(
+                "GW705",
+                launch.path,
+                word.line,
+                f"--{name} is not a uWSGI 2.0 option ({launch.label}): uWSGI stops with "
+                f"\"unrecognized option '--{name}'\" unless a plugin it loads adds it",
+                column=word.column,
+                severity="warning",
+            )
+        if name in UWSGI_NO_ARGUMENT and not has_value:
+            options.append(CommandOption(name, "1", text, word.line, word.column))
+            continue
+        if has_value:
+            value_word = Word(text=attached, raw=attached, line=word.line, column=word.column)
+        elif index < len(words) and not (
+            name in UWSGI_OPTIONAL_ARGUMENT and (words[index].text or "").startswith("-")
+        ):
+            value_word = words[index]
+            index += 1
+        elif name in UWSGI_OPTIONAL_ARGUMENT:
+            options.append(CommandOption(name, "1", text, word.line, word.column))
+            continue
+        else:
+            _reject(launch, word, "uWSGI", f"option '{text}' requires an argument", problems)
+            continue
+        options.append(
+            CommandOption(
+                name,
+                value_word.text,
+                value_word.raw if value_word.text is None else value_word.text,
+                word.line,
+                word.column,
+                value_word.unknown if value_word.text is None else None,
+            )
+        )
+        if name in ("ini", "inherit") and value_word.text is not None:
+            ini, colon, wanted = value_word.text.partition(":")
+            located = _locate(launch, ini)
+            if located is not None:
+                consumed.append(located)
+                # read from the repository: the path as the server has it, where it is here
+                options[-1] = replace(options[-1], value=os.path.abspath(located) + colon + wanted)
+    server = uwsgi_from_command(
+        launch.path, options, facts, problems, folder=launch.folder, section=section
+    )
+    if server is not None:
+        server = server.model_copy(
+            update={
+                "launcher": launch.label,
+                "launcher_line": launch.line,
+                "config_file": consumed[0] if consumed else None,
+            }
+        )
+    return Built(app=server, consumed=consumed)
+
+
+def build_launch(
+    launch: Launch, facts: Facts, problems: Problems, *, section: str = "uwsgi"
+) -> Built:
+    if launch.program == "gunicorn":
+        return build_gunicorn_launch(launch, facts, problems)
+    if launch.program == "uvicorn":
+        return build_uvicorn_launch(launch, facts, problems)
+    return build_uwsgi_launch(launch, facts, problems, section=section)
