@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from gwlint.loaders import Inputs, Kind, classify, walk
+from gwlint.loaders import TEMPLATE_SUFFIXES, Inputs, Kind, classify, walk
 from gwlint.model.diagnostics import Diagnostic, Finding, Location, Related, Severity
 
 if TYPE_CHECKING:
@@ -276,6 +276,11 @@ def collect(request: Request, section: str = "uwsgi") -> Inputs:
             walk(path, inputs, section=section)
         elif os.path.isfile(path):
             kind = classify(path, section=section)
+            if kind is None and path.lower().endswith(TEMPLATE_SUFFIXES):
+                raise UsageError(
+                    f"{path}: a template ({os.path.splitext(path)[1]}), not a file as it is "
+                    "deployed: lint the file it renders"
+                )
             if kind is None:
                 raise UsageError(
                     f"{path}: cannot tell whether this is an nginx, gunicorn or uWSGI config, or "
