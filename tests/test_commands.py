@@ -284,3 +284,16 @@ def test_uwsgi_ini_not_in_the_repository_is_not_guessed(tmp_path: Path) -> None:
     )
     assert built.app is None
     assert _codes(problems) == ["GW008"]
+
+
+def test_a_flag_newer_than_the_gunicorn_in_production() -> None:
+    from gwlint.model.versions import parse_version
+
+    problems = Problems()
+    old = Facts(gunicorn_version=parse_version("23.0"), gunicorn_version_given=True)
+    build_launch(_launch("app:app --protocol uwsgi"), old, problems)
+    assert _codes(problems) == ["GW705"]
+    assert "--protocol is new in gunicorn 24.0" in problems.items[0].message
+    problems = Problems()
+    build_launch(_launch("app:app --protocol uwsgi"), Facts(), problems)
+    assert _codes(problems) == []

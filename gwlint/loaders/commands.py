@@ -24,10 +24,12 @@ from gwlint.loaders.common import Problems
 from gwlint.loaders.launch import EnvValue, Launch, Word
 from gwlint.model import address as addr
 from gwlint.model.appserver import AppServer, Listener, UvicornServer
+from gwlint.model.defaults import GUNICORN_SINCE
 from gwlint.model.facts import Facts
 from gwlint.model.gunicorn_settings import GUNICORN_SETTINGS
 from gwlint.model.source import Source, Sourced
 from gwlint.model.uvicorn_options import UVICORN_OPTIONS, UVICORN_VERSION
+from gwlint.model.versions import Version
 
 DASHES = ("\u2014", "\u2013", "\u2212", "\u2012", "\u2010", "\u2011", "\ufe63", "\uff0d")
 
@@ -156,6 +158,7 @@ def parse_gunicorn(
     *,
     note: str | None = None,
     path: str | None = None,
+    version: Version | None = None,
 ) -> Parsed:
     """gunicorn's argparse over ``words`` (written in ``path``: the launcher, or the file that
     sets GUNICORN_CMD_ARGS)."""
@@ -200,6 +203,18 @@ def parse_gunicorn(
             _reject(launch, word, "gunicorn", f"unrecognized arguments: {text}", problems)
             continue
         name, kind = GUNICORN_FLAGS[flag]
+        since = GUNICORN_SINCE.get(name)
+        if since is not None and version is not None and version < since:
+            added = ".".join(str(part) for part in since[:2])
+            _reject(
+                launch,
+                word,
+                "gunicorn",
+                f"unrecognized arguments: {text} ({flag} is new in gunicorn {added}; "
+                "production runs an older one, see --gunicorn-version)",
+                problems,
+            )
+            continue
         source = _source(launch, word, note)
         if kind == "bool":
             if has_value and not text.startswith("--"):
@@ -316,7 +331,8 @@ def _from_env(
 def build_gunicorn_launch(launch: Launch, facts: Facts, problems: Problems) -> Built:
     from gwlint.loaders.gunicorn import build_gunicorn, read_settings
 
-    cli = parse_gunicorn(launch, list(launch.args), problems)
+    version = facts.gunicorn_version
+    cli = parse_gunicorn(launch, list(launch.args), problems, version=version)
     env_args = launch.env.get("GUNICORN_CMD_ARGS")
     from_env = (
         parse_gunicorn(
@@ -325,6 +341,7 @@ def build_gunicorn_launch(launch: Launch, facts: Facts, problems: Problems) -> B
             problems,
             note="GUNICORN_CMD_ARGS",
             path=env_args.path,
+            version=version,
         )
         if env_args is not None
         else Parsed()
@@ -381,6 +398,7 @@ def build_gunicorn_launch(launch: Launch, facts: Facts, problems: Problems) -> B
         update={
             "launcher": launch.label,
             "launcher_line": launch.line,
+            "beside_nginx": launch.beside_nginx,
             "config_file": consumed[0] if consumed else None,
         }
     )
@@ -609,6 +627,7 @@ def build_uvicorn_launch(launch: Launch, facts: Facts, problems: Problems) -> Bu
         values=values,
         launcher=launch.label,
         launcher_line=launch.line,
+        beside_nginx=launch.beside_nginx,
     )
     return Built(app=server)
 
@@ -732,6 +751,7 @@ def build_uwsgi_launch(
             update={
                 "launcher": launch.label,
                 "launcher_line": launch.line,
+                "beside_nginx": launch.beside_nginx,
                 "config_file": consumed[0] if consumed else None,
             }
         )

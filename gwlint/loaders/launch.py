@@ -65,3 +65,6 @@ class Launch:
     folder: str = "."  # repository folder the command runs in (for -c and ./gunicorn.conf.py)
     implicit: bool = False  # an env file's GUNICORN_CMD_ARGS with no command of its own
     referenced: tuple[str, ...] = ()  # other files it reads (env files), for the file list
+    # "supervisord.conf:12" when the same launcher also starts nginx: both then share one
+    # host or container, and one address
+    beside_nginx: str | None = None

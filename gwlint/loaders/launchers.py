@@ -44,7 +44,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from gwlint.loaders import SKIP_DIRS, TEMPLATE_SUFFIXES, read_head
-from gwlint.loaders.common import Problems, read_text
+from gwlint.loaders.common import MAX_FILE_BYTES, Problems, read_text
 from gwlint.loaders.launch import EnvValue, Launch, Program, Word
 
 LauncherKind = Literal[
@@ -3156,7 +3156,47 @@ def read_launches(
     except Exception as exc:  # a launcher must never stop the run
         ctx.fail(*ctx.spot, f"launcher cannot be read: {type(exc).__name__}: {exc}")
         return []
+    line = _starts_nginx(path, kind) if ctx.launches else None
+    if line is not None:
+        where = f"{_display(path)}:{line}"
+        return [replace(launch, beside_nginx=where) for launch in ctx.launches]
     return ctx.launches
+
+
+# a command that runs nginx itself (not nginx -t, -v, -s: those test or signal it)
+_NGINX_COMMAND = re.compile(
+    r"^(?:exec\s+|sudo\s+)?(?:\S*/)?(?:nginx(?!\s+-[tTvVs])(?:\s|$)|start-nginx\b)"
+    r"|^(?:sudo\s+)?service\s+nginx\s+(?:re)?start\b"
+)
+
+
+def _starts_nginx(path: str, kind: str) -> int | None:
+    """The line where this launcher also starts nginx (a supervisord program, a Procfile
+    process or the start-nginx wrapper, a line of a shell script), or None. Read only for
+    the kinds that run several processes side by side; a plain match on each command."""
+    if kind not in ("supervisord", "procfile", "shell"):
+        return None
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read(MAX_FILE_BYTES).splitlines()
+    except OSError:
+        return None
+    for number, text in enumerate(lines, start=1):
+        command = text.strip()
+        if command.startswith(("#", ";")):
+            continue
+        if kind == "supervisord":
+            if not command.startswith("command"):
+                continue
+            command = command.partition("=")[2].strip()
+        elif kind == "procfile":
+            name, colon, rest = command.partition(":")
+            if not colon or not name.strip():
+                continue
+            command = rest.strip()
+        if _NGINX_COMMAND.match(command):
+            return number
+    return None
 
 
 def overridden(launches: list[Launch]) -> list[Launch]:

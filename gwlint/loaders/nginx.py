@@ -29,6 +29,7 @@ from gwlint.model.nginx import (
     MODULE_PREFIX,
     PASS_DIRECTIVES,
     Directive,
+    Listen,
     NginxConfig,
     Protocol,
     Route,
@@ -1153,5 +1154,27 @@ def load_nginx(
         routes=tuple(builder.routes),
         directives=tuple(_flatten(tree)),
         main=main,
+        listens=tuple(_listens(tree, facts)),
     )
     return config
+
+
+def _listens(stmts: list[Stmt], facts: Facts) -> Iterator[Listen]:
+    """The addresses of every server block of http (``listen``; ``*:80`` without one)."""
+    for stmt in stmts:
+        if stmt.block is None:
+            continue
+        if stmt.name == "server" and stmt.context == ("http",):
+            found = [inner for inner in stmt.block if inner.name == "listen" and inner.args]
+            for listen in found:
+                text = listen.args[0]
+                if text.isdigit():
+                    text = f"*:{text}"
+                address = addr.parse_nginx_host_port(text, 80)
+                yield Listen(address=address, source=_source(listen))
+            if not found:
+                # nginx's default: *:80 when it runs as root (else *:8000)
+                address = addr.parse_nginx_host_port("*:80", 80)
+                yield Listen(address=address, source=Source(default_of=facts.nginx_label))
+        elif stmt.name == "http":
+            yield from _listens(stmt.block, facts)

@@ -70,6 +70,7 @@ class GunicornServer(BaseModel):
     launcher: str | None = None
     launcher_line: int | None = None  # where the command starts in its launcher
     config_file: str | None = None
+    beside_nginx: str | None = None  # "supervisord.conf:12": its launcher also starts nginx
 
     def int_value(self, name: str) -> Sourced[int]:
         value: Sourced[int] = self.values[name]
@@ -104,6 +105,7 @@ class UwsgiServer(BaseModel):
     launcher: str | None = None
     launcher_line: int | None = None  # where the command starts in its launcher
     config_file: str | None = None
+    beside_nginx: str | None = None  # "supervisord.conf:12": its launcher also starts nginx
 
     @property
     def label(self) -> str:
@@ -166,6 +168,7 @@ class UvicornServer(BaseModel):
     launcher: str | None = None  # "Procfile web", "compose service api"...
     launcher_line: int | None = None  # where the command starts in its launcher
     config_file: str | None = None  # uvicorn has none
+    beside_nginx: str | None = None  # "supervisord.conf:12": its launcher also starts nginx
 
     @property
     def idle_limit(self) -> Sourced[int] | None:

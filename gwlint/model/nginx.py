@@ -149,6 +149,15 @@ class Route(BaseModel):
         return f"{where} ({self.pass_directive.name} {self.target.raw})"
 
 
+class Listen(BaseModel):
+    """An address a server block listens on (``listen``; ``*:80`` when it has none)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    address: Address
+    source: Source  # the listen directive, or nginx's default for a server without one
+
+
 class NginxConfig(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -159,3 +168,4 @@ class NginxConfig(BaseModel):
     directives: tuple[Directive, ...]  # every statement, in file order
     # main-level settings: worker_processes, user, worker_connections (events)
     main: dict[str, Sourced[str]] = {}
+    listens: tuple[Listen, ...] = ()  # of every server block

@@ -2084,4 +2084,159 @@ def gw410(dep: Deployment) -> Iterator[Finding]:
         )
 
 
-RULES = (gw401, gw402, gw403, gw404, gw405, gw406, gw407, gw408, gw409, gw410)
+_ANY_HOST = frozenset({"", "*", "0.0.0.0", "::"})
+
+
+def _same_socket(a: Address, b: Address) -> bool:
+    """Would binding both fail with 'Address already in use' on one host?"""
+    if a.kind == "unix" and b.kind == "unix":
+        return bool(a.path) and a.path == b.path
+    if a.kind != "tcp" or b.kind != "tcp" or a.port is None or a.port != b.port:
+        return False
+    hosts = {a.host or "", b.host or ""}
+    loopback = {"localhost": "127.0.0.1"}
+    if hosts & _ANY_HOST:
+        # an IPv4 wildcard and an IPv6 address (or the reverse) may coexist
+        other = (hosts - _ANY_HOST) or {""}
+        v6 = any(":" in h for h in other) or "::" in hosts
+        v4 = any(":" not in h for h in other if h) or hosts & {"", "*", "0.0.0.0"}
+        return not (v6 and v4 and "::" not in hosts)
+    return len({loopback.get(h, h) for h in hosts}) == 1
+
+
+@rule(
+    code="GW707",
+    name="app-binds-nginx-address",
+    title="the app binds the address nginx listens on, in the same container or host",
+    severity=Severity.ERROR,
+    why="""
+The launcher that starts the app server also starts nginx (a supervisord `[program:nginx]`, a
+Procfile process or Heroku's `bin/start-nginx` wrapper, an entrypoint script that runs `nginx`):
+both share one network namespace, and the app binds the address one of nginx's `server` blocks
+listens on. Only one process can: whichever starts second fails. nginx stops with `[emerg]
+bind() to 0.0.0.0:80 failed (98: Address already in use)`; gunicorn logs `Connection in use:
+('0.0.0.0', 80)`, retries five times and exits (`Can't connect to ('0.0.0.0', 80)`); uvicorn
+`[Errno 98] error while attempting to bind on address ('0.0.0.0', 80): address already in use`;
+uWSGI `probably another instance of uWSGI is running on the same address (0.0.0.0:80)`. The
+container restarts in a loop, or the app never starts and nginx answers **502**.
+
+It usually comes from a bind meant for a container without nginx (`--bind 0.0.0.0:$PORT` with
+`PORT=80`), copied into an image that runs nginx as well. gwlint only reports it when the same
+launcher starts both; separate containers each have their own addresses.
+""",
+    example=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+        (
+            "supervisord.conf",
+            """
+            [program:nginx]
+            command=nginx -g "daemon off;"
+
+            [program:web]
+            command=gunicorn app:app --bind 0.0.0.0:80
+            """,
+        ),
+    ),
+    fix=ex(
+        (
+            "nginx.conf",
+            """
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+        (
+            "supervisord.conf",
+            """
+            [program:nginx]
+            command=nginx -g "daemon off;"
+
+            [program:web]
+            command=gunicorn app:app --bind 127.0.0.1:8000
+            """,
+        ),
+    ),
+    references=(
+        "https://nginx.org/en/docs/http/ngx_http_core_module.html#listen",
+        "https://docs.gunicorn.org/en/stable/settings.html#bind",
+        "https://supervisord.org/configuration.html#program-x-section-settings",
+    ),
+)
+def gw707(dep: Deployment) -> Iterator[Finding]:
+    if dep.nginx is None:
+        return
+    targets = sorted(
+        {
+            str(server.address)
+            for route in dep.nginx.routes
+            for server in route.target.servers
+            if server.address.kind in ("tcp", "unix")
+        }
+    )
+    for app in dep.apps:
+        if app.beside_nginx is None:
+            continue
+        for listener in app.listeners:
+            clash = next(
+                (ln for ln in dep.nginx.listens if _same_socket(ln.address, listener.address)),
+                None,
+            )
+            if clash is None:
+                continue
+            nginx_side = (
+                f"listen {clash.address} ({clash.source.label()})"
+                if not clash.source.is_default
+                else f"a server with no listen, which nginx puts on *:80 ({clash.source.label()})"
+            )
+            free = next((t for t in targets if t != str(listener.address)), "127.0.0.1:8000")
+            where = Location.of(listener.source, app.path)
+            assert where is not None
+            yield Finding(
+                location=where,
+                message=(
+                    f"{app.kind} ({app.launcher or app.path}) binds {listener.address}, where "
+                    f"nginx listens too ({nginx_side}), and {app.beside_nginx} starts nginx in "
+                    "the same container or host: whichever starts second fails with 'Address "
+                    "already in use', and the app never serves (nginx answers 502) or nginx "
+                    "never starts"
+                ),
+                related=(
+                    *(
+                        (Related(nginx_at, f"nginx: listen {clash.address}"),)
+                        if (nginx_at := Location.of(clash.source)) is not None
+                        else ()
+                    ),
+                    Related(
+                        Location(
+                            path=app.beside_nginx.rpartition(":")[0],
+                            line=int(app.beside_nginx.rpartition(":")[2] or 1),
+                        ),
+                        "nginx is started here",
+                    ),
+                ),
+                fix=(
+                    f"bind the app to an address nginx does not listen on and proxy there "
+                    f"(e.g. {free}, the one proxy_pass names)"
+                ),
+            )
+
+
+RULES = (gw401, gw402, gw403, gw404, gw405, gw406, gw407, gw408, gw409, gw410, gw707)
