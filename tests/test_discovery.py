@@ -171,3 +171,42 @@ def test_an_app_as_close_to_several_deployments_is_checked_on_its_own(tmp_path: 
     assert sorted((d["code"], d["path"]) for d in found) == [("GW701", "gunicorn.conf.py")]
     run = gwlint("check", "--isolated", cwd=tmp_path)
     assert "in 3 deployments" in run.out
+
+
+def test_nginx_dockerfile_and_compose_with_no_arguments(tmp_path: Path) -> None:
+    """The compose service runs the image the Dockerfile builds: one gunicorn, whose timeout
+    the compose command sets, checked against the nginx that proxies to the service."""
+    _write(
+        tmp_path,
+        {
+            "nginx/nginx.conf": "events {}\nhttp {\n"
+            + FRAGMENT.replace("127.0.0.1:8000", "web:8000")
+            + "}\n",
+            "Dockerfile": 'FROM python:3.12-slim\nCMD ["gunicorn", "app:app", "--bind", '
+            '"0.0.0.0:8000"]\n',
+            "docker-compose.yml": "services:\n  web:\n    build: .\n"
+            "    command: gunicorn app:app --bind 0.0.0.0:8000 --timeout 60\n"
+            "  nginx:\n    image: nginx:1.27\n",
+        },
+    )
+    found = _findings(tmp_path, "--select", "GW101")
+    assert [(d["code"], d["path"]) for d in found] == [("GW101", "nginx/nginx.conf")]
+    related = [(r["path"], r["line"]) for r in found[0]["related"]]  # type: ignore[attr-defined]
+    assert ("docker-compose.yml", 4) in related
+
+
+def test_an_env_file_joins_the_gunicorn_its_folder_starts(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "nginx.conf": "events {}\nhttp {\n" + FRAGMENT + "}\n",
+            "Procfile": "web: gunicorn app:app --bind 127.0.0.1:8000\n",
+            "prod.env": 'GUNICORN_CMD_ARGS="--timeout 60"\n',
+        },
+    )
+    found = _findings(tmp_path, "--select", "GW101")
+    assert len(found) == 1
+    related = [(r["path"], r["line"]) for r in found[0]["related"]]  # type: ignore[attr-defined]
+    assert ("prod.env", 1) in related
+    run = gwlint("check", "--isolated", cwd=tmp_path)
+    assert "in 2 deployments" not in run.out  # one gunicorn, not a second one for prod.env
