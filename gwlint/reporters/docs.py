@@ -22,6 +22,22 @@ if TYPE_CHECKING:
 HEADER = "<!-- Generated from gwlint's rule metadata by `python -m gwlint.reporters.docs`. -->"
 LANG = {".py": "python", ".ini": "ini", ".conf": "nginx"}
 
+# Rules whose claims the end-to-end suite (tests/e2e/) checks on real nginx, gunicorn and uWSGI,
+# with an entry in docs/evidence.md; tests/test_evidence.py keeps the two in step.
+EVIDENCE_RULES = (
+    "GW101",
+    "GW102",
+    "GW201",
+    "GW203",
+    "GW401",
+    "GW402",
+    "GW403",
+    "GW501",
+    "GW504",
+    "GW505",
+    "GW506",
+)
+
 
 def example_request(example: Example, folder: str) -> Request:
     """Write the example's files into ``folder`` and build the request its args describe.
@@ -133,6 +149,11 @@ def render_rule(rule: Rule, *, run: bool = True) -> str:
         "## References",
         "",
         *[f"- <{reference}>" for reference in rule.references],
+        *(
+            [f"- Observed on real servers: [docs/evidence.md](../evidence.md#{rule.code.lower()})"]
+            if rule.code in EVIDENCE_RULES
+            else []
+        ),
         "",
     ]
     return "\n".join(lines)

@@ -758,9 +758,11 @@ def gw504(dep: Deployment) -> Iterator[Finding]:
 nginx refuses request bodies larger than `client_max_body_size` (1m by default, `0` = no limit)
 with a clean **413** (`client intended to send too large body`). A uWSGI `limit-post` below that
 refuses the bodies in between itself: uWSGI logs `Invalid (too big) CONTENT_LENGTH. skip.` and
-closes the connection, and nginx answers **502** (`recv() failed (104: Connection reset by peer)
-while reading response header from upstream`) instead of 413: an upload error that looks like a
-crash. Reproduced with `limit-post = 1048576` behind `client_max_body_size 10m` and a 2 MB POST.
+closes the connection, and nginx answers **502** (`writev() failed (104: Connection reset by peer)
+while sending request to upstream`, or `recv() failed (104: Connection reset by peer) while reading
+response header from upstream` when nginx had already sent the whole body) instead of 413: an
+upload error that looks like a crash. Reproduced with `limit-post = 1048576` behind
+`client_max_body_size 10m` and a 2 MB POST.
 
 gunicorn and uvicorn have no body size limit: nginx's is the only one, nothing to compare.
 """,
@@ -839,8 +841,9 @@ def gw505(dep: Deployment) -> Iterator[Finding]:
             f"uWSGI limit-post {limit.raw} {limit.where()} is below {nginx_side}: {band} passes "
             "nginx "
             "and is refused by uWSGI ('Invalid (too big) CONTENT_LENGTH. skip.'), so the client "
-            "gets 502 ('recv() failed (104: Connection reset by peer) while reading response "
-            "header from upstream') instead of nginx's 413"
+            "gets 502 ('writev() failed (104: Connection reset by peer) while sending request to "
+            "upstream', or 'recv() failed (104: ...) while reading response header from "
+            "upstream') instead of nginx's 413"
         )
         if body.source.in_file and body.value > 0:
             fix = (

@@ -125,9 +125,9 @@ gunicorn 30 s < nginx 60 s. Equal values are a race and count too.
 
 gwlint recommends the order *app deadlines < `proxy_read_timeout` < gunicorn `timeout`*: nginx
 answers a clean 504 (`upstream timed out (110: Connection timed out) while reading response header
-from upstream`) and gunicorn's timeout stays a watchdog for hung workers. Lowering
-`proxy_read_timeout` below gunicorn's `timeout` fixes the order too, when requests must not run that
-long.
+from upstream`; `Operation timed out` from an nginx built with musl, as in Alpine images) and
+gunicorn's timeout stays a watchdog for hung workers. Lowering `proxy_read_timeout` below
+gunicorn's `timeout` fixes the order too, when requests must not run that long.
 
 For `gthread`, `gevent`, `tornado`, `asgi` and uvicorn workers, `timeout` is only a heartbeat: a
 long request is not killed unless it blocks the worker's loop, so the finding is info. uvicorn run
