@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 CONFIG_NAMES = (".gwlint.toml", "gwlint.toml", "pyproject.toml")
+MAX_CONFIG_BYTES = 8 * 1024 * 1024  # as every file gwlint reads (loaders.common.MAX_FILE_BYTES)
 SeverityName = Literal["error", "warning", "info"]
 
 
@@ -79,13 +80,24 @@ ALLOWED_KEYS = sorted(_dashes(name) for name in Config.model_fields if name != "
 def _table(path: Path) -> dict[str, Any] | None:
     try:
         with path.open("rb") as handle:
-            data = tomllib.load(handle)
+            text = handle.read(MAX_CONFIG_BYTES + 1)
+        if len(text) > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: over {MAX_CONFIG_BYTES // 2**20} MiB; not read")
+        data = tomllib.loads(text.decode())
     except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"{path}: invalid TOML: not UTF-8 (byte {exc.object[exc.start]:#04x} at line {line})"
+        ) from None
+    except ValueError as exc:  # an integer of more than 4300 digits
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if path.name == "pyproject.toml":
-        table = data.get("tool", {}).get("gwlint")
+        tool = data.get("tool")
+        table = tool.get("gwlint") if isinstance(tool, dict) else None
         return table if isinstance(table, dict) else None
     return data
 
@@ -124,7 +136,11 @@ def load(path: Path | None) -> Config:
 
 def _explain(exc: ValidationError) -> str:
     error = exc.errors()[0]
-    key = ".".join(str(part) for part in error["loc"])
+    # a key may hold any character: control characters escaped, so the message stays one line
+    key = "".join(
+        c if c.isprintable() else repr(c)[1:-1]
+        for c in ".".join(str(part) for part in error["loc"])
+    )
     if error["type"] == "extra_forbidden":
         return f"unknown key {key!r} (allowed: {', '.join(ALLOWED_KEYS)})"
     return f"{key}: {error['msg']}"

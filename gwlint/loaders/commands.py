@@ -20,7 +20,7 @@ import shlex
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from gwlint.loaders.common import Problems
+from gwlint.loaders.common import Problems, outside
 from gwlint.loaders.launch import EnvValue, Launch, Word
 from gwlint.model import address as addr
 from gwlint.model.appserver import AppServer, Listener, UvicornServer
@@ -302,7 +302,8 @@ def _locate(launch: Launch, value: str) -> str | None:
             folder = os.path.dirname(folder) or "."
     for candidate in candidates:
         candidate = os.path.normpath(candidate)
-        if os.path.isfile(candidate):
+        # never a file elsewhere on this host (../../etc/..., a symlink out of the tree)
+        if os.path.isfile(candidate) and not outside(candidate, launch.path, folder=launch.folder):
             return candidate
     return None
 

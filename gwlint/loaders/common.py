@@ -132,23 +132,70 @@ class Problems:
         )
 
 
-def read_bytes(path: str, code: str, problems: Problems, *, kind: str) -> bytes | None:
-    """The file's bytes, or None after reporting why it cannot be used."""
+def decimal(text: str, *, digits: int = 19) -> int | None:
+    """``text`` as a whole number when it is ASCII digits, at most ``digits`` of them (leading
+    zeros aside); else None. ``str.isdigit`` also accepts ``²`` (which ``int`` refuses), and
+    ``int`` refuses more than 4300 digits: no config may make either raise."""
+    if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > digits:
+        return None
+    return int(text)
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def outside(path: str, by: str | None = None, *, folder: str | None = None) -> bool:
+    """Whether ``path``, symlinks resolved, lies outside the folders gwlint may read from: the
+    working directory, and for a file that another file points to (``by``: the file gwlint was
+    given or found, that leads to this one), that file's folder. An untrusted repository must
+    not make gwlint read (and echo) a file elsewhere on the host: a symlink out of the tree,
+    ``../../secret``, ``source /etc/...``. A file named from outside the working directory
+    (``by`` None) is the user's choice: it may be read, unless a symlink in the tree leads there.
+    ``folder``: one more folder allowed (where a command runs)."""
+    here = os.path.realpath(os.getcwd())
+    real = os.path.realpath(path)
+    if _inside(real, here) or (folder is not None and _inside(real, os.path.realpath(folder))):
+        return False
+    if by is None:
+        return _inside(os.path.abspath(path), os.getcwd())  # in the tree as written, not resolved
+    return not _inside(real, os.path.realpath(os.path.dirname(os.path.abspath(by))))
+
+
+def _nonblocking(path: str, flags: int) -> int:
+    """Open without waiting: a FIFO would otherwise block until something writes to it."""
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+
+
+def read_bytes(
+    path: str, code: str, problems: Problems, *, kind: str, by: str | None = None
+) -> bytes | None:
+    """The file's bytes, or None after reporting why it cannot be used. ``by``: the file that
+    points to this one (see ``outside``); None for a file gwlint was given or found."""
+    if outside(path, by):
+        problems.add(
+            code,
+            path,
+            1,
+            f"{path} lies outside the folders gwlint reads (the working directory, and the "
+            f"folder of the file that leads here): not read ({kind})",
+        )
+        return None
     try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode):
-            problems.add(code, path, 1, f"{kind} config {path} is not a regular file")
-            return None
-        if info.st_size > MAX_FILE_BYTES:
-            problems.add(
-                code,
-                path,
-                1,
-                f"{kind} config is {info.st_size} bytes, over the {MAX_FILE_BYTES // 2**20} MiB "
-                "limit; not read",
-            )
-            return None
-        with open(path, "rb") as handle:
+        with open(path, "rb", opener=_nonblocking) as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                problems.add(code, path, 1, f"{kind} config {path} is not a regular file")
+                return None
+            if info.st_size > MAX_FILE_BYTES:
+                problems.add(
+                    code,
+                    path,
+                    1,
+                    f"{kind} config is {info.st_size} bytes, over the {MAX_FILE_BYTES // 2**20} "
+                    "MiB limit; not read",
+                )
+                return None
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         problems.add(code, path, 1, f"cannot read {kind} config: {exc.strerror or exc}")
@@ -161,8 +208,10 @@ def read_bytes(path: str, code: str, problems: Problems, *, kind: str) -> bytes 
     return data
 
 
-def read_text(path: str, code: str, problems: Problems, *, kind: str) -> str | None:
-    data = read_bytes(path, code, problems, kind=kind)
+def read_text(
+    path: str, code: str, problems: Problems, *, kind: str, by: str | None = None
+) -> str | None:
+    data = read_bytes(path, code, problems, kind=kind, by=by)
     if data is None:
         return None
     return data.decode("utf-8", errors="replace")

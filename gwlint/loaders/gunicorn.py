@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import sys
+import warnings
 from typing import Any
 
 from gwlint.loaders.common import Problems, read_bytes
@@ -270,7 +271,11 @@ def read_settings(path: str, facts: Facts, problems: Problems) -> dict[str, Sour
     if data is None:
         return None
     try:
-        tree = ast.parse(data, filename=path)
+        with warnings.catch_warnings():
+            # Python's own warnings about the file ("invalid escape sequence", "invalid decimal
+            # literal") would be printed to stderr, with its source line: not gwlint's output
+            warnings.simplefilter("ignore")
+            tree = ast.parse(data, filename=path)
     except SyntaxError as exc:
         newer = "f-string" in (exc.msg or "") and sys.version_info < (3, 12)
         problems.add(

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
-from gwlint.loaders.common import Problems, read_text
+from gwlint.loaders.common import Problems, outside, read_text
 from gwlint.model import address as addr
 from gwlint.model.appserver import Listener, ListenerProtocol, UwsgiServer
 from gwlint.model.defaults import UWSGI_DEFAULTS
@@ -28,7 +28,10 @@ _PLACEHOLDER = re.compile(r"%\(([^)]*)\)")
 _ENV = re.compile(r"\$\(([^)]*)\)")
 _MAGIC = re.compile(r"%([a-zA-Z%])")
 _MATH = re.compile(r"^\s*(\S+)\s*([-+*/])\s*(\S+)\s*$")
-_INTEGER = re.compile(r"-?\d+")
+_INTEGER = re.compile(r"-?\d{1,18}")  # uWSGI computes in 64 bits: longer is not a number
+# what one value may expand to: far more than any option holds; %(x) repeated line after line
+# would otherwise grow without bound (each line ten times the one before)
+MAX_VALUE = 65536
 
 SOCKET_OPTIONS: dict[str, tuple[ListenerProtocol | None, bool, bool]] = {
     # option: (protocol (None = the "protocol" option, uwsgi by default), keep-alive, tls)
@@ -100,7 +103,9 @@ class _Reader:
     _blocks: list[tuple[_Branch, str]] = field(default_factory=list)
 
     def read(self, path: str, section: str, depth: int, stack: tuple[str, ...]) -> bool:
-        text = read_text(path, "GW004", self.problems, kind="uWSGI")
+        # an included ini: read only inside the working directory or the given ini's folder
+        by = (self.root or path) if depth > 0 else None
+        text = read_text(path, "GW004", self.problems, kind="uWSGI", by=by)
         if text is None:
             return False
         current = None
@@ -232,6 +237,15 @@ class _Reader:
                 f"uWSGI ini: included file {os.path.normpath(name)} not found; not checked",
             )
             return
+        if outside(included, self.root or path):
+            self.problems.add(
+                "GW004",
+                path,
+                line,
+                f"uWSGI ini: included file {os.path.normpath(name)} lies outside the folders "
+                "gwlint reads (the working directory, the ini's folder); not checked",
+            )
+            return
         self.read(
             included, section or self.section, depth + 1, (*stack, os.path.realpath(included))
         )
@@ -240,11 +254,19 @@ class _Reader:
         """The value as uWSGI reads it, or the reason it cannot be known. ``local``: a path to
         another ini, which is read here, so %d and %p are this checkout's."""
         unknown: list[str] = []
+        budget = [MAX_VALUE]
+
+        def bounded(text: str, match: re.Match[str]) -> str:
+            budget[0] -= len(text)
+            if budget[0] < 0:
+                unknown.append(f"expands to more than {MAX_VALUE} characters")
+                return match.group(0)
+            return text
 
         def env(match: re.Match[str]) -> str:
             name = match.group(1)
             if name in self.facts.env:
-                return self.facts.env[name]
+                return bounded(self.facts.env[name], match)
             unknown.append(f"reads $({name}), not given (use --env {name}=VALUE)")
             return match.group(0)
 
@@ -262,11 +284,13 @@ class _Reader:
                 if self.facts.cpus is None:
                     unknown.append("uses %k, the CPU count (give it with --cpus N)")
                     return match.group(0)
-                return str(self.facts.cpus)
+                return bounded(str(self.facts.cpus), match)
             if letter in known:
-                return known[letter]
+                return bounded(known[letter], match)
             if local and letter in ("d", "p"):  # paths as given, so messages stay relative
-                return (os.path.dirname(path) or ".") + "/" if letter == "d" else path
+                return bounded(
+                    (os.path.dirname(path) or ".") + "/" if letter == "d" else path, match
+                )
             what = SERVER_MAGIC.get(letter, "a magic variable gwlint does not know")
             unknown.append(f"uses %{letter}, {what}")
             return match.group(0)
@@ -289,7 +313,10 @@ class _Reader:
                 return str(result)
             values = self.options.get(inner.strip())
             if values and values[-1].value is not None:
-                return values[-1].value
+                return bounded(values[-1].value, match)
+            if values and values[-1].unknown:
+                unknown.append(values[-1].unknown)  # why the value it uses is not known
+                return match.group(0)
             unknown.append(f"uses %({inner}), which is not set before")
             return match.group(0)
 

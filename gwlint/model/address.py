@@ -83,6 +83,10 @@ def unknown(raw: str) -> Address:
 
 
 _PORT = re.compile(r"^\d{1,5}$")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://")
+_UNIX = re.compile(r"unix:(//)?")
+_UNIX_SPLIT = re.compile(r"unix:(?://)?")
+_DIGITS = re.compile(r"\d+")
 
 
 def _port(text: str) -> int | None:
@@ -129,7 +133,7 @@ def parse_proxy_url(url: str) -> tuple[str, str, str | None]:
     """
     scheme = ""
     rest = url
-    found = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://", url)
+    found = _SCHEME.match(url)
     if found and found.group(1).lower() in URL_SCHEMES:  # not "unix:///run/app.sock"
         scheme = found.group(1).lower()
         rest = url[found.end() :]
@@ -152,8 +156,8 @@ def parse_proxy_url(url: str) -> tuple[str, str, str | None]:
 
 def parse_gunicorn_bind(text: str, default_port: int = 8000) -> Address:
     """gunicorn ``bind``: ``HOST``, ``HOST:PORT``, ``[v6]:PORT``, ``unix:PATH``, ``fd://FD``."""
-    if re.match(r"unix:(//)?", text):
-        return unix(re.split(r"unix:(?://)?", text)[-1], text)
+    if _UNIX.match(text):
+        return unix(_UNIX_SPLIT.split(text)[-1], text)
     if text.startswith("fd://"):
         return Address(kind="fd", raw=text)
     netloc = text[6:] if text.startswith("tcp://") else text
@@ -185,7 +189,7 @@ def parse_uwsgi_socket(text: str) -> Address:
     host, port_text = split_host_port(value)
     if port_text is None:
         host, _, port_text = value.rpartition(":")
-    digits = re.match(r"\d+", port_text)  # uWSGI reads the port with atoi
+    digits = _DIGITS.match(port_text)  # uWSGI reads the port with atoi
     port = _port(digits.group(0)) if digits else None
     if port is None:
         return unknown(text)

@@ -81,7 +81,7 @@ def parse_time(text: str, *, sec: bool = False) -> int | None:
 
 
 def _atoi(text: str) -> int | None:
-    if not text or not text.isascii() or not text.isdigit():
+    if not text or not text.isascii() or not text.isdigit() or len(text.lstrip("0")) > 19:
         return None
     number = int(text)
     return number if number <= _INT_MAX else None
@@ -123,7 +123,7 @@ def format_size(size: int) -> str:
     return str(size)
 
 
-_LEADING_INT = re.compile(r"\s*([-+]?\d+)")
+_LEADING_INT = re.compile(r"\s*([-+]?\d{1,19})")  # beyond, C overflows: no int() of 5000 digits
 
 
 def uwsgi_number(text: str) -> int:

@@ -12,6 +12,7 @@ import os
 from typing import TYPE_CHECKING
 
 from gwlint.model.diagnostics import Severity
+from gwlint.reporters import encodable
 from gwlint.reporters.sarif import relative_path
 from gwlint.reporters.text import summary, where
 
@@ -54,4 +55,4 @@ def render(report: Report) -> str:
     cwd = os.getcwd()
     lines = [_annotation(diagnostic, cwd) for diagnostic in report.diagnostics]
     lines.append(summary(report))
-    return "\n".join(lines) + "\n"
+    return encodable("\n".join(lines)) + "\n"

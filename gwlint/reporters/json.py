@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from gwlint import __version__
+from gwlint.reporters import encodable
 
 if TYPE_CHECKING:
     from gwlint.engine import Report
@@ -38,4 +39,4 @@ def render(report: Report) -> str:
         "version": __version__,
         "diagnostics": [_diagnostic(d) for d in report.diagnostics],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return encodable(json.dumps(document, indent=2, ensure_ascii=False), in_json=True) + "\n"

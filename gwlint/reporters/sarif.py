@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from gwlint import __version__
 from gwlint.model.diagnostics import Severity
+from gwlint.reporters import encodable
 
 if TYPE_CHECKING:
     from gwlint.engine import Report
@@ -70,7 +71,8 @@ def _artifact(path: str, cwd: str) -> dict[str, str]:
     relative = relative_path(path, cwd)
     if relative is None:
         return {"uri": Path(os.path.abspath(os.path.join(cwd, path))).as_uri()}
-    return {"uri": quote(relative, safe="/"), "uriBaseId": SRCROOT}
+    # the file name's bytes: a name that is not UTF-8 is still the right URI
+    return {"uri": quote(os.fsencode(relative), safe="/"), "uriBaseId": SRCROOT}
 
 
 def _root_uri(cwd: str) -> str:
@@ -246,7 +248,7 @@ def _identity(diagnostic: Diagnostic, uri: str, paths: dict[str, str]) -> str:
         pattern = "|".join(re.escape(p) for p in sorted(paths, key=len, reverse=True))
         message = re.sub(pattern, lambda m: paths[m.group(0)], message)
     key = "\0".join((diagnostic.code, uri, re.sub(r"\d+", "0", message)))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _results(report: Report, cwd: str) -> list[dict[str, Any]]:
@@ -304,4 +306,4 @@ def render(report: Report) -> str:
         "results": results,
     }
     document = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return encodable(json.dumps(document, indent=2, ensure_ascii=False), in_json=True) + "\n"

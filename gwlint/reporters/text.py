@@ -9,6 +9,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from gwlint.model.diagnostics import Location, Severity
+from gwlint.reporters import encodable
 
 if TYPE_CHECKING:
     from gwlint.engine import Report
@@ -90,8 +91,8 @@ def render(
             if diagnostic.fix:
                 lines.append(f"  {_paint('fix:', '32', colour)} {diagnostic.fix}")
     if quiet:
-        return "\n".join(lines) + "\n" if lines else ""
+        return encodable("\n".join(lines)) + "\n" if lines else ""
     if lines:
         lines.append("")
     lines.append(summary(report))
-    return "\n".join(lines) + "\n"
+    return encodable("\n".join(lines)) + "\n"
