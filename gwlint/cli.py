@@ -1,30 +1,22 @@
-"""The command line: thin. Heavy imports (loaders, models, crossplane) happen inside commands."""
+"""The command line: thin. Heavy imports (loaders, models, crossplane) happen inside commands.
+
+The commands are declared with typer in ``gwlint.cli_typer``. A plain ``gwlint check`` (the
+pre-commit hook's command, run on every commit) is read here instead, without importing typer,
+whose start-up and pydantic parameter adapters cost more than the check itself: ``fast_check``
+reads only options it reads exactly as the typer declaration does (tests/test_cli_fast_path.py
+keeps the two equal) and hands anything else (help, unknown or odd options) to typer.
+"""
 
 from __future__ import annotations
 
+import errno
 import sys
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, NoReturn
-
-import typer
-
-from gwlint import __version__
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from gwlint.engine import Report
-
-app = typer.Typer(
-    name="gwlint",
-    help=(
-        "Check that nginx and the Python app server behind it (gunicorn or uWSGI) agree, "
-        "before they meet in production."
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
 
 
 class Format(StrEnum):
@@ -53,25 +45,49 @@ class ReportFormat(StrEnum):
     github = "github"
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"gwlint {__version__}")
-        raise typer.Exit()
+class CommandError(Exception):
+    """A usage error: ``gwlint: error: MESSAGE`` on standard error, and exit 2."""
 
 
-@app.callback()
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
-    ] = False,
-) -> None:
-    """gwlint: nginx <-> gunicorn/uWSGI consistency linter."""
+@dataclass
+class CheckOptions:
+    """``gwlint check``'s command line, as typer or ``fast_check`` read it (None: not given)."""
+
+    paths: list[str] = field(default_factory=list)
+    output_format: ReportFormat = ReportFormat.text
+    output: str | None = None
+    cpus: int | None = None
+    nginx_version: str | None = None
+    gunicorn_version: str | None = None
+    uwsgi_version: str | None = None
+    env: list[str] | None = None
+    front: str | None = None
+    stop_timeout: int | None = None
+    somaxconn: int | None = None
+    nginx_prefix: str | None = None
+    nginx: list[str] | None = None
+    gunicorn: list[str] | None = None
+    uwsgi: list[str] | None = None
+    uwsgi_section: str | None = None
+    nginx_dump: str | None = None
+    select: list[str] | None = None
+    extend_select: list[str] | None = None
+    ignore: list[str] | None = None
+    fail_on: Level | None = None
+    exit_zero: bool = False
+    config: str | None = None
+    isolated: bool = False
+    statistics: bool = False
+    quiet: bool = False
+    color: Color = Color.auto
 
 
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"gwlint: error: {message}", err=True)
-    raise typer.Exit(2)
+def _echo_error(message: str) -> None:
+    """A line on standard error, exactly as typer writes it (it strips ANSI codes off a
+    terminal). Only for errors and warnings: importing typer is worth it there."""
+    import typer
+
+    typer.echo(message, err=True)
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -85,196 +101,58 @@ def _env(values: list[str]) -> dict[str, str]:
     for value in values:
         name, sep, text = value.partition("=")
         if not sep or not name:
-            _fail(f"--env takes NAME=VALUE, not {value!r}")
+            raise CommandError(f"--env takes NAME=VALUE, not {value!r}")
         env[name] = text
     return env
 
 
-@app.command()
-def check(
-    paths: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="Config files or folders (default: the current folder). Each file's kind comes "
-            "from its name and content.",
-            show_default=False,
-        ),
-    ] = None,
-    output_format: Annotated[
-        ReportFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            help="Output format: text, json, sarif (code scanning), github (Actions annotations).",
-        ),
-    ] = ReportFormat.text,
-    output: Annotated[
-        str | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Write the report to FILE instead of standard output (- for standard output).",
-        ),
-    ] = None,
-    cpus: Annotated[
-        int | None,
-        typer.Option(help="CPUs of the production machine (cpu_count(), %k, worker checks)."),
-    ] = None,
-    nginx_version: Annotated[
-        str | None, typer.Option(help="nginx version in production [default: 1.30].")
-    ] = None,
-    gunicorn_version: Annotated[
-        str | None, typer.Option(help="gunicorn version in production [default: 27.0].")
-    ] = None,
-    uwsgi_version: Annotated[
-        str | None, typer.Option(help="uWSGI version in production [default: 2.0.30].")
-    ] = None,
-    env: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--env", help="NAME=VALUE for environment lookups in the configs (repeatable)."
-        ),
-    ] = None,
-    front: Annotated[
-        str | None,
-        typer.Option(
-            help="Load balancer or CDN in front: alb, gcp, cloudflare, heroku, oci, elb, with "
-            "an optional :SECONDS (alb:120), or idle=SECONDS,read=SECONDS."
-        ),
-    ] = None,
-    stop_timeout: Annotated[
-        int | None,
-        typer.Option(
-            help="Grace period of the orchestrator before SIGKILL (Kubernetes 30, docker 10)."
-        ),
-    ] = None,
-    somaxconn: Annotated[
-        int | None, typer.Option(help="net.core.somaxconn of the target [default: 4096].")
-    ] = None,
-    nginx_prefix: Annotated[
-        str | None,
-        typer.Option(
-            help="Folder relative nginx includes resolve against [default: the main file's folder]."
-        ),
-    ] = None,
-    nginx: Annotated[
-        list[str] | None, typer.Option("--nginx", help="Read FILE as nginx config.")
-    ] = None,
-    gunicorn: Annotated[
-        list[str] | None, typer.Option("--gunicorn", help="Read FILE as gunicorn config.")
-    ] = None,
-    uwsgi: Annotated[
-        list[str] | None, typer.Option("--uwsgi", help="Read FILE as uWSGI ini.")
-    ] = None,
-    uwsgi_section: Annotated[
-        str | None, typer.Option(help="Section of the uWSGI ini to read [default: uwsgi].")
-    ] = None,
-    nginx_dump: Annotated[
-        str | None,
-        typer.Option(
-            metavar="FILE",
-            help="Read the nginx side from the output of `nginx -T` on the server (- for "
-            "standard input); findings name the server's files and lines.",
-        ),
-    ] = None,
-    select: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Only these rule codes or prefixes (comma-separated, e.g. GW1,GW401); replaces "
-            "the configuration's select."
-        ),
-    ] = None,
-    extend_select: Annotated[
-        list[str] | None, typer.Option(help="Enable these rule codes or prefixes as well.")
-    ] = None,
-    ignore: Annotated[
-        list[str] | None, typer.Option(help="Skip these rule codes or prefixes.")
-    ] = None,
-    fail_on: Annotated[
-        Level | None,
-        typer.Option(
-            help="Exit 1 when a finding is at least this severe [default: warning, or the "
-            "configuration's fail-on]."
-        ),
-    ] = None,
-    exit_zero: Annotated[
-        bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings.")
-    ] = False,
-    config: Annotated[
-        str | None,
-        typer.Option(
-            metavar="FILE",
-            help="Configuration file (default: the closest .gwlint.toml, gwlint.toml or "
-            "pyproject.toml with [tool.gwlint], from the current folder up).",
-        ),
-    ] = None,
-    isolated: Annotated[
-        bool, typer.Option("--isolated", help="Ignore every configuration file.")
-    ] = False,
-    statistics: Annotated[
-        bool,
-        typer.Option("--statistics", help="Count findings per rule instead of listing them."),
-    ] = False,
-    quiet: Annotated[
-        bool,
-        typer.Option("--quiet", "-q", help="Print findings only: no summary line, no warnings."),
-    ] = False,
-    color: Annotated[
-        Color,
-        typer.Option(
-            help="Colour the text output: auto (on a terminal, unless NO_COLOR is set), "
-            "always, never."
-        ),
-    ] = Color.auto,
-) -> None:
-    """Check nginx config(s) against gunicorn/uWSGI config(s).
-
-    With no path, finds every nginx config, gunicorn config and uWSGI ini under the current
-    folder and groups them into deployments.
-    """
+def run_check(options: CheckOptions) -> int:
+    """``gwlint check``: lint, write the report, and return the exit code. Raises CommandError
+    for a usage error."""
     from gwlint.engine import Request, UsageError, lint
 
-    if config is not None and isolated:
-        _fail("--config and --isolated exclude each other")
-    if statistics and output_format is not ReportFormat.text:
-        _fail(f"--statistics is for the text format, not --format {output_format.value}")
+    if options.config is not None and options.isolated:
+        raise CommandError("--config and --isolated exclude each other")
+    output_format = options.output_format
+    if options.statistics and output_format is not ReportFormat.text:
+        raise CommandError(
+            f"--statistics is for the text format, not --format {output_format.value}"
+        )
     stdin_text = None
-    if nginx_dump == "-":
+    if options.nginx_dump == "-":
         stdin_text = sys.stdin.read()
     request = Request(
-        paths=list(paths or []),
-        nginx=list(nginx or []),
-        gunicorn=list(gunicorn or []),
-        uwsgi=list(uwsgi or []),
-        cpus=cpus,
-        nginx_version=nginx_version,
-        gunicorn_version=gunicorn_version,
-        uwsgi_version=uwsgi_version,
-        env=_env(env or []),
-        nginx_prefix=nginx_prefix,
-        uwsgi_section=uwsgi_section,
-        select=_split(select),
-        ignore=_split(ignore) or [],
-        extend_select=_split(extend_select) or [],
-        front=front,
-        stop_timeout=stop_timeout,
-        somaxconn=somaxconn,
-        fail_on=fail_on.value if fail_on is not None else None,
-        config=config,
-        isolated=isolated,
-        nginx_dump=nginx_dump,
+        paths=list(options.paths),
+        nginx=list(options.nginx or []),
+        gunicorn=list(options.gunicorn or []),
+        uwsgi=list(options.uwsgi or []),
+        cpus=options.cpus,
+        nginx_version=options.nginx_version,
+        gunicorn_version=options.gunicorn_version,
+        uwsgi_version=options.uwsgi_version,
+        env=_env(options.env or []),
+        nginx_prefix=options.nginx_prefix,
+        uwsgi_section=options.uwsgi_section,
+        select=_split(options.select),
+        ignore=_split(options.ignore) or [],
+        extend_select=_split(options.extend_select) or [],
+        front=options.front,
+        stop_timeout=options.stop_timeout,
+        somaxconn=options.somaxconn,
+        fail_on=options.fail_on.value if options.fail_on is not None else None,
+        config=options.config,
+        isolated=options.isolated,
+        nginx_dump=options.nginx_dump,
         stdin_text=stdin_text,
     )
     try:
         report = lint(request)
     except UsageError as exc:
-        _fail(str(exc))
-    if report.found_nothing and not quiet:
+        raise CommandError(str(exc)) from None
+    if report.found_nothing and not options.quiet:
         where = ", ".join(request.paths) or "."
-        typer.echo(
-            f"gwlint: warning: no nginx, gunicorn or uWSGI config found in {where}", err=True
-        )
+        _echo_error(f"gwlint: warning: no nginx, gunicorn or uWSGI config found in {where}")
+    output, color = options.output, options.color
     if output_format is ReportFormat.text:
         from gwlint.reporters import text
 
@@ -282,7 +160,9 @@ def check(
         colour = color is Color.always or (
             color is Color.auto and not to_file and _colour_terminal()
         )
-        rendered = text.render(report, colour=colour, quiet=quiet, statistics_only=statistics)
+        rendered = text.render(
+            report, colour=colour, quiet=options.quiet, statistics_only=options.statistics
+        )
     else:
         rendered = _render(output_format, report)
     if output is None or output == "-":
@@ -292,8 +172,8 @@ def check(
             with open(output, "w", encoding="utf-8", newline="") as stream:
                 stream.write(rendered)
         except OSError as exc:
-            _fail(f"--output {output}: {exc.strerror or exc}")
-    raise typer.Exit(1 if report.failed and not exit_zero else 0)
+            raise CommandError(f"--output {output}: {exc.strerror or exc}") from None
+    return 1 if report.failed and not options.exit_zero else 0
 
 
 def _colour_terminal() -> bool:
@@ -325,54 +205,153 @@ def _render(output_format: ReportFormat, report: Report) -> str:
     return text.render(report)
 
 
-@app.command()
-def rules(
-    output_format: Annotated[
-        Format, typer.Option("--format", "-f", help="Output format.")
-    ] = Format.text,
-) -> None:
-    """List every rule: code, default severity, family and title."""
-    from gwlint.rules import ALL_RULES
+# --- the fast path ------------------------------------------------------------------------------
 
-    if output_format is Format.json:
-        import json
+# check's options, each as the typer declaration reads it: name -> (field, kind), kind being bool
+# (a flag), str, int, list (repeatable) or the enum of its choices
+_CHECK_OPTIONS: dict[str, tuple[str, Any]] = {
+    "--format": ("output_format", ReportFormat),
+    "-f": ("output_format", ReportFormat),
+    "--output": ("output", str),
+    "-o": ("output", str),
+    "--cpus": ("cpus", int),
+    "--nginx-version": ("nginx_version", str),
+    "--gunicorn-version": ("gunicorn_version", str),
+    "--uwsgi-version": ("uwsgi_version", str),
+    "--env": ("env", list),
+    "--front": ("front", str),
+    "--stop-timeout": ("stop_timeout", int),
+    "--somaxconn": ("somaxconn", int),
+    "--nginx-prefix": ("nginx_prefix", str),
+    "--nginx": ("nginx", list),
+    "--gunicorn": ("gunicorn", list),
+    "--uwsgi": ("uwsgi", list),
+    "--uwsgi-section": ("uwsgi_section", str),
+    "--nginx-dump": ("nginx_dump", str),
+    "--select": ("select", list),
+    "--extend-select": ("extend_select", list),
+    "--ignore": ("ignore", list),
+    "--fail-on": ("fail_on", Level),
+    "--exit-zero": ("exit_zero", bool),
+    "--config": ("config", str),
+    "--isolated": ("isolated", bool),
+    "--statistics": ("statistics", bool),
+    "--quiet": ("quiet", bool),
+    "-q": ("quiet", bool),
+    "--color": ("color", Color),
+}
 
-        listing = [
-            {"code": r.code, "title": r.title, "severity": r.severity.value, "family": r.family}
-            for r in ALL_RULES
-        ]
-        typer.echo(json.dumps(listing, indent=2))
-        return
-    for r in ALL_RULES:
-        typer.echo(f"{r.code}  {r.severity.value:<7}  {r.family:<10}  {r.title}")
+
+def fast_check(argv: list[str]) -> CheckOptions | None:
+    """``gwlint check ...`` read without typer, or None when typer must read it.
+
+    Only the plain forms are read here: ``--name VALUE``, ``--name=VALUE``, ``-f VALUE``, flags,
+    and paths that do not start with ``-``. A non-empty value that does not start with ``-``
+    (but ``-`` itself), a number of digits, a choice as written in the declaration, and a
+    single-valued option given once. Anything else (``--help``, ``--``, ``-qf``, a negative
+    number, an unknown option or choice) goes to typer, which reads it or says what is wrong.
+    """
+    if not argv or argv[0] != "check":
+        return None
+    values: dict[str, Any] = {}
+    paths: list[str] = []
+    args = iter(argv[1:])
+    for arg in args:
+        if not arg.startswith("-"):
+            paths.append(arg)
+            continue
+        name, equals, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        spec = _CHECK_OPTIONS.get(name)
+        if spec is None:
+            return None
+        dest, kind = spec
+        if kind is bool:
+            if equals:
+                return None
+            values[dest] = True
+            continue
+        if not equals:
+            following = next(args, None)
+            if following is None:
+                return None
+            value = following
+        if not value or (value.startswith("-") and value != "-"):
+            return None
+        if kind is list:
+            values.setdefault(dest, []).append(value)
+            continue
+        if dest in values:
+            return None
+        if kind is int:
+            if not (value.isascii() and value.isdigit()) or len(value) > 18:
+                return None
+            values[dest] = int(value)
+        elif kind is str:
+            values[dest] = value
+        elif value in kind.__members__.values():
+            values[dest] = kind(value)
+        else:
+            return None
+    return CheckOptions(paths=paths, **values)
 
 
-@app.command()
-def rule(code: Annotated[str, typer.Argument(help="A rule code, e.g. GW101.")]) -> None:
-    """Explain one rule: why it matters, an example, the fix, references."""
-    from gwlint.reporters.docs import render_rule
-    from gwlint.rules import BY_CODE
+class _Pacified:
+    """A standard stream whose flush ignores a closed pipe (what typer leaves after EPIPE)."""
 
-    found = BY_CODE.get(code.upper())
-    if found is None:
-        _fail(f"unknown rule {code!r} (see `gwlint rules`)")
-    typer.echo(render_rule(found), nl=False)
+    def __init__(self, wrapped: Any) -> None:
+        self.wrapped = wrapped
+
+    def flush(self) -> None:
+        try:
+            self.wrapped.flush()
+        except OSError as exc:
+            if exc.errno != errno.EPIPE:
+                raise
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.wrapped, name)
 
 
-def _click_exception() -> type[Exception]:
+def _check_fast(options: CheckOptions) -> int:
+    """``run_check`` with what typer does around a command: the same messages and exit codes."""
+    try:
+        return run_check(options)
+    except CommandError as exc:
+        _echo_error(f"gwlint: error: {exc}")
+        return 2
+    except EOFError:
+        sys.stderr.write("\n")
+        sys.stderr.flush()
+        sys.stderr.write("gwlint: aborted\n")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except OSError as exc:
+        if exc.errno != errno.EPIPE:
+            raise
+        sys.stdout = _Pacified(sys.stdout)
+        sys.stderr = _Pacified(sys.stderr)
+        return 1
+
+
+def _click_exception(typer: Any) -> type[Exception]:
     """click's exception base as typer ships it (typer >= 0.26 vendors click)."""
     for cls in typer.BadParameter.__mro__:
         if cls.__name__ == "ClickException":
-            return cls
-    return typer.BadParameter  # pragma: no cover
+            return cls  # type: ignore[no-any-return]
+    return typer.BadParameter  # type: ignore[no-any-return]  # pragma: no cover
 
 
-def main(argv: list[str] | None = None) -> NoReturn:
-    """Entry point: usage and internal errors exit 2 with a one-line message, never a traceback."""
+def _typer_main(argv: list[str] | None) -> Any:
+    """Every command line ``fast_check`` does not read: typer's, with one-line errors."""
+    import typer
+
+    from gwlint.cli_typer import app
+
     command = typer.main.get_command(app)
-    click_exception = _click_exception()
+    click_exception = _click_exception(typer)
     try:
-        code = command.main(args=argv, prog_name="gwlint", standalone_mode=False)
+        return command.main(args=argv, prog_name="gwlint", standalone_mode=False)
     except click_exception as exc:
         text = exc.format_message() if hasattr(exc, "format_message") else str(exc)
         context = getattr(exc, "ctx", None)
@@ -382,6 +361,13 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except typer.Abort:
         sys.stderr.write("gwlint: aborted\n")
         sys.exit(2)
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Entry point: usage and internal errors exit 2 with a one-line message, never a traceback."""
+    try:
+        options = fast_check(sys.argv[1:] if argv is None else list(argv))
+        code = _check_fast(options) if options is not None else _typer_main(argv)
     except KeyboardInterrupt:
         sys.exit(130)
     except BrokenPipeError:
@@ -390,3 +376,12 @@ def main(argv: list[str] | None = None) -> NoReturn:
         sys.stderr.write(f"gwlint: internal error: {type(exc).__name__}: {exc}\n")
         sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def __getattr__(name: str) -> Any:
+    """``gwlint.cli.app``, the typer application, imported when asked for."""
+    if name == "app":
+        from gwlint.cli_typer import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,7 +9,9 @@ suppressions.
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from gwlint.config import Config
     from gwlint.loaders.common import Problems, Suppression
     from gwlint.loaders.launch import Launch
+    from gwlint.loaders.nginx import Lexed
     from gwlint.model.address import Address
     from gwlint.model.appserver import AppServer
     from gwlint.model.facts import Facts
@@ -324,11 +327,35 @@ def _discover_deployments(settings: Settings, inputs: Inputs) -> None:
 # --- grouping into deployments -------------------------------------------------------------------
 
 
-def _common(a: str, b: str) -> int:
-    try:
-        return len(os.path.commonpath([os.path.abspath(a), os.path.abspath(b)]))
-    except ValueError:
-        return 0
+def _ancestors(folder: str) -> list[str]:
+    """An absolute folder and every folder above it, the deepest first."""
+    chain = [folder]
+    while (parent := os.path.dirname(folder)) != folder:
+        chain.append(parent)
+        folder = parent
+    return chain
+
+
+def _by_closeness(
+    here: str, groups: list[Group], under: dict[str, list[Group]]
+) -> Iterator[list[Group]]:
+    """``groups`` ranked by how much of the folder tree their home shares with ``here`` (the
+    length of the common path), closest first, each rank in the order of ``under``'s lists.
+
+    ``under`` maps a folder to the groups whose home is that folder or below it: the groups
+    first found walking up from ``here`` share the most with it. Without comparing ``here``
+    with every home: a repository may hold hundreds of deployments.
+    """
+    wanted = {id(g) for g in groups}
+    seen: set[int] = set()
+    for folder in _ancestors(here):
+        rank = [g for g in under.get(folder, ()) if id(g) in wanted and id(g) not in seen]
+        if rank:
+            seen.update(id(g) for g in rank)
+            yield rank
+    rest = [g for g in groups if id(g) not in seen]  # nothing in common (another drive)
+    if rest:
+        yield rest
 
 
 def _snippet_roots() -> list[str]:
@@ -372,40 +399,53 @@ def _groups(
         app_pool = [item for item in app_pool if item not in mine]
         groups.append(group)
     configured = len(groups)
+    lexed: dict[str, Lexed] = {}  # every nginx file is lexed once, for grouping and loading
     if nginx_pool:
         snippets_of = _snippet_roots if named and sysroot is None else None
         others = snippets_of() if snippets_of is not None else []
-        for roots in group_roots(nginx_pool, others, settings.nginx_prefix):
+        for roots in group_roots(nginx_pool, others, settings.nginx_prefix, lexed):
             groups.append(Group(nginx_roots=roots))
     for group in groups:
         if group.nginx_roots:
             group.nginx = load_nginx(
-                group.nginx_roots, facts, problems, prefix=settings.nginx_prefix, sysroot=sysroot
+                group.nginx_roots,
+                facts,
+                problems,
+                prefix=settings.nginx_prefix,
+                sysroot=sysroot,
+                lexed=lexed,
             )
             homes = [os.path.dirname(os.path.abspath(r)) for r in group.nginx_roots]
             group.home = os.path.commonpath(homes)
     automatic = groups[configured:]
     reached = {id(g): _socket_keys(g) for g in automatic}
+    under: dict[str, list[Group]] = {}  # folder -> the deployments at home in it or below
+    for g in automatic:
+        for folder in _ancestors(g.home):
+            under.setdefault(folder, []).append(g)
     orphans: list[AppServer] = []
     for path, app in app_pool:
         listening = {key for listener in app.listeners if (key := _key(listener.address))}
+        here = os.path.dirname(os.path.abspath(path))
         # the deployments whose routes certainly reach this app (same port or socket first:
-        # pairing is exact, and a repository may hold hundreds of deployments)
-        paired = [
-            g
-            for g in automatic
-            if reached[id(g)] & listening
-            and any(link.certain for link in pair(g.nginx, (app,), facts).links)
-        ]
-        # several (two projects on 127.0.0.1:8000), or none: the closest in the folder tree
-        pool = paired or automatic
-        if len(pool) > 1:
-            here = os.path.dirname(os.path.abspath(path))
-            closeness = {id(g): _common(here, g.home) for g in pool}
-            best = max(closeness.values())
-            pool = [g for g in pool if closeness[id(g)] == best]
-            if len(pool) > 1 and not paired:
-                pool = []  # as close to several it reaches none of: checked on its own
+        # pairing is exact); of several (two projects on 127.0.0.1:8000), the closest in the
+        # folder tree: paired rank by rank, so that a repository with hundreds of deployments
+        # on one port pairs each app with its own, not with all of them
+        candidates = [g for g in automatic if reached[id(g)] & listening]
+        pool: list[Group] = []
+        for rank in _by_closeness(here, candidates, under):
+            pool = [
+                g for g in rank if any(link.certain for link in pair(g.nginx, (app,), facts).links)
+            ]
+            if pool:
+                break
+        if not pool and len(automatic) == 1:
+            pool = list(automatic)
+        elif not pool and automatic:
+            # reached by none: the closest deployment, unless several are as close (then it
+            # is checked on its own)
+            closest = next(_by_closeness(here, automatic, under))
+            pool = closest if len(closest) == 1 else []
         for group in pool:
             group.apps.append(app)
         if not pool:
@@ -440,6 +480,8 @@ def _launched(
 ) -> tuple[list[tuple[str, AppServer]], set[str], list[str]]:
     """App servers started by launchers (Procfile, Dockerfile, compose...), the real paths of
     the config files those commands read (not checked again on their own), and the files read."""
+    if not inputs.launcher:
+        return [], set(), []  # and the launcher readers, thousands of lines, stay unimported
     from dataclasses import replace
 
     from gwlint.loaders.commands import build_launch
@@ -610,7 +652,7 @@ def _filtered(
                     location=diagnostic.location,
                 )
             )
-    return sorted(kept, key=Diagnostic.sort_key), suppressed
+    return sorted(kept, key=lambda d: (*d.sort_key(), repr(d.related), d.fix or "")), suppressed
 
 
 # --- nginx -T -----------------------------------------------------------------------------------
@@ -668,7 +710,22 @@ def _unmap(diagnostics: list[Diagnostic], sysroot: str) -> list[Diagnostic]:
 # --- the run ------------------------------------------------------------------------------------
 
 
+# the cyclic garbage collector's youngest generation, during a run: a run allocates hundreds of
+# thousands of objects that live until it ends, and with the default (700) the collector walks
+# them again and again (a third of the time on a 40k-line config); cycles are still collected
+YOUNG_COLLECTION_THRESHOLD = 100_000
+
+
 def lint(request: Request) -> Report:
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(thresholds[0], YOUNG_COLLECTION_THRESHOLD), *thresholds[1:])
+    try:
+        return _lint_request(request)
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+def _lint_request(request: Request) -> Report:
     if request.nginx_dump is None:
         return _lint(request, None)
     import tempfile
@@ -696,8 +753,6 @@ def lint(request: Request) -> Report:
 
 def _lint(request: Request, dumped: tuple[str, str] | None) -> Report:
     from gwlint.loaders.common import Problems
-    from gwlint.loaders.gunicorn import load_gunicorn
-    from gwlint.loaders.uwsgi import load_uwsgi
     from gwlint.model.deployment import pair
     from gwlint.rules import ALL_RULES
 
@@ -717,15 +772,20 @@ def _lint(request: Request, dumped: tuple[str, str] | None) -> Report:
         inputs.nginx = [dumped[1]]
     problems = Problems()
     apps, consumed, launch_files = _launched(current, inputs, problems)
+    # each loader imported when there is a file for it
     for path in inputs.gunicorn:
         if os.path.realpath(path) in consumed:
             continue  # read as the config file of a command that starts gunicorn
+        from gwlint.loaders.gunicorn import load_gunicorn
+
         gunicorn = load_gunicorn(path, current.facts, problems)
         if gunicorn is not None:
             apps.append((path, gunicorn))
     for path in inputs.uwsgi:
         if os.path.realpath(path) in consumed:
             continue
+        from gwlint.loaders.uwsgi import load_uwsgi
+
         uwsgi = load_uwsgi(path, current.facts, problems, section=current.uwsgi_section)
         if uwsgi is not None:
             apps.append((path, uwsgi))

@@ -52,7 +52,10 @@ _PY_ASSIGN = re.compile(rb"^[A-Za-z_][A-Za-z0-9_]*\s*=", re.MULTILINE)
 def read_head(path: str) -> bytes:
     """The first SNIFF_BYTES of a file (b"" when it cannot be read): enough to tell its kind."""
     try:
-        with open(path, "rb") as handle:
+        # O_NONBLOCK: a FIFO gives b"" at once instead of waiting for a writer forever
+        with open(
+            path, "rb", opener=lambda p, f: os.open(p, f | getattr(os, "O_NONBLOCK", 0))
+        ) as handle:
             return handle.read(SNIFF_BYTES)
     except OSError:
         return b""
@@ -77,7 +80,7 @@ def classify(path: str, *, section: str = "uwsgi", walking: bool = False) -> Kin
             return "gunicorn"
         return None
     head = read_head(path)
-    from gwlint.loaders.launchers import launcher_kind
+    from gwlint.loaders.detect_launcher import launcher_kind  # not launchers: a reader
 
     if name.endswith(".ini"):
         if _has_uwsgi_section(head, section):

@@ -43,26 +43,29 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from gwlint.loaders import SKIP_DIRS, TEMPLATE_SUFFIXES, read_head
-from gwlint.loaders.common import MAX_FILE_BYTES, Problems, read_text
+from gwlint.loaders import SKIP_DIRS, read_head
+from gwlint.loaders.common import MAX_FILE_BYTES, Problems, decimal, read_text
+from gwlint.loaders.detect_launcher import (
+    _MENTION,
+    _SHELL_SHEBANG,
+    LauncherKind,
+    launcher_kind,
+)
 from gwlint.loaders.launch import EnvValue, Launch, Program, Word
-
-LauncherKind = Literal[
-    "procfile", "dockerfile", "compose", "systemd", "supervisord", "env", "shell"
-]
 
 CODE = "GW008"  # launcher cannot be read
 MAX_DEPTH = 8  # nested sh -c / scripts / sourced files
 MAX_INDEX_FILES = 20000  # files looked at when finding a script by its basename
+# scripts, sourced files and sh -c strings read for one launcher: a script that runs another
+# many times over, at every level, would take exponential time
+MAX_RUNS = 200
+# what one word or value may expand to, and how many words "$@" may stand for: far more than
+# any command holds; A=$B$B... line after line, or set -- "$@" "$@", would double each time
+MAX_VALUE = 65536
+MAX_WORDS = 4096
+_TOO_LONG = f"it expands to more than {MAX_VALUE} characters"
+_TOO_MANY = f"it expands to more than {MAX_WORDS} words"
 
-_MENTION = re.compile(rb"gunicorn|uvicorn|uwsgi|GUNICORN_CMD_ARGS", re.IGNORECASE)
-_COMPOSE_BUILD = re.compile(rb"(?:^|[\s{,])build\s*:", re.MULTILINE)
-_SHELL_SHEBANG = re.compile(rb"^#!\s*\S*/(?:env\s+)?(?:ba|da|a|z|k|mk)?sh\b")
-_COMPOSE_NAME = re.compile(r"^(?:docker-)?compose(?:[.\-_][\w.\-]*)?\.ya?ml$")
-_EXAMPLE_WORDS = frozenset(
-    {"example", "examples", "sample", "samples", "template", "templates", "dist", "tmpl", "bak"}
-)
-_NOT_DOCKERFILE = (".md", ".txt", ".rst", ".json", ".yml", ".yaml", ".py", ".dockerignore")
 _PROGRAM = re.compile(r"^(?:(gunicorn)3?|(uvicorn)|(uwsgi)|py(uwsgi)|(uwsgi)_python\d*)$")
 _PY_MODULES: dict[str, Program] = {
     "gunicorn": "gunicorn",
@@ -92,95 +95,9 @@ _REDIRS = frozenset({"<<<", "<<-", "&>>", "&>", ">>", ">|", ">&", "<&", "<>", "<
 _PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+|[@*#?$!-]")
 _HEX = re.compile(r"[0-9a-fA-F]{1,2}")
 _PLAIN = re.compile(r"[^\s;&|()<>'\"\\$`%}]+")
-_SCRIPT_NAMES = ("entrypoint", "docker-entrypoint", "start", "run", "boot")
 _SCRIPTISH = re.compile(r"(?:\.sh$|entrypoint|start|run|boot|docker)", re.IGNORECASE)
 
 _Pos = tuple[int, int]
-
-
-# --- which files are launchers --------------------------------------------------------------------
-
-
-def _is_example(name: str) -> bool:
-    """``.env.example``, ``docker-compose.sample.yml``, ``Procfile.template``..."""
-    return any(part in _EXAMPLE_WORDS for part in re.split(r"[.\-_]", name))
-
-
-def _kind_from_name(name: str) -> LauncherKind | Literal["conf", "script"] | None:
-    if name == "procfile" or name.startswith("procfile."):
-        return "procfile"
-    if (
-        name in ("dockerfile", "containerfile")
-        or name.startswith(("dockerfile.", "containerfile."))
-        or name.endswith((".dockerfile", ".containerfile"))
-    ) and not name.endswith(_NOT_DOCKERFILE):
-        return "dockerfile"
-    if _COMPOSE_NAME.match(name):
-        return "compose"
-    if name.endswith(".service"):
-        return "systemd"
-    if name in ("supervisord.conf", "supervisor.conf") or (
-        name.startswith("supervisor") and name.endswith(".conf")
-    ):
-        return "supervisord"
-    if name.endswith((".conf", ".ini")):
-        return "conf"  # supervisord when it has [program:x]
-    if name in (".env", "env") or name.startswith(".env.") or name.endswith(".env"):
-        return "env"
-    if name.endswith((".sh", ".bash")):
-        return "shell"
-    if name.startswith(_SCRIPT_NAMES) or "." not in name:
-        return "script"  # a shell script when its first line says so
-    return None
-
-
-def launcher_kind(path: str, *, walking: bool = True) -> LauncherKind | None:
-    """'procfile' | 'dockerfile' | 'compose' | 'systemd' | 'supervisord' | 'env' | 'shell' | None.
-
-    From the file's name; for ambiguous names (``*.conf``, ``start``, ``entrypoint``) a look at
-    its first 64 KiB (``[program:x]``, a shell ``#!`` line). Examples and templates
-    (``.env.example``, ``*.j2``) are never launchers.
-
-    ``walking`` (the default, for files found in folders) is conservative: a shell script, env
-    file, supervisord config, compose file or systemd unit counts only when it mentions gunicorn,
-    uvicorn, uwsgi or GUNICORN_CMD_ARGS (a compose file also when it has a ``build:``, since the
-    Dockerfile it builds may start one). ``walking=False`` (a file named on the command line):
-    the name or content alone decide.
-    """
-    name = os.path.basename(path).lower()
-    if name.endswith(TEMPLATE_SUFFIXES) or _is_example(name):
-        return None
-    parent = os.path.basename(os.path.dirname(os.path.abspath(path))).lower()
-    guess = _kind_from_name(name)
-    if guess is None:
-        return None
-    kind: LauncherKind
-    head: bytes | None = None
-    if guess == "conf" or guess == "script":
-        # decided from the name first: most .conf files are nginx's, most bare names are not
-        # scripts, and reading them is what takes time in a folder walk
-        if guess == "conf":
-            if walking and not (parent.startswith("supervisor") or parent == "conf.d"):
-                return None
-        elif walking and not name.startswith(_SCRIPT_NAMES):
-            return None
-        head = read_head(path)
-        if guess == "conf":
-            if b"[program:" not in head:
-                return None
-            kind = "supervisord"
-        else:
-            if _SHELL_SHEBANG.match(head) is None:
-                return None
-            kind = "shell"
-    else:
-        kind = guess
-    if not walking or kind in ("procfile", "dockerfile"):
-        return kind
-    head = read_head(path) if head is None else head
-    if _MENTION.search(head) or (kind == "compose" and _COMPOSE_BUILD.search(head)):
-        return kind
-    return None
 
 
 # --- text with positions --------------------------------------------------------------------------
@@ -383,12 +300,25 @@ class _Lexer:
         self.syn = syntax
         self.percent = percent
         self.error: tuple[int, str] | None = None  # (index, what)
+        # text added to a literal part, joined once at the end (_join_chunks): a str grown one
+        # character at a time is copied each time, quadratic in a long quoted word
+        self._chunks: dict[int, tuple[_Part, list[str]]] = {}
 
     def _fail(self, index: int, what: str) -> None:
         if self.error is None:
             self.error = (index, what)
 
     def tokens(self) -> list[_Tok]:
+        out = self._tokens()
+        self._join_chunks()
+        return out
+
+    def _join_chunks(self) -> None:
+        for part, chunks in self._chunks.values():
+            part.text = "".join(chunks)
+        self._chunks.clear()
+
+    def _tokens(self) -> list[_Tok]:
         t, n, syn = self.t, self.n, self.syn
         out: list[_Tok] = []
         if not syn.split:
@@ -433,6 +363,7 @@ class _Lexer:
                 # $VAR as a word of its own is split on blanks, ${VAR} is one word
                 parts[0].split = not parts[0].braced and not parts[0].quoted
             if want_delim:
+                self._join_chunks()
                 heredocs.append((_lit_text(parts), want_delim == "<<-"))
                 want_delim = ""
             out.append(_Tok(parts, raw, start, self.src))
@@ -457,8 +388,12 @@ class _Lexer:
     def _add(self, parts: list[_Part], text: str, at: list[int], quoted: bool) -> None:
         pos = self.src.positions(at)
         if parts and parts[-1].kind == "lit" and parts[-1].quoted == quoted:
-            parts[-1].text += text
-            parts[-1].pos.extend(pos)
+            last = parts[-1]
+            chunks = self._chunks.get(id(last))
+            if chunks is None:
+                chunks = self._chunks[id(last)] = (last, [last.text])
+            chunks[1].append(text)
+            last.pos.extend(pos)
         else:
             parts.append(_Part("lit", text, quoted, pos))
 
@@ -801,7 +736,7 @@ def _param_value(part: _Part, scope: _Scope, tok: _Tok) -> _Value:
             return None, "$0 is the script's path where it runs"
         if scope.positional is None:
             return None, f"${name} is an argument the script is started with"
-        index = int(name) - 1
+        index = (decimal(name) or len(scope.positional) + 1) - 1  # $99999...: not set
         if index < len(scope.positional):
             w = scope.positional[index]
             cur = (w.text, w.unknown)
@@ -838,6 +773,7 @@ def _param_value(part: _Part, scope: _Scope, tok: _Tok) -> _Value:
 def _join(parts: list[_Part], scope: _Scope, tok: _Tok) -> _Value:
     """Parts expanded into one string (no word splitting)."""
     out: list[str] = []
+    size = 0
     for part in parts:
         if part.kind == "lit":
             out.append(part.text)
@@ -849,12 +785,17 @@ def _join(parts: list[_Part], scope: _Scope, tok: _Tok) -> _Value:
             texts = [w.text for w in scope.positional]
             if any(x is None for x in texts):
                 return None, "$@ holds an argument that is not known"
+            if sum(len(x) + 1 for x in texts if x is not None) > MAX_VALUE:
+                return None, _TOO_LONG
             out.append(" ".join(x for x in texts if x is not None))
         else:
             value, why = _param_value(part, scope, tok)
             if value is None:
                 return None, why
             out.append(value)
+        size += len(out[-1]) if out else 0
+        if size > MAX_VALUE:
+            return None, _TOO_LONG
     return "".join(out), None
 
 
@@ -868,6 +809,7 @@ def _expand(tok: _Tok, scope: _Scope) -> list[_W]:
     chars: list[_Pos] = []
     have = False
     why: str | None = None
+    size = 0  # characters of every field so far
 
     def flush() -> None:
         nonlocal text, chars, have, why
@@ -891,6 +833,8 @@ def _expand(tok: _Tok, scope: _Scope) -> list[_W]:
         text, chars, have, why = [], [], False, None
 
     def add(value: str, pos: list[_Pos]) -> None:
+        nonlocal size
+        size += len(value)
         text.append(value)
         chars.extend(pos)
 
@@ -904,18 +848,25 @@ def _expand(tok: _Tok, scope: _Scope) -> list[_W]:
             have = True
             why = why or part.why
             continue
+        value: str | None
+        reason: str | None
         if part.text in ("@", "*"):
             if scope.positional is None:
                 continue  # "$@" of a script run on its own: dropped
-            if part.text == "@":
+            if part.text == "@" and len(fields) + len(scope.positional) > MAX_WORDS:
+                value, reason = None, _TOO_MANY
+            elif part.text == "@":
                 flush()
                 here = {**alt, src.path: tok.pos}
                 for w in scope.positional:
                     fields.append(replace(w, alt={**w.alt, **here}))
                 continue
-            value, reason = _join([part], scope, tok)
+            else:
+                value, reason = _join([part], scope, tok)
         else:
             value, reason = _param_value(part, scope, tok)
+        if value is not None and size + len(value) > MAX_VALUE:
+            value, reason = None, _TOO_LONG
         if value is None:
             add(part.raw, part.pos * len(part.raw))
             have = True
@@ -960,8 +911,22 @@ class _Ctx:
     images: dict[tuple[str, str, str, str | None], _Image | None] = field(default_factory=dict)
     _index: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
+    runs: int = 0  # scripts, sourced files and sh -c strings read so far
+
     def fail(self, path: str, line: int, message: str, column: int | None = None) -> None:
         self.problems.add(CODE, path, line, message, column=column)
+
+    def another_run(self, w: _W) -> bool:
+        """Room to read one more script or sh -c string (``w`` names it): MAX_RUNS in all."""
+        self.runs += 1
+        if self.runs == MAX_RUNS + 1:
+            self.fail(
+                w.path,
+                w.pos[0],
+                f"launcher runs more than {MAX_RUNS} scripts or sh -c strings (one that starts "
+                "another many times over?); the rest are not followed",
+            )
+        return self.runs <= MAX_RUNS
 
     def by_basename(self, folder: str, name: str) -> str | None:
         """A file named ``name`` under ``folder`` (the least deep one)."""
@@ -1296,7 +1261,8 @@ class _Shell(_Scope):
             return True
         if name == "shift":
             count_text = args[0].text if args else None
-            count = int(count_text) if count_text and count_text.isdigit() else 1
+            count = decimal(count_text or "")
+            count = 1 if count is None else count
             if self.positional is not None:
                 self.positional = self.positional[count:]
             return True
@@ -1331,7 +1297,9 @@ class _Shell(_Scope):
         found = self._find_script(w.text, shell_only=False)
         if found is None or self.depth >= MAX_DEPTH or os.path.realpath(found) in self.chain:
             return
-        text = read_text(found, CODE, self.ctx.problems, kind="sourced shell")
+        if not self.ctx.another_run(w):
+            return
+        text = read_text(found, CODE, self.ctx.problems, kind="sourced shell", by=self.ctx.path)
         if text is None:
             return
         tokens, error = _lex(_file_src(found, text), _SH)
@@ -1524,7 +1492,7 @@ class _Shell(_Scope):
     def _run_string(self, w: _W, positional: list[_W], env_add: dict[str, _Var]) -> None:
         """``sh -c "..."``: the string is read as a script, where it is written."""
         text = w.text if w.text is not None else w.template
-        if text is None or self.depth >= MAX_DEPTH:
+        if text is None or self.depth >= MAX_DEPTH or not self.ctx.another_run(w):
             return
         chars = w.chars if len(w.chars) == len(text) else (w.pos,) * len(text)
         src = _Src(text, w.path, chars=chars, tag=w.tag, alt=tuple(w.alt.items()))
@@ -1554,7 +1522,9 @@ class _Shell(_Scope):
         found = self._find_script(w.text, shell_only=not force)
         if found is None or os.path.realpath(found) in self.chain:
             return False
-        text = read_text(found, CODE, self.ctx.problems, kind="shell script")
+        if not self.ctx.another_run(w):
+            return True  # reported: not followed
+        text = read_text(found, CODE, self.ctx.problems, kind="shell script", by=self.ctx.path)
         if text is None:
             return False
         # the script's words stand, in the files that run it, where it is named
@@ -1835,7 +1805,8 @@ def _dotenv(
     systemd's EnvironmentFile= does not expand."""
     if not os.path.isfile(path):
         return None
-    text = read_text(path, CODE, ctx.problems, kind="env file")
+    by = None if path == ctx.path else ctx.path
+    text = read_text(path, CODE, ctx.problems, kind="env file", by=by)
     if text is None:
         return None
     out: dict[str, EnvValue] = {}
@@ -2178,7 +2149,8 @@ def _parse_dockerfile(
 def _parse_dockerfile_uncached(
     ctx: _Ctx, path: str, context: str | None, build_args: dict[str, str], target: str | None
 ) -> _Image | None:
-    text = read_text(path, CODE, ctx.problems, kind="Dockerfile")
+    by = None if path == ctx.path else ctx.path
+    text = read_text(path, CODE, ctx.problems, kind="Dockerfile", by=by)
     if text is None:
         return None
     global_args: dict[str, _Value] = {}
@@ -3079,8 +3051,8 @@ def _read_supervisord(ctx: _Ctx) -> None:
         ctx.spot = (ctx.path, keys["command"][0][1])
         numprocs_text = keys.get("numprocs", [("1", 0, 0)])[0][0].strip()
         start_text = keys.get("numprocs_start", [("0", 0, 0)])[0][0].strip()
-        numprocs = int(numprocs_text) if numprocs_text.isdigit() else 1
-        first = int(start_text) if start_text.isdigit() else 0
+        numprocs = decimal(numprocs_text) or 1
+        first = decimal(start_text) or 0
         uses_num = any("process_num" in seg[0] for segs in keys.values() for seg in segs)
         numbers: list[int | None] = (
             list(range(first, first + min(numprocs, 64))) if uses_num and numprocs > 1 else [first]

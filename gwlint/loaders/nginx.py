@@ -10,6 +10,7 @@ what was read before a syntax error. Every crossplane error becomes a GW001 with
 
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import re
@@ -18,10 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crossplane import analyzer as _analyzer
+from crossplane import lexer as _crossplane_lexer
 from crossplane.errors import NgxParserDirectiveError, NgxParserSyntaxError
-from crossplane.lexer import lex
 
-from gwlint.loaders.common import Problems, read_text
+from gwlint.loaders import nginx_lexer
+from gwlint.loaders.common import Problems, decimal, read_text
 from gwlint.model import address as addr
 from gwlint.model.defaults import nginx_default
 from gwlint.model.facts import Facts
@@ -41,6 +43,17 @@ from gwlint.model.nginx_directives import NGINX_DIRECTIVES
 from gwlint.model.source import Source, Sourced
 from gwlint.model.units import UNLIMITED_MS, parse_size, parse_time
 
+
+def lex(path: str) -> Iterator[nginx_lexer.Token]:
+    """crossplane's lexer, token for token, at the speed of gwlint's (loaders/nginx_lexer.py)."""
+    return nginx_lexer.lex(
+        path,
+        fallback=_crossplane_lexer.lex,
+        external=_crossplane_lexer.EXTERNAL_LEXERS,
+        syntax_error=NgxParserSyntaxError,
+    )
+
+
 # crossplane's directive table stops around nginx 1.15; where a directive's arity grew since, it
 # would reject valid configs. Correct those entries (current docs syntax).
 _analyzer.DIRECTIVES["keepalive"] = [
@@ -53,6 +66,11 @@ _analyzer.DIRECTIVES["resolver_timeout"].append(
 _analyzer.DIRECTIVES["set"].append(_analyzer.NGX_STREAM_SRV_CONF | _analyzer.NGX_CONF_TAKE2)
 
 MAX_INCLUDE_DEPTH = 32
+# how far includes may expand the configuration, in tokens: 50 times what the files included
+# hold, and 200,000 more. A file included twice at each of 32 levels would otherwise expand to
+# billions (nginx would not finish starting either)
+EXPANSION_FACTOR = 50
+EXPANSION_FLOOR = 200_000
 MAX_BLOCK_DEPTH = 100
 # blocks whose contents are data (map keys, mime types), not directives
 FREEFORM_BLOCKS = frozenset({"map", "types", "geo", "split_clients", "charset_map", "match"})
@@ -90,6 +108,8 @@ MAIN_ONLY = frozenset(
 SERVER_BODY = frozenset({"location", "listen", "server_name"})
 BLOCKS_WITH_ROUTES = frozenset({"location", "if", "limit_except"})
 Token = tuple[str, int, bool]
+# a file's tokens, and the syntax error that stopped the lexer (line, message), if any
+Lexed = tuple[list[Token], tuple[int, str] | None]
 
 
 @dataclass(slots=True)
@@ -103,6 +123,9 @@ class Stmt:
     block: list[Stmt] | None = None
     origin: str | None = None  # "stock proxy_params": known content of a file not in the repo
     opaque: bool = False  # an include that could not be read: anything may be set there
+    # its Source and Directive, built once (by _source, _directive) and shared by every route
+    built_source: Source | None = None
+    built_directive: Directive | None = None
 
 
 # What the stock files every nginx package installs set, where it matters to the rules: they
@@ -144,7 +167,8 @@ class _Walk:
     tokens: Iterator[Token]
     root_dir: str
     stack: tuple[str, ...]
-    seen_on_line: dict[tuple[int, str], int] = field(default_factory=dict)
+    # statements of a name already seen on a line, and where the last one ends in the line
+    seen_on_line: dict[tuple[int, str], tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -156,8 +180,13 @@ class _Loader:
     _files: dict[str, _File | None] = field(default_factory=dict)
     _reported: set[tuple[str, int, str]] = field(default_factory=set)
     _stock_reported: set[str] = field(default_factory=set)
+    _included: set[str] = field(default_factory=set)  # real paths of the files included
+    _included_tokens: int = 0  # what they hold
+    _expanded_tokens: int = 0  # what they expand to, counting each time a file is included
     allowed: list[str] = field(default_factory=list)  # real paths of folders that may be read
     sysroot: str | None = None  # a server's files laid out under this folder (nginx -T)
+    # lexed files by real path, shared by the loaders of one run (a file is lexed once)
+    lexed: dict[str, Lexed] = field(default_factory=dict)
 
     def error(self, path: str, line: int, message: str, column: int | None = None) -> None:
         key = (path, line, message)
@@ -192,14 +221,11 @@ class _Loader:
                 f"this is a {kind} template, not a config nginx reads: lint the file it renders",
             )
             return None
-        tokens: list[Token] = []
-        try:
-            for token in lex(path):
-                tokens.append(token)
-        except NgxParserSyntaxError as exc:
-            self.error(path, exc.lineno or 1, str(exc.strerror))
-        except (OSError, RecursionError, ValueError) as exc:
-            self.error(path, 1, f"cannot be lexed: {type(exc).__name__}")
+        if key not in self.lexed:
+            self.lexed[key] = _lex(path)
+        tokens, failure = self.lexed[key]
+        if failure is not None:
+            self.error(path, failure[0], failure[1])
         loaded = _File(path=path, lines=text.splitlines(), tokens=tokens)
         for token, line, quoted in tokens:
             if token.startswith("#") and not quoted:
@@ -259,9 +285,9 @@ class _Loader:
                 break
             if name == "if":
                 _prepare_if_args(args)
-            nth = walk.seen_on_line.get((line, name), 0)
-            walk.seen_on_line[(line, name)] = nth + 1
-            column = _column(walk.file.lines, line, name, nth)
+            nth, after = walk.seen_on_line.get((line, name), (0, 0))
+            column, after = _column(walk.file.lines, line, name, nth, after)
+            walk.seen_on_line[(line, name)] = (nth + 1, after)
             raw = {"directive": name, "line": line, "args": args}
             try:
                 _analyzer.analyze(
@@ -355,7 +381,10 @@ class _Loader:
         candidates = [c for c in self._candidates(pattern, including, root_dir) if self.readable(c)]
         if glob.has_magic(pattern):
             for candidate in candidates:
-                found = sorted(p for p in glob.glob(candidate) if os.path.isfile(p))
+                # each match too: a symlink in the folder may lead out of it
+                found = sorted(
+                    p for p in glob.glob(candidate) if os.path.isfile(p) and self.readable(p)
+                )
                 if found:
                     return found
             return []  # nginx accepts a glob that matches nothing
@@ -444,11 +473,14 @@ class _Loader:
                 ]
             stmt.opaque = True
             return [stmt]
-        for target in targets:
-            real = os.path.realpath(target)
-            if real in walk.stack:
-                chain = [os.path.basename(p) for p in walk.stack[walk.stack.index(real) :]]
-                cycle = " -> ".join([*chain, os.path.basename(target)])
+        reals = [os.path.realpath(target) for target in targets]
+        for target, real in zip(targets, reals, strict=True):
+            if real not in walk.stack:
+                continue
+            chain = [os.path.basename(p) for p in walk.stack[walk.stack.index(real) :]]
+            cycle = " -> ".join([*chain, os.path.basename(target)])
+            if (stmt.path, stmt.line, "cycle") not in self._reported:
+                self._reported.add((stmt.path, stmt.line, "cycle"))  # once, by any path
                 self.error(
                     stmt.path,
                     stmt.line,
@@ -456,7 +488,10 @@ class _Loader:
                     f"cycle: {cycle}); nginx would fail to start",
                     stmt.column,
                 )
-                continue
+            # nginx would read the whole include again and again: none of it is read (a glob
+            # that matches its own file would otherwise be read in every order)
+            return []
+        for target, real in zip(targets, reals, strict=True):
             if len(walk.stack) >= MAX_INCLUDE_DEPTH:
                 self.error(
                     stmt.path,
@@ -465,6 +500,23 @@ class _Loader:
                     stmt.column,
                 )
                 continue
+            loaded = self.read(target)
+            size = len(loaded.tokens) if loaded is not None else 0
+            if real not in self._included:
+                self._included.add(real)
+                self._included_tokens += size
+            self._expanded_tokens += size
+            if self._expanded_tokens > EXPANSION_FACTOR * self._included_tokens + EXPANSION_FLOOR:
+                self.error(
+                    stmt.path,
+                    stmt.line,
+                    f"includes expand the configuration to more than {EXPANSION_FACTOR} times "
+                    "what the included files hold (the same files included over and over); "
+                    "not followed",
+                    stmt.column,
+                )
+                stmt.opaque = True
+                return [*out, stmt]
             out.extend(self.parse(target, context, cp_ctx, walk.root_dir, (*walk.stack, real)))
         return out
 
@@ -508,11 +560,25 @@ class _Loader:
         return seen
 
 
+def _lex(path: str) -> Lexed:
+    tokens: list[Token] = []
+    try:
+        for token in lex(path):
+            tokens.append(token)
+    except NgxParserSyntaxError as exc:
+        return tokens, (exc.lineno or 1, str(exc.strerror))
+    except (OSError, RecursionError, ValueError) as exc:
+        return tokens, (1, f"cannot be lexed: {type(exc).__name__}")
+    return tokens, None
+
+
 _TEMPLATE = re.compile(r"\{\{|\{%|\{#")
 
 
 def template_marker(text: str) -> tuple[int, str] | None:
     """(line, kind) of the first Jinja/Liquid/Go template tag outside comments, if any."""
+    if _TEMPLATE.search(text) is None:
+        return None  # no tag anywhere (most files): no need to look line by line
     for number, line in enumerate(text.splitlines(), start=1):
         code = line.split("#", 1)[0] if not line.lstrip().startswith("{#") else line
         found = _TEMPLATE.search(code)
@@ -589,20 +655,33 @@ def _prepare_if_args(args: list[str]) -> None:
         args[:] = args[start:end]
 
 
-def _column(lines: list[str], line: int, name: str, nth: int) -> int | None:
-    if not 0 < line <= len(lines):
-        return None
-    text = lines[line - 1]
+@functools.lru_cache(maxsize=1024)
+def _statement_start(name: str) -> re.Pattern[str]:
     # a directive starts a statement: at the start of the line, or after ; { or }
-    pattern = re.compile(r"(?:^|[;{}])\s*(" + re.escape(name) + r")(?![\w-])")
-    found = None
-    start = 0
-    for _ in range(nth + 1):
-        found = pattern.search(text, start)
-        if found is None:
-            return None
-        start = found.end()
-    return found.start(1) + 1 if found is not None else None
+    return re.compile(r"(?:^|[;{}])\s*(" + re.escape(name) + r")(?![\w-])")
+
+
+def _column(
+    lines: list[str], line: int, name: str, nth: int, start: int = 0
+) -> tuple[int | None, int]:
+    """The column of the ``nth`` statement ``name`` on its line, and where the search for the
+    next one starts: ``start``, where the previous one ended (searching from the start of the
+    line each time was quadratic: a one-line config of 20,000 statements took a minute)."""
+    if not 0 < line <= len(lines):
+        return None, start
+    text = lines[line - 1]
+    if nth == 0:
+        # the usual case, the first statement of its line: what the pattern finds at 0
+        stripped = text.lstrip()
+        if stripped.startswith(name):
+            after = stripped[len(name) : len(name) + 1]
+            if not (after.isalnum() or after in ("_", "-")):  # (?![\w-]); "" at the end
+                column = len(text) - len(stripped) + 1
+                return column, column - 1 + len(name)
+    found = _statement_start(name).search(text, start)
+    if found is None:
+        return None, len(text)
+    return found.start(1) + 1, found.end()
 
 
 def _include_args(tokens: list[Token]) -> Iterator[tuple[str, int]]:
@@ -700,7 +779,21 @@ class _Scope:
 
 
 def _source(stmt: Stmt) -> Source:
-    return Source(path=stmt.path, line=stmt.line, column=stmt.column, note=stmt.origin)
+    if stmt.built_source is None:
+        stmt.built_source = Source(
+            path=stmt.path, line=stmt.line, column=stmt.column, note=stmt.origin
+        )
+    return stmt.built_source
+
+
+# the parametrized classes, looked up once (``Sourced[str]`` costs a cache lookup at each use)
+_SOURCED_STR = Sourced[str]
+_SOURCED_INT = Sourced[int]
+_SOURCED_BY_KIND: dict[str, Any] = {
+    "str": _SOURCED_STR,
+    "list": _SOURCED_STR,
+    "pair": Sourced[tuple[int, int]],
+}
 
 
 @dataclass
@@ -754,7 +847,8 @@ class _Builder:
             return _hidden(hidden, "proxy_set_header", "str"), None
         entry = _header_entry(found or [], header)
         if entry is not None:
-            return Sourced[str](value=entry.args[1], raw=entry.args[1], source=_source(entry)), None
+            value = entry.args[1]
+            return _SOURCED_STR(value=value, raw=value, source=_source(entry)), None
         if level is not None and level.opaque:
             return _hidden(level.opaque[0], "proxy_set_header", "str"), None
         default: Sourced[str] = self._default(f"header:{header}", "str")
@@ -889,7 +983,7 @@ class _Builder:
         headers: dict[str, Sourced[str]] = {}
         for stmt in found or []:
             if len(stmt.args) >= 2:
-                headers[stmt.args[0].lower()] = Sourced[str](
+                headers[stmt.args[0].lower()] = _SOURCED_STR(
                     value=stmt.args[1], raw=stmt.args[1], source=_source(stmt)
                 )
         dropped: list[tuple[str, Source]] = []
@@ -939,7 +1033,7 @@ def _header_entry(stmts: list[Stmt], header: str) -> Stmt | None:
 
 def _hidden(include: Stmt, name: str, kind: str) -> Sourced[Any]:
     """A value an unreadable include may set: unknown, and the rules that need it stay quiet."""
-    cls: Any = Sourced[str] if kind == "str" else Sourced[int]
+    cls: Any = _SOURCED_STR if kind == "str" else _SOURCED_INT
     reason = f'{name} may be set in include "{include.args[0]}", which was not found'
     hidden: Sourced[Any] = cls(value=None, raw="", source=_source(include), unknown=reason)
     return hidden
@@ -955,17 +1049,15 @@ def _typed(raw: str, kind: str, source: Source) -> Sourced[Any]:
         value = parse_size(raw)
     elif kind == "count":
         first = raw.split()[0] if raw.split() else ""
-        value = int(first) if first.isascii() and first.isdigit() else (0 if raw == "" else None)
+        value = decimal(first) if raw != "" else 0
     elif kind == "pair":  # "8 4k": (number, size)
         parts = raw.split()
-        number = parts[0] if parts else ""
+        number = decimal(parts[0]) if parts else None
         size = parse_size(parts[1]) if len(parts) == 2 else None
-        value = (int(number), size) if number.isdigit() and size is not None else None
+        value = (number, size) if number is not None and size is not None else None
     else:
         value = raw
-    cls: Any = {"str": Sourced[str], "list": Sourced[str], "pair": Sourced[tuple[int, int]]}.get(
-        kind, Sourced[int]
-    )
+    cls: Any = _SOURCED_BY_KIND.get(kind, _SOURCED_INT)
     if value is None:
         sourced: Sourced[Any] = cls(
             value=None, raw=raw, source=source, unknown=f'invalid value "{raw}"'
@@ -975,13 +1067,15 @@ def _typed(raw: str, kind: str, source: Source) -> Sourced[Any]:
 
 
 def _directive(stmt: Stmt) -> Directive:
-    return Directive(
-        name=stmt.name,
-        args=tuple(stmt.args),
-        source=_source(stmt),
-        context=stmt.context,
-        invalid=invalid_value(stmt.name, stmt.args, stmt.context),
-    )
+    if stmt.built_directive is None:
+        stmt.built_directive = Directive(
+            name=stmt.name,
+            args=tuple(stmt.args),
+            source=_source(stmt),
+            context=stmt.context,
+            invalid=invalid_value(stmt.name, stmt.args, stmt.context),
+        )
+    return stmt.built_directive
 
 
 # directives whose size takes g as well (ngx_conf_set_off_slot)
@@ -994,7 +1088,7 @@ SECOND_TIMES = frozenset({"proxy_cache_valid", "uwsgi_cache_valid"})
 
 def invalid_value(name: str, args: list[str], context: tuple[str, ...]) -> str | None:
     """nginx's own complaint about a time or size argument, as `nginx -t` words it."""
-    if any("$" in arg for arg in args):
+    if "$" in "".join(args):  # a variable in any argument
         return None
     key = f"upstream:{name}" if context[-1:] == ("upstream",) else name
     entry = NGINX_DIRECTIVES.get(key) or NGINX_DIRECTIVES.get(name)
@@ -1048,7 +1142,10 @@ def _allowed(roots: list[str], prefix: str | None, sysroot: str | None) -> list[
 
 
 def group_roots(
-    paths: list[str], others: Sequence[str] = (), prefix: str | None = None
+    paths: list[str],
+    others: Sequence[str] = (),
+    prefix: str | None = None,
+    lexed: dict[str, Lexed] | None = None,
 ) -> list[list[str]]:
     """The nginx configurations ``paths`` belong to, as lists of root files, one per server.
 
@@ -1057,8 +1154,11 @@ def group_roots(
     Each main file (``events``/``http`` at its top level) is one server's configuration; the
     fragments that no main file includes are grouped by the folder they configure (the folder
     above ``sites-enabled``, ``conf.d``...). Nothing is reported here: ``load_nginx`` reports.
+    ``lexed``: files already lexed in this run (filled in here), by real path.
     """
     loader = _Loader(facts=Facts(), prefix=prefix, problems=Problems())
+    if lexed is not None:
+        loader.lexed = lexed
     universe = list(dict.fromkeys([*paths, *others]))
     loader.allowed = _allowed(universe, prefix, None)
     reach = {path: loader.reachable(path) for path in universe}
@@ -1087,14 +1187,18 @@ def load_nginx(
     problems: Problems,
     prefix: str | None = None,
     sysroot: str | None = None,
+    lexed: dict[str, Lexed] | None = None,
 ) -> NginxConfig:
     """Read the root files, and everything they include, into one ``NginxConfig``.
 
     A root that another root includes is read only there, in the context it is included in.
     Fragments (top-level ``server``/``upstream``/``location``) are read as if included in ``http``.
     ``sysroot``: the files are a running server's (``nginx -T``), laid out under that folder.
+    ``lexed``: files already lexed in this run (``group_roots`` lexes them too), by real path.
     """
     loader = _Loader(facts=facts, prefix=prefix, problems=problems, sysroot=sysroot)
+    if lexed is not None:
+        loader.lexed = lexed
     loader.allowed = _allowed(roots, prefix, sysroot)
     kept = roots
     if len(roots) > 1:

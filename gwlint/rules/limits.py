@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 NUMERIC_KINDS = frozenset({"int", "u64", "u16", "mb"})
 _PLAIN = re.compile(r"^\s*[-+]?\d+\s*$")
-_WITH_UNIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]+)\s*$")
+_WITH_UNIT = re.compile(r"^\s*(\d{1,18}(?:\.\d{1,18})?)\s*([a-zA-Z]+)\s*$")  # no float("9" * 400)
 _STARTS_WITH_NUMBER = re.compile(r"^\s*[-+]?\d")
 _TRAILING_TEXT = re.compile(r"^\s*[-+]?\d+\s+\S")  # "32768 ; 32 KiB": a would-be comment
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterator
@@ -137,12 +138,14 @@ def gw601(dep: Deployment) -> Iterator[Finding]:
     version = dep.facts.nginx_version
     label = nginx.version_label
     for directive in nginx.directives:
+        name = directive.name
+        if name not in _GW601_NAMES and not name.startswith(PLUS_PREFIXES):
+            continue  # most directives: nothing below applies (a large config has 40k)
         if FREEFORM.intersection(directive.context):
             continue
         location = Location.of(directive.source)
         if location is None:
             continue
-        name = directive.name
         if name == "sticky" and (not directive.args or directive.args[0] not in STICKY_METHODS):
             continue  # nginx-sticky-module-ng: an open-source third-party module
         least_time = PLUS_DIRECTIVES["least_time"]
@@ -196,6 +199,8 @@ def gw601(dep: Deployment) -> Iterator[Finding]:
                 )
 
 
+# the directives GW601 looks at: NGINX Plus ones, and those with Plus-only parameters
+_GW601_NAMES = frozenset({*PLUS_DIRECTIVES, "random", "server"})
 MAX_LISTED = 3
 
 
@@ -320,7 +325,11 @@ def gw602(dep: Deployment) -> Iterator[Finding]:
         max_fails, fail_timeout = server.param("max_fails"), server.param("fail_timeout")
         if max_fails is None and fail_timeout is None:
             continue
-        fails = 1 if max_fails is None else (int(max_fails) if max_fails.isdigit() else None)
+        fails = (
+            1
+            if max_fails is None
+            else (int(max_fails) if re.fullmatch(r"[0-9]{1,18}", max_fails) else None)
+        )
         seconds = 10 if fail_timeout is None else parse_time(fail_timeout, sec=True)
         if fails is None or seconds is None:
             continue  # not a valid value: GW603
@@ -399,14 +408,14 @@ def _compose_ms(total: int) -> str:
 def _time_hint(arg: str, kind: str) -> tuple[str, str | None]:
     """Why nginx refuses a time, and the value that was most likely meant."""
     sec = kind == "sec"
-    fraction = _FRACTION.fullmatch(arg)
+    fraction = _FRACTION.fullmatch(arg) if len(arg) <= 64 else None  # no float('9' * 5000)
     if fraction:
         total = float(fraction.group(1)) * _TIME_MS[fraction.group(2) or "s"]
         if sec:
             return "nginx takes no fractions", f"{max(1, math.ceil(total / 1000))}s"
         return "nginx takes no fractions", _compose_ms(round(total))
     tokens = _TIME_TOKEN.findall(arg)
-    if tokens and "".join(n + u for n, u in tokens) == arg.replace(" ", ""):
+    if tokens and len(arg) <= 64 and "".join(n + u for n, u in tokens) == arg.replace(" ", ""):
         summed = sum(int(number) * _TIME_MS[unit or "s"] for number, unit in tokens)
         units = [unit or "s" for _, unit in tokens]
         if sec and "ms" in units:
@@ -421,7 +430,7 @@ def _time_hint(arg: str, kind: str) -> tuple[str, str | None]:
 
 
 def _size_hint(arg: str, kind: str) -> tuple[str, str | None]:
-    found = _SIZE.fullmatch(arg)
+    found = _SIZE.fullmatch(arg) if len(arg) <= 64 else None  # no float('9' * 5000)
     if not found:
         return "not a size: a whole number of bytes, or one with k or m", None
     number, unit, b_suffix = found.group(1), (found.group(2) or "").lower(), found.group(3)
@@ -461,7 +470,7 @@ def _bad_server_param(param: str) -> tuple[str, str | None] | None:
         return why, f"fail_timeout={meant}" if meant else None
     if key in ("max_fails", "max_conns", "weight"):
         if value.isascii() and value.isdigit():
-            if key == "weight" and int(value) == 0:
+            if key == "weight" and not value.strip("0"):
                 return "weight must be at least 1", "weight=1"
             return None
         default = {"max_fails": "1", "max_conns": "0", "weight": "1"}[key]
@@ -540,6 +549,9 @@ def gw603(dep: Deployment) -> Iterator[Finding]:
     if nginx is None:
         return
     for directive in nginx.directives:
+        upstream_server = directive.name == "server" and directive.context[-1:] == ("upstream",)
+        if not directive.invalid and not upstream_server:
+            continue  # most directives: nothing below applies
         if FREEFORM.intersection(directive.context):
             continue
         location = Location.of(directive.source)
@@ -1201,23 +1213,28 @@ HTTP2_UPSTREAM: Version = (1, 29, 4)  # proxy_http_version 2
 def _since_version(directive: Directive) -> tuple[Version, str] | None:
     """The nginx version that added this directive (in this context), and nginx's complaint on
     an older one: 'unknown directive', or 'is not allowed here' when the name exists elsewhere."""
-    upstream = directive.context[-1:] == ("upstream",)
-    key = f"upstream:{directive.name}" if upstream else directive.name
+    return _since_name(directive.name, directive.context[-1:] == ("upstream",))
+
+
+@functools.lru_cache(maxsize=4096)
+def _since_name(name: str, upstream: bool) -> tuple[Version, str] | None:
+    """``_since_version`` by name (once per name: a large config has 40k directives)."""
+    key = f"upstream:{name}" if upstream else name
     entry = NGINX_DIRECTIVES.get(key)
     if entry is None and upstream:
-        entry = NGINX_DIRECTIVES.get(directive.name)
-        key = directive.name
+        entry = NGINX_DIRECTIVES.get(name)
+        key = name
     if entry is None or not entry[3]:
         return None
     try:
         since = parse_version(entry[3])
     except ValueError:
         return None
-    complaint = f'unknown directive "{directive.name}"'
+    complaint = f'unknown directive "{name}"'
     if key.startswith("upstream:"):
-        elsewhere = NGINX_DIRECTIVES.get(directive.name)
+        elsewhere = NGINX_DIRECTIVES.get(name)
         if elsewhere is not None and (not elsewhere[3] or parse_version(elsewhere[3]) < since):
-            complaint = f'"{directive.name}" directive is not allowed here'
+            complaint = f'"{name}" directive is not allowed here'
     return since, complaint
 
 
@@ -1298,16 +1315,19 @@ def gw607(dep: Deployment) -> Iterator[Finding]:
     severity = None if dep.facts.nginx_version_given else Severity.WARNING
     assumed = _version_note(dep)
     for directive in nginx.directives:
+        name = directive.name
+        found = _since_version(directive)
+        newer = found is not None and version < found[0]
+        if not newer and name not in ("proxy_http_version", "keepalive"):
+            continue  # most directives: nothing below applies (a large config has 40k)
         if "http" not in directive.context or FREEFORM.intersection(directive.context):
             continue
-        name = directive.name
         if name in PLUS_DIRECTIVES or name.startswith(PLUS_PREFIXES):
             continue  # GW601
         location = Location.of(directive.source)
         if location is None:
             continue
-        found = _since_version(directive)
-        if found is not None and version < found[0]:
+        if found is not None and newer:
             since, complaint = found
             what = f"{name} in an upstream block" if "allowed here" in complaint else name
             yield Finding(

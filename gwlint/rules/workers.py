@@ -290,7 +290,7 @@ def gw303(dep: Deployment) -> Iterator[Finding]:
 
 # --- GW304: listen queues --------------------------------------------------------------------
 
-_BACKLOG = re.compile(r"^backlog=(-?\d+)$")
+_BACKLOG = re.compile(r"^backlog=(-?\d{1,18})$")  # longer: nginx refuses it, int() may too
 UWSGI_LISTEN_SUGGESTED = 1024
 
 

@@ -1,0 +1,263 @@
+"""The typer application behind ``gwlint``: every command as declared, with its help.
+
+``gwlint.cli.main`` reads a plain ``gwlint check`` itself (the pre-commit hook's command runs on
+every commit, and typer with its pydantic adapters costs tens of milliseconds to start); help,
+the other commands and anything it does not read exactly as this declaration would come here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, NoReturn
+
+import typer
+
+from gwlint import __version__
+from gwlint.cli import CheckOptions, Color, CommandError, Format, Level, ReportFormat, run_check
+
+app = typer.Typer(
+    name="gwlint",
+    help=(
+        "Check that nginx and the Python app server behind it (gunicorn or uWSGI) agree, "
+        "before they meet in production."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"gwlint {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """gwlint: nginx <-> gunicorn/uWSGI consistency linter."""
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"gwlint: error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def check(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Config files or folders (default: the current folder). Each file's kind comes "
+            "from its name and content.",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format: text, json, sarif (code scanning), github (Actions annotations).",
+        ),
+    ] = ReportFormat.text,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the report to FILE instead of standard output (- for standard output).",
+        ),
+    ] = None,
+    cpus: Annotated[
+        int | None,
+        typer.Option(help="CPUs of the production machine (cpu_count(), %k, worker checks)."),
+    ] = None,
+    nginx_version: Annotated[
+        str | None, typer.Option(help="nginx version in production [default: 1.30].")
+    ] = None,
+    gunicorn_version: Annotated[
+        str | None, typer.Option(help="gunicorn version in production [default: 27.0].")
+    ] = None,
+    uwsgi_version: Annotated[
+        str | None, typer.Option(help="uWSGI version in production [default: 2.0.30].")
+    ] = None,
+    env: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--env", help="NAME=VALUE for environment lookups in the configs (repeatable)."
+        ),
+    ] = None,
+    front: Annotated[
+        str | None,
+        typer.Option(
+            help="Load balancer or CDN in front: alb, gcp, cloudflare, heroku, oci, elb, with "
+            "an optional :SECONDS (alb:120), or idle=SECONDS,read=SECONDS."
+        ),
+    ] = None,
+    stop_timeout: Annotated[
+        int | None,
+        typer.Option(
+            help="Grace period of the orchestrator before SIGKILL (Kubernetes 30, docker 10)."
+        ),
+    ] = None,
+    somaxconn: Annotated[
+        int | None, typer.Option(help="net.core.somaxconn of the target [default: 4096].")
+    ] = None,
+    nginx_prefix: Annotated[
+        str | None,
+        typer.Option(
+            help="Folder relative nginx includes resolve against [default: the main file's folder]."
+        ),
+    ] = None,
+    nginx: Annotated[
+        list[str] | None, typer.Option("--nginx", help="Read FILE as nginx config.")
+    ] = None,
+    gunicorn: Annotated[
+        list[str] | None, typer.Option("--gunicorn", help="Read FILE as gunicorn config.")
+    ] = None,
+    uwsgi: Annotated[
+        list[str] | None, typer.Option("--uwsgi", help="Read FILE as uWSGI ini.")
+    ] = None,
+    uwsgi_section: Annotated[
+        str | None, typer.Option(help="Section of the uWSGI ini to read [default: uwsgi].")
+    ] = None,
+    nginx_dump: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FILE",
+            help="Read the nginx side from the output of `nginx -T` on the server (- for "
+            "standard input); findings name the server's files and lines.",
+        ),
+    ] = None,
+    select: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Only these rule codes or prefixes (comma-separated, e.g. GW1,GW401); replaces "
+            "the configuration's select."
+        ),
+    ] = None,
+    extend_select: Annotated[
+        list[str] | None, typer.Option(help="Enable these rule codes or prefixes as well.")
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option(help="Skip these rule codes or prefixes.")
+    ] = None,
+    fail_on: Annotated[
+        Level | None,
+        typer.Option(
+            help="Exit 1 when a finding is at least this severe [default: warning, or the "
+            "configuration's fail-on]."
+        ),
+    ] = None,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings.")
+    ] = False,
+    config: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FILE",
+            help="Configuration file (default: the closest .gwlint.toml, gwlint.toml or "
+            "pyproject.toml with [tool.gwlint], from the current folder up).",
+        ),
+    ] = None,
+    isolated: Annotated[
+        bool, typer.Option("--isolated", help="Ignore every configuration file.")
+    ] = False,
+    statistics: Annotated[
+        bool,
+        typer.Option("--statistics", help="Count findings per rule instead of listing them."),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Print findings only: no summary line, no warnings."),
+    ] = False,
+    color: Annotated[
+        Color,
+        typer.Option(
+            help="Colour the text output: auto (on a terminal, unless NO_COLOR is set), "
+            "always, never."
+        ),
+    ] = Color.auto,
+) -> None:
+    """Check nginx config(s) against gunicorn/uWSGI config(s).
+
+    With no path, finds every nginx config, gunicorn config and uWSGI ini under the current
+    folder and groups them into deployments.
+    """
+    try:
+        code = run_check(
+            CheckOptions(
+                paths=list(paths or []),
+                output_format=output_format,
+                output=output,
+                cpus=cpus,
+                nginx_version=nginx_version,
+                gunicorn_version=gunicorn_version,
+                uwsgi_version=uwsgi_version,
+                env=env,
+                front=front,
+                stop_timeout=stop_timeout,
+                somaxconn=somaxconn,
+                nginx_prefix=nginx_prefix,
+                nginx=nginx,
+                gunicorn=gunicorn,
+                uwsgi=uwsgi,
+                uwsgi_section=uwsgi_section,
+                nginx_dump=nginx_dump,
+                select=select,
+                extend_select=extend_select,
+                ignore=ignore,
+                fail_on=fail_on,
+                exit_zero=exit_zero,
+                config=config,
+                isolated=isolated,
+                statistics=statistics,
+                quiet=quiet,
+                color=color,
+            )
+        )
+    except CommandError as exc:
+        _fail(str(exc))
+    raise typer.Exit(code)
+
+
+@app.command()
+def rules(
+    output_format: Annotated[
+        Format, typer.Option("--format", "-f", help="Output format.")
+    ] = Format.text,
+) -> None:
+    """List every rule: code, default severity, family and title."""
+    from gwlint.rules import ALL_RULES
+
+    if output_format is Format.json:
+        import json
+
+        listing = [
+            {"code": r.code, "title": r.title, "severity": r.severity.value, "family": r.family}
+            for r in ALL_RULES
+        ]
+        typer.echo(json.dumps(listing, indent=2))
+        return
+    for r in ALL_RULES:
+        typer.echo(f"{r.code}  {r.severity.value:<7}  {r.family:<10}  {r.title}")
+
+
+@app.command()
+def rule(code: Annotated[str, typer.Argument(help="A rule code, e.g. GW101.")]) -> None:
+    """Explain one rule: why it matters, an example, the fix, references."""
+    from gwlint.reporters.docs import render_rule
+    from gwlint.rules import BY_CODE
+
+    found = BY_CODE.get(code.upper())
+    if found is None:
+        _fail(f"unknown rule {code!r} (see `gwlint rules`)")
+    typer.echo(render_rule(found), nl=False)

@@ -1,0 +1,115 @@
+"""Which files start an app server: Procfile, Dockerfile, compose file, systemd unit,
+supervisord config, env file or shell script (``launcher_kind``), from the file's name and, for
+ambiguous names, a look at its head.
+
+Apart from ``launchers`` (the reader of those files, thousands of lines that take tens of
+milliseconds to import) because every file of a folder walk has its kind told, and most
+repositories have no launcher at all: ``launchers`` is imported only when one is read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Literal
+
+from gwlint.loaders import TEMPLATE_SUFFIXES, read_head
+
+LauncherKind = Literal[
+    "procfile", "dockerfile", "compose", "systemd", "supervisord", "env", "shell"
+]
+
+_MENTION = re.compile(rb"gunicorn|uvicorn|uwsgi|GUNICORN_CMD_ARGS", re.IGNORECASE)
+_COMPOSE_BUILD = re.compile(rb"(?:^|[\s{,])build\s*:", re.MULTILINE)
+_SHELL_SHEBANG = re.compile(rb"^#!\s*\S*/(?:env\s+)?(?:ba|da|a|z|k|mk)?sh\b")
+_COMPOSE_NAME = re.compile(r"^(?:docker-)?compose(?:[.\-_][\w.\-]*)?\.ya?ml$")
+_EXAMPLE_WORDS = frozenset(
+    {"example", "examples", "sample", "samples", "template", "templates", "dist", "tmpl", "bak"}
+)
+_NOT_DOCKERFILE = (".md", ".txt", ".rst", ".json", ".yml", ".yaml", ".py", ".dockerignore")
+_SCRIPT_NAMES = ("entrypoint", "docker-entrypoint", "start", "run", "boot")
+
+
+# --- which files are launchers --------------------------------------------------------------------
+
+
+def _is_example(name: str) -> bool:
+    """``.env.example``, ``docker-compose.sample.yml``, ``Procfile.template``..."""
+    return any(part in _EXAMPLE_WORDS for part in re.split(r"[.\-_]", name))
+
+
+def _kind_from_name(name: str) -> LauncherKind | Literal["conf", "script"] | None:
+    if name == "procfile" or name.startswith("procfile."):
+        return "procfile"
+    if (
+        name in ("dockerfile", "containerfile")
+        or name.startswith(("dockerfile.", "containerfile."))
+        or name.endswith((".dockerfile", ".containerfile"))
+    ) and not name.endswith(_NOT_DOCKERFILE):
+        return "dockerfile"
+    if _COMPOSE_NAME.match(name):
+        return "compose"
+    if name.endswith(".service"):
+        return "systemd"
+    if name in ("supervisord.conf", "supervisor.conf") or (
+        name.startswith("supervisor") and name.endswith(".conf")
+    ):
+        return "supervisord"
+    if name.endswith((".conf", ".ini")):
+        return "conf"  # supervisord when it has [program:x]
+    if name in (".env", "env") or name.startswith(".env.") or name.endswith(".env"):
+        return "env"
+    if name.endswith((".sh", ".bash")):
+        return "shell"
+    if name.startswith(_SCRIPT_NAMES) or "." not in name:
+        return "script"  # a shell script when its first line says so
+    return None
+
+
+def launcher_kind(path: str, *, walking: bool = True) -> LauncherKind | None:
+    """'procfile' | 'dockerfile' | 'compose' | 'systemd' | 'supervisord' | 'env' | 'shell' | None.
+
+    From the file's name; for ambiguous names (``*.conf``, ``start``, ``entrypoint``) a look at
+    its first 64 KiB (``[program:x]``, a shell ``#!`` line). Examples and templates
+    (``.env.example``, ``*.j2``) are never launchers.
+
+    ``walking`` (the default, for files found in folders) is conservative: a shell script, env
+    file, supervisord config, compose file or systemd unit counts only when it mentions gunicorn,
+    uvicorn, uwsgi or GUNICORN_CMD_ARGS (a compose file also when it has a ``build:``, since the
+    Dockerfile it builds may start one). ``walking=False`` (a file named on the command line):
+    the name or content alone decide.
+    """
+    name = os.path.basename(path).lower()
+    if name.endswith(TEMPLATE_SUFFIXES) or _is_example(name):
+        return None
+    parent = os.path.basename(os.path.dirname(os.path.abspath(path))).lower()
+    guess = _kind_from_name(name)
+    if guess is None:
+        return None
+    kind: LauncherKind
+    head: bytes | None = None
+    if guess == "conf" or guess == "script":
+        # decided from the name first: most .conf files are nginx's, most bare names are not
+        # scripts, and reading them is what takes time in a folder walk
+        if guess == "conf":
+            if walking and not (parent.startswith("supervisor") or parent == "conf.d"):
+                return None
+        elif walking and not name.startswith(_SCRIPT_NAMES):
+            return None
+        head = read_head(path)
+        if guess == "conf":
+            if b"[program:" not in head:
+                return None
+            kind = "supervisord"
+        else:
+            if _SHELL_SHEBANG.match(head) is None:
+                return None
+            kind = "shell"
+    else:
+        kind = guess
+    if not walking or kind in ("procfile", "dockerfile"):
+        return kind
+    head = read_head(path) if head is None else head
+    if _MENTION.search(head) or (kind == "compose" and _COMPOSE_BUILD.search(head)):
+        return kind
+    return None
