@@ -269,7 +269,7 @@ def collect(request: Request, section: str = "uwsgi") -> Inputs:
             if os.path.isdir(path):
                 raise UsageError(f"{path}: is a folder (--{forced_kind} takes a file)")
             if not os.path.isfile(path):
-                raise UsageError(f"{path}: no such file")
+                raise UsageError(_missing(path, "file"))
             inputs.add(forced_kind, path)
     paths = request.paths
     if not paths and not any(p for _, p in forced) and request.nginx_dump is None:
@@ -291,8 +291,15 @@ def collect(request: Request, section: str = "uwsgi") -> Inputs:
                 )
             inputs.add(kind, path)
         else:
-            raise UsageError(f"{path}: no such file or directory")
+            raise UsageError(_missing(path, "file or directory"))
     return inputs
+
+
+def _missing(path: str, wanted: str) -> str:
+    """Why a named path is not a file (or folder) to check: absent, or a FIFO, socket, device."""
+    if os.path.exists(path):  # not a folder either (those are walked or refused before)
+        return f"{path}: not a regular file (a FIFO, socket or device)"
+    return f"{path}: no such {wanted}"
 
 
 def _expand(config: Config, patterns: list[str]) -> list[str]:
