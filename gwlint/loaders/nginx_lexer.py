@@ -24,18 +24,21 @@ from collections.abc import Callable, Collection, Iterator
 
 Token = tuple[str, int, bool]
 
-# a token, by its first character: a word (``\\`` and the character after it are one
-# character), ``{`` ``}`` ``;``, a comment up to its newline, a quoted string up to its unescaped
-# quote; else (a comment or string without its end, a final lone backslash) the end. No
-# alternative starts with a blank (\s is exactly str.isspace(), crossplane's blank): blanks are
-# what the search skips. (Not ``\s*`` before the token: at a file's trailing blanks, each
-# position would scan to the end, and a million trailing blanks would take hours.)
+# a token and the blanks before it, by the token's first character: a word (``\\`` and the
+# character after it are one character), ``{`` ``}`` ``;``, a comment up to its newline, a quoted
+# string up to its unescaped quote; else (a comment or string without its end, a final lone
+# backslash) the end, or only blanks up to the end of the file. Every non-blank character starts
+# one of the alternatives, so the matches tile the text: ``findall`` gives every token with the
+# blanks before it (to count lines by) without a match object each. (\s is exactly
+# str.isspace(), crossplane's blank; possessive, so that no blank is given back to be tried
+# again: a million trailing blanks are one match, not a million.)
 _TOKEN = re.compile(
-    r"(?P<word>(?:\\.|[^\s{};\\\"'#])(?:\\.|[^\s{};\\])*)"
-    r"|(?P<special>[{};])"
-    r"|(?P<comment>#[^\n]*\n)"
-    r"|(?P<quoted>\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*')"
-    r"|(?P<end>[#\"'\\])",
+    r"(\s*+)(?:"
+    r"((?:\\.|[^\s{};\\\"'#])(?:\\.|[^\s{};\\])*)"  # word
+    r"|([{};])"  # special
+    r"|(#[^\n]*\n)"  # comment
+    r"|(\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*')"  # quoted
+    r"|[#\"'\\]|\Z)",  # the end
     re.DOTALL,
 )
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
@@ -58,18 +61,12 @@ def lex(
     if "${" in text or any(name in text for name in external):
         yield from fallback(path)
         return
-    depth = 0
-    line = 0
-    for token in _tokens(text):
-        value, line, quoted = token
-        if not quoted and value == "}":
-            depth -= 1
-            if depth < 0:
-                raise syntax_error('unexpected "}"', path, line)
-        elif not quoted and value == "{":
-            depth += 1
-        yield token
-    if depth > 0:
+    tokens, open_blocks, stray = _tokens(text)
+    yield from tokens
+    if stray is not None:
+        raise syntax_error('unexpected "}"', path, stray)
+    if open_blocks > 0:
+        line = tokens[-1][1] if tokens else 0
         raise syntax_error('unexpected end of file, expecting "}"', path, line)
 
 
@@ -86,38 +83,49 @@ def _unescape(raw: str, quote: str) -> str:
     return _ESCAPE.sub(lambda found: quote if found.group(1) == quote else found.group(0), raw)
 
 
-def _tokens(text: str) -> list[Token]:
+def _tokens(text: str) -> tuple[list[Token], int, int | None]:
+    """The tokens; how many blocks are still open at the end; the line of a ``}`` that closes
+    none, if any (the tokens stop before it, where crossplane raises)."""
     tokens: list[Token] = []
     append = tokens.append
-    size = len(text)
-    pos = 0  # where the last token ended
-    line = 1  # the line at pos
-    # one match per token; the search skips the blanks between
-    for found in _TOKEN.finditer(text):
-        kind = found.lastgroup
-        start = found.start()
-        if start != pos:
-            line += text.count("\n", pos, start)
-        pos = found.end()
-        value = found.group()
-        if kind == "word":
-            if pos == size or text[pos] == "\\":
-                break  # a word the end of the file cuts (or a final lone backslash)
-            # crossplane counts a newline before the character that ends with it: a word that
-            # starts with an escaped newline starts on the next line
-            append((value, line + 1 if value.startswith("\\\n") else line, False))
-            line += value.count("\n")
-        elif kind == "special":
-            append((value, line, False))
-        elif kind == "comment":
-            end = pos - 1  # its newline
-            comment = value[:-2] if _odd_backslashes(text, end, start) else value[:-1]
-            append((comment, line, False))
+    line = 1  # the line the current token starts on, once the blanks before it are counted
+    depth = 0
+    for blanks, word, special, comment, quoted in _TOKEN.findall(text):
+        if blanks:
+            line += blanks.count("\n")
+        if word:
+            if "\n" in word:
+                # crossplane counts a newline before the character that ends with it: a word
+                # that starts with an escaped newline starts on the next line
+                append((word, line + 1 if word.startswith("\\\n") else line, False))
+                line += word.count("\n")
+            else:
+                append((word, line, False))
+        elif special:
+            if special == "{":
+                depth += 1
+            elif special == "}":
+                depth -= 1
+                if depth < 0:
+                    return tokens, depth, line
+            append((special, line, False))
+        elif comment:
+            end = len(comment) - 1  # its newline
+            append(
+                (comment[:-2] if _odd_backslashes(comment, end, 0) else comment[:-1], line, False)
+            )
             line += 1
-        elif kind == "quoted":
-            raw = value[1:-1]
-            append((_unescape(raw, value[0]) if "\\" in raw else raw, line, True))
+        elif quoted:
+            raw = quoted[1:-1]
+            append((_unescape(raw, quoted[0]) if "\\" in raw else raw, line, True))
             line += raw.count("\n")
         else:
-            break  # a comment or string the end of the file cuts, or a final lone backslash
-    return tokens
+            # the end: of the file, or a comment or string the end of the file cuts, or a final
+            # lone backslash. A word right before it (no blank between) is cut too: dropped.
+            # (Only a word token is neither quoted, nor { } ;, nor starts with #.)
+            if not blanks and tokens:
+                value, _line, was_quoted = tokens[-1]
+                if not was_quoted and value not in ("{", "}", ";") and value[:1] != "#":
+                    tokens.pop()
+            break
+    return tokens, depth, None
