@@ -107,6 +107,7 @@ MAIN_ONLY = frozenset(
 )
 SERVER_BODY = frozenset({"location", "listen", "server_name"})
 BLOCKS_WITH_ROUTES = frozenset({"location", "if", "limit_except"})
+_BRACES = frozenset({"{", "}", ";"})  # the tokens that end a statement
 Token = tuple[str, int, bool]
 # a file's tokens, and the syntax error that stopped the lexer (line, message), if any
 Lexed = tuple[list[Token], tuple[int, str] | None]
@@ -289,10 +290,14 @@ class _Loader:
             column, after = _column(walk.file.lines, line, name, nth, after)
             walk.seen_on_line[(line, name)] = (nth + 1, after)
             raw = {"directive": name, "line": line, "args": args}
+            # crossplane's verdict on a statement depends only on this (see _ACCEPTED)
+            verdict = (name, len(args), term, cp_ctx, len(args) == 1 and _flag(args[0]))
             try:
-                _analyzer.analyze(
-                    fname=path, stmt=raw, term=term, ctx=cp_ctx, check_ctx=True, check_args=True
-                )
+                if verdict not in _ACCEPTED:
+                    _analyzer.analyze(
+                        fname=path, stmt=raw, term=term, ctx=cp_ctx, check_ctx=True, check_args=True
+                    )
+                    _ACCEPTED.add(verdict)
             except NgxParserDirectiveError as exc:
                 self.error(path, line, str(exc.strerror), column)
                 if str(exc.strerror).endswith(' is not terminated by ";"'):
@@ -631,6 +636,18 @@ def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
+# What crossplane's ``analyze`` accepted, by what its verdict depends on: the directive, the
+# number of arguments, the terminator, the context, and whether a lone argument is "on" or
+# "off" (a flag's value); a statement like one accepted before is accepted without asking again
+# (once per statement was a tenth of the loading time). Rejections are not kept: each error is
+# raised anew, with its own file and line.
+_ACCEPTED: set[tuple[str, int, str, tuple[str, ...], bool]] = set()
+
+
+def _flag(arg: str) -> bool:
+    return arg.lower() in ("on", "off")
+
+
 def _skip_block(tokens: Iterator[Token]) -> None:
     """Read past the end of the current block, nested blocks included (without recursion)."""
     depth = 1
@@ -730,18 +747,20 @@ def root_context(names: set[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def _top_level_statements(tokens: list[Token]) -> Iterator[tuple[str, list[str]]]:
     """(directive, arguments) of each statement at the top level of a token stream."""
     depth = 0
-    current: list[str] | None = None
+    current: list[str] = []
     for token, _line, quoted in tokens:
-        if not quoted and token.startswith("#"):
+        # most tokens are inside blocks: one test each to pass them by
+        if quoted or token not in _BRACES:
+            if depth == 0 and (quoted or token[:1] != "#"):
+                current.append(token)
             continue
-        if not quoted and token in ("{", "}", ";"):
-            if depth == 0 and current:
-                yield current[0], current[1:]
-            current = None
-            depth += {"{": 1, "}": -1, ";": 0}[token]
-            continue
-        if depth == 0:
-            current = [*(current or []), token]
+        if depth == 0 and current:
+            yield current[0], current[1:]
+        current = []
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
 
 
 # --- model building ----------------------------------------------------------------------------
