@@ -1087,12 +1087,13 @@ def _typed(raw: str, kind: str, source: Source) -> Sourced[Any]:
 
 def _directive(stmt: Stmt) -> Directive:
     if stmt.built_directive is None:
+        args = tuple(stmt.args)
         stmt.built_directive = Directive(
             name=stmt.name,
-            args=tuple(stmt.args),
+            args=args,
             source=_source(stmt),
             context=stmt.context,
-            invalid=invalid_value(stmt.name, stmt.args, stmt.context),
+            invalid=invalid_value(stmt.name, args, stmt.context[-1:] == ("upstream",)),
         )
     return stmt.built_directive
 
@@ -1105,11 +1106,14 @@ OFFSET_DIRECTIVES = frozenset(
 SECOND_TIMES = frozenset({"proxy_cache_valid", "uwsgi_cache_valid"})
 
 
-def invalid_value(name: str, args: list[str], context: tuple[str, ...]) -> str | None:
-    """nginx's own complaint about a time or size argument, as `nginx -t` words it."""
+@functools.lru_cache(maxsize=4096)
+def invalid_value(name: str, args: tuple[str, ...], upstream: bool) -> str | None:
+    """nginx's own complaint about a time or size argument, as `nginx -t` words it (in an
+    ``upstream`` block or not). Kept for the statements written alike (a large config repeats
+    the same few thousand times)."""
     if "$" in "".join(args):  # a variable in any argument
         return None
-    key = f"upstream:{name}" if context[-1:] == ("upstream",) else name
+    key = f"upstream:{name}" if upstream else name
     entry = NGINX_DIRECTIVES.get(key) or NGINX_DIRECTIVES.get(name)
     if entry is None:
         return None
