@@ -7,6 +7,8 @@ of the nginx version in use.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -169,3 +171,20 @@ class NginxConfig(BaseModel):
     # main-level settings: worker_processes, user, worker_connections (events)
     main: dict[str, Sourced[str]] = {}
     listens: tuple[Listen, ...] = ()  # of every server block
+
+    @cached_property
+    def positions(self) -> dict[str, list[int]]:
+        """Where the statements of each directive name are in ``directives``, in file order:
+        the rules that read a few names visit those only (a large config has 40k statements,
+        and each pass over all of them took a rule 10 ms)."""
+        found: dict[str, list[int]] = {}
+        for index, directive in enumerate(self.directives):
+            found.setdefault(directive.name, []).append(index)
+        return found
+
+    def named(self, names: Iterable[str]) -> list[Directive]:
+        """The statements of these directive names, in file order."""
+        positions = self.positions
+        indexes = [index for name in set(names) for index in positions.get(name, ())]
+        indexes.sort()
+        return [self.directives[index] for index in indexes]

@@ -524,7 +524,7 @@ def longer_than_front(idle: int) -> int:
 
 def main_config_given(nginx: NginxConfig) -> bool:
     """Is the main nginx.conf (with its ``http`` or ``events`` block) among the files read?"""
-    return any(not d.context and d.name in ("http", "events") for d in nginx.directives)
+    return any(not d.context for d in nginx.named(("http", "events")))
 
 
 def _source_key(source: Source) -> tuple[str, int, str]:
@@ -661,7 +661,7 @@ def _nginx_before_front(nginx: NginxConfig, front: Front) -> Iterator[Finding]:
                 f"change keepalive_timeout {timeout.raw} ({timeout.source.label()}) to {suggested}s"
             )
         else:
-            http = next((d for d in nginx.directives if d.name == "http" and not d.context), None)
+            http = next((d for d in nginx.named(("http",)) if not d.context), None)
             location = Location.of(http.source) if http is not None else None
             if location is None:
                 location = Location.of(routes[0].pass_directive.source)

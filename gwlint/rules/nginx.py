@@ -137,10 +137,10 @@ def gw601(dep: Deployment) -> Iterator[Finding]:
         return
     version = dep.facts.nginx_version
     label = nginx.version_label
-    for directive in nginx.directives:
+    # most directives: nothing below applies (a large config has 40k)
+    names = [n for n in nginx.positions if n in _GW601_NAMES or n.startswith(PLUS_PREFIXES)]
+    for directive in nginx.named(names):
         name = directive.name
-        if name not in _GW601_NAMES and not name.startswith(PLUS_PREFIXES):
-            continue  # most directives: nothing below applies (a large config has 40k)
         if FREEFORM.intersection(directive.context):
             continue
         location = Location.of(directive.source)
@@ -549,9 +549,11 @@ def gw603(dep: Deployment) -> Iterator[Finding]:
     if nginx is None:
         return
     for directive in nginx.directives:
+        if not directive.invalid and directive.name != "server":
+            continue  # most directives: nothing below applies
         upstream_server = directive.name == "server" and directive.context[-1:] == ("upstream",)
         if not directive.invalid and not upstream_server:
-            continue  # most directives: nothing below applies
+            continue
         if FREEFORM.intersection(directive.context):
             continue
         location = Location.of(directive.source)
@@ -763,8 +765,9 @@ def gw604(dep: Deployment) -> Iterator[Finding]:
         return
     version = dep.facts.nginx_version
     written: dict[tuple[str, int, int, str], tuple[int, Directive]] = {}
-    for index, directive in enumerate(nginx.directives):
-        if directive.name == "proxy_set_header" and len(directive.args) >= 2:
+    for index in nginx.positions.get("proxy_set_header", ()):
+        directive = nginx.directives[index]
+        if len(directive.args) >= 2:
             key = (*_key(directive.source), directive.args[0].lower())
             written.setdefault(key, (index, directive))
     groups: dict[tuple[tuple[str, int, int, str], ...], list[Route]] = {}
@@ -1314,12 +1317,18 @@ def gw607(dep: Deployment) -> Iterator[Finding]:
     label = nginx.version_label
     severity = None if dep.facts.nginx_version_given else Severity.WARNING
     assumed = _version_note(dep)
-    for directive in nginx.directives:
+    # most directives: nothing below applies (a large config has 40k)
+    names = [
+        n
+        for n in nginx.positions
+        if n in ("proxy_http_version", "keepalive") or _since_name(n, False) or _since_name(n, True)
+    ]
+    for directive in nginx.named(names):
         name = directive.name
         found = _since_version(directive)
         newer = found is not None and version < found[0]
         if not newer and name not in ("proxy_http_version", "keepalive"):
-            continue  # most directives: nothing below applies (a large config has 40k)
+            continue
         if "http" not in directive.context or FREEFORM.intersection(directive.context):
             continue
         if name in PLUS_DIRECTIVES or name.startswith(PLUS_PREFIXES):

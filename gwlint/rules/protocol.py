@@ -959,8 +959,8 @@ def _nginx_user(dep: Deployment) -> tuple[str | None, str | None, Sourced[str] |
     if user is None or not user.known or not user.value:
         return None, None, None
     group = user.value  # "user www-data;": the group of the same name
-    for directive in dep.nginx.directives:
-        if directive.name == "user" and directive.context == () and len(directive.args) > 1:
+    for directive in dep.nginx.named(("user",)):
+        if directive.context == () and len(directive.args) > 1:
             group = directive.args[1]
     return user.value, group, user
 
@@ -1357,7 +1357,7 @@ def _remove_all(app: GunicornServer | UvicornServer, names: tuple[str, ...]) -> 
 def _unread_includes(dep: Deployment) -> bool:
     """An include gwlint could not read may set a resolver anywhere."""
     assert dep.nginx is not None
-    return any(directive.name == "include" for directive in dep.nginx.directives)
+    return "include" in dep.nginx.positions
 
 
 def _named_host(route: Route) -> UpstreamServer | None:
@@ -1704,7 +1704,7 @@ def _scheme_matters(dep: Deployment, header: Sourced[str]) -> bool:
     return any(
         (directive.name == "listen" and any(arg in ("ssl", "quic") for arg in directive.args))
         or directive.name == "ssl_certificate"
-        for directive in dep.nginx.directives
+        for directive in dep.nginx.named(("listen", "ssl_certificate"))
     )
 
 

@@ -373,8 +373,8 @@ def gw304(dep: Deployment) -> Iterator[Finding]:
     nginx = dep.nginx
     if nginx is None:
         return
-    for directive in nginx.directives:
-        if directive.name != "listen" or "server" not in directive.context:
+    for directive in nginx.named(("listen",)):
+        if "server" not in directive.context:
             continue
         for arg in directive.args:
             found = _BACKLOG.match(arg)
