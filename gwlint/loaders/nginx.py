@@ -265,20 +265,24 @@ class _Loader:
                 self.error(path, line, message)
             _skip_block(walk.tokens)
             return out
-        for token, line, quoted in walk.tokens:
-            if token == "}" and not quoted:
-                break
-            if token.startswith("#") and not quoted:
-                walk.file.comments.append((line, token[1:]))
-                continue
+        tokens = walk.tokens
+        following = tokens.__next__
+        lines = walk.file.lines
+        for token, line, quoted in tokens:
+            if not quoted:
+                if token == "}":
+                    break
+                if token.startswith("#"):
+                    walk.file.comments.append((line, token[1:]))
+                    continue
             name, args = token, []
             term, term_quoted = ";", False
             try:
-                term, _, term_quoted = next(walk.tokens)
-                while term not in ("{", ";", "}") or term_quoted:
-                    if not (term.startswith("#") and not term_quoted):
+                term, _, term_quoted = following()
+                while term_quoted or term not in _BRACES:
+                    if term_quoted or not term.startswith("#"):
                         args.append(term)
-                    term, _, term_quoted = next(walk.tokens)
+                    term, _, term_quoted = following()
             except StopIteration:
                 self.error(
                     path, line, f'unexpected end of file, expecting ";" or "}}" after "{name}"'
@@ -286,12 +290,14 @@ class _Loader:
                 break
             if name == "if":
                 _prepare_if_args(args)
-            nth, after = walk.seen_on_line.get((line, name), (0, 0))
-            column, after = _column(walk.file.lines, line, name, nth, after)
-            walk.seen_on_line[(line, name)] = (nth + 1, after)
+            on_line = (line, name)
+            nth, after = walk.seen_on_line.get(on_line, (0, 0))
+            column, after = _column(lines, line, name, nth, after)
+            walk.seen_on_line[on_line] = (nth + 1, after)
             raw = {"directive": name, "line": line, "args": args}
             # crossplane's verdict on a statement depends only on this (see _ACCEPTED)
-            verdict = (name, len(args), term, cp_ctx, len(args) == 1 and _flag(args[0]))
+            count = len(args)
+            verdict = (name, count, term, cp_ctx, count == 1 and args[0].lower() in ("on", "off"))
             try:
                 if verdict not in _ACCEPTED:
                     _analyzer.analyze(
@@ -642,10 +648,6 @@ def _inside(path: str, folder: str) -> bool:
 # (once per statement was a tenth of the loading time). Rejections are not kept: each error is
 # raised anew, with its own file and line.
 _ACCEPTED: set[tuple[str, int, str, tuple[str, ...], bool]] = set()
-
-
-def _flag(arg: str) -> bool:
-    return arg.lower() in ("on", "off")
 
 
 def _skip_block(tokens: Iterator[Token]) -> None:
