@@ -196,3 +196,39 @@ def test_pyproject_with_a_tool_that_is_not_a_table(tmp_path: Path) -> None:
     run = gwlint("check", "nginx.conf", cwd=tmp_path)
     assert run.code == 0, run.err
     assert run.err == ""
+
+
+def test_gunicorn_config_nested_deeper_than_the_recursion_limit(tmp_path: Path) -> None:
+    """``bind = not not ... "x"``, 1,900 deep: ast.parse accepts it, and the recursive search for
+    what the compiler rejects ('return' outside a function...) raised RecursionError."""
+    (tmp_path / "gunicorn.conf.py").write_text(f'bind = {"not " * 1900}"x"\nworkers = 4\n')
+    diagnostics = _check(tmp_path, "gunicorn.conf.py")
+    assert [(d["code"], d["line"]) for d in diagnostics] == [("GW005", 1)]
+    assert "too deeply nested" in str(diagnostics[0]["message"])
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "message"),
+    [
+        (
+            "workers = 2\nfor w in range(3):\n    pass\nelse:\n    break\n",
+            5,
+            "'break' outside loop",
+        ),
+        ("while True:\n    def f():\n        continue\n", 3, "'continue' outside loop"),
+        ("class C:\n    return 1\n", 2, "'return' outside function"),
+        ("for x in (yield):\n    pass\n", 1, "'yield' outside function"),
+        ("def f():\n    for x in y:\n        break\n    return 1\nworkers = 2\n", None, None),
+    ],
+)
+def test_what_the_compiler_rejects(
+    tmp_path: Path, source: str, line: int | None, message: str | None
+) -> None:
+    """The stack walk that replaced the recursive one finds what CPython's compiler rejects."""
+    (tmp_path / "gunicorn.conf.py").write_text(source)
+    found = [
+        (d["line"], str(d["message"]).split(": ", 1)[1])
+        for d in _check(tmp_path, "gunicorn.conf.py")
+        if d["code"] == "GW003"
+    ]
+    assert found == ([(line, message)] if line else [])

@@ -193,52 +193,54 @@ class _Settings:
 
 def compile_time_error(tree: ast.Module) -> tuple[int, int, str] | None:
     """What Python's compiler, not its parser, rejects: 'return' outside a function, 'break'
-    outside a loop, nonlocal at module level. Found in the syntax tree; nothing is compiled."""
+    outside a loop, nonlocal at module level. Found in the syntax tree; nothing is compiled.
 
-    def visit(node: ast.AST, in_function: bool, in_loop: bool) -> tuple[int, int, str] | None:
-        for child in ast.iter_child_nodes(node):
-            problem = None
-            if isinstance(child, ast.Return | ast.Yield | ast.YieldFrom | ast.Await):
-                if not in_function:
-                    kind = {
-                        ast.Return: "'return'",
-                        ast.Yield: "'yield'",
-                        ast.YieldFrom: "'yield'",
-                        ast.Await: "'await'",
-                    }[type(child)]
-                    problem = f"{kind} outside function"
-            elif isinstance(child, ast.Break | ast.Continue) and not in_loop:
-                problem = f"'{type(child).__name__.lower()}' outside loop"
-            elif isinstance(child, ast.Nonlocal) and not in_function:
-                problem = "nonlocal declaration not allowed at module level"
-            if problem is not None:
-                return child.lineno, child.col_offset + 1, problem  # type: ignore[attr-defined]
-            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-                found = visit(child, True, False)
-            elif isinstance(child, ast.ClassDef):
-                found = visit(child, False, False)
-            elif isinstance(child, ast.For | ast.AsyncFor | ast.While):
-                found = None
-                for part in child.body:
-                    found = found or visit_one(part, in_function, True)
-                for part in child.orelse:
-                    found = found or visit_one(part, in_function, in_loop)
-                found = found or visit(
-                    child.iter if not isinstance(child, ast.While) else child.test,
-                    in_function,
-                    in_loop,
-                )
-            else:
-                found = visit(child, in_function, in_loop)
-            if found is not None:
-                return found
-        return None
+    Walked with an explicit stack, not recursion: the parser accepts expressions nested far
+    deeper (``not not not ...``) than Python's recursion limit."""
+    # (node, in a function, in a loop): the node is checked, then its children, in source order
+    pending: list[tuple[ast.AST, bool, bool]] = [
+        (child, False, False) for child in reversed(tree.body)
+    ]
+    while pending:
+        node, in_function, in_loop = pending.pop()
+        problem = _misplaced(node, in_function, in_loop)
+        if problem is not None:
+            return node.lineno, node.col_offset + 1, problem  # type: ignore[attr-defined]
+        children: list[tuple[ast.AST, bool, bool]]
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            children = [(child, True, False) for child in ast.iter_child_nodes(node)]
+        elif isinstance(node, ast.ClassDef):
+            children = [(child, False, False) for child in ast.iter_child_nodes(node)]
+        elif isinstance(node, ast.For | ast.AsyncFor | ast.While):
+            head = node.test if isinstance(node, ast.While) else node.iter
+            children = [
+                (head, in_function, in_loop),
+                *((part, in_function, True) for part in node.body),
+                *((part, in_function, in_loop) for part in node.orelse),
+            ]
+        else:
+            children = [(child, in_function, in_loop) for child in ast.iter_child_nodes(node)]
+        pending.extend(reversed(children))
+    return None
 
-    def visit_one(node: ast.AST, in_function: bool, in_loop: bool) -> tuple[int, int, str] | None:
-        wrapper = ast.Module(body=[node], type_ignores=[])  # type: ignore[list-item]
-        return visit(wrapper, in_function, in_loop)
 
-    return visit(tree, False, False)
+_OUTSIDE_FUNCTION = {
+    ast.Return: "'return'",
+    ast.Yield: "'yield'",
+    ast.YieldFrom: "'yield'",
+    ast.Await: "'await'",
+}
+
+
+def _misplaced(node: ast.AST, in_function: bool, in_loop: bool) -> str | None:
+    keyword = _OUTSIDE_FUNCTION.get(type(node))
+    if keyword is not None and not in_function:
+        return f"{keyword} outside function"
+    if isinstance(node, ast.Break | ast.Continue) and not in_loop:
+        return f"'{type(node).__name__.lower()}' outside loop"
+    if isinstance(node, ast.Nonlocal) and not in_function:
+        return "nonlocal declaration not allowed at module level"
+    return None
 
 
 def _comments(path: str, source: str, problems: Problems) -> None:

@@ -59,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:
             failed.append(kind)
             print(f"{kind}: FAILED: {type(exc).__name__}: {exc}", flush=True)
+            for note in getattr(exc, "__notes__", []):  # hypothesis: the minimal example
+                print(f"  {note}", flush=True)
         else:
             print(f"{kind}: {options.examples} examples passed", end="", flush=True)
             print(f" ({time.monotonic() - started:.1f} s)", flush=True)
