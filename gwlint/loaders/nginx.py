@@ -188,6 +188,9 @@ class _Loader:
     sysroot: str | None = None  # a server's files laid out under this folder (nginx -T)
     # lexed files by real path, shared by the loaders of one run (a file is lexed once)
     lexed: dict[str, Lexed] = field(default_factory=dict)
+    # only finding which files include which (group_roots): its problems are not reported, so
+    # a file's comments (suppressions) and lines (columns) are not needed
+    grouping: bool = False
 
     def error(self, path: str, line: int, message: str, column: int | None = None) -> None:
         key = (path, line, message)
@@ -227,16 +230,22 @@ class _Loader:
         tokens, failure = self.lexed[key]
         if failure is not None:
             self.error(path, failure[0], failure[1])
-        loaded = _File(path=path, lines=text.splitlines(), tokens=tokens)
-        for token, line, quoted in tokens:
+        loaded = _File(path=path, lines=[], tokens=tokens)
+        self._files[key] = loaded
+        if not self.grouping:
+            loaded.lines = text.splitlines()
+            self._comments(loaded)
+        return loaded
+
+    def _comments(self, loaded: _File) -> None:
+        """Every comment of a file, for the suppressions (``# gwlint: ignore[...]``)."""
+        for token, line, quoted in loaded.tokens:
             if token.startswith("#") and not quoted:
                 text = loaded.lines[line - 1] if 0 < line <= len(loaded.lines) else ""
                 own = text.lstrip().startswith("#")
                 at = text.find("#") if own else text.rfind(token)
                 column = at + 1 if at >= 0 else None
-                self.problems.comment(path, line, token[1:], own_line=own, column=column)
-        self._files[key] = loaded
-        return loaded
+                self.problems.comment(loaded.path, line, token[1:], own_line=own, column=column)
 
     def parse(
         self,
@@ -1166,6 +1175,19 @@ def _allowed(roots: list[str], prefix: str | None, sysroot: str | None) -> list[
     return sorted({os.path.realpath(folder) for folder in folders})
 
 
+class _Reach(dict[str, set[str]]):
+    """Real paths of the files each file includes, directly or not (``_Loader.reachable``),
+    found the first time they are asked for."""
+
+    def __init__(self, loader: _Loader) -> None:
+        super().__init__()
+        self.loader = loader
+
+    def __missing__(self, path: str) -> set[str]:
+        found = self[path] = self.loader.reachable(path)
+        return found
+
+
 def group_roots(
     paths: list[str],
     others: Sequence[str] = (),
@@ -1181,12 +1203,14 @@ def group_roots(
     above ``sites-enabled``, ``conf.d``...). Nothing is reported here: ``load_nginx`` reports.
     ``lexed``: files already lexed in this run (filled in here), by real path.
     """
-    loader = _Loader(facts=Facts(), prefix=prefix, problems=Problems())
+    loader = _Loader(facts=Facts(), prefix=prefix, problems=Problems(), grouping=True)
     if lexed is not None:
         loader.lexed = lexed
     universe = list(dict.fromkeys([*paths, *others]))
     loader.allowed = _allowed(universe, prefix, None)
-    reach = {path: loader.reachable(path) for path in universe}
+    # what each file includes, followed when asked for: a file named alone (the usual ``gwlint
+    # check nginx.conf``) is its own root whatever it includes
+    reach = _Reach(loader)
     real = {path: os.path.realpath(path) for path in universe}
     roots: list[str] = []
     for path in universe:
