@@ -877,8 +877,7 @@ class _Builder:
             return _hidden(hidden, "proxy_set_header", "str"), None
         entry = _header_entry(found or [], header)
         if entry is not None:
-            value = entry.args[1]
-            return _SOURCED_STR(value=value, raw=value, source=_source(entry)), None
+            return self.header_value(entry), None
         if level is not None and level.opaque:
             return _hidden(level.opaque[0], "proxy_set_header", "str"), None
         default: Sourced[str] = self._default(f"header:{header}", "str")
@@ -892,6 +891,15 @@ class _Builder:
             outer = outer.parent
         return default, None
 
+    def header_value(self, stmt: Stmt) -> Sourced[str]:
+        """The value a ``proxy_set_header`` sets; one object per statement, shared by every
+        route that inherits it (and by ``header`` and ``headers``)."""
+        key = (id(stmt), "header")
+        if key not in self._values:
+            value = stmt.args[1]
+            self._values[key] = _SOURCED_STR(value=value, raw=value, source=_source(stmt))
+        return self._values[key]
+
     # upstream groups first: a proxy_pass may name a group defined further down
 
     def upstream(self, block: Stmt) -> None:
@@ -899,7 +907,7 @@ class _Builder:
         name = block.args[0] if block.args else ""
         servers = tuple(
             UpstreamServer(
-                address=addr.parse_nginx_host_port(stmt.args[0], 80),
+                address=_address(stmt.args[0], 80),
                 params=tuple(stmt.args[1:]),
                 source=_source(stmt),
             )
@@ -1013,9 +1021,7 @@ class _Builder:
         headers: dict[str, Sourced[str]] = {}
         for stmt in found or []:
             if len(stmt.args) >= 2:
-                headers[stmt.args[0].lower()] = _SOURCED_STR(
-                    value=stmt.args[1], raw=stmt.args[1], source=_source(stmt)
-                )
+                headers[stmt.args[0].lower()] = self.header_value(stmt)
         dropped: list[tuple[str, Source]] = []
         outer = level.parent if level is not None else None
         while outer is not None:
@@ -1047,11 +1053,16 @@ class _Builder:
             )
         default_port = {"http": 80, "https": 443}.get(scheme) if protocol == "http" else None
         server = UpstreamServer(
-            address=addr.parse_nginx_host_port(authority, default_port),
+            address=_address(authority, default_port),
             params=(),
             source=_source(stmt),
         )
         return Target(raw=raw, scheme=scheme, servers=(server,), uri=uri, variables=variables)
+
+
+# an address as nginx reads it; kept, as the same one ("listen 80") is in thousands of server
+# blocks of a large config (an Address is immutable: one object serves them all)
+_address = functools.lru_cache(maxsize=4096)(addr.parse_nginx_host_port)
 
 
 def _header_entry(stmts: list[Stmt], header: str) -> Stmt | None:
@@ -1323,11 +1334,11 @@ def _listens(stmts: list[Stmt], facts: Facts) -> Iterator[Listen]:
                 text = listen.args[0]
                 if text.isdigit():
                     text = f"*:{text}"
-                address = addr.parse_nginx_host_port(text, 80)
+                address = _address(text, 80)
                 yield Listen(address=address, source=_source(listen))
             if not found:
                 # nginx's default: *:80 when it runs as root (else *:8000)
-                address = addr.parse_nginx_host_port("*:80", 80)
+                address = _address("*:80", 80)
                 yield Listen(address=address, source=Source(default_of=facts.nginx_label))
         elif stmt.name == "http":
             yield from _listens(stmt.block, facts)
