@@ -238,6 +238,9 @@ def _version_note(dep: Deployment) -> str:
 # --- GW602 -------------------------------------------------------------------------------------
 
 
+_FAILS = re.compile(r"[0-9]{1,18}")  # max_fails: a number nginx reads
+
+
 @rule(
     code="GW602",
     name="max-fails-on-single-server",
@@ -326,9 +329,7 @@ def gw602(dep: Deployment) -> Iterator[Finding]:
         if max_fails is None and fail_timeout is None:
             continue
         fails = (
-            1
-            if max_fails is None
-            else (int(max_fails) if re.fullmatch(r"[0-9]{1,18}", max_fails) else None)
+            1 if max_fails is None else (int(max_fails) if _FAILS.fullmatch(max_fails) else None)
         )
         seconds = 10 if fail_timeout is None else parse_time(fail_timeout, sec=True)
         if fails is None or seconds is None:
