@@ -109,8 +109,23 @@ SERVER_BODY = frozenset({"location", "listen", "server_name"})
 BLOCKS_WITH_ROUTES = frozenset({"location", "if", "limit_except"})
 _BRACES = frozenset({"{", "}", ";"})  # the tokens that end a statement
 Token = tuple[str, int, bool]
-# a file's tokens, and the syntax error that stopped the lexer (line, message), if any
-Lexed = tuple[list[Token], tuple[int, str] | None]
+
+
+@dataclass(slots=True)
+class Lexed:
+    """A file's tokens, and the syntax error that stopped the lexer (line, message), if any: a
+    file is lexed once per run, for grouping and for loading (both ask for its top-level
+    statements too: found once, the first time)."""
+
+    tokens: list[Token]
+    failure: tuple[int, str] | None
+    top_level: list[tuple[str, list[str]]] | None = None
+
+    def statements(self) -> list[tuple[str, list[str]]]:
+        """(directive, arguments) of each statement at the file's top level."""
+        if self.top_level is None:
+            self.top_level = list(_top_level_statements(self.tokens))
+        return self.top_level
 
 
 @dataclass(slots=True)
@@ -157,6 +172,7 @@ class _File:
     path: str
     lines: list[str]
     tokens: list[Token]
+    lexed: Lexed  # shared by the loaders of a run
     comments: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -227,10 +243,10 @@ class _Loader:
             return None
         if key not in self.lexed:
             self.lexed[key] = _lex(path)
-        tokens, failure = self.lexed[key]
-        if failure is not None:
-            self.error(path, failure[0], failure[1])
-        loaded = _File(path=path, lines=[], tokens=tokens)
+        lexed = self.lexed[key]
+        if lexed.failure is not None:
+            self.error(path, lexed.failure[0], lexed.failure[1])
+        loaded = _File(path=path, lines=[], tokens=lexed.tokens, lexed=lexed)
         self._files[key] = loaded
         if not self.grouping:
             loaded.lines = text.splitlines()
@@ -552,7 +568,7 @@ class _Loader:
             if loaded is None or os.path.realpath(path) in seen:
                 continue
             seen.add(os.path.realpath(path))
-            for name, args in _top_level_statements(loaded.tokens):
+            for name, args in loaded.lexed.statements():
                 if name == "include" and args:
                     found = self.resolve_include(args[0], path, 1, None, root_dir, quiet=True)
                     todo.extend(found or [])
@@ -586,10 +602,10 @@ def _lex(path: str) -> Lexed:
         for token in lex(path):
             tokens.append(token)
     except NgxParserSyntaxError as exc:
-        return tokens, (exc.lineno or 1, str(exc.strerror))
+        return Lexed(tokens, (exc.lineno or 1, str(exc.strerror)))
     except (OSError, RecursionError, ValueError) as exc:
-        return tokens, (1, f"cannot be lexed: {type(exc).__name__}")
-    return tokens, None
+        return Lexed(tokens, (1, f"cannot be lexed: {type(exc).__name__}"))
+    return Lexed(tokens, None)
 
 
 _TEMPLATE = re.compile(r"\{\{|\{%|\{#")
