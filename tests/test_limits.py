@@ -364,7 +364,7 @@ def test_folder_named_like_a_config(tmp_path: Path) -> None:
 @pytest.mark.skipif(
     sys.platform == "win32" or os.geteuid() == 0,
     reason="running as root (as here and in CI): file permissions do not stop root from "
-    "reading, so an unreadable file cannot be made; the FIFO and folder cases above cover "
+    "reading, so an unreadable file cannot be made; the FIFO, socket and folder cases cover "
     "files that cannot be read as configs",
 )
 def test_unreadable_file(tmp_path: Path) -> None:  # pragma: no cover - not root
