@@ -49,13 +49,16 @@ _NGINX_MARKERS = re.compile(
 _PY_ASSIGN = re.compile(rb"^[A-Za-z_][A-Za-z0-9_]*\s*=", re.MULTILINE)
 
 
+def nonblocking(path: str, flags: int) -> int:
+    """``open``'s opener that never waits: a FIFO would otherwise block until something writes
+    to it (then reads as empty, or fails the regular-file check of the loaders)."""
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+
+
 def read_head(path: str) -> bytes:
     """The first SNIFF_BYTES of a file (b"" when it cannot be read): enough to tell its kind."""
     try:
-        # O_NONBLOCK: a FIFO gives b"" at once instead of waiting for a writer forever
-        with open(
-            path, "rb", opener=lambda p, f: os.open(p, f | getattr(os, "O_NONBLOCK", 0))
-        ) as handle:
+        with open(path, "rb", opener=nonblocking) as handle:  # a FIFO: b"" at once
             return handle.read(SNIFF_BYTES)
     except OSError:
         return b""

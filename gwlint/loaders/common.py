@@ -7,6 +7,7 @@ import re
 import stat
 from dataclasses import dataclass
 
+from gwlint.loaders import nonblocking
 from gwlint.model.diagnostics import Finding, Location, Severity
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -132,15 +133,6 @@ class Problems:
         )
 
 
-def decimal(text: str, *, digits: int = 19) -> int | None:
-    """``text`` as a whole number when it is ASCII digits, at most ``digits`` of them (leading
-    zeros aside); else None. ``str.isdigit`` also accepts ``²`` (which ``int`` refuses), and
-    ``int`` refuses more than 4300 digits: no config may make either raise."""
-    if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > digits:
-        return None
-    return int(text)
-
-
 def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
@@ -162,11 +154,6 @@ def outside(path: str, by: str | None = None, *, folder: str | None = None) -> b
     return not _inside(real, os.path.realpath(os.path.dirname(os.path.abspath(by))))
 
 
-def _nonblocking(path: str, flags: int) -> int:
-    """Open without waiting: a FIFO would otherwise block until something writes to it."""
-    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
-
-
 def read_bytes(
     path: str, code: str, problems: Problems, *, kind: str, by: str | None = None
 ) -> bytes | None:
@@ -182,7 +169,7 @@ def read_bytes(
         )
         return None
     try:
-        with open(path, "rb", opener=_nonblocking) as handle:
+        with open(path, "rb", opener=nonblocking) as handle:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode):
                 problems.add(code, path, 1, f"{kind} config {path} is not a regular file")

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from gwlint.loaders import SKIP_DIRS, read_head
-from gwlint.loaders.common import MAX_FILE_BYTES, Problems, decimal, read_text
+from gwlint.loaders.common import MAX_FILE_BYTES, Problems, read_text
 from gwlint.loaders.detect_launcher import (
     _MENTION,
     _SHELL_SHEBANG,
@@ -52,6 +52,7 @@ from gwlint.loaders.detect_launcher import (
     launcher_kind,
 )
 from gwlint.loaders.launch import EnvValue, Launch, Program, Word
+from gwlint.model.units import decimal
 
 CODE = "GW008"  # launcher cannot be read
 MAX_DEPTH = 8  # nested sh -c / scripts / sourced files

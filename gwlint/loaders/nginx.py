@@ -23,7 +23,7 @@ from crossplane import lexer as _crossplane_lexer
 from crossplane.errors import NgxParserDirectiveError, NgxParserSyntaxError
 
 from gwlint.loaders import nginx_lexer
-from gwlint.loaders.common import Problems, decimal, read_text
+from gwlint.loaders.common import Problems, read_text
 from gwlint.model import address as addr
 from gwlint.model.defaults import nginx_default
 from gwlint.model.facts import Facts
@@ -41,7 +41,7 @@ from gwlint.model.nginx import (
 )
 from gwlint.model.nginx_directives import NGINX_DIRECTIVES
 from gwlint.model.source import Source, Sourced
-from gwlint.model.units import UNLIMITED_MS, parse_size, parse_time
+from gwlint.model.units import UNLIMITED_MS, decimal, parse_size, parse_time
 
 
 def lex(path: str) -> Iterator[nginx_lexer.Token]:

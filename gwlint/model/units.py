@@ -80,11 +80,18 @@ def parse_time(text: str, *, sec: bool = False) -> int | None:
     return total + value
 
 
-def _atoi(text: str) -> int | None:
-    if not text or not text.isascii() or not text.isdigit() or len(text.lstrip("0")) > 19:
+def decimal(text: str, *, digits: int = 19) -> int | None:
+    """``text`` as a whole number when it is ASCII digits, at most ``digits`` of them (leading
+    zeros aside); else None. ``str.isdigit`` also accepts ``²`` (which ``int`` refuses), and
+    ``int`` refuses more than 4300 digits: no config may make either raise."""
+    if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > digits:
         return None
-    number = int(text)
-    return number if number <= _INT_MAX else None
+    return int(text)
+
+
+def _atoi(text: str) -> int | None:
+    number = decimal(text)
+    return number if number is not None and number <= _INT_MAX else None
 
 
 def parse_size(text: str, *, offset: bool = False) -> int | None:
