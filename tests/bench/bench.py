@@ -567,32 +567,23 @@ def _run(scratch: Path, runs: int, only: set[int], deployments: int) -> None:
             ],
             runs,
         )
-        table.row("crossplane.parse, cold", bare_cold)
-        met = lint_cold.median <= LARGE_TARGET * bare_cold.median
-        word = table.verdict(
-            f"large config <= {LARGE_TARGET}x bare crossplane.parse, cold "
-            f"({lint_cold.median / bare_cold.median:.2f}x)",
-            met,
-        )
-        table.row(
-            "gwlint check nginx.conf, cold",
-            lint_cold,
-            ratio(lint_cold, bare_cold, "crossplane.parse"),
-            f"<= {LARGE_TARGET}x: {word}",
-        )
-        table.row("crossplane.parse, in-process", bare_in)
-        met = lint_in.median <= LARGE_TARGET * bare_in.median
-        word = table.verdict(
-            f"large config <= {LARGE_TARGET}x bare crossplane.parse, in-process "
-            f"({lint_in.median / bare_in.median:.2f}x)",
-            met,
-        )
-        table.row(
-            "gwlint lint + text report, in-process",
-            lint_in,
-            ratio(lint_in, bare_in, "crossplane.parse"),
-            f"<= {LARGE_TARGET}x: {word}",
-        )
+        for kind, label, bare_run, lint_run in (
+            ("cold", "gwlint check nginx.conf, cold", bare_cold, lint_cold),
+            ("in-process", "gwlint lint + text report, in-process", bare_in, lint_in),
+        ):
+            met = lint_run.median <= LARGE_TARGET * bare_run.median
+            word = table.verdict(
+                f"large config <= {LARGE_TARGET}x bare crossplane.parse, {kind} "
+                f"({lint_run.median / bare_run.median:.2f}x)",
+                met,
+            )
+            table.row(f"crossplane.parse, {kind}", bare_run)
+            table.row(
+                label,
+                lint_run,
+                ratio(lint_run, bare_run, "crossplane.parse"),
+                f"<= {LARGE_TARGET}x: {word}",
+            )
 
     if 3 in only:
         table.section("3. scaling: 1x (200 servers) vs 10x (2,000 servers)")
