@@ -59,6 +59,11 @@ class Config(BaseModel):
     uwsgi_section: str | None = None
     env: dict[str, str] = Field(default_factory=dict)
     deployments: list[DeploymentConfig] = Field(default_factory=list)
+    # folder walks: gitignore-style patterns relative to this file's folder (ruff's semantics:
+    # exclude replaces the default list, extend-exclude adds to it)
+    exclude: list[str] | None = None
+    extend_exclude: list[str] = Field(default_factory=list)
+    respect_gitignore: bool = True
     path: Path | None = Field(default=None, exclude=True)  # the file it was read from
 
     @field_validator("env", mode="before")

@@ -149,7 +149,8 @@ def test_target_facts_env_and_prefix(tmp_path: Path) -> None:
     [
         (
             'ignor = ["GW101"]\n',
-            "unknown key 'ignor' (allowed: cpus, deployments, env, extend-select, fail-on, front,",
+            "unknown key 'ignor' (allowed: cpus, deployments, env, exclude, extend-exclude, "
+            "extend-select, fail-on,",
         ),
         ('fail-on = "fatal"\n', "fail-on: Input should be 'error', 'warning' or 'info'"),
         ("cpus = 0\n", "cpus: Input should be greater than or equal to 1"),

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from gwlint import engine
+from gwlint.deployment import grouping
 from gwlint.loaders import nginx as nginx_loader
 from tests.conftest import gwlint
 
@@ -30,8 +31,8 @@ def _common(a: str, b: str) -> int:
         return 0
 
 
-def _expected(here: str, groups: list[engine.Group]) -> list[list[engine.Group]]:
-    ranks: dict[int, list[engine.Group]] = {}
+def _expected(here: str, groups: list[grouping.Group]) -> list[list[grouping.Group]]:
+    ranks: dict[int, list[grouping.Group]] = {}
     for group in groups:
         ranks.setdefault(_common(here, group.home), []).append(group)
     return [ranks[key] for key in sorted(ranks, reverse=True)]
@@ -45,16 +46,16 @@ def test_ranking_is_by_common_path(seed: int) -> None:
     def folder() -> str:
         return "/" + "/".join(rng.choice(names) for _ in range(rng.randint(0, 4)))
 
-    groups = [engine.Group(home=os.path.normpath(folder())) for _ in range(rng.randint(1, 12))]
-    under: dict[str, list[engine.Group]] = {}
+    groups = [grouping.Group(home=os.path.normpath(folder())) for _ in range(rng.randint(1, 12))]
+    under: dict[str, list[grouping.Group]] = {}
     for group in groups:
-        for parent in engine._ancestors(group.home):
+        for parent in grouping.ancestors(group.home):
             under.setdefault(parent, []).append(group)
     for _ in range(10):
         here = os.path.normpath(folder())
         wanted = rng.sample(groups, rng.randint(0, len(groups)))
         ordered = [g for g in groups if g in wanted]
-        got = list(engine._by_closeness(here, ordered, under))
+        got = list(grouping.by_closeness(here, ordered, under))
         assert [[id(g) for g in rank] for rank in got] == [
             [id(g) for g in rank] for rank in _expected(here, ordered)
         ]

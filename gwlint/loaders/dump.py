@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import os
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gwlint.model.diagnostics import Diagnostic
 
 _HEADER = re.compile(r"^# configuration file (?P<path>.+):\r?$")
 MAX_DUMP_FILES = 10_000
@@ -74,3 +78,40 @@ def lay_out(files: list[tuple[str, str]], sysroot: str) -> list[str]:
             raise DumpError(f"{path}: cannot be laid out ({exc.strerror or exc})") from None
         written.append(target)
     return written
+
+
+def unmap(diagnostics: list[Diagnostic], sysroot: str) -> list[Diagnostic]:
+    """Paths under the scratch folder back to the server's own paths."""
+    root = os.path.realpath(sysroot)
+
+    def path(value: str) -> str:
+        full = os.path.realpath(value) if not os.path.isabs(value) else value
+        for base in (sysroot, root):
+            if full.startswith(base + os.sep):
+                return full[len(base) :]
+        return value
+
+    def text(value: str) -> str:
+        for base in (root, sysroot):
+            value = value.replace(base + os.sep, "/").replace(base, "/")
+        return value
+
+    from gwlint.model.diagnostics import Diagnostic, Location, Related
+
+    def where(location: Location) -> Location:
+        return Location(path(location.path), location.line, location.column)
+
+    return sorted(
+        (
+            Diagnostic(
+                code=d.code,
+                severity=d.severity,
+                message=text(d.message),
+                location=where(d.location),
+                related=tuple(Related(where(r.location), text(r.message)) for r in d.related),
+                fix=text(d.fix) if d.fix is not None else None,
+            )
+            for d in diagnostics
+        ),
+        key=Diagnostic.sort_key,
+    )

@@ -1,0 +1,177 @@
+"""Grouping into deployments: which nginx configuration the app servers stand behind.
+
+One deployment is one nginx configuration (its root files: a main file, or the fragments of one
+folder) and the app servers its routes reach. The configuration's ``deployments`` come first;
+then every app server goes with the configurations whose routes certainly reach one of its
+sockets (same TCP port or socket path), the closest in the folder tree first; an app no route
+reaches goes with the closest configuration when one is closest, else it is checked alone.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from gwlint.inventory import snippet_roots
+
+if TYPE_CHECKING:
+    from gwlint.inventory import Inventory
+    from gwlint.loaders.common import Problems
+    from gwlint.loaders.nginx import Lexed
+    from gwlint.model.address import Address
+    from gwlint.model.appserver import AppServer
+    from gwlint.model.nginx import NginxConfig
+    from gwlint.settings import Settings
+
+
+@dataclass
+class Group:
+    """One deployment: an nginx configuration (its root files) and the app servers behind it."""
+
+    nginx_roots: list[str] = field(default_factory=list)
+    apps: list[AppServer] = field(default_factory=list)
+    nginx: NginxConfig | None = None
+    home: str = "."
+
+
+def ancestors(folder: str) -> list[str]:
+    """An absolute folder and every folder above it, the deepest first."""
+    chain = [folder]
+    while (parent := os.path.dirname(folder)) != folder:
+        chain.append(parent)
+        folder = parent
+    return chain
+
+
+def by_closeness(
+    here: str, groups: list[Group], under: dict[str, list[Group]]
+) -> Iterator[list[Group]]:
+    """``groups`` ranked by how much of the folder tree their home shares with ``here`` (the
+    length of the common path), closest first, each rank in the order of ``under``'s lists.
+
+    ``under`` maps a folder to the groups whose home is that folder or below it: the groups
+    first found walking up from ``here`` share the most with it. Without comparing ``here``
+    with every home: a repository may hold hundreds of deployments.
+    """
+    wanted = {id(g) for g in groups}
+    seen: set[int] = set()
+    for folder in ancestors(here):
+        rank = [g for g in under.get(folder, ()) if id(g) in wanted and id(g) not in seen]
+        if rank:
+            seen.update(id(g) for g in rank)
+            yield rank
+    rest = [g for g in groups if id(g) not in seen]  # nothing in common (another drive)
+    if rest:
+        yield rest
+
+
+def group(
+    settings: Settings,
+    inventory: Inventory,
+    apps: list[tuple[str, AppServer]],
+    problems: Problems,
+    sysroot: str | None,
+    *,
+    named: bool,
+) -> list[Group]:
+    from gwlint.config import matches
+    from gwlint.loaders.nginx import group_roots, load_nginx
+    from gwlint.model.deployment import pair
+
+    config, facts = settings.config, settings.facts
+    groups: list[Group] = []
+    nginx_pool = list(inventory.nginx)
+    app_pool = list(apps)
+    for deployment in config.deployments:
+        group = Group()
+        group.nginx_roots = [
+            p for p in nginx_pool if any(matches(g, p, config.root) for g in deployment.nginx)
+        ]
+        mine = [
+            item
+            for item in app_pool
+            if any(matches(g, item[0], config.root) for g in deployment.app)
+        ]
+        if not group.nginx_roots and not mine:
+            continue
+        group.apps = [app for _, app in mine]
+        nginx_pool = [p for p in nginx_pool if p not in group.nginx_roots]
+        app_pool = [item for item in app_pool if item not in mine]
+        groups.append(group)
+    configured = len(groups)
+    lexed: dict[str, Lexed] = {}  # every nginx file is lexed once, for grouping and loading
+    if nginx_pool:
+        snippets_of = snippet_roots if named and sysroot is None else None
+        others = snippets_of() if snippets_of is not None else []
+        for roots in group_roots(nginx_pool, others, settings.nginx_prefix, lexed):
+            groups.append(Group(nginx_roots=roots))
+    for group in groups:
+        if group.nginx_roots:
+            group.nginx = load_nginx(
+                group.nginx_roots,
+                facts,
+                problems,
+                prefix=settings.nginx_prefix,
+                sysroot=sysroot,
+                lexed=lexed,
+            )
+            homes = [os.path.dirname(os.path.abspath(r)) for r in group.nginx_roots]
+            group.home = os.path.commonpath(homes)
+    automatic = groups[configured:]
+    reached = {id(g): _socket_keys(g) for g in automatic}
+    under: dict[str, list[Group]] = {}  # folder -> the deployments at home in it or below
+    for g in automatic:
+        for folder in ancestors(g.home):
+            under.setdefault(folder, []).append(g)
+    orphans: list[AppServer] = []
+    for path, app in app_pool:
+        listening = {key for listener in app.listeners if (key := _key(listener.address))}
+        here = os.path.dirname(os.path.abspath(path))
+        # the deployments whose routes certainly reach this app (same port or socket first:
+        # pairing is exact); of several (two projects on 127.0.0.1:8000), the closest in the
+        # folder tree: paired rank by rank, so that a repository with hundreds of deployments
+        # on one port pairs each app with its own, not with all of them
+        candidates = [g for g in automatic if reached[id(g)] & listening]
+        pool: list[Group] = []
+        for rank in by_closeness(here, candidates, under):
+            pool = [
+                g for g in rank if any(link.certain for link in pair(g.nginx, (app,), facts).links)
+            ]
+            if pool:
+                break
+        if not pool and len(automatic) == 1:
+            pool = list(automatic)
+        elif not pool and automatic:
+            # reached by none: the closest deployment, unless several are as close (then it
+            # is checked on its own)
+            closest = next(by_closeness(here, automatic, under))
+            pool = closest if len(closest) == 1 else []
+        for group in pool:
+            group.apps.append(app)
+        if not pool:
+            orphans.append(app)
+    if orphans:
+        groups.append(Group(apps=orphans))
+    return groups
+
+
+def _key(address: Address) -> tuple[str, object] | None:
+    """What two addresses must share to pair for certain: a TCP port, or a socket path."""
+    if address.kind == "tcp" and address.port is not None:
+        return ("tcp", address.port)
+    if address.kind == "unix" and address.path:
+        return ("unix", os.path.basename(address.path))
+    return None
+
+
+def _socket_keys(group: Group) -> set[tuple[str, object]]:
+    if group.nginx is None:
+        return set()
+    return {
+        key
+        for route in group.nginx.routes
+        for server in route.target.servers
+        if (key := _key(server.address))
+    }

@@ -1,0 +1,135 @@
+"""What is reported of the findings: rules not selected dropped, severity overrides, per-file
+ignores, and inline suppressions (``# gwlint: ignore[CODE] reason``), with the problems of the
+suppressions themselves (GW006, GW007). Sorted by file, line and code."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from gwlint.model.diagnostics import Diagnostic, Finding, Location
+
+if TYPE_CHECKING:
+    from gwlint.loaders.common import Problems, Suppression
+    from gwlint.settings import Settings
+
+
+def _covered(suppression: Suppression, comment_lines: dict[str, set[int]]) -> set[int]:
+    """Lines a suppression covers: its own; from a line of its own, the next non-comment line."""
+    if not suppression.own_line:
+        return {suppression.line}
+    lines = comment_lines.get(os.path.realpath(suppression.path), set())
+    line = suppression.line + 1
+    while line in lines:
+        line += 1
+    return {line}
+
+
+def _places(diagnostic: Diagnostic) -> list[Location]:
+    return [diagnostic.location, *(related.location for related in diagnostic.related)]
+
+
+def _suppress(
+    diagnostics: set[Diagnostic], ignored: set[Diagnostic], problems: Problems, enabled: set[str]
+) -> tuple[set[Diagnostic], list[Diagnostic], int]:
+    """(kept, problems with the suppressions themselves, how many were suppressed).
+
+    A suppression is used when it covers a finding, kept or already removed by per-file-ignores.
+    """
+    from gwlint.rules import BY_CODE
+
+    by_place: dict[tuple[str, int, str], list[tuple[Suppression, str]]] = {}
+    extra: list[Diagnostic] = []
+    for suppression in problems.suppressions:
+        location = Location(suppression.path, suppression.line, suppression.column)
+        unknown = [code for code in suppression.codes if code not in BY_CODE]
+        if unknown:
+            extra.append(
+                Diagnostic(
+                    code="GW007",
+                    severity=BY_CODE["GW007"].severity,
+                    message=f"suppression not applied: {unknown[0]} is not a gwlint rule "
+                    "(see `gwlint rules`)",
+                    location=location,
+                )
+            )
+            continue
+        real = os.path.realpath(suppression.path)
+        for line in _covered(suppression, problems.comment_lines):
+            for code in suppression.codes:
+                by_place.setdefault((real, line, code), []).append((suppression, code))
+
+    def hits(diagnostic: Diagnostic) -> list[tuple[Suppression, str]]:
+        return [
+            hit
+            for place in _places(diagnostic)
+            for hit in by_place.get((os.path.realpath(place.path), place.line, diagnostic.code), [])
+        ]
+
+    used: set[tuple[Suppression, str]] = set()
+    kept: set[Diagnostic] = set()
+    for diagnostic in diagnostics:
+        found = hits(diagnostic)
+        used.update(found)
+        if not found:
+            kept.add(diagnostic)
+    for diagnostic in ignored:
+        used.update(hits(diagnostic))
+    for suppression in problems.suppressions:
+        for code in suppression.codes:
+            if code not in BY_CODE or code not in enabled or (suppression, code) in used:
+                continue
+            target = min(_covered(suppression, problems.comment_lines))
+            extra.append(
+                Diagnostic(
+                    code="GW006",
+                    severity=BY_CODE["GW006"].severity,
+                    message=f"`gwlint: ignore[{code}]` suppresses nothing: no {code} finding on "
+                    f"line {target}; remove {code} from the comment",
+                    location=Location(suppression.path, suppression.line, suppression.column),
+                )
+            )
+    return kept, extra, len(diagnostics) - len(kept)
+
+
+def filtered(
+    settings: Settings, findings: list[tuple[str, Finding]], problems: Problems
+) -> tuple[list[Diagnostic], int]:
+    from gwlint.config import matches
+    from gwlint.rules import BY_CODE
+
+    enabled, root = settings.enabled, settings.config.root
+    diagnostics: set[Diagnostic] = set()
+    ignored: set[Diagnostic] = set()
+    for code, finding in findings:
+        if code not in enabled:
+            continue
+        severity = settings.severity.get(code) or finding.severity or BY_CODE[code].severity
+        diagnostic = Diagnostic(
+            code=code,
+            severity=severity,
+            message=finding.message,
+            location=finding.location,
+            related=finding.related,
+            fix=finding.fix,
+        )
+        path = finding.location.path
+        if any(
+            any(code.startswith(c) for c in codes) and matches(glob, path, root)
+            for glob, codes in settings.per_file_ignores
+        ):
+            ignored.add(diagnostic)
+        else:
+            diagnostics.add(diagnostic)
+    kept, extra, suppressed = _suppress(diagnostics, ignored, problems, enabled)
+    for diagnostic in extra:
+        if diagnostic.code in enabled:
+            kept.add(
+                Diagnostic(
+                    code=diagnostic.code,
+                    severity=settings.severity.get(diagnostic.code, diagnostic.severity),
+                    message=diagnostic.message,
+                    location=diagnostic.location,
+                )
+            )
+    return sorted(kept, key=lambda d: (*d.sort_key(), repr(d.related), d.fix or "")), suppressed

@@ -1,0 +1,175 @@
+"""The inventory: which files a run reads, and as what.
+
+Files named on the command line (by name and content, or forced with ``--nginx`` /
+``--gunicorn`` / ``--uwsgi``), the files of the folders named (or of the working directory when
+nothing is named), and those the configuration's ``deployments`` name. Each is classified
+(``classify``): a config for a loader, or context for the deployment stage (version pins,
+Kubernetes manifests). Nothing is parsed here beyond a file's head.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from gwlint.inventory.classify import Kind, classify, context_kind, is_documentation
+from gwlint.inventory.walk import Ignores, files_under
+from gwlint.settings import UsageError, display
+
+if TYPE_CHECKING:
+    from gwlint.config import Config
+    from gwlint.settings import Request, Settings
+
+
+@dataclass
+class Inventory:
+    nginx: list[str] = field(default_factory=list)
+    gunicorn: list[str] = field(default_factory=list)
+    uwsgi: list[str] = field(default_factory=list)
+    launcher: list[str] = field(default_factory=list)
+    walked_nginx: set[str] = field(default_factory=set)  # found in a folder, not named
+    pins: list[str] = field(default_factory=list)  # requirements, pyproject.toml, lock files
+    manifests: list[str] = field(default_factory=list)  # Kubernetes manifests
+    # every folder walked, and its files in walk order: the deployment stage finds files by
+    # their container paths among them
+    walked: list[str] = field(default_factory=list)
+
+    def add(self, kind: Kind, path: str) -> None:
+        bucket = getattr(self, kind)
+        if path not in bucket:
+            bucket.append(path)
+
+    @property
+    def configs(self) -> bool:
+        return bool(self.nginx or self.gunicorn or self.uwsgi or self.launcher)
+
+    def kind_of(self, path: str) -> str | None:
+        for kind in ("nginx", "gunicorn", "uwsgi", "launcher", "pins", "manifests"):
+            if path in getattr(self, kind):
+                return kind
+        return None
+
+
+def ignores_of(config: Config) -> Ignores:
+    ignores = Ignores(root=str(config.root), respect_gitignore=config.respect_gitignore)
+    if config.exclude is not None:
+        ignores.exclude = tuple(config.exclude)
+    ignores.extend_exclude = tuple(config.extend_exclude)
+    return ignores
+
+
+def walk(root: str, inventory: Inventory, *, section: str = "uwsgi", ignores: Ignores) -> None:
+    """Every config and context file under ``root``."""
+    for path in files_under(root, ignores):
+        inventory.walked.append(path)
+        kind = classify(path, section=section, walking=True)
+        if kind is not None:
+            inventory.add(kind, path)
+            if kind == "nginx":
+                inventory.walked_nginx.add(path)
+            continue
+        context = context_kind(path)
+        if context == "pins":
+            inventory.pins.append(path)
+        elif context == "manifest":
+            inventory.manifests.append(path)
+
+
+def _missing(path: str, wanted: str) -> str:
+    """Why a named path is not a file (or folder) to check: absent, or a FIFO, socket, device."""
+    if os.path.exists(path):  # not a folder either (those are walked or refused before)
+        return f"{path}: not a regular file (a FIFO, socket or device)"
+    return f"{path}: no such {wanted}"
+
+
+def collect(request: Request, section: str, ignores: Ignores) -> Inventory:
+    """Files by kind: forced ones, named ones by name and content, folders walked."""
+    inventory = Inventory()
+    forced: tuple[tuple[Kind, list[str]], ...] = (
+        ("nginx", request.nginx),
+        ("gunicorn", request.gunicorn),
+        ("uwsgi", request.uwsgi),
+    )
+    for forced_kind, forced_paths in forced:
+        for path in forced_paths:
+            if os.path.isdir(path):
+                raise UsageError(f"{path}: is a folder (--{forced_kind} takes a file)")
+            if not os.path.isfile(path):
+                raise UsageError(_missing(path, "file"))
+            inventory.add(forced_kind, path)
+    paths = request.paths
+    if not paths and not any(p for _, p in forced) and request.nginx_dump is None:
+        paths = ["."]
+    for path in paths:
+        if os.path.isdir(path):
+            walk(path, inventory, section=section, ignores=ignores)
+        elif os.path.isfile(path):
+            kind = classify(path, section=section)
+            if kind is None:
+                context = context_kind(path)
+                if context == "pins":
+                    inventory.pins.append(path)
+                    continue
+                if context == "manifest":
+                    inventory.manifests.append(path)
+                    continue
+                what = (
+                    "documentation, not a config"
+                    if is_documentation(os.path.basename(path))
+                    else "cannot tell whether this is an nginx, gunicorn or uWSGI config, or "
+                    "a file that starts one"
+                )
+                raise UsageError(f"{path}: {what}; name it with --nginx, --gunicorn or --uwsgi")
+            inventory.add(kind, path)
+        else:
+            raise UsageError(_missing(path, "file or directory"))
+    return inventory
+
+
+def _expand(config: Config, patterns: list[str]) -> list[str]:
+    """Files a deployment's globs name (relative to the configuration file's folder)."""
+    import glob
+
+    found: list[str] = []
+    for pattern in patterns:
+        full = pattern if os.path.isabs(pattern) else os.path.join(config.root, pattern)
+        matches = sorted(p for p in glob.glob(full, recursive=True) if os.path.isfile(p))
+        found.extend(display(match) for match in matches)
+    return list(dict.fromkeys(found))
+
+
+def add_configured(settings: Settings, inventory: Inventory) -> None:
+    """Add the files the configuration's deployments name that a folder walk would not find."""
+    config = settings.config
+    for number, deployment in enumerate(config.deployments, start=1):
+        label = deployment.name or f"deployments[{number}]"
+        for path in _expand(config, deployment.nginx):
+            inventory.add("nginx", path)
+        for path in _expand(config, deployment.app):
+            kind = classify(path, section=settings.uwsgi_section)
+            if kind not in ("gunicorn", "uwsgi", "launcher"):
+                raise UsageError(
+                    f"{config.path}: {label}: app {path} is neither a gunicorn config (.py), a "
+                    "uWSGI ini nor a file that starts one (Procfile, Dockerfile, compose...)"
+                )
+            inventory.add(kind, path)
+
+
+def take(request: Request, settings: Settings) -> Inventory:
+    """The inventory of a run."""
+    inventory = collect(request, settings.uwsgi_section, ignores_of(settings.config))
+    discovering = not request.paths and not (request.nginx or request.gunicorn or request.uwsgi)
+    if discovering and request.nginx_dump is None:
+        add_configured(settings, inventory)
+    return inventory
+
+
+def snippet_roots(ignores: Ignores | None = None) -> list[str]:
+    """nginx files under the working directory that may include a named snippet."""
+    found = Inventory()
+    walk(".", found, ignores=ignores or Ignores())
+    return found.nginx
+
+
+__all__ = ["Inventory", "Kind", "classify", "collect", "take"]

@@ -1,0 +1,113 @@
+"""Folder walks: which files a repository holds, minus what is not the project's own.
+
+Skipped: version-control and tool folders, virtualenvs, ``node_modules``, build output (the
+default ``exclude``, as ruff's), what ``.gitignore`` files ignore (git's semantics, through
+``pathspec``, nested ``.gitignore`` files included; ``respect-gitignore = false`` turns it off),
+and the configuration's ``exclude`` / ``extend-exclude`` patterns (gitignore-style, relative to the
+configuration file's folder: ``legacy/`` or ``*.conf.orig`` anywhere, ``deploy/old/*.conf``
+anchored). Files named on the command line are read whatever these say.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from gwlint.loaders import SKIP_DIRS
+
+if TYPE_CHECKING:
+    import pathspec
+
+MAX_WALK_FILES = 200_000  # files looked at in one walk: a repository, not a whole disk
+
+
+def _spec(lines: Sequence[str]) -> pathspec.GitIgnoreSpec:
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+@dataclass
+class Ignores:
+    """What a walk leaves out: patterns relative to ``root`` (the configuration's folder), and
+    the ``.gitignore`` files found on the way (each relative to its own folder)."""
+
+    root: str = "."
+    exclude: tuple[str, ...] = tuple(sorted(SKIP_DIRS))
+    extend_exclude: tuple[str, ...] = ()
+    respect_gitignore: bool = True
+    _patterns: pathspec.GitIgnoreSpec | None = None
+    _gitignores: dict[str, pathspec.GitIgnoreSpec | None] = field(default_factory=dict)
+
+    def _excluded(self, path: str, folder: bool) -> bool:
+        if self._patterns is None:
+            self._patterns = _spec([*self.exclude, *self.extend_exclude])
+        try:
+            relative = os.path.relpath(os.path.abspath(path), os.path.abspath(self.root))
+        except ValueError:  # another drive
+            relative = path
+        if relative.startswith(".."):
+            relative = os.path.normpath(path)
+        relative = relative.replace(os.sep, "/") + ("/" if folder else "")
+        return self._patterns.match_file(relative)
+
+    def _gitignore(self, folder: str) -> pathspec.GitIgnoreSpec | None:
+        if folder not in self._gitignores:
+            spec = None
+            candidate = os.path.join(folder, ".gitignore")
+            if os.path.isfile(candidate):
+                try:
+                    with open(candidate, encoding="utf-8", errors="replace") as handle:
+                        text = handle.read(1024 * 1024)
+                    spec = _spec(text.splitlines())
+                except (OSError, ValueError):
+                    spec = None
+            self._gitignores[folder] = spec
+        return self._gitignores[folder]
+
+    def ignored(self, path: str, folders: Sequence[str], *, folder: bool = False) -> bool:
+        """Is ``path`` (a file or, with ``folder``, a folder) left out? ``folders``: the walk's
+        folders from its start down to the one holding ``path``, whose .gitignore files apply
+        (the deepest decides, as in git)."""
+        if self._excluded(path, folder):
+            return True
+        if not self.respect_gitignore:
+            return False
+        verdict = False
+        for base in folders:
+            spec = self._gitignore(base)
+            if spec is None:
+                continue
+            relative = os.path.relpath(path, base).replace(os.sep, "/") + ("/" if folder else "")
+            result = spec.check_file(relative)
+            if result.include is not None:
+                verdict = result.include
+        return verdict
+
+
+def files_under(root: str, ignores: Ignores | None = None) -> Iterator[str]:
+    """Every file under ``root``, sorted by folder then name, without what ``ignores`` leaves
+    out (the default excludes when None). Paths as given (``./`` dropped)."""
+    ignores = ignores if ignores is not None else Ignores()
+    seen = 0
+    chain: dict[str, list[str]] = {}
+    for folder, dirs, files in os.walk(root):
+        parent = os.path.dirname(folder)
+        here = [*chain.get(parent, []), folder] if folder != root else [folder]
+        chain[folder] = here
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.endswith(".egg-info")
+            and not ignores.ignored(os.path.join(folder, d), here, folder=True)
+        )
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            if ignores.ignored(path, here):
+                continue
+            seen += 1
+            if seen > MAX_WALK_FILES:
+                return
+            yield path[2:] if path.startswith("./") else path

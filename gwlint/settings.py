@@ -1,0 +1,208 @@
+"""What a run is asked to do: the command line over the configuration file, validated.
+
+``Request`` is the command line as read; ``settings`` merges it with the configuration file
+(``[tool.gwlint]``, ``gwlint.toml``, ``.gwlint.toml``, or ``--config``) and checks every value,
+raising ``UsageError`` (exit 2, one line) for anything that cannot be used.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from gwlint.model.diagnostics import Severity
+
+if TYPE_CHECKING:
+    from gwlint.config import Config
+    from gwlint.model.facts import Facts
+
+
+class UsageError(Exception):
+    """Bad command-line input or configuration: exit 2 with this one-line message."""
+
+
+@dataclass
+class Request:
+    paths: list[str] = field(default_factory=list)
+    nginx: list[str] = field(default_factory=list)  # forced kinds
+    gunicorn: list[str] = field(default_factory=list)
+    uwsgi: list[str] = field(default_factory=list)
+    cpus: int | None = None
+    nginx_version: str | None = None
+    gunicorn_version: str | None = None
+    uwsgi_version: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    nginx_prefix: str | None = None
+    uwsgi_section: str | None = None
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+    front: str | None = None
+    stop_timeout: int | None = None
+    somaxconn: int | None = None
+    fail_on: str | None = None
+    config: str | None = None  # --config FILE
+    isolated: bool = False  # --isolated: no configuration file
+    nginx_dump: str | None = None  # --nginx-dump FILE ("-": standard input)
+    stdin_text: str | None = None  # what "-" reads (the command line passes it in)
+
+
+@dataclass
+class Settings:
+    """The command line over the configuration file, validated."""
+
+    config: Config
+    enabled: set[str]
+    facts: Facts
+    severity: dict[str, Severity]
+    per_file_ignores: list[tuple[str, set[str]]]
+    fail_on: Severity
+    nginx_prefix: str | None
+    uwsgi_section: str
+
+
+def _load_config(request: Request) -> Config:
+    from pathlib import Path
+
+    from gwlint import config as cfg
+
+    if request.isolated:
+        return cfg.Config()
+    if request.config is not None:
+        path: Path | None = Path(request.config)
+        if not os.path.isfile(request.config):
+            raise UsageError(f"--config {request.config}: no such file")
+    else:
+        path = cfg.find()
+    try:
+        return cfg.load(path)
+    except cfg.ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def display(path: str) -> str:
+    """A path as findings show it: relative to the working directory when below it."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
+def _from_config(config: Config, value: str | None) -> str | None:
+    """A path written in the configuration file, relative to its folder, as the CLI sees it."""
+    if value is None or config.path is None or os.path.isabs(value):
+        return value
+    return display(os.path.join(config.root, value))
+
+
+def _enabled(request: Request, config: Config) -> set[str]:
+    from gwlint.rules import select
+
+    where = f"{config.path}: " if config.path is not None else ""
+    for label, values in (
+        ("--select", request.select or []),
+        ("--ignore", request.ignore),
+        ("--extend-select", request.extend_select),
+        (f"{where}select", config.select or []),
+        (f"{where}ignore", config.ignore),
+        (f"{where}extend-select", config.extend_select),
+        *(
+            (f"{where}per-file-ignores.{glob!r}", codes)
+            for glob, codes in config.per_file_ignores.items()
+        ),
+    ):
+        try:
+            select(values, [])
+        except ValueError as exc:
+            raise UsageError(f"{label}: {exc}") from None
+    chosen: list[str] | None
+    if request.select is not None:
+        chosen, extend = request.select, list(request.extend_select)
+    else:
+        chosen, extend = config.select, [*config.extend_select, *request.extend_select]
+    ignore = [*config.ignore, *request.ignore]
+    enabled = select(chosen, ignore)
+    if extend:
+        enabled |= select(extend, ignore)
+    return enabled
+
+
+def _facts(request: Request, config: Config) -> Facts:
+    from gwlint.model.facts import Facts, Front
+    from gwlint.model.versions import parse_version
+
+    def pick(flag: object, key: object) -> object:
+        return flag if flag is not None else key
+
+    where = f"{config.path}: " if config.path is not None else "--"
+    cpus = pick(request.cpus, config.cpus)
+    stop_timeout = pick(request.stop_timeout, config.stop_timeout)
+    somaxconn = pick(request.somaxconn, config.somaxconn)
+    env = {**config.env, **request.env}
+    args: dict[str, object] = {"cpus": cpus, "env": env}
+    for name, flag, key in (
+        ("nginx_version", request.nginx_version, config.nginx_version),
+        ("gunicorn_version", request.gunicorn_version, config.gunicorn_version),
+        ("uwsgi_version", request.uwsgi_version, config.uwsgi_version),
+    ):
+        text = flag if flag is not None else key
+        args[f"{name}_given"] = text is not None
+        if text is not None:
+            origin = "--" if flag is not None else where
+            try:
+                args[name] = parse_version(text)
+            except ValueError as exc:
+                raise UsageError(f"{origin}{name.replace('_', '-')}: {exc}") from None
+    if isinstance(cpus, int) and cpus < 1:
+        raise UsageError("--cpus: must be at least 1")
+    front = request.front if request.front is not None else config.front
+    if front is not None:
+        origin = "--" if request.front is not None else where
+        try:
+            args["front"] = Front.parse(front)
+        except ValueError as exc:
+            raise UsageError(f"{origin}front: {exc}") from None
+    if isinstance(stop_timeout, int):
+        if stop_timeout < 0:
+            raise UsageError("--stop-timeout: must be 0 or more seconds")
+        args["stop_timeout"] = stop_timeout
+    if isinstance(somaxconn, int):
+        if somaxconn < 1:
+            raise UsageError("--somaxconn: must be at least 1")
+        args["somaxconn"] = somaxconn
+        args["somaxconn_given"] = True
+    args.pop("uwsgi_version_given", None)
+    return Facts.model_validate(args)
+
+
+def settings(request: Request) -> Settings:
+    from gwlint.rules import BY_CODE
+
+    config = _load_config(request)
+    where = f"{config.path}: " if config.path is not None else ""
+    severity: dict[str, Severity] = {}
+    for code, level in config.severity.items():
+        if code.upper() not in BY_CODE:
+            raise UsageError(f"{where}severity: unknown rule {code!r} (see `gwlint rules`)")
+        severity[code.upper()] = Severity(level)
+    fail_on = request.fail_on or config.fail_on
+    if fail_on not in ("error", "warning", "info"):
+        raise UsageError(f"--fail-on: {fail_on!r} is not one of error, warning, info")
+    prefix = request.nginx_prefix
+    if prefix is None:
+        prefix = _from_config(config, config.nginx_prefix)
+    if prefix is not None and not os.path.isdir(prefix) and request.nginx_dump is None:
+        origin = "--nginx-prefix" if request.nginx_prefix is not None else f"{where}nginx-prefix"
+        raise UsageError(f"{origin} {prefix}: no such folder")
+    return Settings(
+        config=config,
+        enabled=_enabled(request, config),
+        facts=_facts(request, config),
+        severity=severity,
+        per_file_ignores=[
+            (glob, {code.upper() for code in codes})
+            for glob, codes in config.per_file_ignores.items()
+        ],
+        fail_on=Severity(fail_on),
+        nginx_prefix=prefix,
+        uwsgi_section=request.uwsgi_section or config.uwsgi_section or "uwsgi",
+    )
