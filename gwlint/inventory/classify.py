@@ -215,10 +215,8 @@ def context_kind(path: str) -> ContextKind | None:
     if is_pin_name(name):
         return "pins"
     if name.lower().endswith(_MANIFEST_SUFFIXES):
-        try:  # TEMPORARY until loaders.kubernetes lands
-            from gwlint.loaders.kubernetes import looks_like_manifest
-        except ImportError:
-            return None
+        from gwlint.loaders.kubernetes import looks_like_manifest
+
         if looks_like_manifest(read_head(path)):
             return "manifest"
     return None
