@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shlex
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -86,6 +87,23 @@ def _reject(launch: Launch, word: Word, program: str, message: str, problems: Pr
     )
 
 
+_OPTION_WITH_VALUE = re.compile(r"(--[A-Za-z][-A-Za-z0-9_.]*)=")
+
+
+def split_unknown_option(word: Word) -> tuple[str, Word] | None:
+    """``--bind=:$PORT`` with $PORT unknown: (``--bind``, the value as an unknown word). The
+    option is known, only its value is not."""
+    if word.text is not None:
+        return None
+    found = _OPTION_WITH_VALUE.match(word.raw)
+    if found is None or "$" in found.group(1):
+        return None
+    value = word.raw[found.end() :]
+    return found.group(1), Word(
+        text=None, raw=value, line=word.line, column=word.column, unknown=word.unknown
+    )
+
+
 def _common_word(
     launch: Launch,
     words: list[Word],
@@ -102,10 +120,21 @@ def _common_word(
     text = word.text
     if text is None:
         if parsed.hidden is None:
+            source = _source(launch, word, note)
             parsed.hidden = (
                 f"the command line has a word gwlint cannot know ({word.raw}: "
                 f"{word.unknown}), which may set it",
-                _source(launch, word, note),
+                source,
+            )
+            problems.add(
+                "GW008",
+                source.path or launch.path,
+                word.line,
+                f"{program}'s command line has a word gwlint cannot know ({word.raw}: "
+                f"{word.unknown}), which may set any option ({launch.label}): what the "
+                "command line does not set where gwlint can read it is not checked",
+                column=word.column,
+                severity="info",
             )
         return "next"
     if text == "--":
@@ -119,6 +148,20 @@ def _common_word(
         parsed.positional.append(word)
         return "next"
     return None
+
+
+def _unknown_values_apart(words: list[Word]) -> list[Word]:
+    """``--bind=:$PORT`` (value unknown) as ``--bind`` and its unknown value, two words: the
+    parsers then take it as any option whose value is not known."""
+    out: list[Word] = []
+    for word in words:
+        split = split_unknown_option(word)
+        if split is None:
+            out.append(word)
+            continue
+        flag, value = split
+        out.extend((Word(text=flag, raw=flag, line=word.line, column=word.column), value))
+    return out
 
 
 # --- gunicorn ------------------------------------------------------------------------------------
@@ -166,6 +209,7 @@ def parse_gunicorn(
         launch = replace(launch, path=path)
     parsed = Parsed()
     longs = sorted(flag for flag in GUNICORN_FLAGS if flag.startswith("--"))
+    words = _unknown_values_apart(words)
     index = 0
     while index < len(words):
         word = words[index]
@@ -366,6 +410,15 @@ def build_gunicorn_launch(launch: Launch, facts: Facts, problems: Problems) -> B
             f"the config file is {config_word.raw}, which is not known",
             _source(launch, config_word),
         )
+        problems.add(
+            "GW008",
+            launch.path,
+            config_word.line,
+            f"gunicorn reads its config file from {config_word.raw} ({launch.label}), and "
+            f"{config_word.unknown}: settings that file may hold are not checked",
+            column=config_word.column,
+            severity="info",
+        )
     elif config_word is not None and config_word.text is not None:
         found_path = _locate(launch, config_word.text)
         if found_path is None:
@@ -394,7 +447,15 @@ def build_gunicorn_launch(launch: Launch, facts: Facts, problems: Problems) -> B
     settings.update(cli.settings)
     if not cli.positional and not from_env.positional and not launch.implicit:
         pass  # the app may come from wsgi_app in the config file; not gwlint's concern
-    server = build_gunicorn(launch.path, settings, run_facts, problems, hidden=hidden)
+    server = build_gunicorn(
+        launch.path,
+        settings,
+        run_facts,
+        problems,
+        hidden=hidden,
+        launcher=True,
+        config_files=tuple(consumed),
+    )
     server = server.model_copy(
         update={
             "launcher": launch.label,
@@ -438,7 +499,7 @@ def _typed_uvicorn(kind: str, text: str) -> tuple[Any, str | None]:
 def parse_uvicorn(launch: Launch, problems: Problems) -> Parsed:
     """uvicorn's click options (no abbreviations; --x=value or --x value)."""
     parsed = Parsed()
-    words = list(launch.args)
+    words = _unknown_values_apart(list(launch.args))
     index = 0
     while index < len(words):
         word = words[index]
@@ -561,17 +622,23 @@ def build_uvicorn_launch(launch: Launch, facts: Facts, problems: Problems) -> Bu
             values["workers"] = Sourced[Any](value=number, raw=text, source=source, unknown=error)
         elif values["workers"].known:
             values["workers"] = Sourced[Any](value=1, raw="1", source=Source(default_of=label))
+    reported: set[tuple[str, int | None, str | None]] = set()
     for name, setting in values.items():
-        if not setting.known and setting.source.path is not None:
-            problems.add(
-                "GW005",
-                setting.source.path,
-                setting.source.line or 1,
-                f"uvicorn option {name} is not statically known: {setting.unknown}; rules "
-                "that need it are skipped",
-                column=setting.source.column,
-            )
-            break  # one is enough: they share the reason
+        if setting.known or setting.source.path is None or setting.raw == "?":
+            continue  # known, or hidden by a word reported where it is written
+        place = (setting.source.path, setting.source.line, setting.unknown)
+        if place in reported:
+            continue  # several options from one unknown value: said once
+        reported.add(place)
+        problems.add(
+            "GW008",
+            setting.source.path,
+            setting.source.line or 1,
+            f"uvicorn option {name} is not statically known: {setting.unknown}; rules "
+            "that need it are skipped",
+            column=setting.source.column,
+            severity="info",
+        )
     listeners: list[Listener] = []
     listeners_unknown: str | None = None
     tls = bool(values["ssl_certfile"].value)  # the key may be in the same PEM file
@@ -659,9 +726,41 @@ def build_uwsgi_launch(
     )
 
     options: list[CommandOption] = []
-    words = list(launch.args)
+    words = _unknown_values_apart(list(launch.args))
     index = 0
     consumed: list[str] = []
+
+    def located_ini(option: CommandOption) -> CommandOption:
+        """An --ini / UWSGI_INI file found in the repository: read there, where it stands."""
+        if option.name not in ("ini", "inherit") or option.value is None:
+            return option
+        ini, _colon, _wanted = option.value.partition(":")
+        located = _locate(launch, ini)
+        if located is None:
+            return option
+        consumed.append(located)
+        return replace(option, resolved=located)
+
+    # uWSGI reads UWSGI_<OPTION> variables first (core/uwsgi.c: parse_sys_envs before the
+    # command line), in the environment's order; later options win over them
+    for variable, env in launch.env.items():
+        name = uwsgi_env_option(variable)
+        if name is None:
+            continue
+        options.append(
+            located_ini(
+                CommandOption(
+                    name,
+                    env.value,
+                    env.value if env.value is not None else f"${variable}",
+                    env.line,
+                    env.column,
+                    env.unknown if env.value is None else None,
+                    path=env.path,
+                    note=f"${variable}",
+                )
+            )
+        )
     while index < len(words):
         word = words[index]
         index += 1
@@ -728,22 +827,17 @@ def build_uwsgi_launch(
             _reject(launch, word, "uWSGI", f"option '{text}' requires an argument", problems)
             continue
         options.append(
-            CommandOption(
-                name,
-                value_word.text,
-                value_word.raw if value_word.text is None else value_word.text,
-                word.line,
-                word.column,
-                value_word.unknown if value_word.text is None else None,
+            located_ini(
+                CommandOption(
+                    name,
+                    value_word.text,
+                    value_word.raw if value_word.text is None else value_word.text,
+                    word.line,
+                    word.column,
+                    value_word.unknown if value_word.text is None else None,
+                )
             )
         )
-        if name in ("ini", "inherit") and value_word.text is not None:
-            ini, colon, wanted = value_word.text.partition(":")
-            located = _locate(launch, ini)
-            if located is not None:
-                consumed.append(located)
-                # read from the repository: the path as the server has it, where it is here
-                options[-1] = replace(options[-1], value=os.path.abspath(located) + colon + wanted)
     server = uwsgi_from_command(
         launch.path, options, facts, problems, folder=launch.folder, section=section
     )
@@ -757,6 +851,30 @@ def build_uwsgi_launch(
             }
         )
     return Built(app=server, consumed=consumed)
+
+
+# variables uWSGI sets for itself (reloads, the Emperor): not options (core/utils.c)
+_UWSGI_OWN_VARIABLES = frozenset(
+    {
+        "UWSGI_RELOADS",
+        "UWSGI_VASSALS_DIR",
+        "UWSGI_EMPEROR_FD",
+        "UWSGI_BROODLORD_NUM",
+        "UWSGI_EMPEROR_FD_CONFIG",
+        "UWSGI_EMPEROR_PROXY",
+        "UWSGI_JAIL_PID",
+        "UWSGI_ORIGINAL_PROC_NAME",
+    }
+)
+
+
+def uwsgi_env_option(variable: str) -> str | None:
+    """The option a ``UWSGI_<NAME>`` variable sets (``UWSGI_HTTP_SOCKET`` -> ``http-socket``:
+    lower case, ``_`` as ``-``, as uWSGI's env_to_arg), or None."""
+    if not variable.startswith("UWSGI_") or variable in _UWSGI_OWN_VARIABLES:
+        return None
+    name = variable[6:].lower().replace("_", "-")
+    return name or None
 
 
 def build_launch(

@@ -322,9 +322,13 @@ def build_gunicorn(
     problems: Problems,
     *,
     hidden: tuple[str, Source] | None = None,
+    launcher: bool = False,
+    config_files: tuple[str, ...] = (),
 ) -> GunicornServer:
-    """Typed view of the settings; GW005 for every gunicorn setting whose value is not known,
-    GW003 for a value gunicorn refuses at start.
+    """Typed view of the settings; GW005 for every gunicorn setting whose value is not known
+    (GW008 when a launcher's command line or environment sets it from a variable gwlint does
+    not know: the message names the variable and the --env that gives it), GW003 for a value
+    gunicorn refuses at start.
 
     ``hidden``: why settings not in ``settings`` are not known either, and where that comes
     from (a config file the command line names that is not in the repository, a word of the
@@ -336,13 +340,15 @@ def build_gunicorn(
         line = setting.source.line or 1
         where = setting.source.path or path  # a launcher's line, or the file's
         if not setting.known:
+            from_launcher = launcher and where not in config_files
             problems.add(
-                "GW005",
+                "GW008" if from_launcher else "GW005",
                 where,
                 line,
                 f"gunicorn setting {name} is not statically known: {setting.unknown}; "
                 "rules that need it are skipped",
                 column=setting.source.column,
+                severity="info" if from_launcher else None,
             )
             continue
         invalid = _invalid(name, setting.value)

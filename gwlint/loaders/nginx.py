@@ -88,7 +88,20 @@ STOCK_FILES = frozenset(
         "win-utf",
     }
 )
-DEBIAN_FILES = frozenset({"proxy_params"})
+# folders whose files exist only while the system runs: tmpfs mounts, written at start
+RUNTIME_FOLDERS = ("/run/", "/var/run/", "/tmp/", "/dev/shm/")
+
+
+def created_at_start(path: str) -> str | None:
+    """Why a path the config names is made when the server starts, or None."""
+    normal = os.path.normpath(path) if path.startswith("/") else ""
+    for folder in RUNTIME_FOLDERS:
+        if normal.startswith(folder):
+            where = folder.rstrip("/")
+            return f"it is under {where}, which holds only what is written while the system runs"
+    return None
+
+
 FRAGMENT_DIRS = frozenset({"sites-enabled", "sites-available", "conf.d", "http.d", "vhosts.d"})
 MAIN_ONLY = frozenset(
     {
@@ -196,7 +209,7 @@ class _Loader:
     files: list[str] = field(default_factory=list)
     _files: dict[str, _File | None] = field(default_factory=dict)
     _reported: set[tuple[str, int, str]] = field(default_factory=set)
-    _stock_reported: set[str] = field(default_factory=set)
+    _runtime_reported: set[str] = field(default_factory=set)
     _included: set[str] = field(default_factory=set)  # real paths of the files included
     _included_tokens: int = 0  # what they hold
     _expanded_tokens: int = 0  # what they expand to, counting each time a file is included
@@ -448,20 +461,17 @@ class _Loader:
         name = os.path.basename(pattern)
         prefix = self.prefix or default_prefix(root_dir)
         if name in STOCK_FILES:
-            if name not in self._stock_reported:
-                self._stock_reported.add(name)
-                shipped = (
-                    "with Debian and Ubuntu's nginx packages (not nginx.org's): there"
-                    if name in DEBIAN_FILES
-                    else "with every nginx package: there"
-                )
+            return  # installed with nginx itself: present where it runs (its content is known)
+        runtime = created_at_start(pattern)
+        if runtime is not None:
+            if pattern not in self._runtime_reported:
+                self._runtime_reported.add(pattern)  # once per file, not at every include
                 self.problems.add(
                     "GW002",
                     including,
                     line,
-                    f'include "{pattern}" not found; {name} ships {shipped} it is most likely '
-                    "present when deployed"
-                    + (", and its known content is used" if STOCK_CONTENTS.get(name) else ""),
+                    f'include "{pattern}" is not in the repository: {runtime}, so it is '
+                    "created when the server or container starts; its directives are not checked",
                     column=column,
                     severity="info",
                 )

@@ -99,6 +99,7 @@ class _Reader:
     options: dict[str, list[Sourced[str]]] = field(default_factory=dict)
     order: dict[str, int] = field(default_factory=dict)  # key -> when it was last set
     root: str | None = None  # the ini gwlint was given
+    files: set[str] = field(default_factory=set)  # the inis read
     found_section: bool = False
     _blocks: list[tuple[_Branch, str]] = field(default_factory=list)
 
@@ -108,6 +109,7 @@ class _Reader:
         text = read_text(path, "GW004", self.problems, kind="uWSGI", by=by)
         if text is None:
             return False
+        self.files.add(path)
         current = None
         for number, line in enumerate(text.splitlines(), start=1):
             stripped = line.strip()
@@ -195,6 +197,7 @@ class _Reader:
         *,
         column: int | None = 1,
         unknown_word: str | None = None,
+        note: str | None = None,
     ) -> None:
         branch, where = self._condition()
         if branch is _Branch.SKIPPED:
@@ -203,7 +206,7 @@ class _Reader:
         if branch is _Branch.UNKNOWN:
             unknown = f"set inside {where}, which only the server can decide"
         unknown = unknown_word or unknown
-        source = Source(path=path, line=line, column=column)
+        source = Source(path=path, line=line, column=column, note=note)
         if key in ("ini", "inherit") and unknown is None:
             self._include(value, path, line, depth, stack)
         if key in ("set", "set-placeholder", "set-ph") and "=" in value:
@@ -337,9 +340,17 @@ class _Reader:
 
 
 def _number(
-    options: dict[str, tuple[Sourced[str], ...]], name: str, label: str, default: str | None = None
+    options: dict[str, tuple[Sourced[str], ...]],
+    name: str,
+    label: str,
+    default: str | None = None,
+    incomplete: tuple[str, str] | None = None,
 ) -> Sourced[int]:
     occurrences = options.get(name)
+    if not occurrences and incomplete is not None:
+        path, why = incomplete
+        source = Source(path=path, line=1)
+        return Sourced[int](value=None, raw="?", source=source, unknown=why)
     if not occurrences:
         raw = default or UWSGI_DEFAULTS.get(name, "0")
         return Sourced[int](value=int(raw), raw=raw, source=Source(default_of=label))
@@ -363,20 +374,32 @@ def _protocol_option(options: dict[str, tuple[Sourced[str], ...]]) -> ListenerPr
 
 
 def _report_unknown(
-    path: str, options: dict[str, tuple[Sourced[str], ...]], problems: Problems
+    path: str,
+    options: dict[str, tuple[Sourced[str], ...]],
+    problems: Problems,
+    *,
+    from_launcher: bool = False,
+    inis: set[str] | None = None,
 ) -> None:
+    """GW005 for an option the rules read whose value is not known; GW008 (info) when a
+    launcher sets it (its command line, a UWSGI_* variable) from a variable gwlint does not
+    know: the message names the variable and the --env that gives it. ``inis``: the ini
+    files read (what they set is reported as GW005 whoever reads them)."""
     for name, occurrences in options.items():
         if name not in READ_BY_RULES:
             continue
         for occurrence in occurrences:
             if occurrence.unknown:
+                where = path if occurrence.source.path is None else occurrence.source.path
+                launched = from_launcher and where not in (inis or set())
                 problems.add(
-                    "GW005",
-                    path if occurrence.source.path is None else occurrence.source.path,
+                    "GW008" if launched else "GW005",
+                    where,
                     occurrence.source.line or 1,
                     f"uWSGI option {name} is not statically known: {occurrence.unknown}; rules "
                     "that need it are skipped",
                     column=occurrence.source.column,
+                    severity="info" if launched else None,
                 )
 
 
@@ -391,7 +414,7 @@ def load_uwsgi(
             "GW004", path, 1, f"uWSGI ini has no [{section}] section: uWSGI would not read it"
         )
         return None
-    return _build(reader, path, section, facts, problems)
+    return _build(reader, path, section, facts, problems, standalone=True)
 
 
 @dataclass(frozen=True)
@@ -404,6 +427,9 @@ class CommandOption:
     line: int
     column: int | None = None
     unknown: str | None = None
+    path: str | None = None  # where it is written, when not the launcher (a UWSGI_* variable)
+    resolved: str | None = None  # an ini: the repository file it is, when found
+    note: str | None = None  # "$UWSGI_HARAKIRI": set by that variable
 
 
 def uwsgi_from_command(
@@ -415,8 +441,9 @@ def uwsgi_from_command(
     folder: str,
     section: str = "uwsgi",
 ) -> UwsgiServer | None:
-    """uWSGI as a command line starts it: its options in order, ``--ini`` files read where
-    they appear (relative to ``folder``, the repository folder the command runs in).
+    """uWSGI as a command line starts it: its options in order (``UWSGI_*`` variables first),
+    ``--ini`` files read where they appear (``resolved``: the repository file the command's
+    path stands for). ``folder``: the repository folder the command runs in.
 
     None (after an info GW008) when the settings come from a file gwlint cannot read: an ini
     that is not in the repository, or a YAML/JSON/XML config; defaults would be guesses.
@@ -424,22 +451,18 @@ def uwsgi_from_command(
     for option in options:
         if option.name not in ("ini", "inherit", "yaml", "yml", "json", "js", "xml", "xmlconfig"):
             continue
-        name = (option.value or option.raw).partition(":")[0]
-        target = os.path.normpath(name if os.path.isabs(name) else os.path.join(folder, name))
-        if (
-            option.name in ("ini", "inherit")
-            and option.value is not None
-            and os.path.isfile(target)
-        ):
+        if option.name in ("ini", "inherit") and option.resolved is not None:
             continue
-        why = (
-            f"{name} is not in the repository"
-            if option.name in ("ini", "inherit")
-            else f"gwlint reads ini files, not --{option.name}"
-        )
+        name = (option.value or option.raw).partition(":")[0]
+        if option.value is None:
+            why = option.unknown or f"{name} is not known"
+        elif option.name in ("ini", "inherit"):
+            why = f"{name} is not in the repository"
+        else:
+            why = f"gwlint reads ini files, not --{option.name}"
         problems.add(
             "GW008",
-            path,
+            option.path or path,
             option.line,
             f"uWSGI takes its settings from --{option.name} {option.raw}, and {why}: this "
             "uWSGI is not checked",
@@ -452,32 +475,40 @@ def uwsgi_from_command(
     )
     reader.found_section = True
     for option in options:
-        if option.name in ("ini", "inherit") and option.value is not None:
-            name, _, wanted = option.value.partition(":")
-            target = name if os.path.isabs(name) else os.path.join(folder, name)
-            target = os.path.normpath(target)
-            if os.path.isfile(target):
-                stack = (os.path.realpath(target),)
-                reader.read(target, wanted or section, 1, stack)
-                continue
+        if option.resolved is not None and option.value is not None:
+            _, _, wanted = option.value.partition(":")
+            stack = (os.path.realpath(option.resolved),)
+            reader.read(option.resolved, wanted or section, 1, stack)
+            continue
         reader._set(
             option.name,
             option.value if option.value is not None else option.raw,
-            path,
+            option.path or path,
             option.line,
             0,
             (),
             column=option.column,
             unknown_word=option.unknown,
+            note=option.note,
         )
-    return _build(reader, path, section, facts, problems)
+    return _build(reader, path, section, facts, problems, launcher=path)
 
 
 def _build(
-    reader: _Reader, path: str, section: str, facts: Facts, problems: Problems
+    reader: _Reader,
+    path: str,
+    section: str,
+    facts: Facts,
+    problems: Problems,
+    *,
+    standalone: bool = False,
+    launcher: str | None = None,
 ) -> UwsgiServer:
+    """``standalone``: an ini no command in the repository starts. One that sets no socket
+    is a layer (``--ini base.ini --ini app.ini``, ``UWSGI_INI``): what it does not set comes
+    from elsewhere, so it is unknown rather than uWSGI's default."""
     options = {key: tuple(values) for key, values in reader.options.items()}
-    _report_unknown(path, options, problems)
+    _report_unknown(path, options, problems, from_launcher=launcher is not None, inis=reader.files)
     label = facts.uwsgi_label
     default_protocol = _protocol_option(options)
     listeners: list[Listener] = []
@@ -504,8 +535,15 @@ def _build(
                         tls=tls,
                     )
                 )
+    incomplete: tuple[str, str] | None = None
     if not any(option in options for option in SOCKET_OPTIONS):
         listeners_unknown = "no socket option: it comes from the command line or the environment"
+        if standalone:
+            why = (
+                f"{path} sets no socket, so the command line or UWSGI_* variables that start "
+                "uWSGI with it (not found in the repository) set more, maybe this too"
+            )
+            incomplete = (path, why)
     # "processes" and "workers" are one setting: the one set last wins
     numproc = (
         "workers"
@@ -520,12 +558,15 @@ def _build(
         options=options,
         listeners=tuple(listeners),
         listeners_unknown=listeners_unknown,
-        harakiri=_number(options, "harakiri", label),
-        socket_timeout=_number(options, "socket-timeout", label),
-        http_timeout=_number(options, "http-timeout", label),
-        buffer_size=_number(options, "buffer-size", label),
-        processes=_number(options, numproc, label, UWSGI_DEFAULTS["processes"]),
+        harakiri=_number(options, "harakiri", label, incomplete=incomplete),
+        socket_timeout=_number(options, "socket-timeout", label, incomplete=incomplete),
+        http_timeout=_number(options, "http-timeout", label, incomplete=incomplete),
+        buffer_size=_number(options, "buffer-size", label, incomplete=incomplete),
+        processes=_number(
+            options, numproc, label, UWSGI_DEFAULTS["processes"], incomplete=incomplete
+        ),
         processes_option=numproc,
-        threads=_number(options, "threads", label),
+        threads=_number(options, "threads", label, incomplete=incomplete),
         async_cores=max(async_cores, key=lambda s: s.value or 0) if async_cores else None,
+        incomplete=incomplete[1] if incomplete is not None else None,
     )

@@ -106,15 +106,26 @@ class UwsgiServer(BaseModel):
     launcher_line: int | None = None  # where the command starts in its launcher
     config_file: str | None = None
     beside_nginx: str | None = None  # "supervisord.conf:12": its launcher also starts nginx
+    # why options this config does not set are not known either (a layered ini that sets no
+    # socket: the command line or environment that completes it is not in the repository);
+    # None: an option not set has its default
+    incomplete: str | None = None
 
     @property
     def label(self) -> str:
         return f"uWSGI ({self.path})"
 
     def last(self, name: str) -> Sourced[str] | None:
-        """The occurrence of an option that takes effect (the last one), if it is set."""
+        """The occurrence of an option that takes effect (the last one), if it is set; for an
+        incomplete config, an unknown value when it is not."""
         occurrences = self.options.get(name)
-        return occurrences[-1] if occurrences else None
+        if occurrences:
+            return occurrences[-1]
+        if self.incomplete is not None:
+            return Sourced[str](
+                value=None, raw="?", source=Source(path=self.path, line=1), unknown=self.incomplete
+            )
+        return None
 
     def number(self, name: str) -> Sourced[int]:
         """A numeric option as uWSGI reads it (atoi: no units), or its default."""

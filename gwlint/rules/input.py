@@ -73,8 +73,10 @@ file), and looks up an absolute path such as `/etc/nginx/snippets/proxy.conf` un
 its tail (`snippets/proxy.conf`), so configs kept in a repository resolve as they will on the
 server. A glob that matches nothing is fine, as it is for nginx.
 
-Files that every nginx package installs (`mime.types`, `uwsgi_params`, `fastcgi_params`,
-`proxy_params`...) are reported once, as info: they are almost always there when deployed.
+Files that nginx packages install (`mime.types`, `uwsgi_params`, `fastcgi_params`, Debian's
+`proxy_params`...) are not reported: they are there where nginx runs, and gwlint uses their known
+content. A file under `/run`, `/var/run`, `/tmp` or `/dev/shm` exists only once the system runs
+(an entrypoint writes it at start): it is reported once, as info, not at every include.
 """,
     example=ex(
         (
