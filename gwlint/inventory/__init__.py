@@ -116,7 +116,7 @@ def collect(request: Request, section: str, ignores: Ignores) -> Inventory:
                     continue
                 what = (
                     "documentation, not a config"
-                    if is_documentation(os.path.basename(path))
+                    if is_documentation(path)
                     else "cannot tell whether this is an nginx, gunicorn or uWSGI config, or "
                     "a file that starts one"
                 )

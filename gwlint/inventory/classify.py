@@ -73,9 +73,6 @@ BACKUP_SUFFIXES = (
     ".pacnew",
     ".pacsave",
 )
-PIN_NAMES = frozenset(
-    {"pyproject.toml", "uv.lock", "poetry.lock", "pipfile", "pipfile.lock", "pdm.lock"}
-)
 
 _SECTION = re.compile(rb"^[ \t]*\[([^\]\r\n]+)\][ \t]*\r?$", re.MULTILINE)
 # a directive nginx knows at the start of a line, up to its ; or { on that line. Bounded: the
@@ -102,19 +99,19 @@ def is_backup(name: str) -> bool:
     return (name.startswith("#") and name.endswith("#")) or name.startswith(".#")
 
 
-def is_documentation(name: str) -> bool:
-    lowered = name.lower()
+def is_documentation(path: str) -> bool:
+    lowered = os.path.basename(path).lower()
     if lowered.endswith(DOC_SUFFIXES):
         return True
-    return lowered.endswith(".txt") and not is_pin_name(lowered)
+    return lowered.endswith(".txt") and not is_pin_name(path)
 
 
 def is_pin_name(name: str) -> bool:
-    """requirements*.txt, constraints*.txt, pyproject.toml and the lock files."""
-    lowered = name.lower()
-    if lowered in PIN_NAMES:
-        return True
-    return lowered.endswith(".txt") and ("requirements" in lowered or "constraints" in lowered)
+    """requirements*.txt, requirements/*.txt, constraints*.txt, pyproject.toml and the lock
+    files (``name``: a basename or a path)."""
+    from gwlint.loaders.pins import is_pin_file
+
+    return is_pin_file(name)
 
 
 def shebang(head: bytes) -> Literal["shell", "python", "other"] | None:
@@ -174,7 +171,7 @@ def classify(path: str, *, section: str = "uwsgi", walking: bool = False) -> Kin
     parent = os.path.basename(os.path.dirname(os.path.abspath(path))).lower()
     if walking and is_backup(os.path.basename(path)):
         return None
-    if is_documentation(name) or is_pin_name(name):
+    if is_documentation(path) or is_pin_name(path):
         return None
     if name.endswith(TEMPLATE_SUFFIXES):
         return _template_kind(path, name, parent)
@@ -211,10 +208,9 @@ def classify(path: str, *, section: str = "uwsgi", walking: bool = False) -> Kin
 def context_kind(path: str) -> ContextKind | None:
     """Files that are not configs but tell the deployment stage something: version pins and
     Kubernetes manifests."""
-    name = os.path.basename(path)
-    if is_pin_name(name):
+    if is_pin_name(path):
         return "pins"
-    if name.lower().endswith(_MANIFEST_SUFFIXES):
+    if path.lower().endswith(_MANIFEST_SUFFIXES):
         from gwlint.loaders.kubernetes import looks_like_manifest
 
         if looks_like_manifest(read_head(path)):
