@@ -6,7 +6,11 @@ splits its command the way the tool that runs it does, so the words are what the
 
 - a shell (Procfile, shell-form ``CMD``, ``sh -c``, scripts) expands ``$VAR`` and
   ``${VAR:-default}`` from what the script set before (top to bottom, no control flow: a value
-  assigned inside ``if``/``case``/a loop/a function is unknown after it), then ``--env``;
+  assigned inside ``if``/``case``/a loop/a function is unknown after it), then ``--env``. Bash
+  arrays too (``args=(...)``, ``args+=(...)``, ``"${args[@]}"``, ``${args[1]}``,
+  ``${#args[@]}``): elements appended inside a block become one unknown word after it. The
+  "default if empty" idioms (``if [ -z "$X" ]; then X=v; fi``, ``[ -z "$X" ] && X=v``) are
+  read as ``X=${X:-v}``;
 - an exec-form ``CMD ["gunicorn", "-b", ":$PORT"]`` and a supervisord ``command=`` run no shell:
   ``$PORT`` reaches the program as written;
 - compose interpolates ``${VAR}`` from the shell that runs ``docker compose`` (``--env``) and the
@@ -26,6 +30,11 @@ entrypoint script through ``"$@"``, a Dockerfile ``ENTRYPOINT`` word under a com
 ``command:``) gets the line in ``Launch.path`` that brings it in (the ``"$@"``, the ``build:``).
 ``Launch.path`` is the file where the program's name is written.
 
+While it reads a script, the shell also records what it writes (``Effect``: redirections,
+``envsubst``, ``cp``, ``ln``, ``mkdir``...), inside blocks too; ``script_effects`` returns them
+for a script or a Dockerfile's ``RUN`` lines, so that an nginx ``include`` of a file the
+entrypoint renders is known. Nothing is ever run nor written.
+
 Words are split by a small POSIX shell lexer written here rather than ``shlex``: it gives every
 word its line and column, keeps quoting (``'$X'`` is not expanded), and knows operators
 (``&&``, ``;``, ``|``, ``&``), comments and here-documents. On plain words it splits as
@@ -39,7 +48,7 @@ import glob
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -88,6 +97,9 @@ _SHORT_NOT_A_START: dict[str, tuple[str, ...]] = {
 }
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ASSIGN = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=")
+_ARRAY_ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=$")  # name=( / name+=(
+# a shell assignment: NAME=, NAME+=, NAME[subscript]=, NAME[subscript]+=
+_SH_ASSIGN = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[([^\]\n]*)\])?(\+?)=")
 _OPS = (
     ";;&", "<<<", "<<-", "&>>", "&&", "||", ";;", ";&", "|&", "&>", ">>", ">|", ">&", "<&", "<>",
     "<<", ";", "&", "|", "(", ")", "<", ">",
@@ -215,6 +227,8 @@ class _Part:
     split: bool = False  # the value is split into words (unquoted $X)
     braced: bool = False
     raw: str = ""  # param: as written
+    index: str | None = None  # ${name[index]}: the subscript as written ("@", "*", "0", "$i")
+    length: bool = False  # ${#name}, ${#name[@]}
 
 
 @dataclass(slots=True)
@@ -224,6 +238,7 @@ class _Tok:
     start: int
     src: _Src
     op: str = ""  # an operator; "\n" for a newline
+    array: list[_Tok] | None = None  # name=( ... ): the words of the list
 
     @property
     def pos(self) -> _Pos:
@@ -363,6 +378,13 @@ class _Lexer:
             if syn.dollar == "systemd" and len(parts) == 1 and parts[0].kind == "param":
                 # $VAR as a word of its own is split on blanks, ${VAR} is one word
                 parts[0].split = not parts[0].braced and not parts[0].quoted
+            if syn.dollar == "sh" and i < n and t[i] == "(" and _ARRAY_ASSIGN.match(raw):
+                # name=( ... ): an array assignment, not a subshell
+                elements, i = self._array_list(i)
+                out.append(_Tok(parts, t[start:i], start, self.src, array=elements))
+                if self.error:
+                    break
+                continue
             if want_delim:
                 self._join_chunks()
                 heredocs.append((_lit_text(parts), want_delim == "<<-"))
@@ -371,6 +393,37 @@ class _Lexer:
             if self.error:
                 break
         return out
+
+    def _array_list(self, i: int) -> tuple[list[_Tok], int]:
+        """``t[i]`` is the ``(`` of ``name=(``: the words of the list, and the index after its
+        ``)`` (newlines and comments may stand between the words)."""
+        t, n = self.t, self.n
+        opened = i
+        i += 1
+        out: list[_Tok] = []
+        while i < n:
+            c = t[i]
+            if c in " \t\r\n":
+                i += 1
+                continue
+            if c == "\\" and t.startswith("\n", i + 1):
+                i += 2
+                continue
+            if c == "#":
+                j = t.find("\n", i)
+                i = n if j < 0 else j
+                continue
+            if c == ")":
+                return out, i + 1
+            if c in ";&|(<>":
+                break  # not a word list: bash refuses it
+            start = i
+            parts, i = self._word(i, stop_ws=True, stop_ops=True)
+            out.append(_Tok(parts, t[start:i], start, self.src))
+            if self.error:
+                return out, i
+        self._fail(opened, "=(")
+        return out, n
 
     def _skip_heredocs(self, i: int, heredocs: list[tuple[str, bool]]) -> int:
         t, n = self.t, self.n
@@ -601,11 +654,41 @@ class _Lexer:
         self._add(parts, "$", [i], quoted)
         return i + 1
 
+    def _subscript(self, j: int) -> tuple[str | None, int]:
+        """``t[j]`` is ``[``: the subscript as written and the index after its ``]``."""
+        t, n = self.t, self.n
+        depth = 0
+        k = j
+        while k < n and t[k] != "\n":
+            if t[k] == "[":
+                depth += 1
+            elif t[k] == "]":
+                depth -= 1
+                if depth == 0:
+                    return t[j + 1 : k], k + 1
+            k += 1
+        return None, j
+
     def _braced(self, i: int, parts: list[_Part], *, quoted: bool, split: bool) -> int:
         t, n = self.t, self.n
         where = self.src.pos(i)
         j = i + 2
         m = _PARAM_NAME.match(t, j)
+        if self.syn.dollar == "sh" and m and m.group(0) == "#" and j + 1 < n:
+            # ${#name}, ${#name[@]}: a length
+            got = _NAME.match(t, j + 1)
+            k = got.end() if got else j + 1
+            index: str | None = None
+            if got and k < n and t[k] == "[":
+                index, k = self._subscript(k)
+            if got and k < n and t[k] == "}":
+                name = got.group(0)
+                raw = t[i : k + 1]
+                parts.append(
+                    _Part("param", name, quoted, [where], split=split, braced=True, raw=raw)
+                )
+                parts[-1].index, parts[-1].length = index, True
+                return k + 1
         if m and m.group(0) == "#" and j + 1 < n and t[j + 1] != "}":
             end = self._balanced(i + 1, "{", "}")
             parts.append(_unknown(t[i:end], where, _PATTERN, quoted=quoted))
@@ -616,9 +699,17 @@ class _Lexer:
             return end
         name = m.group(0)
         j = m.end()
+        index = None
+        if self.syn.dollar == "sh" and j < n and t[j] == "[" and _NAME.fullmatch(name):
+            index, j = self._subscript(j)  # ${name[...]}: an array's element(s)
+            if index is None:
+                end = self._balanced(i + 1, "{", "}")
+                parts.append(_unknown(t[i:end], where, _PATTERN, quoted=quoted))
+                return end
         if j < n and t[j] == "}":
             raw = t[i : j + 1]
             parts.append(_Part("param", name, quoted, [where], split=split, braced=True, raw=raw))
+            parts[-1].index = index
             return j + 1
         for op in (":-", ":=", ":+", ":?", "-", "=", "+", "?"):
             if t.startswith(op, j):
@@ -632,6 +723,7 @@ class _Lexer:
                         "param", name, quoted, [where], op, arg, split=split, braced=True, raw=raw
                     )
                 )
+                parts[-1].index = index
                 return k + 1
         end = self._balanced(i + 1, "{", "}")
         parts.append(_unknown(t[i:end], where, _PATTERN, quoted=quoted))
@@ -706,6 +798,140 @@ class _Scope:
     def assign(self, name: str, value: str, tok: _Tok) -> None:
         """``${NAME:=default}``."""
 
+    def items(self, name: str) -> _Items | None:
+        """The elements of the array ``name``; None when it is not an array."""
+        return None
+
+
+_Key = int | str | None
+
+
+@dataclass(slots=True)
+class _Items:
+    """An array's elements as the shell sees them where it is referenced. An element gwlint
+    cannot know (appended inside a block that has ended) is a word with ``text`` None; its key
+    is None when it stands for any number of elements."""
+
+    words: list[_W] = field(default_factory=list)
+    keys: list[_Key] = field(default_factory=list)
+    why: str | None = None  # the whole array is unknown
+    assoc: bool = False
+
+    def count(self) -> _Value:
+        if self.why is not None:
+            return None, self.why
+        for key, w in zip(self.keys, self.words, strict=True):
+            if key is None:
+                return None, w.unknown
+        return str(len(self.words)), None
+
+    def get(self, key: int | str) -> _Value | None:
+        """The element ``key`` (a negative index counts from the end); None when not set."""
+        if self.why is not None:
+            return None, self.why
+        pairs = list(zip(self.keys, self.words, strict=True))
+        if isinstance(key, int) and key < 0:
+            if not pairs:
+                return None
+            last = pairs[-1][0]
+            if not isinstance(last, int):
+                return None, pairs[-1][1].unknown
+            key = last + 1 + key
+            if key < 0:
+                return None
+            for k, w in reversed(pairs):
+                if not isinstance(k, int):
+                    return None, w.unknown
+                if k == key:
+                    return w.text, w.unknown
+                if k < key:
+                    return None
+            return None
+        for k, w in pairs:
+            if k is None and not self.assoc:
+                return None, w.unknown  # where the elements after it stand is not known
+            if k == key:
+                return w.text, w.unknown
+        return None
+
+
+def _scalar_items(scope: _Scope, name: str) -> _Items:
+    """A variable that is not an array is an array of one element."""
+    items = scope.items(name)
+    if items is not None:
+        return items
+    cur = scope.look(name)
+    if cur is None:
+        return _Items()
+    return _Items([_W(cur[0], "$" + name, "", (1, 1), unknown=cur[1])], [0])
+
+
+def _subscript_key(index: str, scope: _Scope, *, assoc: bool) -> tuple[int | str | None, str]:
+    """An array subscript as written -> its key (None, with why, when not known): a number (a
+    variable's, ``$i``, ``${#a[@]}``) for an array, a string for an associative array."""
+    text = index.strip()
+    if "$" in text or "`" in text:
+        tokens, error = _lex(_Src(text, ""), _SH_WORD)
+        if error is not None or not tokens:
+            return None, f"the subscript [{index}] cannot be read"
+        value, why = _expand_one(tokens[0], scope)
+        if value is None:
+            return None, why or f"the subscript [{index}] is not known"
+        text = value.strip()
+    elif assoc:
+        if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+            text = text[1:-1]
+    elif _NAME.fullmatch(text):  # arithmetic: a[i] is a[$i]
+        cur = scope.look(text)
+        if cur is None:
+            return None, f"${text} is not set"
+        if cur[0] is None:
+            return None, cur[1] or f"${text} is not known"
+        text = cur[0].strip()
+    if assoc:
+        return text, ""
+    number = decimal(text.lstrip("-")) if text.lstrip("-") else None
+    if number is None:
+        return None, f"the subscript [{index}] is computed while the script runs"
+    return (-number if text.startswith("-") else number), ""
+
+
+def _array_value(part: _Part, scope: _Scope, tok: _Tok) -> _Value | None:
+    """``${name[i]}``, ``${name[@]}`` joined, ``${#name[@]}``, ``${#name}``: the value before
+    any ``:-``-style operator; None when it is not set."""
+    name, index = part.text, part.index
+    if part.length and index is None:
+        cur = scope.look(name)
+        if cur is None or cur[0] is None:
+            return cur
+        return str(len(cur[0])), None
+    items = _scalar_items(scope, name)
+    if index in ("@", "*"):
+        if part.length:
+            return items.count()
+        if items.why is not None:
+            return None, items.why
+        if not items.words:
+            return None
+        texts: list[str] = []
+        for w in items.words:
+            if w.text is None:
+                return None, w.unknown
+            texts.append(w.text)
+        if sum(len(x) + 1 for x in texts) > MAX_VALUE:
+            return None, _TOO_LONG
+        return " ".join(texts), None
+    assert index is not None
+    key, why = _subscript_key(index, scope, assoc=items.assoc)
+    if key is None:
+        return None, why
+    got = items.get(key)
+    if part.length and got is not None and got[0] is not None:
+        return str(len(got[0])), None
+    if part.length and got is None:
+        return "0", None
+    return got
+
 
 class _DictScope(_Scope):
     def __init__(
@@ -732,6 +958,23 @@ class _DictScope(_Scope):
 def _param_value(part: _Part, scope: _Scope, tok: _Tok) -> _Value:
     name, op = part.text, part.op
     cur: _Value | None
+    if part.index is not None or part.length:
+        cur = _array_value(part, scope, tok)
+        if not op:
+            if cur is None:
+                return ("", None) if part.index in ("@", "*") else scope.unset(name)
+            return cur
+        if cur is not None and cur[0] is None:
+            return cur
+        value = cur[0] if cur is not None else ""
+        use_arg = cur is None or (op.startswith(":") and not value)
+        if op in (":-", "-", ":=", "="):
+            return _join(part.arg or [], scope, tok) if use_arg else (value, None)
+        if op in (":+", "+"):
+            return ("", None) if use_arg else _join(part.arg or [], scope, tok)
+        if use_arg:
+            return None, f"${{{name}[{part.index}]{op}...}} stops the command when it is not set"
+        return value, None
     if name.isdigit():
         if name == "0":
             return None, "$0 is the script's path where it runs"
@@ -851,7 +1094,67 @@ def _expand(tok: _Tok, scope: _Scope) -> list[_W]:
             continue
         value: str | None
         reason: str | None
-        if part.text in ("@", "*"):
+        if (
+            part.index in ("@", "*")
+            and not part.op
+            and not part.length
+            and (part.index == "@" or not part.quoted)
+        ):
+            # "${name[@]}": one word per element; unquoted, each element split again
+            items = _scalar_items(scope, part.text)
+            elements = items.words
+            if items.why is not None:
+                elements = [_W(None, part.raw, src.path, part.pos[0], unknown=items.why)]
+            elif items.assoc and len(elements) > 1:
+                why = f"the order of ${{{part.text}[@]}}, an associative array, is bash's own"
+                elements = [_W(None, part.raw, src.path, part.pos[0], unknown=why)]
+            if len(fields) + len(elements) > MAX_WORDS:
+                add(part.raw, part.pos * len(part.raw))
+                have = True
+                why = why or _TOO_MANY
+                continue
+            here = {**alt, src.path: tok.pos}
+            if len(tok.parts) == 1:  # the word is the array alone: each element keeps its place
+                flush()
+                for w in elements:
+                    pieces = (
+                        [w.text]
+                        if part.quoted or w.text is None
+                        else [x for x in re.split(r"[ \t\n]+", w.text) if x]
+                    )
+                    if pieces == [w.text]:
+                        fields.append(replace(w, alt={**w.alt, **here}))
+                        continue
+                    fields.extend(
+                        _W(p, w.raw, w.path, w.pos, tag=w.tag, alt={**w.alt, **here})
+                        for p in pieces
+                    )
+                continue
+            for number, w in enumerate(elements):
+                if number:
+                    flush()
+                if w.text is None:
+                    add(w.template or w.raw, part.pos * len(w.template or w.raw))
+                    have = True
+                    why = why or w.unknown
+                    continue
+                if size + len(w.text) > MAX_VALUE:
+                    add(part.raw, part.pos * len(part.raw))
+                    have = True
+                    why = why or _TOO_LONG
+                    continue
+                if part.quoted:
+                    add(w.text, part.pos * len(w.text))
+                    have = True
+                    continue
+                for piece in re.split(r"([ \t\n]+)", w.text):
+                    if piece.isspace():
+                        flush()
+                    elif piece:
+                        add(piece, part.pos * len(piece))
+                        have = True
+            continue
+        if part.text in ("@", "*") and part.index is None:
             if scope.positional is None:
                 continue  # "$@" of a script run on its own: dropped
             if part.text == "@" and len(fields) + len(scope.positional) > MAX_WORDS:
@@ -898,6 +1201,33 @@ def _expand_one(tok: _Tok, scope: _Scope) -> _Value:
 
 # --- reading context ------------------------------------------------------------------------------
 
+EffectKind = Literal["write", "render", "copy", "link", "move", "mkdir"]
+MAX_EFFECTS = 10000  # effects recorded for one launcher, far more than any script has
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """A file a script (or a Dockerfile's ``RUN``) writes where it runs: ``printf ... > f``
+    (write), ``envsubst < t > f`` (render), ``cp``, ``ln``, ``mv``, ``mkdir``.
+
+    ``target`` and ``source`` are paths in the container (after expansion, made absolute from
+    the working directory when it is known), None when not known (``unknown`` says why).
+    ``path``/``line``/``column``: where the target is written in the script. ``tool``: the
+    command that writes (``redirect`` for the output of any other command). ``variables``: the
+    names an ``envsubst SHELL-FORMAT`` replaces; None when it replaces every variable (no
+    format, or a format gwlint cannot know).
+    """
+
+    kind: EffectKind
+    target: str | None
+    source: str | None
+    path: str
+    line: int
+    column: int | None
+    tool: str
+    variables: tuple[str, ...] | None = None
+    unknown: str | None = None
+
 
 @dataclass
 class _Ctx:
@@ -907,6 +1237,8 @@ class _Ctx:
     cli_env: dict[str, str]
     problems: Problems
     launches: list[Launch] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)  # what the scripts read write
+    base_env: dict[str, EnvValue] = field(default_factory=dict)  # read_launches(base_env=...)
     spot: tuple[str, int] = ("", 1)  # the file and line being read, for errors
     compose_refs: list[str] = field(default_factory=list)  # the project's .env
     images: dict[tuple[str, str, str, str | None], _Image | None] = field(default_factory=dict)
@@ -980,6 +1312,102 @@ class _Var:
     where: str = ""  # the block it was set in, for messages
     unset: bool = False
     declared: bool = False  # set by the launcher (ENV, environment:...): --env wins over it
+    # an array's elements, in the order of their keys (``why`` set: the whole array unknown)
+    array: list[_Elem] | None = None
+    assoc: bool = False  # declare -A
+
+
+@dataclass(slots=True)
+class _Elem:
+    """One element of an array, and the block it was set in."""
+
+    word: _W
+    key: int | str
+    block: tuple[int, ...]
+    where: str
+    replaced: bool = False  # set over an element that was there (not appended)
+
+
+_Assign = tuple[str, str | None, bool, _Tok]  # name, subscript, +=, the value's token
+
+
+def _next_key(elems: list[_Elem]) -> int:
+    """The index ``name+=(x)`` puts x at: after the largest."""
+    for e in reversed(elems):
+        if isinstance(e.key, int):
+            return e.key + 1
+    return 0
+
+
+def _put(elems: list[_Elem], elem: _Elem, assoc: bool) -> str | None:
+    """Sets ``elem`` in ``elems`` (in the order of their keys), over the element with its key;
+    else why the array cannot be kept."""
+    key = elem.key
+    if len(elems) > MAX_WORDS:
+        return _TOO_MANY
+    if assoc:
+        for number, e in enumerate(elems):
+            if e.key == key:
+                elems[number] = replace(elem, replaced=True)
+                return None
+        elems.append(elem)
+        return None
+    if not isinstance(key, int) or key < 0:
+        return f"an element is set at the subscript {key}, which bash refuses"
+    last = elems[-1].key if elems else -1
+    if isinstance(last, int) and last < key:
+        elems.append(elem)
+        return None
+    for number, e in enumerate(elems):
+        if e.key == key:
+            elems[number] = replace(elem, replaced=True)
+            return None
+        if isinstance(e.key, int) and e.key > key:
+            elems.insert(number, elem)
+            return None
+    elems.append(elem)
+    return None
+
+
+_SH_WORD = _Syntax(dollar="sh", split=False)
+_KEYED = re.compile(r"^\[([^\]\n]*)\]\+?=")  # ([key]=value ...)
+
+
+def _sh_assign(tok: _Tok) -> _Assign | None:
+    """``NAME=v``, ``NAME+=v``, ``NAME[i]=v``, ``NAME=( ... )``: (NAME, i, append, a token for
+    the value); None when the word is not an assignment."""
+    if tok.op or not tok.parts:
+        return None
+    first = tok.parts[0]
+    if first.kind != "lit" or first.quoted:
+        return None
+    m = _SH_ASSIGN.match(first.text)
+    if m is None:
+        name = re.match(r"([A-Za-z_][A-Za-z0-9_]*)\[", first.text)
+        if name is None:
+            return None
+        # a[$i]=v, a[${#a[@]}]=v: the subscript holds an expansion, read again from the text
+        raw = tok.raw
+        depth = 0
+        k = name.end() - 1
+        while k < len(raw):
+            depth += {"[": 1, "]": -1}.get(raw[k], 0)
+            if depth == 0:
+                break
+            k += 1
+        append = raw.startswith("+=", k + 1)
+        cut = k + 1 + append
+        if k >= len(raw) or not raw.startswith("=", cut):
+            return None
+        sub = tok.src.sub(tok.start + cut + 1, tok.start + len(raw))
+        got, _ = _lex(sub, _SH_WORD)
+        value = got[0] if got else _Tok([], "", 0, sub)
+        return name.group(1), raw[name.end() : k], append, value
+    cut = m.end()
+    rest = _Part("lit", first.text[cut:], False, first.pos[cut:])
+    parts = ([rest] if rest.text else []) + tok.parts[1:]
+    value = _Tok(parts, tok.raw[len(m.group(0)) :], tok.start + cut, tok.src)
+    return m.group(1), m.group(2), bool(m.group(3)), value
 
 
 _Namer = Callable[[_W], str]
@@ -1010,7 +1438,9 @@ class _Shell(_Scope):
         self.namer = namer
         self.folder = folder
         self.workdir = workdir
-        self.vars: dict[str, _Var] = dict(variables or {})
+        # read_launches(base_env=...): the environment the launcher runs in, beneath its own
+        base = {k: _env_var(v) for k, v in ctx.base_env.items()} if depth == 0 else {}
+        self.vars: dict[str, _Var] = {**base, **(variables or {})}
         self.positional = positional
         self.refs = list(refs or [])
         self.resolver = resolver
@@ -1023,6 +1453,8 @@ class _Shell(_Scope):
         self.counter = 0
         self.pattern = False  # reading a case pattern
         self.function_next = False
+        self.pipe: _Flow | None = None  # what the command before a | writes
+        self.cwd_why: str | None = None  # why the working folder is not known (cd "$X")
 
     # -- scope -----------------------------------------------------------------------------------
 
@@ -1045,7 +1477,46 @@ class _Shell(_Scope):
             return None
         if var.declared and name in self.ctx.cli_env:
             return self.ctx.cli_env[name], None
+        if var.array is not None:  # $name is ${name[0]}
+            return self._items(name, var).get("0" if var.assoc else 0)
         return var.value, var.why
+
+    def items(self, name: str) -> _Items | None:
+        var = self.vars.get(name)
+        if var is None or var.unset or var.array is None:
+            return None
+        return self._items(name, var)
+
+    def _items(self, name: str, var: _Var) -> _Items:
+        here = self._block()
+        if var.block != here[: len(var.block)]:
+            why = (
+                f"${name} is set inside {var.where}, and gwlint does not follow the script's "
+                "control flow"
+            )
+            return _Items(why=why, assoc=var.assoc)
+        if var.why is not None:
+            return _Items(why=var.why, assoc=var.assoc)
+        out = _Items(assoc=var.assoc)
+        hidden = ""  # the block of the elements just made one unknown word
+        for e in var.array or []:
+            if e.block == here[: len(e.block)]:
+                out.words.append(e.word)
+                out.keys.append(e.key)
+                hidden = ""
+                continue
+            known_place = e.replaced or var.assoc
+            if not known_place and hidden == e.where:
+                continue
+            what = "an element set" if known_place else "elements appended"
+            why = (
+                f"${name} has {what} inside {e.where}, and gwlint does not follow the control flow"
+            )
+            w = e.word
+            out.words.append(_W(None, w.raw, w.path, w.pos, unknown=why, tag=w.tag, alt=w.alt))
+            out.keys.append(e.key if known_place else None)
+            hidden = "" if known_place else e.where
+        return out
 
     def unset(self, name: str) -> _Value:
         if self._unset is not None:
@@ -1068,14 +1539,160 @@ class _Shell(_Scope):
             value[0], value[1], tok.src.path, tok.pos, exported, self._block(), self._where()
         )
 
+    def _assign(self, got: _Assign, tok: _Tok, *, export: bool | None) -> None:
+        name, index, append, value_tok = got
+        if tok.array is not None:
+            self._assign_array(name, tok, append=append, assoc=False, export=export)
+        elif index is not None:
+            self._assign_element(name, index, value_tok, tok, append=append)
+        else:
+            self._set(name, self._value(name, value_tok, append), tok, export=export)
+
+    def _value(self, name: str, value_tok: _Tok, append: bool) -> _Value:
+        """The value of ``name=...`` (``name+=...``: appended to what it holds)."""
+        value = _expand_one(value_tok, self)
+        if not append:
+            return value
+        cur = self.look(name)
+        if cur is None or value[0] is None:
+            return value
+        if cur[0] is None:
+            return cur
+        if len(cur[0]) + len(value[0]) > MAX_VALUE:
+            return None, _TOO_LONG
+        return cur[0] + value[0], None
+
+    def _array_base(self, name: str, append: bool) -> tuple[list[_Elem], _Var | None, str | None]:
+        """What ``name+=( ... )`` or ``name[i]=`` adds to: its elements, the variable (None: a
+        new array) and why the whole array is unknown."""
+        old = self.vars.get(name)
+        if old is None or old.unset:
+            return [], None, None
+        here = self._block()
+        if old.block != here[: len(old.block)]:
+            if not append and old.array is None:
+                return [], None, None
+            why = (
+                f"${name} is set inside {old.where}, and gwlint does not follow the script's "
+                "control flow"
+            )
+            return [], old, why
+        if old.array is not None:
+            return list(old.array), old, old.why
+        if not append:
+            return [], None, None
+        w = _W(old.value, old.value or "", old.path, old.pos, unknown=old.why)
+        return [_Elem(w, 0, old.block, old.where)], old, None
+
+    def _assign_array(
+        self, name: str, tok: _Tok, *, append: bool, assoc: bool, export: bool | None
+    ) -> None:
+        """``name=( ... )``, ``name+=( ... )``: the words expanded where the list is written,
+        each element keeping its own place."""
+        elems, old, why = self._array_base(name, append)
+        if not append:
+            elems, why = [], None
+        assoc = assoc or (old is not None and old.array is not None and old.assoc)
+        block, where = self._block(), self._where()
+        for element in tok.array or []:
+            if why is not None:
+                break
+            keyed = _KEYED.match(element.raw)
+            if keyed is not None:
+                key, key_why = _subscript_key(keyed.group(1), self, assoc=assoc)
+                sub = element.src.sub(element.start + keyed.end(), element.start + len(element.raw))
+                got, _ = _lex(sub, _SH_WORD)
+                value, value_why = _expand_one(got[0], self) if got else ("", None)
+                w = _W(
+                    value, element.raw, element.src.path, element.pos, (), value_why,
+                    element.src.tag, dict(element.src.alt),
+                )  # fmt: skip
+                if key is None:
+                    why = (
+                        f"an element of ${name} is set at a subscript gwlint cannot know: {key_why}"
+                    )
+                    break
+                why = _put(elems, _Elem(w, key, block, where), assoc)
+                continue
+            if assoc:
+                why = f"${name} is an associative array whose list is not [key]=value pairs"
+                break
+            for w in _expand(element, self):
+                why = why or _put(elems, _Elem(w, _next_key(elems), block, where), assoc)
+        if why is None and len(elems) > MAX_WORDS:
+            why = _TOO_MANY
+        if why is None and sum(len(e.word.text or "") for e in elems) > MAX_VALUE:
+            why = _TOO_LONG
+        keep = append and old is not None and why is None
+        self.vars[name] = _Var(
+            None,
+            why,
+            old.path if keep and old else tok.src.path,
+            old.pos if keep and old else tok.pos,
+            bool(export) or self.allexport or (old is not None and old.exported),
+            old.block if keep and old else block,
+            old.where if keep and old else where,
+            array=[] if why else elems,
+            assoc=assoc,
+        )
+
+    def _unset_element(self, name: str, index: str, w: _W) -> None:
+        """``unset 'name[i]'``."""
+        var = self.vars.get(name)
+        if var is None or var.array is None or var.why is not None:
+            return
+        key, why = _subscript_key(index, self, assoc=var.assoc)
+        if key is not None and var.block == self._block():
+            if isinstance(key, int) and key < 0:
+                key += _next_key(var.array)
+            self.vars[name] = replace(var, array=[e for e in var.array if e.key != key])
+            return
+        why = why or f"it is unset inside {self._where()}"
+        self.vars[name] = replace(
+            var, why=f"an element of ${name} is unset, and gwlint cannot tell which: {why}"
+        )
+
+    def _assign_element(
+        self, name: str, index: str, value_tok: _Tok, tok: _Tok, *, append: bool
+    ) -> None:
+        """``name[i]=value``."""
+        elems, old, why = self._array_base(name, True)
+        assoc = old is not None and old.array is not None and old.assoc
+        key, key_why = _subscript_key(index, self, assoc=assoc)
+        value, value_why = _expand_one(value_tok, self)
+        if why is None and key is None:
+            why = f"an element of ${name} is set at a subscript gwlint cannot know: {key_why}"
+        if why is None and key is not None:
+            if isinstance(key, int) and key < 0:
+                key += _next_key(elems)
+            if append:
+                prior = _Items([e.word for e in elems], [e.key for e in elems]).get(key)
+                if prior is not None and (prior[0] is None or value is None):
+                    value, value_why = None, prior[1] if prior[0] is None else value_why
+                elif prior is not None and value is not None:
+                    value = (prior[0] or "") + value
+            w = _W(value, tok.raw, tok.src.path, tok.pos, (), value_why, tok.src.tag)
+            why = _put(elems, _Elem(w, key, self._block(), self._where()), assoc)
+        self.vars[name] = _Var(
+            None,
+            why,
+            old.path if old else tok.src.path,
+            old.pos if old else tok.pos,
+            self.allexport or (old is not None and old.exported),
+            old.block if old and why is None else self._block(),
+            old.where if old and why is None else self._where(),
+            array=[] if why else elems,
+            assoc=assoc,
+        )
+
     def exported(self) -> dict[str, _Var]:
         """The variables the commands this shell starts see (a value set inside a block that
         has ended is unknown)."""
         out: dict[str, _Var] = {}
         here = self._block()
         for name, var in self.vars.items():
-            if not var.exported or var.unset:
-                continue
+            if not var.exported or var.unset or var.array is not None:
+                continue  # bash exports no array
             if var.block != here[: len(var.block)]:
                 why = f"it is set inside {var.where}, and gwlint does not follow the control flow"
                 var = replace(var, value=None, why=why)
@@ -1103,6 +1720,7 @@ class _Shell(_Scope):
 
     def run(self, tokens: list[_Tok]) -> None:
         cmd: list[_Tok] = []
+        redirs: list[_Redir] = []  # the command's redirections (operator, target)
         skip = False
         i = 0
         while i < len(tokens):
@@ -1119,37 +1737,59 @@ class _Shell(_Scope):
             if skip:
                 skip = False
                 if not tok.op:
+                    redirs[-1] = (redirs[-1][0], tok)
+                    continue
+            if (
+                not redirs
+                and tok.raw in _IDIOM_STARTS
+                and _literal(tok) in _IDIOM_STARTS
+                and all(_literal(c) in _OPENERS for c in cmd)
+            ):
+                after = self._default_idiom(tokens, i - 1)
+                if after is not None:  # if [ -z "$X" ]; then X=v; fi: X=${X:-v}
+                    if cmd:
+                        self._flush(cmd, "")  # then, do, else, { before it
+                        cmd = []
+                    i = after
                     continue
             if tok.op in _REDIRS:
                 skip = True
+                redirs.append((tok, None))
                 continue
             if tok.op == "(":
                 if cmd and i < len(tokens) and tokens[i].op == ")":
                     i += 1  # name() { ...; }: a function
                     cmd = []
+                    redirs = []
                     self.function_next = True
                 elif not cmd:
                     self._push("subshell", tok)
                 continue
             if tok.op == ")":
                 was_case = bool(cmd) and _literal(cmd[0]) == "case"
-                self._flush(cmd, ")")
+                self._flush(cmd, ")", redirs)
                 cmd = []
+                redirs = []
                 if not was_case:
                     self._pop()
                 continue
             if tok.op:
-                self._flush(cmd, tok.op)
+                self._flush(cmd, tok.op, redirs)
                 cmd = []
+                redirs = []
                 if tok.op in (";;", ";&", ";;&"):
                     self.pattern = True
                 continue
             cmd.append(tok)
-        self._flush(cmd, "")
+        self._flush(cmd, "", redirs)
 
-    def _flush(self, cmd: list[_Tok], term: str) -> None:
+    def _flush(self, cmd: list[_Tok], term: str, redirs: list[_Redir] | None = None) -> None:
+        upstream, self.pipe = self.pipe, None
+        redirs = redirs or []
         while cmd:
             word = _literal(cmd[0])
+            if word in _KEYWORDS:
+                upstream = None  # a pipe into a compound command
             if word in ("if", "while", "until"):
                 self._push(word, cmd[0])
             elif word in ("then", "do", "else", "elif"):
@@ -1179,55 +1819,204 @@ class _Shell(_Scope):
             cmd = cmd[1:]
         if cmd:
             self.ctx.spot = (cmd[0].src.path, cmd[0].pos[0])
-            self._simple(cmd)
+            self._simple(cmd, redirs, upstream, term)
+        elif redirs:
+            self._effects([], redirs, upstream, term, redirs[0][0])
 
-    def _simple(self, cmd: list[_Tok]) -> None:
-        assigns: list[tuple[str, _Tok, _Tok]] = []
+    def _simple(
+        self,
+        cmd: list[_Tok],
+        redirs: list[_Redir] | None = None,
+        upstream: _Flow | None = None,
+        term: str = "",
+    ) -> None:
+        redirs = redirs or []
+        assigns: list[tuple[_Assign, _Tok]] = []
         k = 0
         while k < len(cmd):
-            got = _split_assign(cmd[k])
+            got = _sh_assign(cmd[k])
             if got is None:
                 break
-            assigns.append((got[0], got[1], cmd[k]))
+            assigns.append((got, cmd[k]))
             k += 1
         rest = cmd[k:]
         if not rest:
-            for name, value_tok, tok in assigns:
-                self._set(name, _expand_one(value_tok, self), tok, export=None)
+            for got, tok in assigns:
+                self._assign(got, tok, export=None)
+            self._effects([], redirs, upstream, term, cmd[0])
             return
         first = _literal(rest[0])
         if first in ("export", "readonly", "declare", "typeset", "local"):
             self._declare(first, rest[1:])
+            self._effects([], redirs, upstream, term, rest[0])
             return
         local: dict[str, _Var] = {}
-        for name, value_tok, tok in assigns:
-            value, why = _expand_one(value_tok, self)
+        for (name, index, append, value_tok), tok in assigns:
+            if tok.array is not None or index is not None:
+                continue  # an array is not passed to a command
+            value, why = self._value(name, value_tok, append)
             local[name] = _Var(value, why, tok.src.path, tok.pos, True, ())
         words: list[_W] = []
         for tok in rest:
             words.extend(_expand(tok, self))
+        self._effects(words, redirs, upstream, term, rest[0])
         self.command(words, local)
 
     def _declare(self, verb: str, args: list[_Tok]) -> None:
         export = verb == "export"
+        array = False  # -a, -A
+        assoc = False
         for tok in args:
             flag = _literal(tok)
             if flag is not None and flag.startswith("-"):
                 export = export or ("x" in flag and verb != "export")
                 if verb == "export" and "n" in flag:
                     export = False
+                if verb != "export":
+                    array = array or "a" in flag or "A" in flag
+                    assoc = assoc or "A" in flag
                 continue
-            got = _split_assign(tok)
+            got = _sh_assign(tok)
             if got is not None:
-                self._set(got[0], _expand_one(got[1], self), tok, export=export)
+                if tok.array is not None:
+                    self._assign_array(got[0], tok, append=got[2], assoc=assoc, export=export)
+                else:
+                    self._assign(got, tok, export=export)
                 continue
             for w in _expand(tok, self):
                 name = w.text or ""
                 var = self.vars.get(name)
                 if var is not None and export:
                     var.exported = True
+                elif array and var is None and _NAME.fullmatch(name):
+                    self.vars[name] = _Var(
+                        None, None, w.path, w.pos, False, self._block(), self._where(),
+                        array=[], assoc=assoc,
+                    )  # fmt: skip
                 elif export and _NAME.fullmatch(name) and name in self.ctx.cli_env:
                     pass  # exported from the environment gwlint was given
+
+    # -- "default if empty" ----------------------------------------------------------------------
+
+    def _default_idiom(self, tokens: list[_Tok], start: int) -> int | None:
+        """``if [ -z "$X" ]; then X=v; fi``, ``[ -z "$X" ] && X=v``, ``[ -n "$X" ] || X=v``
+        (``export X=v`` too, and echo/printf lines in the ``if``), read as ``X=${X:-v}``:
+        the index of the separator after it, or None when the tokens are not that idiom."""
+        if _literal(tokens[start]) == "if":
+            end = _next_op(tokens, start + 1)
+            if end >= len(tokens) or tokens[end].op not in (";", "\n"):
+                return None
+            test = _empty_test(tokens[start + 1 : end])
+            if test is None or not test[1]:
+                return None
+            k = end
+            while k < len(tokens) and tokens[k].op in (";", "\n"):
+                k += 1
+            if k >= len(tokens) or _literal(tokens[k]) != "then":
+                return None
+            k += 1
+            name = test[0]
+            body: list[tuple[_Tok, _Tok]] = []  # (assignment, the command's first word)
+            exported = False
+            while True:
+                end = _next_op(tokens, k)
+                cmd, redirs = _split_redirs(tokens[k:end])
+                if cmd is None:
+                    return None
+                if cmd and _literal(cmd[0]) == "fi":
+                    if len(cmd) > 1 or redirs:
+                        return None
+                    break
+                if end >= len(tokens) or tokens[end].op not in (";", "\n"):
+                    return None
+                if cmd:
+                    got = _default_command(cmd, redirs, name)
+                    if got is None:
+                        return None
+                    body.extend((tok, cmd[0]) for tok in got[0])
+                    exported = exported or got[1]
+                k = end + 1
+            after = k + 1
+            if after < len(tokens) and tokens[after].op not in (";", "\n"):
+                return None
+        else:
+            end = _next_op(tokens, start)
+            if end >= len(tokens) or tokens[end].op not in ("&&", "||"):
+                return None
+            test = _empty_test(tokens[start:end])
+            if test is None or test[1] != (tokens[end].op == "&&"):
+                return None
+            name = test[0]
+            after = _next_op(tokens, end + 1)
+            if after < len(tokens) and tokens[after].op not in (";", "\n"):
+                return None
+            cmd = tokens[end + 1 : after]
+            got = _default_command(cmd, [], name) if cmd else None
+            if got is None:
+                return None
+            body = [(tok, cmd[0]) for tok in got[0]]
+            exported = got[1]
+        if not body:
+            return None
+        last = body[-1][0]
+        assigned = _sh_assign(last)
+        cur = self.look(name)
+        if cur is not None and cur[0] != "":
+            if exported or name not in self.vars:
+                self._set(name, cur, last, export=exported or None)
+            return after
+        assert assigned is not None
+        self._set(name, _expand_one(assigned[3], self), last, export=exported or None)
+        return after
+
+    # -- what the script writes ------------------------------------------------------------------
+
+    def _effects(
+        self,
+        words: list[_W],
+        redirs: list[_Redir],
+        upstream: _Flow | None,
+        term: str,
+        at: _Tok,
+    ) -> None:
+        """Records the files one command writes (its redirections, cp, envsubst...); what it
+        writes to a pipe is kept for the next command."""
+        piped = term in ("|", "|&")
+        if not redirs and not piped:
+            first = words[0].text if words else None
+            if first is None or first.rsplit("/", 1)[-1] not in _EFFECT_COMMANDS:
+                return  # writes no file
+        if len(self.ctx.effects) >= MAX_EFFECTS:
+            return
+        path, pos = at.src.path, at.pos
+        rec = _Recorder(self, path, pos)
+        stdin = upstream
+        outputs: list[tuple[_Value, _Pos]] = []
+        heredoc = False
+        for op_tok, target in redirs:
+            op = op_tok.op
+            if op in ("<<", "<<-", "<<<"):
+                heredoc = heredoc or op != "<<<"
+                continue
+            if target is None or op == "<>":
+                continue
+            value = _expand_one(target, self)
+            if op in (">&", "<&") and (value[0] is None or value[0].isdigit() or value[0] == "-"):
+                if op == ">&" and value[0] is None and not _FD.fullmatch(target.raw):
+                    outputs.append((value, target.pos))
+                continue  # 2>&1: a file descriptor
+            if op in ("<", "<&"):
+                stdin = _Flow("copy", "redirect", value[0], value[1])
+                continue
+            outputs.append((value, target.pos))
+        core = rec.unwrap(words)
+        flow = rec.command(core, stdin, heredoc) if core else None
+        for value, where in outputs:
+            out = flow or _Flow("write", "redirect")
+            source = None if out.kind == "write" else (out.source, out.source_why)
+            rec.add(out.kind, value, source, where, out.tool, out.variables)
+        if piped:
+            self.pipe = flow or _Flow("write", "redirect")
 
     # -- builtins and wrappers -------------------------------------------------------------------
 
@@ -1238,9 +2027,13 @@ class _Shell(_Scope):
         if name == "cd":
             target = args[0].text if args else None
             if target is None or target == "-":
+                self.cwd_why = (
+                    args[0].unknown if args and target is None else None
+                ) or "it is relative to a folder cd goes to, which gwlint does not know"
                 return True
             if target.startswith("/"):
                 self.workdir = target
+                self.cwd_why = None
             elif self.workdir:
                 self.workdir = os.path.normpath(os.path.join(self.workdir, target))
             here = os.path.join(self.folder, target)
@@ -1273,6 +2066,22 @@ class _Shell(_Scope):
                     self.vars[w.text] = _Var(
                         None, None, w.path, w.pos, False, self._block(), self._where(), unset=True
                     )
+                elif w.text and (m := re.fullmatch(r"([A-Za-z_]\w*)\[(.*)\]", w.text)):
+                    self._unset_element(m.group(1), m.group(2), w)
+            return True
+        if name in ("mapfile", "readarray"):
+            names = [w.text for w in args if w.text and _NAME.fullmatch(w.text)]
+            last = args[-1] if args and args[-1].text in names else None
+            self.vars[last.text if last and last.text else "MAPFILE"] = _Var(
+                None,
+                "its elements are read from input while the script runs",
+                (last or words[0]).path,
+                (last or words[0]).pos,
+                False,
+                self._block(),
+                self._where(),
+                array=[],
+            )
             return True
         if name == "read":
             for w in args:
@@ -1475,7 +2284,7 @@ class _Shell(_Scope):
         refs: list[str] | None = None,
     ) -> _Shell:
         inherited = {**self.exported(), **env_add}
-        return _Shell(
+        shell = _Shell(
             self.ctx,
             namer=namer or self.namer,
             folder=self.folder,
@@ -1489,6 +2298,8 @@ class _Shell(_Scope):
             depth=self.depth + 1,
             chain=self.chain if chain is None else chain,
         )
+        shell.cwd_why = self.cwd_why
+        return shell
 
     def _run_string(self, w: _W, positional: list[_W], env_add: dict[str, _Var]) -> None:
         """``sh -c "..."``: the string is read as a script, where it is written."""
@@ -1744,6 +2555,537 @@ _SIMPLE_WRAPPERS: dict[str, _Spec] = {
 }
 
 
+# --- what a script writes -------------------------------------------------------------------------
+
+_Redir = tuple[_Tok, _Tok | None]  # a redirection: its operator, its target
+_FD = re.compile(r"\d+|-")
+_KEYWORDS = frozenset(
+    {"if", "while", "until", "then", "do", "else", "elif", "fi", "done", "esac", "{", "}"}
+    | {"!", "time", "for", "select", "case", "function"}
+)
+_IDIOM_STARTS = frozenset({"if", "[", "[[", "test"})
+_OPENERS = frozenset({"then", "do", "else", "{"})  # what may stand before the idiom
+_HARMLESS = frozenset({"1", "2", "/dev/stderr", "/dev/stdout", "/dev/null"})  # echo ... >&2
+_ENVSUBST_NAME = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@dataclass(frozen=True, slots=True)
+class _Flow:
+    """What a command writes to its output (or reads): a file written there is a ``kind``
+    effect by ``tool``, from ``source``."""
+
+    kind: EffectKind
+    tool: str
+    source: str | None = None
+    source_why: str | None = None
+    variables: tuple[str, ...] | None = None
+
+
+def _next_op(tokens: list[_Tok], k: int) -> int:
+    """The index of the first operator at or after ``k`` that is not a redirection."""
+    while k < len(tokens) and (not tokens[k].op or tokens[k].op in _REDIRS):
+        k += 1
+    return k
+
+
+def _split_redirs(tokens: list[_Tok]) -> tuple[list[_Tok] | None, list[_Redir]]:
+    """A command's words and its redirections; None when it holds another operator."""
+    words: list[_Tok] = []
+    redirs: list[_Redir] = []
+    k = 0
+    while k < len(tokens):
+        tok = tokens[k]
+        k += 1
+        if tok.op in _REDIRS:
+            target = tokens[k] if k < len(tokens) and not tokens[k].op else None
+            k += target is not None
+            redirs.append((tok, target))
+        elif tok.op:
+            return None, redirs
+        else:
+            words.append(tok)
+    return words, redirs
+
+
+def _param_only(tok: _Tok, *, quoted: bool) -> str | None:
+    """The variable's name when the word is ``"$X"``, ``"${X}"``, ``"${X:-}"`` (``$X`` too
+    unless ``quoted``)."""
+    if len(tok.parts) != 1:
+        return None
+    part = tok.parts[0]
+    if part.kind != "param" or not _NAME.fullmatch(part.text) or (quoted and not part.quoted):
+        return None
+    if part.index is not None or part.length:
+        return None
+    if part.op and (
+        part.op not in (":-", "-")
+        or _lit_text(part.arg or [])
+        or any(p.kind != "lit" for p in part.arg or [])
+    ):
+        return None
+    return part.text
+
+
+def _is_empty_word(tok: _Tok) -> bool:
+    return bool(tok.parts) and all(p.kind == "lit" and p.quoted and not p.text for p in tok.parts)
+
+
+def _empty_test(words: list[_Tok]) -> tuple[str, bool] | None:
+    """``[ -z "$X" ]`` and its kin: (X, True when the test holds for an empty X) or None."""
+    if not words or any(w.op for w in words):
+        return None
+    first = _literal(words[0])
+    if (first, _literal(words[-1])) in (("[", "]"), ("[[", "]]")):
+        inner = words[1:-1]
+    elif first == "test":
+        inner = words[1:]
+    else:
+        return None
+    loose = first == "[["  # no word splitting inside [[ ]]
+    negate = bool(inner) and _literal(inner[0]) == "!"
+    inner = inner[1:] if negate else inner
+    name: str | None = None
+    empty = False
+    if len(inner) == 2 and _literal(inner[0]) in ("-z", "-n"):
+        is_z = _literal(inner[0]) == "-z"
+        name = _param_only(inner[1], quoted=not (loose or is_z))
+        empty = is_z
+    elif len(inner) == 3 and _literal(inner[1]) in ("=", "==", "!="):
+        a, b = inner[0], inner[2]
+        if _is_empty_word(b):
+            name = _param_only(a, quoted=not loose)
+        elif _is_empty_word(a):
+            name = _param_only(b, quoted=not loose)
+        empty = _literal(inner[1]) != "!="
+    if name is None:
+        return None
+    return name, empty != negate
+
+
+def _default_command(
+    cmd: list[_Tok], redirs: list[_Redir], name: str
+) -> tuple[list[_Tok], bool] | None:
+    """A command the default idiom allows for ``name``: (its assignments of ``name``, whether
+    it exports), or None."""
+    first = _literal(cmd[0])
+    if first in ("echo", "printf", ":"):
+        if any(t is None or _literal(t) not in _HARMLESS for _op, t in redirs):
+            return None
+        return [], False
+    if redirs:
+        return None
+    export = first == "export"
+    out: list[_Tok] = []
+    for tok in cmd[1:] if export else cmd:
+        if export and _literal(tok) == name:
+            continue
+        got = _sh_assign(tok)
+        if got is None or got[0] != name or got[1] is not None or got[2] or tok.array is not None:
+            return None
+        if any(p.kind == "param" and p.text == name for p in got[3].parts):
+            return None  # X=$X/... reads X inside the block
+        out.append(tok)
+    return out, export
+
+
+def _options(
+    args: list[_W], takes_value: frozenset[str]
+) -> tuple[list[_W], list[tuple[str, _W]], set[str]]:
+    """A command's arguments: (operands, options with their values, every option given)."""
+    operands: list[_W] = []
+    values: list[tuple[str, _W]] = []
+    flags: set[str] = set()
+    i = 0
+    rest = False
+    while i < len(args):
+        w = args[i]
+        t = w.text
+        i += 1
+        if rest or t is None or t == "-" or not t.startswith("-"):
+            operands.append(w)
+            continue
+        if t == "--":
+            rest = True
+            continue
+        if t.startswith("--"):
+            opt, eq, value = t.partition("=")
+            flags.add(opt)
+            if eq:
+                values.append((opt, replace(w, text=value)))
+            elif opt in takes_value and i < len(args):
+                values.append((opt, args[i]))
+                i += 1
+            continue
+        for k in range(1, len(t)):
+            opt = "-" + t[k]
+            flags.add(opt)
+            if opt in takes_value:
+                if t[k + 1 :]:
+                    values.append((opt, replace(w, text=t[k + 1 :])))
+                elif i < len(args):
+                    values.append((opt, args[i]))
+                    i += 1
+                break
+    return operands, values, flags
+
+
+def _last(values: list[tuple[str, _W]], *names: str) -> _W | None:
+    found = [w for opt, w in values if opt in names]
+    return found[-1] if found else None
+
+
+_FILE_OPS: dict[str, tuple[EffectKind, frozenset[str]]] = {
+    "cp": ("copy", frozenset({"-t", "--target-directory", "-S", "--suffix"})),
+    "mv": ("move", frozenset({"-t", "--target-directory", "-S", "--suffix"})),
+    "ln": ("link", frozenset({"-t", "--target-directory", "-S", "--suffix"})),
+    "install": (
+        "copy",
+        frozenset({"-t", "--target-directory", "-S", "--suffix", "-m", "--mode"})
+        | {"-o", "--owner", "-g", "--group"},
+    ),
+}
+
+
+# commands that write files of their own (or run one that does): the others are skipped at once
+_EFFECT_COMMANDS = frozenset(
+    {"tee", "sed", "mkdir", "touch", "j2", "j2cli", "gomplate", "openssl", "curl", "wget"}
+    | {"dockerize", "env", "command", "busybox"}
+    | set(_FILE_OPS)
+    | set(_SIMPLE_WRAPPERS)
+)
+
+
+class _Recorder:
+    """Turns one command of a script into the effects it has (``_Shell._effects``)."""
+
+    def __init__(self, shell: _Shell, path: str, pos: _Pos) -> None:
+        self.shell = shell
+        self.path = path
+        self.pos = pos
+
+    def place(self, w: _W) -> _Pos:
+        return w.pos if w.path == self.path else w.alt.get(self.path, self.pos)
+
+    def container(self, value: _Value, *, link: bool = False) -> _Value:
+        """A path in the container: made absolute from the working directory when known."""
+        text, why = value
+        if text is None:
+            return None, why
+        if not text:
+            return None, "it expands to an empty path"
+        if text.startswith("/"):
+            return os.path.normpath(text), None
+        if link:
+            return text, None  # a symbolic link's text is relative to the link's folder
+        if self.shell.cwd_why is not None:
+            return None, self.shell.cwd_why
+        if self.shell.workdir and self.shell.workdir.startswith("/"):
+            return os.path.normpath(os.path.join(self.shell.workdir, text)), None
+        return os.path.normpath(text), None
+
+    def add(
+        self,
+        kind: EffectKind,
+        target: _Value,
+        source: _Value | None,
+        where: _Pos,
+        tool: str,
+        variables: tuple[str, ...] | None = None,
+    ) -> None:
+        effects = self.shell.ctx.effects
+        if len(effects) >= MAX_EFFECTS:
+            return
+        target_text, target_why = self.container(target)
+        if target_text is not None and (
+            target_text in ("-", "/dev", "/proc") or target_text.startswith(("/dev/", "/proc/"))
+        ):
+            return  # a device, the terminal: no file
+        source_text: str | None = None
+        source_why: str | None = None
+        if source is not None:
+            source_text, source_why = self.container(source, link=kind == "link")
+        unknown = (target_why or "it is not known") if target_text is None else source_why
+        effects.append(
+            Effect(
+                kind, target_text, source_text, self.path, max(where[0], 1), where[1], tool,
+                variables, unknown,
+            )
+        )  # fmt: skip
+
+    def word(self, w: _W) -> _Value:
+        return w.text, w.unknown
+
+    def unwrap(self, words: list[_W]) -> list[_W]:
+        """The command behind ``exec``, ``sudo``, ``env``, ``gosu``... (``dockerize``'s
+        templates recorded on the way); [] when it is not known."""
+        i = 0
+        while i < len(words):
+            t = words[i].text
+            if t is None:
+                return []
+            base = t.rsplit("/", 1)[-1]
+            if base == "dockerize":
+                self.dockerize(words[i + 1 :])
+            if base == "env":
+                i += 1
+                while i < len(words):
+                    t = words[i].text
+                    if t is None:
+                        return []
+                    if t in ("-u", "--unset", "-C", "--chdir"):
+                        i += 2
+                    elif t.startswith("-") or _ASSIGN.match(t):
+                        i += 1
+                    else:
+                        break
+                continue
+            if base == "command":
+                if _text(words, i + 1) in ("-v", "-V"):
+                    return []
+                i += 2 if _text(words, i + 1) == "-p" else 1
+                continue
+            if base == "busybox" and i + 1 < len(words):
+                i += 1
+                continue
+            if base in _SIMPLE_WRAPPERS:
+                j = _skip(words, i, _SIMPLE_WRAPPERS[base])
+                if j < 0:
+                    return [] if base == "dockerize" else words[i:]
+                i = j
+                continue
+            return words[i:]
+        return []
+
+    def dockerize(self, args: list[_W]) -> None:
+        for k, w in enumerate(args):
+            t = w.text or ""
+            value: _W | None = None
+            if t in ("-template", "--template") and k + 1 < len(args):
+                value = args[k + 1]
+            elif t.startswith(("-template=", "--template=")):
+                value = replace(w, text=t.partition("=")[2])
+            if value is None:
+                continue
+            if value.text is None:
+                self.add("render", (None, value.unknown), None, self.place(value), "dockerize")
+                continue
+            source, colon, target = value.text.partition(":")
+            if colon:  # without a target, dockerize prints the template
+                self.add("render", (target, None), (source, None), self.place(value), "dockerize")
+
+    def command(self, core: list[_W], stdin: _Flow | None, heredoc: bool) -> _Flow | None:
+        """Records what the command itself writes; returns what it writes to its output
+        (None: output that is not a file's content gwlint knows)."""
+        name = (core[0].text or "").rsplit("/", 1)[-1]
+        args = core[1:]
+        if name in ("echo", "printf"):
+            return _Flow("write", name)
+        if name == "cat":
+            files = [w for w in _options(args, frozenset())[0] if w.text != "-"]
+            if len(files) == 1:
+                return _Flow("copy", "cat", files[0].text, files[0].unknown)
+            if not files and stdin is not None and not heredoc:
+                return replace(stdin, tool="cat") if stdin.kind == "copy" else stdin
+            return _Flow("write", "cat")
+        if name == "envsubst":
+            operands, _values, flags = _options(args, frozenset())
+            if flags & {"-v", "--variables", "-h", "--help", "-V", "--version"}:
+                return None
+            variables: tuple[str, ...] | None = None
+            if operands and operands[0].text is not None:
+                found = _ENVSUBST_NAME.findall(operands[0].text)
+                variables = tuple(dict.fromkeys(a or b for a, b in found))
+            if stdin is None or heredoc:
+                return _Flow("render", "envsubst", variables=variables)
+            return _Flow("render", "envsubst", stdin.source, stdin.source_why, variables)
+        if name == "sed":
+            return self.sed(args, stdin)
+        if name == "tee":
+            operands, _values, _flags = _options(args, frozenset())
+            passed = stdin if stdin is not None and not heredoc else None
+            for w in operands:
+                if passed is not None and passed.kind in ("render", "copy"):
+                    tool = passed.tool if passed.kind == "render" else "tee"
+                    source = (passed.source, passed.source_why)
+                    self.add(passed.kind, self.word(w), source, self.place(w), tool,
+                             passed.variables)  # fmt: skip
+                else:
+                    self.add("write", self.word(w), None, self.place(w), "tee")
+            return passed or _Flow("write", "tee")
+        if name in _FILE_OPS:
+            self.file_op(name, args)
+            return None
+        if name == "mkdir":
+            operands, _values, _flags = _options(args, frozenset({"-m", "--mode"}))
+            for w in operands:
+                self.add("mkdir", self.word(w), None, self.place(w), "mkdir")
+            return None
+        if name == "touch":
+            operands, _values, flags = _options(
+                args, frozenset({"-d", "--date", "-r", "--reference", "-t"})
+            )
+            if not flags & {"-c", "--no-create"}:
+                for w in operands:
+                    self.add("write", self.word(w), None, self.place(w), "touch")
+            return None
+        if name in ("j2", "j2cli"):
+            return self.j2(args, stdin)
+        if name == "gomplate":
+            return self.gomplate(args, stdin)
+        if name in ("openssl", "curl", "wget"):
+            self.download(name, args)
+        return None
+
+    def sed(self, args: list[_W], stdin: _Flow | None) -> _Flow | None:
+        operands: list[_W] = []
+        script = False
+        in_place = False
+        i = 0
+        rest = False
+        while i < len(args):
+            w = args[i]
+            t = w.text
+            i += 1
+            if rest or t is None or t == "-" or not t.startswith("-"):
+                operands.append(w)
+            elif t == "--":
+                rest = True
+            elif t in ("-e", "--expression", "-f", "--file", "-l", "--line-length"):
+                script = script or t not in ("-l", "--line-length")
+                i += 1
+            elif t.startswith(("--expression=", "--file=")):
+                script = True
+            elif t.startswith("--in-place"):
+                in_place = True
+            elif not t.startswith("--"):
+                for k, ch in enumerate(t[1:], start=1):
+                    if ch == "i":
+                        in_place = True
+                        break  # what follows is the backup suffix
+                    if ch in "efl":
+                        script = script or ch != "l"
+                        i += 0 if t[k + 1 :] else 1
+                        break
+        files = operands if script else operands[1:]
+        if in_place:
+            for w in files:
+                self.add("render", self.word(w), self.word(w), self.place(w), "sed")
+            return None
+        if files:
+            return _Flow("render", "sed", files[0].text, files[0].unknown)
+        if stdin is not None:
+            return _Flow("render", "sed", stdin.source, stdin.source_why, stdin.variables)
+        return _Flow("render", "sed")
+
+    def j2(self, args: list[_W], stdin: _Flow | None) -> _Flow | None:
+        takes = frozenset({"-f", "--format", "-e", "--import-env", "--filters", "--tests"})
+        operands, values, _flags = _options(args, takes | {"--customize", "-o", "--output"})
+        template = operands[0] if operands else None
+        source: _Value = (template.text, template.unknown) if template else (None, None)
+        if template is None or template.text == "-":
+            source = (stdin.source, stdin.source_why) if stdin is not None else (None, None)
+        out = _last(values, "-o", "--output")
+        if out is not None:
+            self.add("render", self.word(out), source, self.place(out), "j2")
+            return None
+        return _Flow("render", "j2", source[0], source[1])
+
+    def gomplate(self, args: list[_W], stdin: _Flow | None) -> _Flow | None:
+        takes = frozenset(
+            {"-f", "--file", "-o", "--out", "-i", "--in", "--input-dir", "--output-dir"}
+            | {"-d", "--datasource", "-c", "--context", "--left-delim", "--right-delim"}
+            | {"-t", "--template", "--plugin", "--exclude", "--config", "--output-map"}
+            | {"--chmod", "-H", "--datasource-header", "--exclude-processing"}
+        )
+        _operands, values, _flags = _options(args, takes)
+        sources = [w for opt, w in values if opt in ("-f", "--file", "-i", "--in")]
+        outs = [w for opt, w in values if opt in ("-o", "--out")]
+        in_dir = _last(values, "--input-dir")
+        out_dir = _last(values, "--output-dir")
+        if in_dir is not None and out_dir is not None:
+            self.add("render", self.word(out_dir), self.word(in_dir), self.place(out_dir),
+                     "gomplate")  # fmt: skip
+        for k, out in enumerate(outs):
+            src = sources[k] if k < len(sources) else None
+            source: _Value = (None, None)
+            if src is not None and (src.text is None or src.text != "-"):
+                inline = any(w is src for opt, w in values if opt in ("-i", "--in"))
+                source = (None, None) if inline else self.word(src)
+            self.add("render", self.word(out), source, self.place(out), "gomplate")
+        if outs or in_dir is not None:
+            return None
+        if sources and not any(w is sources[0] for opt, w in values if opt in ("-i", "--in")):
+            return _Flow("render", "gomplate", sources[0].text, sources[0].unknown)
+        if stdin is not None and not sources:
+            return _Flow("render", "gomplate", stdin.source, stdin.source_why)
+        return _Flow("render", "gomplate")
+
+    def download(self, name: str, args: list[_W]) -> None:
+        """``openssl ... -out f -keyout k``, ``curl -o f``, ``wget -O f``: files they write."""
+        for k, w in enumerate(args):
+            t = w.text or ""
+            value: _W | None = None
+            if name == "openssl" and t in ("-out", "-keyout") and k + 1 < len(args):
+                value = args[k + 1]
+            elif name == "curl":
+                if (t in ("-o", "--output") or re.fullmatch(r"-[sSfLkvqg#]+o", t)) and k + 1 < len(
+                    args
+                ):
+                    value = args[k + 1]
+                elif t.startswith("--output="):
+                    value = replace(w, text=t.partition("=")[2])
+            elif name == "wget":
+                m = re.fullmatch(r"-[qnvcN]*O(.*)", t)
+                if m and m.group(1):
+                    value = replace(w, text=m.group(1))
+                elif (m or t == "--output-document") and k + 1 < len(args):
+                    value = args[k + 1]
+                elif t.startswith("--output-document="):
+                    value = replace(w, text=t.partition("=")[2])
+            if value is not None and value.text != "-":
+                self.add("write", self.word(value), None, self.place(value), name)
+
+    def file_op(self, name: str, args: list[_W]) -> None:
+        """cp, install, mv, ln: each source to its target."""
+        kind, takes = _FILE_OPS[name]
+        operands, values, flags = _options(args, takes)
+        if name == "install" and flags & {"-d", "--directory"}:
+            for w in operands:
+                self.add("mkdir", self.word(w), None, self.place(w), "install")
+            return
+        target_dir = _last(values, "-t", "--target-directory")
+        dest: _W | None
+        if target_dir is not None:
+            dest, sources = target_dir, operands
+        elif len(operands) >= 2:
+            dest, sources = operands[-1], operands[:-1]
+        elif name == "ln" and len(operands) == 1:
+            dest, sources = None, operands  # ln -s /x: a link named x here
+        else:
+            return
+        into = target_dir is not None or len(sources) > 1
+        if dest is not None and dest.text is not None and dest.text.endswith("/"):
+            into = True
+        if flags & {"-T", "--no-target-directory"}:
+            into = False
+        for src in sources:
+            source = self.word(src)
+            base = os.path.basename(src.text.rstrip("/")) if src.text else None
+            target: _Value
+            if dest is None:
+                where = self.place(src)
+                target = (base, None) if base is not None else (None, src.unknown)
+            else:
+                where = self.place(dest)
+                if dest.text is None or not into:
+                    target = self.word(dest)
+                elif base is None:
+                    target = (None, src.unknown)
+                else:
+                    target = (os.path.join(dest.text, base), None)
+            self.add(kind, target, source, where, name)
+
+
 def _default_resolver(name: str, shell: _Shell) -> str | None:
     """A script named in a command, in the repository: relative to the command's folder or the
     launcher's, then by its basename under the launcher's folder."""
@@ -1780,6 +3122,7 @@ def _report_unterminated(ctx: _Ctx, src: _Src, error: tuple[int, str], what: str
         "(": "$( or $((",
         "${": "${",
         "{": "${",
+        "=(": "array list (",
     }
     name = kind.get(quote, repr(quote))
     ctx.fail(
@@ -3108,19 +4451,30 @@ _READERS: dict[str, Callable[[_Ctx], None]] = {
 
 
 def read_launches(
-    path: str, env: dict[str, str], problems: Problems, *, kind: LauncherKind | None = None
+    path: str,
+    env: dict[str, str],
+    problems: Problems,
+    *,
+    kind: LauncherKind | None = None,
+    base_env: Mapping[str, EnvValue] | None = None,
 ) -> list[Launch]:
     """Every command in the launcher file that starts gunicorn, uvicorn or uWSGI.
 
     ``env``: the values given with ``--env``; they give ``$VAR`` a value where the launcher does
     not set it, and win over the default of ``${VAR:-default}``. ``kind``: the launcher kind when
-    the caller knows it (else from ``launcher_kind(path, walking=False)``). Never raises: a file
-    that cannot be read where it matters is a GW008 with its line.
+    the caller knows it (else from ``launcher_kind(path, walking=False)``). ``base_env``: the
+    environment the launcher itself runs in (the ENV of the image a script or a supervisord
+    config runs in), for shell scripts, Procfiles, supervisord configs and systemd units: like
+    values the launcher declares, beneath its own (``environment=``, ``Environment=``, a
+    script's assignments) and beneath ``--env``; Dockerfiles and compose files have their own.
+    Never raises: a file that cannot be read where it matters is a GW008 with its line.
     """
     kind = kind or launcher_kind(path, walking=False)
     if kind is None:
         return []
     ctx = _Ctx(path, dict(env), problems, spot=(path, 1))
+    if kind in _BASE_ENV_KINDS and base_env:
+        ctx.base_env = dict(base_env)
     try:
         _READERS[kind](ctx)
     except RecursionError:
@@ -3215,4 +4569,147 @@ def overridden(launches: list[Launch]) -> list[Launch]:
     return kept
 
 
-__all__ = ["LauncherKind", "launcher_kind", "overridden", "read_launches"]
+# --- what scripts write ---------------------------------------------------------------------------
+
+_BASE_ENV_KINDS = frozenset({"shell", "procfile", "supervisord", "systemd"})
+
+
+def script_effects(
+    path: str,
+    env: dict[str, str],
+    problems: Problems,
+    *,
+    kind: LauncherKind | None = None,
+    base_env: Mapping[str, EnvValue] | None = None,
+) -> list[Effect]:
+    """The files a shell script writes where it runs (``printf ... > /etc/nginx/nginx.conf``,
+    ``envsubst < t > f``, ``cp``, ``ln -s``, ``mkdir``...), in the order it writes them, with
+    the scripts it sources or runs (as ``read_launches`` follows them); for a Dockerfile
+    (``kind`` "dockerfile"), what the ``RUN`` instructions of its last stage write, each run
+    with the stage's ENV and ARG values. A write inside an ``if``, a ``case`` or a loop is
+    listed too (it may run). Nothing is run, nothing written.
+
+    ``env``: the ``--env`` values. ``base_env``: the environment the script runs in (the image's
+    ENV, a compose service's ``environment:``), beneath what the script assigns (not used for a
+    Dockerfile). A script that cannot be read or split is reported by ``read_launches``, not
+    here: only an internal error is a GW008 in ``problems``. Never raises.
+    """
+    ctx = _Ctx(path, dict(env), Problems(), spot=(path, 1))  # read_launches reports the file
+    try:
+        kind = kind or launcher_kind(path, walking=False)
+        if kind is None and _is_shell_script(path):
+            kind = "shell"
+        if kind == "shell":
+            ctx.base_env = dict(base_env or {})
+            _read_shell(ctx)
+        elif kind == "dockerfile":
+            _dockerfile_effects(ctx)
+    except RecursionError:
+        pass  # read_launches reports it
+    except Exception as exc:  # what a script writes must never stop the run
+        problems.add(
+            CODE,
+            ctx.spot[0],
+            ctx.spot[1],
+            f"cannot tell what the launcher writes: {type(exc).__name__}: {exc}",
+        )
+    return list(ctx.effects)
+
+
+def _dockerfile_effects(ctx: _Ctx) -> None:
+    """The ``RUN`` instructions of the last stage, each a shell of its own."""
+    text = read_text(ctx.path, CODE, ctx.problems, kind="Dockerfile")
+    if text is None:
+        return
+    image = _parse_dockerfile(ctx, ctx.path)
+    if image is None:
+        return
+    stage = image.stage
+    instructions = list(_docker_instructions(ctx.path, text))
+    starts = [k for k, (keyword, _a, _l) in enumerate(instructions) if keyword == "FROM"]
+    if not starts:
+        return
+    lines = [line.rstrip("\r") for line in text.split("\n")]
+    escape = _docker_escape(lines)
+    _kw, from_args, from_line = instructions[starts[-1]]
+    variables: dict[str, _Var] = {
+        name: _Var(value, why, ctx.path, (from_line, 1), True, (), declared=True)
+        for name, (value, why) in stage.args.items()
+    }
+    variables.update({k: _env_var(v) for k, v in stage.env.items()})
+    scope = _DictScope({k: (v.value, v.why) for k, v in variables.items()}, {})
+    workdir = _parent_workdir(ctx, from_args)
+    for keyword, args, line in instructions[starts[-1] + 1 :]:
+        ctx.spot = (ctx.path, line)
+        if keyword == "WORKDIR":
+            tokens, _ = _lex(args, replace(_DOCKER_WORDS, split=False, escape=escape))
+            folder = _join(tokens[0].parts, scope, tokens[0])[0] if tokens else None
+            folder = (folder or "").strip()
+            if folder:
+                workdir = os.path.normpath(os.path.join(workdir or "/", folder))
+            continue
+        if keyword != "RUN":
+            continue
+        flags = re.match(r"\s*(?:--[A-Za-z-]+(?:=\S*)?\s+)*", args.text)
+        body = args.sub(flags.end() if flags else 0)
+        shell = _Shell(
+            ctx,
+            namer=_fixed("Dockerfile RUN"),
+            folder=_docker_folder(image, workdir),
+            workdir=workdir,
+            variables=variables,
+            resolver=_docker_resolver(image),
+            chain=(os.path.realpath(image.path),),
+        )
+        if body.text.lstrip().startswith("["):
+            words = _json_words(_Ctx(ctx.path, {}, Problems()), body, "RUN")
+            if words:
+                shell.ctx.spot = (ctx.path, line)
+                shell._effects(words, [], None, "", _Tok([], body.text, 0, body))
+                shell.command(words, {})
+            continue
+        heredoc = re.match(r"\s*<<(-?)\s*([\"']?)([A-Za-z_][A-Za-z0-9_]*)\2", body.text)
+        if heredoc is not None:
+            src = _heredoc_src(ctx.path, lines, args, heredoc.group(3), bool(heredoc.group(1)))
+            if src is None:
+                continue
+        else:
+            src = body
+        tokens, error = _lex(src, _SH)
+        if error is not None:
+            tokens = _before_error(tokens)
+        shell.run(tokens)
+
+
+def _parent_workdir(ctx: _Ctx, from_args: _Src) -> str | None:
+    """The WORKDIR the last stage starts with: its parent stage's, when it is one of the file."""
+    words = [w for w in from_args.text.split() if not w.startswith("--")]
+    if not words:
+        return None
+    parent = _parse_dockerfile(ctx, ctx.path, target=words[0])
+    if parent is None or (parent.stage.name or "").lower() != words[0].lower():
+        return None
+    return parent.stage.workdir
+
+
+def _heredoc_src(path: str, lines: list[str], args: _Src, delim: str, tabs: bool) -> _Src | None:
+    """``RUN <<EOF``: the lines of the here-document, as a script where they are written."""
+    last = args.pos(max(len(args.text) - 1, 0))[0]  # the instruction's last line
+    segments: list[tuple[str, int, int]] = []
+    for number in range(last, len(lines)):
+        line = lines[number]
+        if (line.lstrip("\t") if tabs else line).strip() == delim:
+            return _joined_src(path, segments, "\n")
+        segments.append((line, number + 1, 1))
+    return None
+
+
+__all__ = [
+    "Effect",
+    "EffectKind",
+    "LauncherKind",
+    "launcher_kind",
+    "overridden",
+    "read_launches",
+    "script_effects",
+]
