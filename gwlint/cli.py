@@ -80,6 +80,8 @@ class CheckOptions:
     statistics: bool = False
     quiet: bool = False
     color: Color = Color.auto
+    show_files: bool = False
+    show_settings: bool = False
 
 
 def _echo_error(message: str) -> None:
@@ -144,6 +146,7 @@ def run_check(options: CheckOptions) -> int:
         isolated=options.isolated,
         nginx_dump=options.nginx_dump,
         stdin_text=stdin_text,
+        show=options.show_files or options.show_settings,
     )
     try:
         report = lint(request)
@@ -153,6 +156,24 @@ def run_check(options: CheckOptions) -> int:
         where = ", ".join(request.paths) or "."
         _echo_error(f"gwlint: warning: no nginx, gunicorn or uWSGI config found in {where}")
     output, color = options.output, options.color
+    if report.view is not None:
+        from gwlint.reporters import show
+
+        if output_format is ReportFormat.json:
+            rendered = show.render_json(
+                report.view, files=options.show_files, settings=options.show_settings
+            )
+        elif output_format is not ReportFormat.text:
+            raise CommandError(
+                f"--show-files and --show-settings print text or json, not {output_format.value}"
+            )
+        else:
+            parts = [show.render_files(report.view)] if options.show_files else []
+            if options.show_settings:
+                parts.append(show.render_settings(report.view))
+            rendered = "\n".join(parts)
+        _write(rendered, output)
+        return 0  # a view of what was read, not a check: as ruff --show-files
     if output_format is ReportFormat.text:
         from gwlint.reporters import text
 
@@ -165,15 +186,19 @@ def run_check(options: CheckOptions) -> int:
         )
     else:
         rendered = _render(output_format, report)
+    _write(rendered, output)
+    return 1 if report.failed and not options.exit_zero else 0
+
+
+def _write(rendered: str, output: str | None) -> None:
     if output is None or output == "-":
         sys.stdout.write(rendered)
-    else:
-        try:
-            with open(output, "w", encoding="utf-8", newline="") as stream:
-                stream.write(rendered)
-        except OSError as exc:
-            raise CommandError(f"--output {output}: {exc.strerror or exc}") from None
-    return 1 if report.failed and not options.exit_zero else 0
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="") as stream:
+            stream.write(rendered)
+    except OSError as exc:
+        raise CommandError(f"--output {output}: {exc.strerror or exc}") from None
 
 
 def _colour_terminal() -> bool:
@@ -239,6 +264,8 @@ _CHECK_OPTIONS: dict[str, tuple[str, Any]] = {
     "--quiet": ("quiet", bool),
     "-q": ("quiet", bool),
     "--color": ("color", Color),
+    "--show-files": ("show_files", bool),
+    "--show-settings": ("show_settings", bool),
 }
 
 

@@ -186,6 +186,22 @@ def check(
             "always, never."
         ),
     ] = Color.auto,
+    show_files: Annotated[
+        bool,
+        typer.Option(
+            "--show-files",
+            help="List the files read, as what, and how they were grouped into deployments "
+            "and paired; no check.",
+        ),
+    ] = False,
+    show_settings: Annotated[
+        bool,
+        typer.Option(
+            "--show-settings",
+            help="Show the versions, target facts and every app server and nginx setting "
+            "with its source; no check.",
+        ),
+    ] = False,
 ) -> None:
     """Check nginx config(s) against gunicorn/uWSGI config(s).
 
@@ -222,6 +238,8 @@ def check(
                 statistics=statistics,
                 quiet=quiet,
                 color=color,
+                show_files=show_files,
+                show_settings=show_settings,
             )
         )
     except CommandError as exc:

@@ -13,16 +13,57 @@ from __future__ import annotations
 
 import gc
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from gwlint.model.diagnostics import Diagnostic, Finding, Severity
 from gwlint.settings import Request, Settings, UsageError, settings
 
 if TYPE_CHECKING:
+    from gwlint.deployment.context import Context
     from gwlint.inventory import Inventory
+    from gwlint.loaders.common import Problems
+    from gwlint.model.deployment import Deployment
+    from gwlint.model.facts import Facts
+    from gwlint.reporters.show import View
 
 __all__ = ["Report", "Request", "Settings", "UsageError", "lint"]
+
+
+@dataclass(frozen=True)
+class VersionUsed:
+    """A server version the run checked against, and where it comes from (None: assumed)."""
+
+    server: str  # "nginx", "gunicorn", "uWSGI"
+    version: str  # "1.24"
+    source: str | None
+    user: bool = False  # given on the command line or in the configuration file
+
+    @property
+    def label(self) -> str:
+        where = self.source or "assumed"
+        return f"{self.server} {self.version} ({where})"
+
+
+def versions_used(facts_list: list[Facts]) -> list[VersionUsed]:
+    """The versions of nginx, gunicorn and uWSGI the deployments were checked against."""
+    from gwlint.model.versions import format_version
+
+    out: list[VersionUsed] = []
+    for server, attribute in (("nginx", "nginx"), ("gunicorn", "gunicorn"), ("uWSGI", "uwsgi")):
+        for facts in facts_list:
+            source = getattr(facts, f"{attribute}_version_source")
+            option = f"{attribute}-version"
+            user = source is not None and (source == f"--{option}" or source.startswith(option))
+            used = VersionUsed(
+                server,
+                format_version(getattr(facts, f"{attribute}_version"), short=True),
+                source,
+                user,
+            )
+            if used not in out:
+                out.append(used)
+    return out
 
 
 @dataclass
@@ -32,6 +73,8 @@ class Report:
     nginx_label: str
     gunicorn_label: str
     nginx_version_given: bool
+    versions: list[VersionUsed] = field(default_factory=list)
+    view: View | None = None  # what was read as what (--show-files, --show-settings)
     found_nothing: bool = False
     fail_on: Severity = Severity.WARNING
     deployments: int = 1
@@ -106,8 +149,9 @@ def _lint_request(request: Request) -> Report:
 
 def _lint(request: Request, dumped: tuple[str, str] | None) -> Report:
     from gwlint import filtering, inventory
+    from gwlint.deployment import context as deployment_context
     from gwlint.deployment.apps import app_servers
-    from gwlint.deployment.grouping import group
+    from gwlint.deployment.grouping import group, group_facts
     from gwlint.loaders.common import Problems
     from gwlint.model.deployment import pair
     from gwlint.rules import ALL_RULES
@@ -124,14 +168,20 @@ def _lint(request: Request, dumped: tuple[str, str] | None) -> Report:
     if dumped is not None:
         found.nginx = [dumped[1]]
     problems = Problems()
-    apps, launch_files = app_servers(current, found, problems)
+    context = deployment_context.build(current, found, problems)
+    apps, launch_files = app_servers(current, found, problems, context)
     named = any(path not in found.walked_nginx for path in found.nginx)
-    groups = group(current, found, apps, problems, sysroot, named=named)
+    groups = group(current, found, apps, problems, sysroot, named=named, context=context)
 
-    findings: list[tuple[str, Finding]] = [(f.code or "GW000", f) for f in problems.items]
+    findings: list[tuple[str, Finding]] = []
     files: list[str] = []
+    used: list[Facts] = []
+    deployments: list[Deployment] = []
     for deployment_group in groups:
-        deployment = pair(deployment_group.nginx, tuple(deployment_group.apps), current.facts)
+        facts = group_facts(deployment_group, current.facts, context)
+        used.append(facts)
+        deployment = pair(deployment_group.nginx, tuple(deployment_group.apps), facts)
+        deployments.append(deployment)
         for rule in ALL_RULES:
             if rule.check is None or rule.code not in current.enabled:
                 continue
@@ -142,18 +192,86 @@ def _lint(request: Request, dumped: tuple[str, str] | None) -> Report:
     files.extend(launch_files)
     if not groups:
         files.extend(found.nginx)
+    findings = [(f.code or "GW000", f) for f in problems.items] + findings
+    findings = filtering.localized(findings, problems, context.sources)
     diagnostics, suppressed = filtering.filtered(current, findings, problems)
-    facts = current.facts
     config_path = current.config.path
+    versions = versions_used(used or [current.facts])
+    view = _view(found, context, deployments, versions, current, problems) if request.show else None
     return Report(
         diagnostics=diagnostics,
         files=list(dict.fromkeys(files)),
         found_nothing=not found.configs,
-        nginx_label=facts.nginx_label,
-        gunicorn_label=facts.gunicorn_label,
-        nginx_version_given=facts.nginx_version_given,
+        versions=versions,
+        view=view,
+        nginx_label=current.facts.nginx_label,
+        gunicorn_label=current.facts.gunicorn_label,
+        nginx_version_given=current.facts.nginx_version_given,
         fail_on=current.fail_on,
         deployments=len(groups),
         suppressed=suppressed,
         config_path=str(config_path) if config_path is not None else None,
+    )
+
+
+def _view(
+    found: Inventory,
+    context: Context,
+    deployments: list[Deployment],
+    versions: list[VersionUsed],
+    current: Settings,
+    problems: Problems,
+) -> View:
+    """What the run read as what, and how it grouped it (``--show-files``,
+    ``--show-settings``)."""
+    from gwlint.reporters.show import FileRow, View
+
+    roles = {path: list(notes) for path, notes in context.roles.items()}
+    for number, deployment in enumerate(deployments, start=1):
+        if deployment.nginx is None:
+            continue
+        for index, path in enumerate(deployment.nginx.files):
+            shown = context.sources.display(path)
+            role = f"deployment {number}" + ("" if index else ", its main file")
+            virtual = context.sources.virtual_text(path)
+            if virtual is not None:
+                role += f", {virtual.what}"
+            rendered = problems.placeholders.kinds.get(os.path.realpath(path))
+            if rendered:
+                role += f", a {rendered} template rendered in memory"
+            roles.setdefault(shown, []).insert(0, role)
+    rows: list[FileRow] = []
+    for kind in ("nginx", "gunicorn", "uwsgi", "launcher", "pins", "manifests"):
+        for path in getattr(found, kind):
+            notes = roles.pop(path, None)
+            if notes is None and kind in ("gunicorn", "uwsgi"):
+                notes = ["checked on its own (no command in the repository reads it)"]
+            label = "manifest" if kind == "manifests" else kind
+            rows.append(FileRow(path, label, "; ".join(notes or ["read, nothing to check"])))
+    for path, notes in roles.items():  # files reached through others (includes, scripts)
+        rows.append(FileRow(path, "read", "; ".join(notes)))
+    facts = current.facts
+
+    def given(value: object, flag: str) -> tuple[str, str]:
+        if value is None:
+            return "unknown", f"not given: {flag} N"
+        return str(value), f"{flag} or the configuration"
+
+    target = [
+        ("cpus", *given(facts.cpus, "--cpus")),
+        ("stop-timeout", *given(facts.stop_timeout, "--stop-timeout")),
+        (
+            "somaxconn",
+            str(facts.somaxconn),
+            "--somaxconn or the configuration"
+            if facts.somaxconn_given
+            else "assumed: the default of Linux 5.4 and later",
+        ),
+        ("front", facts.front.name if facts.front else "none", "--front or the configuration"),
+    ]
+    return View(
+        files=rows,
+        deployments=deployments,
+        versions=[(v.server, v.version, v.source) for v in versions],
+        facts=target,
     )

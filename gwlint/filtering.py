@@ -7,11 +7,66 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from gwlint.model.diagnostics import Diagnostic, Finding, Location
+from gwlint.model.diagnostics import Diagnostic, Finding, Location, Related
 
 if TYPE_CHECKING:
     from gwlint.loaders.common import Problems, Suppression
+    from gwlint.loaders.sources import Sources
     from gwlint.settings import Settings
+
+
+def localized(
+    findings: list[tuple[str, Finding]], problems: Problems, sources: Sources | None
+) -> list[tuple[str, Finding]]:
+    """Findings as the user's files spell them: a template placeholder as written
+    (``{{ proxy_timeout }}``, never the marker that stood for it), a ConfigMap entry's findings
+    in its manifest, and a finding on a line inside a template's ``{% if %}`` saying so."""
+    placeholders = problems.placeholders
+    if not placeholders.texts and not placeholders.conditions and not (sources and sources.virtual):
+        return findings
+
+    def where(location: Location) -> Location:
+        if sources is None or not sources.virtual:
+            return location
+        return Location(sources.display(location.path), location.line, location.column)
+
+    if sources is not None and sources.virtual:
+        from dataclasses import replace
+
+        # a comment in a ConfigMap's nginx.conf suppresses findings reported in the manifest
+        problems.suppressions = [
+            replace(s, path=sources.display(s.path)) for s in problems.suppressions
+        ]
+        for virtual_path in list(problems.comment_lines):
+            display = os.path.realpath(sources.display(virtual_path))
+            if display != virtual_path:
+                lines = problems.comment_lines.pop(virtual_path)
+                problems.comment_lines.setdefault(display, set()).update(lines)
+
+    out: list[tuple[str, Finding]] = []
+    for code, finding in findings:
+        message = placeholders.restore(finding.message)
+        location = finding.location
+        condition = placeholders.conditions.get((os.path.realpath(location.path), location.line))
+        if condition is not None:
+            message += f" (in the template, {condition}: it applies only when that holds)"
+        out.append(
+            (
+                code,
+                Finding(
+                    location=where(location),
+                    message=message,
+                    related=tuple(
+                        Related(where(r.location), placeholders.restore(r.message))
+                        for r in finding.related
+                    ),
+                    fix=placeholders.restore(finding.fix) if finding.fix is not None else None,
+                    code=finding.code,
+                    severity=finding.severity,
+                ),
+            )
+        )
+    return out
 
 
 def _covered(suppression: Suppression, comment_lines: dict[str, set[int]]) -> set[int]:

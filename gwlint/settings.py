@@ -46,6 +46,7 @@ class Request:
     isolated: bool = False  # --isolated: no configuration file
     nginx_dump: str | None = None  # --nginx-dump FILE ("-": standard input)
     stdin_text: str | None = None  # what "-" reads (the command line passes it in)
+    show: bool = False  # --show-files / --show-settings: keep what the run read, for a view
 
 
 @dataclass
@@ -152,6 +153,10 @@ def _facts(request: Request, config: Config) -> Facts:
                 args[name] = parse_version(text)
             except ValueError as exc:
                 raise UsageError(f"{origin}{name.replace('_', '-')}: {exc}") from None
+            option = name.replace("_", "-")
+            args[f"{name}_source"] = (
+                f"--{option}" if flag is not None else f"{option} in {config.path}"
+            )
     if isinstance(cpus, int) and cpus < 1:
         raise UsageError("--cpus: must be at least 1")
     front = request.front if request.front is not None else config.front
@@ -170,7 +175,6 @@ def _facts(request: Request, config: Config) -> Facts:
             raise UsageError("--somaxconn: must be at least 1")
         args["somaxconn"] = somaxconn
         args["somaxconn_given"] = True
-    args.pop("uwsgi_version_given", None)
     return Facts.model_validate(args)
 
 

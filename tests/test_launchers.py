@@ -153,13 +153,21 @@ def test_procfile_words_lines_and_labels(repo: Path) -> None:
         ("Procfile api", "uvicorn", 5),
     ]
     web = got[0]
-    assert words(web) == ["app.wsgi", "--bind", None, "--workers", "3"]
+    # the platform that runs a Procfile sets PORT and WEB_CONCURRENCY when the process starts:
+    # both are set, to values gwlint cannot know (not ${WEB_CONCURRENCY:-3}'s default)
+    assert words(web) == ["app.wsgi", "--bind", None, "--workers", None]
     assert [(w.line, w.column) for w in web.args] == [(2, 15), (2, 24), (2, 31), (2, 45), (2, 55)]
     assert web.args[2].raw == "0.0.0.0:$PORT"
     assert web.args[2].unknown is not None
     assert "--env PORT=" in web.args[2].unknown
+    assert "set by the platform" in web.args[2].unknown
+    assert "set by the platform" in (web.args[4].unknown or "")
     assert web.args[4].raw == "${WEB_CONCURRENCY:-3}"
-    assert (web.folder, web.workdir, web.env) == (".", None, {})
+    assert (web.folder, web.workdir) == (".", None)
+    assert {name: (v.value, v.line) for name, v in web.env.items()} == {
+        "PORT": (None, 2),
+        "WEB_CONCURRENCY": (None, 2),
+    }
     assert words(got[1]) == ["api:app", "--port", "8001"]
 
 
@@ -175,7 +183,9 @@ def test_procfile_env_values_and_sibling_dotenv(repo: Path) -> None:
             """,
         },
     )
-    assert words(one("deploy/Procfile"))[:3] == ["app", "--bind", ":5000"]
+    # .env is what foreman and honcho load to run it locally: where the Procfile is deployed,
+    # the platform sets PORT
+    assert words(one("deploy/Procfile"))[:3] == ["app", "--bind", None]
     web = one("deploy/Procfile", {"WEB_CONCURRENCY": "9", "PORT": "1", "T": "7"})
     # --env is where the server runs: it beats .env, the default, and gives $T a value
     assert words(web) == ["app", "--bind", ":1", "-w", "9", "-t", "7"]
@@ -316,9 +326,16 @@ def test_env_wrapper_and_prefix_assignments_go_to_env(repo: Path) -> None:
         {"Procfile": 'web: A=1 env B="two words" -u X C=3 gunicorn app --name $A\n'},
     )
     web = one("Procfile")
-    assert env(web) == {"A": "1", "B": "two words", "C": "3"}
+    platform = {"PORT": None, "WEB_CONCURRENCY": None}  # set where a Procfile runs
+    assert env(web) == {**platform, "A": "1", "B": "two words", "C": "3"}
     assert words(web) == ["app", "--name", None]  # $A is set for gunicorn, not for this line
-    assert [(v.line, v.column) for v in web.env.values()] == [(1, 6), (1, 14), (1, 33)]
+    assert [(v.line, v.column) for v in web.env.values()] == [
+        (1, 1),
+        (1, 1),
+        (1, 6),
+        (1, 14),
+        (1, 33),
+    ]
 
 
 def test_sh_c_string_keeps_lines_and_columns(repo: Path) -> None:
@@ -460,7 +477,7 @@ def test_shell_script_following_another(repo: Path) -> None:
     # the Procfile's words stand where "$@" is
     assert words(web) == ["app:app", "--workers", "2"]
     assert [(w.line, w.column) for w in web.args] == [(3, 15), (3, 23), (3, 23)]
-    assert env(web) == {"X": "1"}
+    assert env(web) == {"PORT": None, "WEB_CONCURRENCY": None, "X": "1"}  # and the platform's
     assert web.referenced == ()
 
 

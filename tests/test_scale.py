@@ -101,9 +101,9 @@ def test_each_nginx_file_is_lexed_once(tmp_path: Path, monkeypatch: pytest.Monke
     lexed: list[str] = []
     real = nginx_loader.lex
 
-    def counting(path: str) -> Iterator[tuple[str, int, bool]]:
+    def counting(path: str, text: str | None = None) -> Iterator[tuple[str, int, bool]]:
         lexed.append(os.path.basename(path))
-        return real(path)
+        return real(path, text)
 
     monkeypatch.setattr(nginx_loader, "lex", counting)
     run = gwlint("check", "--isolated", cwd=tmp_path)

@@ -8,6 +8,7 @@ import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from gwlint.deployment.context import Context
     from gwlint.inventory import Inventory
     from gwlint.loaders.common import Problems
     from gwlint.loaders.launch import Launch
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def launched(
-    settings: Settings, inventory: Inventory, problems: Problems
+    settings: Settings, inventory: Inventory, problems: Problems, context: Context
 ) -> tuple[list[tuple[str, AppServer]], set[str], list[str]]:
     """App servers started by launchers (Procfile, Dockerfile, compose...), the real paths of
     the config files those commands read (not checked again on their own), and the files read."""
@@ -63,8 +64,13 @@ def launched(
     consumed: set[str] = set()
     files: list[str] = []
     for launch in [*explicit, *merged]:
-        built = build_launch(launch, settings.facts, problems, section=settings.uwsgi_section)
+        facts = context.versions.facts_for(settings.facts, launch.program, launch.path)
+        built = build_launch(launch, facts, problems, section=settings.uwsgi_section)
         consumed.update(os.path.realpath(path) for path in built.consumed)
+        started = "starts" if built.app is not None else "starts (not checked)"
+        context.note(launch.path, f"{started} {launch.program} ({launch.label})")
+        for path in built.consumed:
+            context.note(path, f"read by {launch.program} ({launch.label}, {launch.path})")
         files.extend([launch.path, *launch.referenced, *built.consumed])
         if built.app is not None:
             apps.append((launch.path, built.app))
@@ -72,19 +78,19 @@ def launched(
 
 
 def app_servers(
-    settings: Settings, inventory: Inventory, problems: Problems
+    settings: Settings, inventory: Inventory, problems: Problems, context: Context
 ) -> tuple[list[tuple[str, AppServer]], list[str]]:
     """Every app server of the run (with the file it is reported at), and the launcher files
     read for them."""
-    apps, consumed, launch_files = launched(settings, inventory, problems)
-    facts = settings.facts
+    apps, consumed, launch_files = launched(settings, inventory, problems, context)
+    versions, base = context.versions, settings.facts
     # each loader imported when there is a file for it
     for path in inventory.gunicorn:
         if os.path.realpath(path) in consumed:
             continue  # read as the config file of a command that starts gunicorn
         from gwlint.loaders.gunicorn import load_gunicorn
 
-        gunicorn = load_gunicorn(path, facts, problems)
+        gunicorn = load_gunicorn(path, versions.facts_for(base, "gunicorn", path), problems)
         if gunicorn is not None:
             apps.append((path, gunicorn))
     for path in inventory.uwsgi:
@@ -92,6 +98,7 @@ def app_servers(
             continue
         from gwlint.loaders.uwsgi import load_uwsgi
 
+        facts = versions.facts_for(base, "uwsgi", path)
         uwsgi = load_uwsgi(path, facts, problems, section=settings.uwsgi_section)
         if uwsgi is not None:
             apps.append((path, uwsgi))

@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING
 from gwlint.inventory import snippet_roots
 
 if TYPE_CHECKING:
+    from gwlint.deployment.context import Context
     from gwlint.inventory import Inventory
     from gwlint.loaders.common import Problems
     from gwlint.loaders.nginx import Lexed
     from gwlint.model.address import Address
     from gwlint.model.appserver import AppServer
+    from gwlint.model.facts import Facts
     from gwlint.model.nginx import NginxConfig
     from gwlint.settings import Settings
 
@@ -75,14 +77,19 @@ def group(
     sysroot: str | None,
     *,
     named: bool,
+    context: Context | None = None,
 ) -> list[Group]:
+    """``context``: what the deployment knows beyond the config files: files at container
+    paths, rendered templates, ConfigMap entries (``extra_nginx``), versions."""
+    sources = context.sources if context is not None else None
+    extra_nginx = context.extra_nginx if context is not None else []
     from gwlint.config import matches
     from gwlint.loaders.nginx import group_roots, load_nginx
     from gwlint.model.deployment import pair
 
     config, facts = settings.config, settings.facts
     groups: list[Group] = []
-    nginx_pool = list(inventory.nginx)
+    nginx_pool = list(dict.fromkeys([*inventory.nginx, *(extra_nginx or [])]))
     app_pool = list(apps)
     for deployment in config.deployments:
         group = Group()
@@ -105,17 +112,28 @@ def group(
     if nginx_pool:
         snippets_of = snippet_roots if named and sysroot is None else None
         others = snippets_of() if snippets_of is not None else []
-        for roots in group_roots(nginx_pool, others, settings.nginx_prefix, lexed):
+        for roots in group_roots(
+            nginx_pool,
+            others,
+            settings.nginx_prefix,
+            lexed,
+            sources=sources,
+            placeholders=problems.placeholders,
+        ):
             groups.append(Group(nginx_roots=roots))
     for group in groups:
         if group.nginx_roots:
+            nginx_facts = facts
+            if context is not None:
+                nginx_facts = context.versions.facts_for(facts, "nginx", group.nginx_roots[0])
             group.nginx = load_nginx(
                 group.nginx_roots,
-                facts,
+                nginx_facts,
                 problems,
                 prefix=settings.nginx_prefix,
                 sysroot=sysroot,
                 lexed=lexed,
+                sources=sources,
             )
             homes = [os.path.dirname(os.path.abspath(r)) for r in group.nginx_roots]
             group.home = os.path.commonpath(homes)
@@ -175,3 +193,15 @@ def _socket_keys(group: Group) -> set[tuple[str, object]]:
         for server in route.target.servers
         if (key := _key(server.address))
     }
+
+
+def group_facts(group: Group, facts: Facts, context: Context) -> Facts:
+    """The facts a deployment is checked with: the versions its nginx and its first app
+    server run (the same ones they were read with)."""
+    versions = context.versions
+    if group.nginx_roots:
+        facts = versions.facts_for(facts, "nginx", group.nginx_roots[0])
+    for app in group.apps:
+        if app.kind in ("gunicorn", "uwsgi"):
+            return versions.facts_for(facts, app.kind, app.path)
+    return facts

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gwlint.loaders.common import Problems, outside
-from gwlint.loaders.launch import EnvValue, Launch, Word
+from gwlint.loaders.launch import PLATFORM_SET, EnvValue, Launch, Word
 from gwlint.model import address as addr
 from gwlint.model.appserver import AppServer, Listener, UvicornServer
 from gwlint.model.defaults import GUNICORN_SINCE
@@ -626,6 +626,8 @@ def build_uvicorn_launch(launch: Launch, facts: Facts, problems: Problems) -> Bu
     for name, setting in values.items():
         if setting.known or setting.source.path is None or setting.raw == "?":
             continue  # known, or hidden by a word reported where it is written
+        if PLATFORM_SET in (setting.unknown or ""):
+            continue  # PORT, WEB_CONCURRENCY: set where a Procfile runs, nothing to say
         place = (setting.source.path, setting.source.line, setting.unknown)
         if place in reported:
             continue  # several options from one unknown value: said once

@@ -6,9 +6,13 @@ import os
 import re
 import stat
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from gwlint.loaders import nonblocking
 from gwlint.model.diagnostics import Finding, Location, Severity
+
+if TYPE_CHECKING:
+    from gwlint.loaders.templates import Rendered
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 
@@ -37,6 +41,51 @@ class Suppression:
     own_line: bool
 
 
+_MARKER = re.compile(r"__GWLINT_UNKNOWN_(\d+)__")
+
+
+class Placeholders:
+    """The templates of a run: what each unknown-value marker stands for (so that no message
+    shows a marker), and the template lines that are inside a conditional block."""
+
+    def __init__(self) -> None:
+        self.texts: dict[str, str] = {}  # marker -> the placeholder as written
+        self.conditions: dict[tuple[str, int], str] = {}  # (real path, line) -> "inside ..."
+        self._count = 0
+        self._rendered: dict[str, str] = {}  # real path -> its text as registered
+        self.kinds: dict[str, str] = {}  # real path -> the kind of template it is
+
+    def register(self, path: str, rendered: Rendered) -> str:
+        """The rendered text, its markers numbered anew for the whole run (each template
+        numbers its own from 1); a file registered again gets its first numbering."""
+        real = os.path.realpath(path)
+        if real in self._rendered:
+            return self._rendered[real]
+        by_marker = {p.marker: p.text for p in rendered.placeholders if p.marker}
+        renamed: dict[str, str] = {}
+
+        def rename(found: re.Match[str]) -> str:
+            old = found.group(0)
+            if old not in renamed:
+                self._count += 1
+                new = f"__GWLINT_UNKNOWN_{self._count}__"
+                renamed[old] = new
+                self.texts[new] = by_marker.get(old, "a template placeholder")
+            return renamed[old]
+
+        self.kinds[real] = rendered.kind
+        for line, condition in rendered.conditions.items():
+            self.conditions[(real, line)] = condition
+        self._rendered[real] = _MARKER.sub(rename, rendered.text)
+        return self._rendered[real]
+
+    def restore(self, text: str) -> str:
+        """``text`` with every marker back to the placeholder it stands for."""
+        if "__GWLINT_UNKNOWN_" not in text:
+            return text
+        return _MARKER.sub(lambda m: self.texts.get(m.group(0), "{{ ? }}"), text)
+
+
 class Problems:
     """Input problems found while loading, each with a file and a line; and the comments that
     suppress findings, with the lines of each file that hold nothing but a comment."""
@@ -46,6 +95,7 @@ class Problems:
         self.suppressions: list[Suppression] = []
         self.comment_lines: dict[str, set[int]] = {}
         self._seen_comments: set[tuple[str, int, int | None]] = set()
+        self.placeholders = Placeholders()
 
     def comment(
         self, path: str, line: int, text: str, *, own_line: bool, column: int | None = None

@@ -8,6 +8,7 @@ import warnings
 from typing import Any
 
 from gwlint.loaders.common import Problems, read_bytes
+from gwlint.loaders.launch import PLATFORM_SET
 from gwlint.loaders.pyeval import Binding, Function, Unknown, evaluate
 from gwlint.model import address as addr
 from gwlint.model.appserver import GunicornServer, Listener, WorkerKind
@@ -340,6 +341,8 @@ def build_gunicorn(
         line = setting.source.line or 1
         where = setting.source.path or path  # a launcher's line, or the file's
         if not setting.known:
+            if PLATFORM_SET in (setting.unknown or ""):
+                continue  # PORT, WEB_CONCURRENCY: set where a Procfile runs, nothing to say
             from_launcher = launcher and where not in config_files
             problems.add(
                 "GW008" if from_launcher else "GW005",

@@ -14,6 +14,19 @@ from typing import Literal
 
 Program = Literal["gunicorn", "uvicorn", "uwsgi"]
 
+# the variables a platform sets when it starts a Procfile's process (Heroku and the platforms
+# that follow it: PORT to bind, WEB_CONCURRENCY from the dyno's size): known to be set, with a
+# value gwlint cannot know; not worth a note, since no one writes them in the repository
+PLATFORM_VARIABLES = ("PORT", "WEB_CONCURRENCY")
+PLATFORM_SET = "set by the platform when it starts the process"
+
+
+def platform_reason(name: str) -> str:
+    return (
+        f"${name} is {PLATFORM_SET} (a Procfile's platform: Heroku and the like); give it with "
+        f"--env {name}=VALUE"
+    )
+
 
 @dataclass(frozen=True, slots=True)
 class Word:

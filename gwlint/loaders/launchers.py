@@ -60,7 +60,14 @@ from gwlint.loaders.detect_launcher import (
     LauncherKind,
     launcher_kind,
 )
-from gwlint.loaders.launch import EnvValue, Launch, Program, Word
+from gwlint.loaders.launch import (
+    PLATFORM_VARIABLES,
+    EnvValue,
+    Launch,
+    Program,
+    Word,
+    platform_reason,
+)
 from gwlint.model.units import decimal
 
 CODE = "GW008"  # launcher cannot be read
@@ -1238,6 +1245,7 @@ class _Ctx:
     problems: Problems
     launches: list[Launch] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)  # what the scripts read write
+    services: list[ComposeService] = field(default_factory=list)  # compose services read
     base_env: dict[str, EnvValue] = field(default_factory=dict)  # read_launches(base_env=...)
     spot: tuple[str, int] = ("", 1)  # the file and line being read, for errors
     compose_refs: list[str] = field(default_factory=list)  # the project's .env
@@ -3242,6 +3250,13 @@ def _read_procfile(ctx: _Ctx) -> None:
             continue
         ctx.spot = (ctx.path, number)
         name = m.group(1)
+        # the platform sets these when the process starts (.env is for running it locally)
+        for variable in PLATFORM_VARIABLES:
+            if variable not in ctx.cli_env and variable not in ctx.base_env:
+                why = platform_reason(variable)
+                variables[variable] = _Var(
+                    None, why, ctx.path, (number, 1), True, (), declared=True
+                )
         cmd = src.sub(src.starts[number - 1] + m.start(2), src.starts[number - 1] + m.end(2))
         tokens, error = _lex(cmd, _SH)
         if error is not None:
@@ -3334,6 +3349,9 @@ class _Stage:
     cmd_set: bool = False
     workdir: str | None = None
     copies: list[_Copy] = field(default_factory=list)
+    # the image it starts from (FROM, variables expanded; a stage's own base for FROM stage)
+    base: str | None = None
+    base_line: int = 1
 
     def copy(self) -> _Stage:
         return _Stage(
@@ -3345,6 +3363,8 @@ class _Stage:
             False,
             self.workdir,
             list(self.copies),
+            self.base,
+            self.base_line,
         )
 
 
@@ -3532,6 +3552,8 @@ def _parse_dockerfile_uncached(
             image = (words[0].text or "") if words else ""
             parent = stages.get(image.lower())
             stage = parent.copy() if parent is not None else _Stage()
+            if parent is None:
+                stage.base, stage.base_line = (image or None), line
             if len(words) >= 3 and (words[1].text or "").lower() == "as":
                 stage.name = words[2].text
                 stages[(words[2].text or "").lower()] = stage
@@ -3977,6 +3999,7 @@ def _compose_service(ctx: _Ctx, y: _Yaml, services: Any, name: str, key: Any, no
                     refs.append(image.path)
     # its environment: image ENV < env_file < environment
     env: dict[str, EnvValue] = dict(image.stage.env) if image is not None else {}
+    missing_env_files: list[tuple[str, int]] = []
     env_file = fields.get("env_file")
     files: list[Any] = []
     if env_file is not None:
@@ -3993,6 +4016,8 @@ def _compose_service(ctx: _Ctx, y: _Yaml, services: Any, name: str, key: Any, no
         if got is not None:
             env.update(got)
             refs.append(env_path)
+        else:
+            missing_env_files.append((env_path, item.start_mark.line + 1))
     environment = fields.get("environment")
     if environment is not None and environment.id == "mapping":
         for k, knode, vnode in y.items(environment):
@@ -4013,6 +4038,23 @@ def _compose_service(ctx: _Ctx, y: _Yaml, services: Any, name: str, key: Any, no
     workdir = image.stage.workdir if image is not None else None
     if workdir_node is not None and not y.is_null(workdir_node):
         workdir = y.string(workdir_node)[0][0] or workdir
+    image_node = fields.get("image")
+    image_ref = y.string(image_node)[0][0] if image_node is not None else None
+    ctx.services.append(
+        ComposeService(
+            path=ctx.path,
+            name=name,
+            line=key.start_mark.line + 1,
+            image=image_ref,
+            image_line=image_node.start_mark.line + 1 if image_node is not None else None,
+            built=_image_info(image) if image is not None else None,
+            env=dict(env),
+            volumes=tuple(_compose_volumes(y, fields.get("volumes"), folder)),
+            ports=tuple(_compose_ports(y, fields.get("ports"))),
+            workdir=workdir,
+            missing_env_files=tuple(missing_env_files),
+        )
+    )
     command = y.words(fields.get("command"))
     entrypoint_words = y.words(fields.get("entrypoint"))
     # entrypoint: replaces the image's ENTRYPOINT and drops its CMD; command: replaces CMD
@@ -4049,6 +4091,219 @@ def _compose_service(ctx: _Ctx, y: _Yaml, services: Any, name: str, key: Any, no
     if image is None:
         shell.folder = folder
     _docker_run(shell, ep, cmd)
+
+
+# --- images and services, as the deployment stage sees them -----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ImageCopy:
+    """A ``COPY``/``ADD`` of the build context into the image (``--from`` copies are not)."""
+
+    sources: tuple[str, ...]  # as written, relative to the build context
+    dest: str  # the container path (absolute)
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImageInfo:
+    """An image a Dockerfile of the repository builds (its last stage, or the target)."""
+
+    path: str  # the Dockerfile
+    context: str  # the build context, a folder of the repository
+    base: str | None  # FROM (a stage's own base for FROM <stage>), variables expanded
+    base_line: int
+    env: dict[str, EnvValue]
+    workdir: str | None
+    copies: tuple[ImageCopy, ...]
+    runs: bool  # it has a CMD or an ENTRYPOINT
+
+    def files(self, limit: int = MAX_INDEX_FILES) -> dict[str, str]:
+        """Container path -> repository file, for every file the COPY lines put in the image
+        (a later COPY over an earlier one wins; folders copied file by file, at most
+        ``limit`` files)."""
+        out: dict[str, str] = {}
+        count = 0
+        for copy in self.copies:
+            many = len(copy.sources) > 1 or copy.dest.endswith("/")
+            for source in copy.sources:
+                pattern = os.path.join(self.context, source)
+                matches = sorted(glob.glob(pattern)) if glob.has_magic(source) else [pattern]
+                for local in matches:
+                    local = os.path.normpath(local)
+                    if os.path.isdir(local):
+                        # COPY dir /dest puts the folder's content in /dest
+                        base = copy.dest
+                        for here, dirs, names in os.walk(local):
+                            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+                            for name in sorted(names):
+                                full = os.path.join(here, name)
+                                relative = os.path.relpath(full, local)
+                                out[os.path.normpath(os.path.join(base, relative))] = _display(full)
+                                count += 1
+                                if count >= limit:
+                                    return out
+                    elif os.path.isfile(local):
+                        into = (
+                            os.path.join(copy.dest, os.path.basename(local))
+                            if many or len(matches) > 1
+                            else copy.dest
+                        )
+                        out[os.path.normpath(into)] = _display(local)
+                        count += 1
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ComposeVolume:
+    source: str  # a repository path for a bind mount (relative to the compose file), else a name
+    target: str  # the container path
+    line: int
+    bind: bool
+    read_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ComposePort:
+    host_ip: str | None  # None: every interface
+    host_port: str | None  # None: not published
+    container_port: int | None
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ComposeService:
+    """A service of a compose file: what it runs and with what."""
+
+    path: str
+    name: str
+    line: int
+    image: str | None  # image: as written, variables interpolated
+    image_line: int | None
+    built: ImageInfo | None  # the image it builds from a Dockerfile of the repository
+    env: dict[str, EnvValue]  # image ENV < env_file < environment
+    volumes: tuple[ComposeVolume, ...]
+    ports: tuple[ComposePort, ...]
+    workdir: str | None
+    missing_env_files: tuple[tuple[str, int], ...] = ()  # env_file: entries not in the repository
+
+
+def _image_info(image: _Image) -> ImageInfo:
+    stage = image.stage
+    return ImageInfo(
+        path=image.path,
+        context=image.context,
+        base=stage.base,
+        base_line=stage.base_line,
+        env=dict(stage.env),
+        workdir=stage.workdir,
+        copies=tuple(
+            ImageCopy(
+                tuple(copy.sources),
+                os.path.normpath(
+                    copy.dest
+                    if copy.dest.startswith("/")
+                    else os.path.join(copy.workdir or "/", copy.dest)
+                )
+                + ("/" if copy.dest.endswith("/") else ""),
+                copy.line,
+            )
+            for copy in stage.copies
+        ),
+        runs=stage.cmd is not None or stage.entrypoint is not None,
+    )
+
+
+def _compose_volumes(y: _Yaml, node: Any, folder: str) -> Iterator[ComposeVolume]:
+    """``volumes:`` of a service: ``./nginx.conf:/etc/nginx/nginx.conf:ro`` and the long form."""
+    if node is None or getattr(node, "id", "") != "sequence":
+        return
+    for item in node.value:
+        line = item.start_mark.line + 1
+        if item.id == "scalar":
+            text = y.string(item)[0][0]
+            if not text:
+                continue
+            parts = text.split(":")
+            if len(parts) < 2:
+                continue  # an anonymous volume: a container path only
+            source, target = parts[0], parts[1]
+            mode = parts[2] if len(parts) > 2 else ""
+            read_only = "ro" in mode.split(",")
+        elif item.id == "mapping":
+            source_node, target_node = y.get(item, "source"), y.get(item, "target")
+            if target_node is None:
+                continue
+            source = (y.string(source_node)[0][0] or "") if source_node is not None else ""
+            target = y.string(target_node)[0][0] or ""
+            ro_node = y.get(item, "read_only")
+            read_only = ro_node is not None and str(ro_node.value).lower() == "true"
+        else:
+            continue
+        bind = source.startswith((".", "/", "~"))
+        if bind and not source.startswith(("/", "~")):
+            source = _display(os.path.join(folder, source))
+        if target.startswith("/"):
+            yield ComposeVolume(source, os.path.normpath(target), line, bind, read_only)
+
+
+def _compose_ports(y: _Yaml, node: Any) -> Iterator[ComposePort]:
+    """``ports:``: ``"8080:80"``, ``"127.0.0.1:8080:80"``, ``"80"``, and the long form."""
+    if node is None or getattr(node, "id", "") != "sequence":
+        return
+    for item in node.value:
+        line = item.start_mark.line + 1
+        if item.id == "scalar":
+            text = (y.string(item)[0][0] or "").split("/")[0]
+            host_ip: str | None = None
+            if text.startswith("["):  # [::1]:8080:80
+                end = text.find("]")
+                host_ip, text = text[1:end], text[end + 2 :]
+            parts = text.rsplit(":", 2)
+            if len(parts) == 3:
+                host_ip, host_port, container = parts
+            elif len(parts) == 2:
+                host_port, container = parts
+            else:
+                host_port, container = None, parts[0]
+            yield ComposePort(
+                host_ip or None, host_port or None, decimal(container.split("-")[0]), line
+            )
+        elif item.id == "mapping":
+            target, published = y.get(item, "target"), y.get(item, "published")
+            ip = y.get(item, "host_ip")
+            yield ComposePort(
+                (y.string(ip)[0][0] or None) if ip is not None else None,
+                (y.string(published)[0][0] or None) if published is not None else None,
+                decimal(str(target.value)) if target is not None else None,
+                line,
+            )
+
+
+def read_image(path: str, env: dict[str, str], problems: Problems) -> ImageInfo | None:
+    """The image a Dockerfile builds (its last stage), for the deployment stage: base image,
+    ENV, WORKDIR and what it copies. Problems of the file are read_launches' to report."""
+    ctx = _Ctx(path, dict(env), Problems(), spot=(path, 1))
+    try:
+        image = _parse_dockerfile(ctx, path)
+    except (RecursionError, ValueError):
+        return None
+    return _image_info(image) if image is not None else None
+
+
+def read_compose_services(
+    path: str, env: dict[str, str], problems: Problems
+) -> list[ComposeService]:
+    """The services of a compose file, for the deployment stage: image, environment, bind
+    mounts, published ports. Problems of the file are read_launches' to report."""
+    ctx = _Ctx(path, dict(env), Problems(), spot=(path, 1))
+    try:
+        _read_compose(ctx)
+    except (RecursionError, ValueError):
+        return []
+    except Exception:  # a compose file must never stop the run (read_launches reports it)
+        return []
+    return ctx.services
 
 
 def _compose_build_args(y: _Yaml, node: Any) -> dict[str, str]:

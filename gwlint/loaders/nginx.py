@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import glob
+import io
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -23,7 +24,8 @@ from crossplane import lexer as _crossplane_lexer
 from crossplane.errors import NgxParserDirectiveError, NgxParserSyntaxError
 
 from gwlint.loaders import nginx_lexer
-from gwlint.loaders.common import Problems, read_text
+from gwlint.loaders.common import Placeholders, Problems, read_text
+from gwlint.loaders.sources import Sources
 from gwlint.model import address as addr
 from gwlint.model.defaults import nginx_default
 from gwlint.model.facts import Facts
@@ -44,13 +46,22 @@ from gwlint.model.source import Source, Sourced
 from gwlint.model.units import UNLIMITED_MS, decimal, parse_size, parse_time
 
 
-def lex(path: str) -> Iterator[nginx_lexer.Token]:
-    """crossplane's lexer, token for token, at the speed of gwlint's (loaders/nginx_lexer.py)."""
+def _crossplane_lex(path: str, text: str) -> Iterator[nginx_lexer.Token]:
+    """crossplane's own lexer over a text (read with universal newlines, as it reads files)."""
+    handle = io.StringIO(text, newline=None)
+    tokens = _crossplane_lexer._lex_file_object(handle)
+    yield from _crossplane_lexer._balance_braces(tokens, path)
+
+
+def lex(path: str, text: str | None = None) -> Iterator[nginx_lexer.Token]:
+    """crossplane's lexer, token for token, at the speed of gwlint's (loaders/nginx_lexer.py).
+    ``text``: the file's text when it is not read from ``path`` (rendered in memory)."""
     return nginx_lexer.lex(
         path,
-        fallback=_crossplane_lexer.lex,
+        fallback=_crossplane_lex,
         external=_crossplane_lexer.EXTERNAL_LEXERS,
         syntax_error=NgxParserSyntaxError,
+        text=text,
     )
 
 
@@ -220,6 +231,10 @@ class _Loader:
     # only finding which files include which (group_roots): its problems are not reported, so
     # a file's comments (suppressions) and lines (columns) are not needed
     grouping: bool = False
+    # what the deployment knows of files: container paths, in-memory texts, templates
+    sources: Sources | None = None
+    # the run's templates (grouping and loading render a file alike, with the same markers)
+    placeholders: Placeholders | None = None
 
     def error(self, path: str, line: int, message: str, column: int | None = None) -> None:
         key = (path, line, message)
@@ -234,7 +249,11 @@ class _Loader:
         if key in self._files:
             return self._files[key]
         self._files[key] = None
-        text = read_text(path, "GW001", self.problems, kind="nginx")
+        virtual = self.sources.virtual_text(path) if self.sources is not None else None
+        if virtual is not None:
+            text: str | None = virtual.text
+        else:
+            text = read_text(path, "GW001", self.problems, kind="nginx")
         if text is None:
             return None
         self.files.append(path)
@@ -245,26 +264,40 @@ class _Loader:
                 "the file starts with a UTF-8 byte order mark, which nginx reads as part of the "
                 'first directive (unknown directive "\\ufeff..."): save it without BOM',
             )
-        marker = template_marker(text)
-        if marker is not None:
-            line, kind = marker
-            self.error(
-                path,
-                line,
-                f"this is a {kind} template, not a config nginx reads: lint the file it renders",
-            )
-            return None
+        rendered = self._render(path, key, text)
         if key not in self.lexed:
-            self.lexed[key] = _lex(path)
+            in_memory = rendered if rendered is not None else virtual.text if virtual else None
+            self.lexed[key] = _lex(path, in_memory)
         lexed = self.lexed[key]
         if lexed.failure is not None:
             self.error(path, lexed.failure[0], lexed.failure[1])
         loaded = _File(path=path, lines=[], tokens=lexed.tokens, lexed=lexed)
         self._files[key] = loaded
         if not self.grouping:
-            loaded.lines = text.splitlines()
+            loaded.lines = (rendered if rendered is not None else text).splitlines()
             self._comments(loaded)
         return loaded
+
+    def _render(self, path: str, key: str, text: str) -> str | None:
+        """A template's text as nginx will read it, rendered in memory with what the deployment
+        knows (placeholders it cannot fill become unknown values), or None for a plain file."""
+        if not _MAYBE_TEMPLATE.search(text):
+            return None
+        from gwlint.loaders import templates
+
+        kind = templates.detect(os.path.basename(path), text)
+        if kind is None:
+            return None
+        context = self.sources.templates.get(key) if self.sources is not None else None
+        rendered = templates.render(
+            text,
+            kind,
+            env=context.env if context is not None else None,
+            only=context.only if context is not None else None,
+            undefined=context.undefined if context is not None else "unknown",  # type: ignore[arg-type]
+        )
+        registry = self.placeholders or self.problems.placeholders
+        return registry.register(path, rendered)
 
     def _comments(self, loaded: _File) -> None:
         """Every comment of a file, for the suppressions (``# gwlint: ignore[...]``)."""
@@ -427,6 +460,11 @@ class _Loader:
         quiet: bool = False,
     ) -> list[str] | None:
         """Files an include reads ([] for a glob matching nothing); None when it is missing."""
+        if os.path.isabs(pattern) and self.sources is not None and self.sysroot is None:
+            # the deployment knows what is at this path (copied, mounted, rendered)
+            known = [p for p in self.sources.lookup(pattern) if self.readable(p)]
+            if known:
+                return known
         candidates = [c for c in self._candidates(pattern, including, root_dir) if self.readable(c)]
         if glob.has_magic(pattern):
             for candidate in candidates:
@@ -462,7 +500,8 @@ class _Loader:
         prefix = self.prefix or default_prefix(root_dir)
         if name in STOCK_FILES:
             return  # installed with nginx itself: present where it runs (its content is known)
-        runtime = created_at_start(pattern)
+        runtime = self.sources.created_why(pattern) if self.sources is not None else None
+        runtime = runtime or created_at_start(pattern)
         if runtime is not None:
             if pattern not in self._runtime_reported:
                 self._runtime_reported.add(pattern)  # once per file, not at every include
@@ -606,10 +645,10 @@ class _Loader:
         return seen
 
 
-def _lex(path: str) -> Lexed:
+def _lex(path: str, text: str | None = None) -> Lexed:
     tokens: list[Token] = []
     try:
-        for token in lex(path):
+        for token in lex(path, text):
             tokens.append(token)
     except NgxParserSyntaxError as exc:
         return Lexed(tokens, (exc.lineno or 1, str(exc.strerror)))
@@ -618,19 +657,11 @@ def _lex(path: str) -> Lexed:
     return Lexed(tokens, None)
 
 
-_TEMPLATE = re.compile(r"\{\{|\{%|\{#")
-
-
-def template_marker(text: str) -> tuple[int, str] | None:
-    """(line, kind) of the first Jinja/Liquid/Go template tag outside comments, if any."""
-    if _TEMPLATE.search(text) is None:
-        return None  # no tag anywhere (most files): no need to look line by line
-    for number, line in enumerate(text.splitlines(), start=1):
-        code = line.split("#", 1)[0] if not line.lstrip().startswith("{#") else line
-        found = _TEMPLATE.search(code)
-        if found:
-            return number, "Jinja/Liquid"
-    return None
+# an unknown value a template placeholder stands for (gwlint.loaders.templates.marker)
+UNKNOWN_MARK = "__GWLINT_UNKNOWN_"
+PLACEHOLDER = "it is a template placeholder, filled in only when the template is rendered"
+# what a template has that a plain nginx config has not: tags, envsubst references
+_MAYBE_TEMPLATE = re.compile(r"\{\{|\{%|<%|\$\{?[A-Z_]")
 
 
 KNOWN_DIRECTIVES = frozenset(
@@ -931,14 +962,15 @@ class _Builder:
     def upstream(self, block: Stmt) -> None:
         assert block.block is not None
         name = block.args[0] if block.args else ""
+        entries = [stmt for stmt in block.block if stmt.name == "server" and stmt.args]
         servers = tuple(
             UpstreamServer(
                 address=_address(stmt.args[0], 80),
                 params=tuple(stmt.args[1:]),
                 source=_source(stmt),
             )
-            for stmt in block.block
-            if stmt.name == "server" and stmt.args
+            for stmt in entries
+            if UNKNOWN_MARK not in stmt.args[0]
         )
         scope = _Scope(None, block.block)
         self._lower_names[name.lower()] = name
@@ -954,6 +986,7 @@ class _Builder:
                 scope, "keepalive_requests", "count", "upstream:keepalive_requests"
             ),
             directives=tuple(_directive(stmt) for stmt in block.block),
+            unknown=PLACEHOLDER if len(servers) < len(entries) else None,
         )
 
     # routes: every location (or if / limit_except in one) with a *_pass
@@ -1062,6 +1095,11 @@ class _Builder:
         raw = stmt.args[0] if stmt.args else ""
         scheme, authority, uri = addr.parse_proxy_url(raw)
         variables = "$" in raw
+        if UNKNOWN_MARK in raw:
+            unknown_uri = uri if uri is None or UNKNOWN_MARK not in uri else None
+            if UNKNOWN_MARK in authority:
+                return Target(raw=raw, scheme=scheme, uri=unknown_uri, unknown=PLACEHOLDER)
+            uri = unknown_uri
         if "$" in authority:
             return Target(raw=raw, scheme=scheme, dynamic=True, variables=True, uri=uri)
         host, port = addr.split_host_port(authority)
@@ -1076,6 +1114,7 @@ class _Builder:
                 servers=upstream.servers,
                 uri=uri,
                 variables=variables,
+                unknown=upstream.unknown,
             )
         default_port = {"http": 80, "https": 443}.get(scheme) if protocol == "http" else None
         server = UpstreamServer(
@@ -1108,6 +1147,10 @@ def _hidden(include: Stmt, name: str, kind: str) -> Sourced[Any]:
 
 def _typed(raw: str, kind: str, source: Source) -> Sourced[Any]:
     value: Any
+    if UNKNOWN_MARK in raw:
+        cls_: Any = _SOURCED_BY_KIND.get(kind, _SOURCED_INT)
+        placeholder: Sourced[Any] = cls_(value=None, raw=raw, source=source, unknown=PLACEHOLDER)
+        return placeholder
     if kind == "time":
         value = UNLIMITED_MS if raw == "unlimited" else parse_time(raw)
     elif kind == "offset":
@@ -1159,7 +1202,8 @@ def invalid_value(name: str, args: tuple[str, ...], upstream: bool) -> str | Non
     """nginx's own complaint about a time or size argument, as `nginx -t` words it (in an
     ``upstream`` block or not). Kept for the statements written alike (a large config repeats
     the same few thousand times)."""
-    if "$" in "".join(args):  # a variable in any argument
+    joined = "".join(args)
+    if "$" in joined or UNKNOWN_MARK in joined:  # a variable, or a template placeholder
         return None
     key = f"upstream:{name}" if upstream else name
     entry = NGINX_DIRECTIVES.get(key) or NGINX_DIRECTIVES.get(name)
@@ -1230,6 +1274,8 @@ def group_roots(
     others: Sequence[str] = (),
     prefix: str | None = None,
     lexed: dict[str, Lexed] | None = None,
+    sources: Sources | None = None,
+    placeholders: Placeholders | None = None,
 ) -> list[list[str]]:
     """The nginx configurations ``paths`` belong to, as lists of root files, one per server.
 
@@ -1240,7 +1286,14 @@ def group_roots(
     above ``sites-enabled``, ``conf.d``...). Nothing is reported here: ``load_nginx`` reports.
     ``lexed``: files already lexed in this run (filled in here), by real path.
     """
-    loader = _Loader(facts=Facts(), prefix=prefix, problems=Problems(), grouping=True)
+    loader = _Loader(
+        facts=Facts(),
+        prefix=prefix,
+        problems=Problems(),
+        grouping=True,
+        sources=sources,
+        placeholders=placeholders,
+    )
     if lexed is not None:
         loader.lexed = lexed
     universe = list(dict.fromkeys([*paths, *others]))
@@ -1274,6 +1327,7 @@ def load_nginx(
     prefix: str | None = None,
     sysroot: str | None = None,
     lexed: dict[str, Lexed] | None = None,
+    sources: Sources | None = None,
 ) -> NginxConfig:
     """Read the root files, and everything they include, into one ``NginxConfig``.
 
@@ -1282,7 +1336,9 @@ def load_nginx(
     ``sysroot``: the files are a running server's (``nginx -T``), laid out under that folder.
     ``lexed``: files already lexed in this run (``group_roots`` lexes them too), by real path.
     """
-    loader = _Loader(facts=facts, prefix=prefix, problems=problems, sysroot=sysroot)
+    loader = _Loader(
+        facts=facts, prefix=prefix, problems=problems, sysroot=sysroot, sources=sources
+    )
     if lexed is not None:
         loader.lexed = lexed
     loader.allowed = _allowed(roots, prefix, sysroot)
@@ -1358,6 +1414,8 @@ def _listens(stmts: list[Stmt], facts: Facts) -> Iterator[Listen]:
             found = [inner for inner in stmt.block if inner.name == "listen" and inner.args]
             for listen in found:
                 text = listen.args[0]
+                if UNKNOWN_MARK in text:
+                    continue  # a template placeholder: where it listens is not known
                 if text.isdigit():
                     text = f"*:{text}"
                 address = _address(text, 80)

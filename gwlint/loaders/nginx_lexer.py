@@ -49,19 +49,22 @@ _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 def lex(
     path: str,
     *,
-    fallback: Callable[[str], Iterator[Token]],
+    fallback: Callable[[str, str], Iterator[Token]],
     external: Collection[str],
     syntax_error: Callable[[str, str, int], Exception],
+    text: str | None = None,
 ) -> Iterator[Token]:
-    """``crossplane.lexer.lex(path)``: the same tokens, the same syntax errors.
+    """``crossplane.lexer.lex(path)``: the same tokens, the same syntax errors. ``text``: the
+    file's text when it is not read from ``path`` (a template rendered in memory).
 
     crossplane itself is passed in by loaders/nginx.py (the only module that imports it): its
-    lexer (``fallback``, for ``${`` and the block names in ``external``) and its
+    lexer (``fallback(path, text)``, for ``${`` and the block names in ``external``) and its
     ``NgxParserSyntaxError`` (``syntax_error``)."""
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        text = handle.read()
+    if text is None:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
     if "${" in text or any(name in text for name in external):
-        yield from fallback(path)
+        yield from fallback(path, text)
         return
     tokens, open_blocks, stray = _tokens(text)
     yield from tokens

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from gwlint.loaders.common import Problems, outside, read_text
+from gwlint.loaders.launch import PLATFORM_SET
 from gwlint.model import address as addr
 from gwlint.model.appserver import Listener, ListenerProtocol, UwsgiServer
 from gwlint.model.defaults import UWSGI_DEFAULTS
@@ -389,7 +390,7 @@ def _report_unknown(
         if name not in READ_BY_RULES:
             continue
         for occurrence in occurrences:
-            if occurrence.unknown:
+            if occurrence.unknown and PLATFORM_SET not in occurrence.unknown:
                 where = path if occurrence.source.path is None else occurrence.source.path
                 launched = from_launcher and where not in (inis or set())
                 problems.add(

@@ -74,6 +74,12 @@ class Facts(BaseModel):
     gunicorn_version_given: bool = False
     gunicorn_version: Version = DEFAULT_GUNICORN_VERSION
     uwsgi_version: Version = DEFAULT_UWSGI_VERSION
+    uwsgi_version_given: bool = False
+    # where a version comes from: "--nginx-version", "gwlint.toml", "Dockerfile:1, FROM
+    # nginx:1.24-alpine", "requirements.txt:3, gunicorn==21.2.0"; None when assumed
+    nginx_version_source: str | None = None
+    gunicorn_version_source: str | None = None
+    uwsgi_version_source: str | None = None
     env: dict[str, str] = Field(default_factory=dict)
     front: Front | None = None  # load balancer / CDN in front of nginx
     stop_timeout: int | None = Field(default=None, ge=0)  # orchestrator's grace period, s

@@ -78,6 +78,9 @@ class Upstream(BaseModel):
     keepalive_timeout: Sourced[int]  # ms
     keepalive_requests: Sourced[int]
     directives: tuple[Directive, ...]
+    # why some of its servers are not known (a template placeholder): ``servers`` holds only
+    # the known ones, so it is not the whole group
+    unknown: str | None = None
 
 
 class Target(BaseModel):
@@ -92,6 +95,7 @@ class Target(BaseModel):
     dynamic: bool = False  # the host part has variables: only known per request
     variables: bool = False  # any variable in the argument: nginx resolves the name per request
     uri: str | None = None  # the URI part of proxy_pass ("/" in http://app/), if any
+    unknown: str | None = None  # why the address is not known (a template placeholder)
 
 
 class Route(BaseModel):

@@ -38,5 +38,11 @@ def render(report: Report) -> str:
     document = {
         "version": __version__,
         "diagnostics": [_diagnostic(d) for d in report.diagnostics],
+        # the server versions the run checked against, and where each comes from (null: the
+        # default line was assumed)
+        "servers": [
+            {"server": used.server, "version": used.version, "source": used.source}
+            for used in report.versions
+        ],
     }
     return encodable(json.dumps(document, indent=2, ensure_ascii=False), in_json=True) + "\n"

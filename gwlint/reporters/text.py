@@ -30,14 +30,34 @@ def _count(count: int, word: str) -> str:
     return f"{count} {plural}"
 
 
+def _versions(report: Report) -> str:
+    """``nginx 1.30 (assumed; set --nginx-version) and gunicorn 27.0``; a version the
+    repository gives says where (``gunicorn 21.2 (requirements.txt:3, gunicorn==21.2.0)``)."""
+    if not report.versions:
+        nginx = report.nginx_label
+        if not report.nginx_version_given:
+            nginx += " (assumed; set --nginx-version)"
+        return f"{nginx} and {report.gunicorn_label}"
+    parts: list[str] = []
+    for used in report.versions:
+        text = f"{used.server} {used.version}"
+        if used.source is None and used.server == "nginx":
+            text += " (assumed; set --nginx-version)"
+        elif used.source is not None and not used.user:
+            text += f" ({used.source})"
+        elif used.server == "uWSGI":
+            continue  # as before: uWSGI's version is shown when the repository gives it
+        if used.server == "uWSGI" and used.source is None:
+            continue
+        parts.append(text)
+    return ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else parts[0]
+
+
 def summary(report: Report) -> str:
     files = _count(len(report.files), "file")
     if report.deployments > 1:
         files += f" in {report.deployments} deployments"
-    versions = report.nginx_label
-    if not report.nginx_version_given:
-        versions += " (assumed; set --nginx-version)"
-    checked = f"Checked {files} against {versions} and {report.gunicorn_label}."
+    checked = f"Checked {files} against {_versions(report)}."
     suppressed = f" {report.suppressed} suppressed by comments." if report.suppressed else ""
     if not report.diagnostics:
         return f"All checks passed. {checked}{suppressed}"

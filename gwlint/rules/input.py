@@ -20,6 +20,11 @@ gwlint reports *every* such error with its file and line, where `nginx -t` stops
 file gwlint cannot parse is still reported: it never passes silently. A fragment (a file whose top
 level holds `server`, `upstream` or `location` blocks, as in `sites-enabled/*.conf`) is read as if
 it were included in `http {}`, so it does not produce "not allowed here" noise.
+
+A template (Jinja2 `.j2`, envsubst `.template`, Liquid, ERB, Go templates) is read as nginx will
+read the file it renders: rendered in memory, placeholders gwlint cannot fill (`{{ port }}`,
+`${BACKEND}` with no known value) are unknown values, never syntax errors, and findings point at
+the template's own lines.
 """,
     example=ex(
         (

@@ -1174,7 +1174,7 @@ def gw206(dep: Deployment) -> Iterator[Finding]:
     links = [link for link in dep.links if link.certain and link.same_protocol]
     for name, upstream in nginx.upstreams.items():
         keepalive = upstream.keepalive
-        if not keepalive.value:
+        if not keepalive.value or upstream.unknown:
             continue
         routes = [
             route

@@ -314,7 +314,7 @@ def gw602(dep: Deployment) -> Iterator[Finding]:
     if nginx is None:
         return
     for upstream in nginx.upstreams.values():
-        if len(upstream.servers) != 1:
+        if len(upstream.servers) != 1 or upstream.unknown:
             continue
         server = upstream.servers[0]
         keys = {param.partition("=")[0] for param in server.params}

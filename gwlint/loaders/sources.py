@@ -1,0 +1,86 @@
+"""What the deployment stage tells the loaders about files, beyond the repository's tree.
+
+A server reads its files at container or host paths: ``/etc/nginx/conf.d/default.conf`` is the
+repository's ``nginx/default.conf`` copied by a Dockerfile, mounted by compose, or a key of a
+Kubernetes ConfigMap; ``/etc/nginx/conf.d/app.conf`` is rendered at start from a template; a
+file under ``/run`` is written by the entrypoint. ``Sources`` carries that: the loaders look a
+path up here before they look for it in the repository by its tail.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Virtual:
+    """A file that is not in the repository as such: a ConfigMap key (its text padded so that
+    its line N is line N of ``display``), read under a path of its own."""
+
+    text: str
+    display: str  # the file findings are reported in (the manifest)
+    what: str  # "key nginx.conf of ConfigMap web-nginx"
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateContext:
+    """How a template is rendered where it is deployed: the environment envsubst sees
+    (``None``: a variable set to a value gwlint does not know), the names envsubst is given
+    (``None``: every variable), and what happens to the others."""
+
+    env: Mapping[str, str | None]
+    only: frozenset[str] | None = None
+    undefined: str = "unknown"  # "keep", "unknown" or "empty" (templates.render)
+    renderer: str = ""  # "the nginx image's entrypoint", "docker/entrypoint.sh:12"
+    target: str | None = None  # the container path it renders to
+
+
+@dataclass
+class Sources:
+    # container path -> repository (or virtual) path, where it is certain
+    files: dict[str, str] = field(default_factory=dict)
+    # virtual path (real path of an entry that is not a file) -> its text
+    virtual: dict[str, Virtual] = field(default_factory=dict)
+    # real path of a template -> how it is rendered
+    templates: dict[str, TemplateContext] = field(default_factory=dict)
+    # container path (or glob) -> why it exists only once the server runs
+    created: dict[str, str] = field(default_factory=dict)
+
+    def virtual_text(self, path: str) -> Virtual | None:
+        if not self.virtual:
+            return None
+        return self.virtual.get(os.path.realpath(path))
+
+    def is_file(self, path: str) -> bool:
+        return self.virtual_text(path) is not None or os.path.isfile(path)
+
+    def lookup(self, pattern: str) -> list[str]:
+        """The repository paths a container path (or glob) stands for, sorted as nginx sorts a
+        glob's matches (by the container path)."""
+        if not self.files:
+            return []
+        if not any(c in pattern for c in "*?["):
+            found = self.files.get(os.path.normpath(pattern))
+            return [found] if found is not None else []
+        folder = len(os.path.dirname(pattern)) + 1  # a glob's magic is in its last part
+        return [
+            self.files[key]
+            for key in sorted(self.files)
+            if fnmatch.fnmatchcase(key, pattern) and "/" not in key[folder:]
+        ]
+
+    def created_why(self, path: str) -> str | None:
+        """Why a container path the config names exists only at run time, or None."""
+        normal = os.path.normpath(path)
+        for pattern, why in self.created.items():
+            if normal == pattern or fnmatch.fnmatchcase(normal, pattern):
+                return why
+        return None
+
+    def display(self, path: str) -> str:
+        """The file to report a virtual path's findings in (the manifest), else ``path``."""
+        entry = self.virtual_text(path)
+        return entry.display if entry is not None else path

@@ -1,0 +1,211 @@
+"""``--show-files`` and ``--show-settings``: what gwlint read as what, how it grouped the files
+into deployments and paired nginx's routes with app servers, and every fact with its source.
+
+So that a user can see why gwlint paired what it paired, and where each value it compares comes
+from, before (or instead of) reading its findings. Plain text, or JSON with ``--format json``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from gwlint.reporters import encodable
+
+if TYPE_CHECKING:
+    from gwlint.model.appserver import AppServer
+    from gwlint.model.deployment import Deployment
+    from gwlint.model.source import Sourced
+
+
+@dataclass
+class FileRow:
+    path: str
+    kind: str  # nginx, gunicorn, uwsgi, launcher, template, pins, manifest
+    role: str  # what gwlint made of it
+
+
+@dataclass
+class View:
+    files: list[FileRow] = field(default_factory=list)
+    deployments: list[Deployment] = field(default_factory=list)
+    versions: list[tuple[str, str, str | None]] = field(default_factory=list)  # server, ver, src
+    facts: list[tuple[str, str, str]] = field(default_factory=list)  # name, value, source
+
+
+def _app_line(app: AppServer) -> str:
+    started = f", started by {app.launcher}" if app.launcher else ""
+    config = f", config {app.config_file}" if app.config_file else ""
+    listening = ", ".join(f"{lst.address} ({lst.protocol})" for lst in app.listeners)
+    where = listening or f"listening where it is not known ({app.listeners_unknown})"
+    return f"{app.kind} ({app.path}{started}{config}): {where}"
+
+
+def _deployments(view: View) -> list[str]:
+    lines = [f"Deployments ({len(view.deployments)}):"]
+    for number, dep in enumerate(view.deployments, start=1):
+        nginx = dep.nginx
+        roots = ", ".join(nginx.files[:1]) if nginx is not None else "no nginx config"
+        lines.append(f"  {number}. nginx: {roots}")
+        if nginx is not None and len(nginx.files) > 1:
+            lines.append(f"     with: {', '.join(nginx.files[1:])}")
+        for app in dep.apps:
+            lines.append(f"     app: {_app_line(app)}")
+        for route in dep.routes:
+            targets = [link for link in dep.links if link.route is route]
+            where = route.pass_directive.source.label()
+            head = f"     route {route.location or '(server)'} ({where}, {route.target.raw})"
+            if route.target.unknown:
+                lines.append(f"{head}: not paired, {route.target.unknown}")
+            elif not targets:
+                lines.append(f"{head}: no app server of this deployment listens there")
+            for link in targets:
+                how = "certain" if link.certain else "maybe: only DNS can tell"
+                lines.append(
+                    f"{head} -> {link.app.kind} ({link.app.path}) on {link.listener.address} "
+                    f"({how})"
+                )
+    return lines
+
+
+def render_files(view: View) -> str:
+    width = max((len(row.kind) for row in view.files), default=8)
+    path_width = min(max((len(row.path) for row in view.files), default=10), 60)
+    lines = [f"Files ({len(view.files)}):"]
+    for row in view.files:
+        lines.append(f"  {row.kind:<{width}}  {row.path:<{path_width}}  {row.role}".rstrip())
+    lines.append("")
+    lines.extend(_deployments(view))
+    return encodable("\n".join(lines)) + "\n"
+
+
+_KEY_SETTINGS = {
+    "gunicorn": (
+        "bind",
+        "workers",
+        "worker_class",
+        "threads",
+        "timeout",
+        "graceful_timeout",
+        "keepalive",
+        "worker_connections",
+        "backlog",
+        "max_requests",
+        "forwarded_allow_ips",
+    ),
+    "uvicorn": (
+        "host",
+        "port",
+        "uds",
+        "workers",
+        "timeout_keep_alive",
+        "timeout_graceful_shutdown",
+        "backlog",
+        "forwarded_allow_ips",
+    ),
+}
+
+
+def _setting_rows(app: AppServer) -> list[tuple[str, Sourced[Any]]]:
+    if app.kind == "uwsgi":
+        rows: list[tuple[str, Sourced[Any]]] = [
+            (name, occurrences[-1]) for name, occurrences in app.options.items()
+        ]
+        for name, value in (
+            ("processes", app.processes),
+            ("threads", app.threads),
+            ("harakiri", app.harakiri),
+            ("buffer-size", app.buffer_size),
+            ("socket-timeout", app.socket_timeout),
+        ):
+            if name not in app.options:
+                rows.append((name, value))
+        return rows
+    values = app.values
+    names = [n for n in _KEY_SETTINGS[app.kind] if n in values]
+    names += [n for n, v in values.items() if n not in names and not v.is_default]
+    return [(name, values[name]) for name in names]
+
+
+def _value(value: Sourced[Any]) -> str:
+    if not value.known:
+        return f"unknown: {value.unknown}"
+    text = value.raw if value.raw not in ("", None) else repr(value.value)
+    return f"{text}  ({value.source.label()})"
+
+
+def render_settings(view: View) -> str:
+    lines = ["Versions:"]
+    for server, version, source in view.versions:
+        lines.append(f"  {server} {version}: {source or 'assumed (the current line)'}")
+    lines.append("Target:")
+    for fact, text, source in view.facts:
+        lines.append(f"  {fact}: {text}  ({source})")
+    for number, dep in enumerate(view.deployments, start=1):
+        lines.append(f"Deployment {number}:")
+        for app in dep.apps:
+            lines.append(f"  {_app_line(app)}")
+            for name, value in _setting_rows(app):
+                lines.append(f"    {name} = {_value(value)}")
+        for route in dep.routes:
+            lines.append(f"  nginx route {route.location or '(server)'} -> {route.target.raw}")
+            route_values: tuple[tuple[str, Sourced[Any]], ...] = (
+                ("read_timeout", route.read_timeout),
+                ("send_timeout", route.send_timeout),
+                ("connect_timeout", route.connect_timeout),
+                ("client_max_body_size", route.client_max_body_size),
+                ("buffering", route.buffering),
+                ("request_buffering", route.request_buffering),
+            )
+            for name, value in route_values:
+                lines.append(f"    {name} = {_value(value)}")
+    return encodable("\n".join(lines)) + "\n"
+
+
+def render_json(view: View, *, files: bool, settings: bool) -> str:
+    document: dict[str, Any] = {}
+    if files:
+        document["files"] = [
+            {"path": row.path, "kind": row.kind, "role": row.role} for row in view.files
+        ]
+        document["deployments"] = [
+            {
+                "nginx": list(dep.nginx.files) if dep.nginx is not None else [],
+                "apps": [_app_line(app) for app in dep.apps],
+                "links": [
+                    {
+                        "location": link.route.location,
+                        "pass": link.route.target.raw,
+                        "app": link.app.path,
+                        "listener": str(link.listener.address),
+                        "certain": link.certain,
+                    }
+                    for link in dep.links
+                ],
+            }
+            for dep in view.deployments
+        ]
+    if settings:
+        document["versions"] = [
+            {"server": s, "version": v, "source": src} for s, v, src in view.versions
+        ]
+        document["target"] = {name: {"value": v, "source": src} for name, v, src in view.facts}
+        document["apps"] = [
+            {
+                "app": _app_line(app),
+                "settings": {
+                    name: {
+                        "value": value.value if value.known else None,
+                        "raw": value.raw,
+                        "source": value.source.label(),
+                        "unknown": value.unknown,
+                    }
+                    for name, value in _setting_rows(app)
+                },
+            }
+            for dep in view.deployments
+            for app in dep.apps
+        ]
+    text = json.dumps(document, indent=2, ensure_ascii=False, default=str)
+    return encodable(text, in_json=True) + "\n"
