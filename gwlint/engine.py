@@ -45,24 +45,26 @@ class VersionUsed:
         return f"{self.server} {self.version} ({where})"
 
 
-def versions_used(facts_list: list[Facts]) -> list[VersionUsed]:
-    """The versions of nginx, gunicorn and uWSGI the deployments were checked against."""
+def versions_used(used: list[tuple[Facts, set[str]]], default: Facts) -> list[VersionUsed]:
+    """The versions of nginx, gunicorn and uWSGI the deployments were checked against (each
+    server's by the deployments that have one; the run's facts where none has)."""
     from gwlint.model.versions import format_version
 
     out: list[VersionUsed] = []
     for server, attribute in (("nginx", "nginx"), ("gunicorn", "gunicorn"), ("uWSGI", "uwsgi")):
-        for facts in facts_list:
+        having = [facts for facts, servers in used if attribute in servers] or [default]
+        for facts in having:
             source = getattr(facts, f"{attribute}_version_source")
             option = f"{attribute}-version"
             user = source is not None and (source == f"--{option}" or source.startswith(option))
-            used = VersionUsed(
+            version = VersionUsed(
                 server,
                 format_version(getattr(facts, f"{attribute}_version"), short=True),
                 source,
                 user,
             )
-            if used not in out:
-                out.append(used)
+            if version not in out:
+                out.append(version)
     return out
 
 
@@ -175,12 +177,21 @@ def _lint(request: Request, dumped: tuple[str, str] | None) -> Report:
 
     findings: list[tuple[str, Finding]] = []
     files: list[str] = []
-    used: list[Facts] = []
+    used: list[tuple[Facts, set[str]]] = []
     deployments: list[Deployment] = []
     for deployment_group in groups:
         facts = group_facts(deployment_group, current.facts, context)
-        used.append(facts)
-        deployment = pair(deployment_group.nginx, tuple(deployment_group.apps), facts)
+        servers: set[str] = {app.kind for app in deployment_group.apps}
+        if deployment_group.nginx is not None:
+            servers.add("nginx")
+        used.append((facts, servers))
+        deployment = pair(
+            deployment_group.nginx,
+            tuple(deployment_group.apps),
+            facts,
+            context.known_hosts,
+            context.foreign_hosts,
+        )
         deployments.append(deployment)
         for rule in ALL_RULES:
             if rule.check is None or rule.code not in current.enabled:
@@ -196,7 +207,7 @@ def _lint(request: Request, dumped: tuple[str, str] | None) -> Report:
     findings = filtering.localized(findings, problems, context.sources)
     diagnostics, suppressed = filtering.filtered(current, findings, problems)
     config_path = current.config.path
-    versions = versions_used(used or [current.facts])
+    versions = versions_used(used, current.facts)
     view = _view(found, context, deployments, versions, current, problems) if request.show else None
     return Report(
         diagnostics=diagnostics,
@@ -238,7 +249,7 @@ def _view(
                 role += f", {virtual.what}"
             rendered = problems.placeholders.kinds.get(os.path.realpath(path))
             if rendered:
-                role += f", a {rendered} template rendered in memory"
+                role += f", read as a {rendered} template (rendered in memory)"
             roles.setdefault(shown, []).insert(0, role)
     rows: list[FileRow] = []
     for kind in ("nginx", "gunicorn", "uwsgi", "launcher", "pins", "manifests"):

@@ -694,7 +694,8 @@ def test_dockerfile_entrypoint_script_through_copy_runs_cmd(repo: Path) -> None:
     )
     web = one("docker/Dockerfile")
     assert web.label == "Dockerfile ENTRYPOINT -> entry.sh"
-    assert (web.path, web.line) == ("docker/Dockerfile", 6)
+    # where the Dockerfile writes the program's name (its CMD), reached through "$@"
+    assert (web.path, web.line) == ("docker/Dockerfile", 7)
     assert words(web) == ["app:app", "--bind", "0.0.0.0:8000"]
     assert lines(web) == [7, 7, 7]
     assert env(web) == {"PORT": "8000", "GUNICORN_CMD_ARGS": "--timeout 60"}
@@ -751,7 +752,7 @@ def test_dockerfile_entrypoint_script_not_in_repository_runs_cmd(repo: Path) -> 
         {"Dockerfile": 'FROM x\nENTRYPOINT ["/entrypoint.sh"]\nCMD ["gunicorn", "a:b"]\n'},
     )
     web = one("Dockerfile")
-    assert (web.label, words(web), web.line) == ("Dockerfile CMD", ["a:b"], 2)
+    assert (web.label, words(web), web.line) == ("Dockerfile CMD", ["a:b"], 3)
 
 
 def test_dockerfile_folder_through_copy(repo: Path) -> None:

@@ -7,8 +7,10 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from gwlint.deployment.context import container_facts
+
 if TYPE_CHECKING:
-    from gwlint.deployment.context import Context
+    from gwlint.deployment.context import Container, Context
     from gwlint.inventory import Inventory
     from gwlint.loaders.common import Problems
     from gwlint.loaders.launch import Launch
@@ -16,12 +18,56 @@ if TYPE_CHECKING:
     from gwlint.settings import Settings
 
 
+def container_launches(context: Context, env: dict[str, str], problems: Problems) -> list[Launch]:
+    """The app servers Kubernetes containers start with their command and args."""
+    from gwlint.loaders.launchers import read_command
+
+    launches: list[Launch] = []
+    for container in context.containers:
+        if not container.command:
+            continue
+        launches.extend(
+            read_command(
+                container.path,
+                container.label,
+                list(container.command),
+                container.env,
+                env,
+                problems,
+                workdir=container.working_dir,
+            )
+        )
+    return launches
+
+
+def _container_of(context: Context, launch: Launch) -> Container | None:
+    """The container a launch runs in: the compose service, Kubernetes container or image it
+    comes from, or the one container that holds its file."""
+    label = launch.label
+    files = {os.path.realpath(p) for p in (launch.path, *launch.referenced)}
+    for container in context.containers:
+        if label.startswith(container.label) and (
+            os.path.realpath(container.path) in files
+            or (container.image is not None and os.path.realpath(container.image.path) in files)
+        ):
+            rest = label[len(container.label) :]
+            if not rest or rest.startswith((" ", ",")):
+                return container
+    if label.startswith("Dockerfile"):
+        for container in context.containers:
+            image = container.image
+            if image is not None and os.path.realpath(image.path) in files:
+                return container
+    holding = context.containers_of(launch.path)
+    return holding[0] if len(holding) == 1 else None
+
+
 def launched(
     settings: Settings, inventory: Inventory, problems: Problems, context: Context
 ) -> tuple[list[tuple[str, AppServer]], set[str], list[str]]:
     """App servers started by launchers (Procfile, Dockerfile, compose...), the real paths of
     the config files those commands read (not checked again on their own), and the files read."""
-    if not inventory.launcher:
+    if not inventory.launcher and not any(c.command for c in context.containers):
         return [], set(), []  # and the launcher readers, thousands of lines, stay unimported
     from dataclasses import replace
 
@@ -31,7 +77,9 @@ def launched(
     launches: list[Launch] = []
     env = settings.facts.env
     for path in inventory.launcher:
-        launches.extend(read_launches(path, env, problems))
+        base = context.base_env.get(os.path.realpath(path))
+        launches.extend(read_launches(path, env, problems, base_env=base))
+    launches.extend(container_launches(context, env, problems))
     launches = overridden(launches)
     # an env file that sets GUNICORN_CMD_ARGS belongs to the gunicorn its folder starts
     explicit = [launch for launch in launches if not launch.implicit]
@@ -64,8 +112,27 @@ def launched(
     consumed: set[str] = set()
     files: list[str] = []
     for launch in [*explicit, *merged]:
+        container = _container_of(context, launch)
         facts = context.versions.facts_for(settings.facts, launch.program, launch.path)
-        built = build_launch(launch, facts, problems, section=settings.uwsgi_section)
+        facts = container_facts(facts, container)
+        configs: list[str] = []
+        if container is not None:
+            configs = [p for p in container.files.values() if p in inventory.gunicorn]
+        hedge = None
+        if container is not None and container.missing_env:
+            unread = ", ".join(container.missing_env)
+            hedge = f"unless {unread} (not in the repository) sets GUNICORN_CMD_ARGS"
+        built = build_launch(
+            launch,
+            facts,
+            problems,
+            section=settings.uwsgi_section,
+            image_configs=configs,
+            hedge=hedge,
+        )
+        if built.app is not None and container is not None:
+            built.app = in_container(built.app, container)
+            context.app_containers[(built.app.path, built.app.launcher or "")] = container
         consumed.update(os.path.realpath(path) for path in built.consumed)
         started = "starts" if built.app is not None else "starts (not checked)"
         context.note(launch.path, f"{started} {launch.program} ({launch.label})")
@@ -103,3 +170,15 @@ def app_servers(
         if uwsgi is not None:
             apps.append((path, uwsgi))
     return apps, launch_files
+
+
+def in_container(app: AppServer, container: Container) -> AppServer:
+    """The app as its container has it: the names other containers reach it by, with the
+    ports a Kubernetes Service maps, and the container's label."""
+    hosts: list[tuple[str, int | None, int | None]] = [
+        (name, None, None) for name in sorted(container.names)
+    ]
+    hosts += [(name, port, target) for name, port, target in container.ports]
+    return app.model_copy(
+        update={"hosts": tuple(dict.fromkeys(hosts)), "container": container.label}
+    )

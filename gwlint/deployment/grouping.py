@@ -83,6 +83,8 @@ def group(
     paths, rendered templates, ConfigMap entries (``extra_nginx``), versions."""
     sources = context.sources if context is not None else None
     extra_nginx = context.extra_nginx if context is not None else []
+    hosts = context.known_hosts if context is not None else frozenset()
+    foreign = context.foreign_hosts if context is not None else frozenset()
     from gwlint.config import matches
     from gwlint.loaders.nginx import group_roots, load_nginx
     from gwlint.model.deployment import pair
@@ -155,7 +157,9 @@ def group(
         pool: list[Group] = []
         for rank in by_closeness(here, candidates, under):
             pool = [
-                g for g in rank if any(link.certain for link in pair(g.nginx, (app,), facts).links)
+                g
+                for g in rank
+                if any(link.certain for link in pair(g.nginx, (app,), facts, hosts, foreign).links)
             ]
             if pool:
                 break
@@ -198,10 +202,14 @@ def _socket_keys(group: Group) -> set[tuple[str, object]]:
 def group_facts(group: Group, facts: Facts, context: Context) -> Facts:
     """The facts a deployment is checked with: the versions its nginx and its first app
     server run (the same ones they were read with)."""
+    from gwlint.deployment.context import container_facts
+
     versions = context.versions
     if group.nginx_roots:
         facts = versions.facts_for(facts, "nginx", group.nginx_roots[0])
     for app in group.apps:
+        container = context.app_containers.get((app.path, app.launcher or ""))
+        facts = container_facts(facts, container)
         if app.kind in ("gunicorn", "uwsgi"):
             return versions.facts_for(facts, app.kind, app.path)
     return facts

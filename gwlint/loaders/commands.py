@@ -104,6 +104,24 @@ def split_unknown_option(word: Word) -> tuple[str, Word] | None:
     )
 
 
+def _positional(word: Word, words: list[Word], index: int, parsed: Parsed, program: str) -> bool:
+    """An unknown word that cannot be an option: it starts with text of its own
+    (``{{ app }}.wsgi``, ``app_$ENV:create``), or it is one quoted word where the app goes
+    (``gunicorn -k x -c y "$APP_MODULE"``: the last word; ``uvicorn "$APP" --port 80``: the
+    first plain one), and the command has no app yet."""
+    raw = word.raw
+    if raw and raw[0] not in "-$\"'`{\\~" and not raw.startswith("__GWLINT"):
+        return True
+    if raw.startswith("__GWLINT_UNKNOWN_") and not raw.endswith("__"):
+        return True  # a template placeholder with text after it: app.{{ x }}
+    quoted = raw.startswith('"') and raw.endswith('"') and len(raw) > 1
+    if not quoted or parsed.positional:
+        return False
+    if program == "gunicorn":
+        return index == len(words)
+    return program == "uvicorn"
+
+
 def _common_word(
     launch: Launch,
     words: list[Word],
@@ -118,6 +136,9 @@ def _common_word(
     are arguments. "next", "stop", or None when the word is an option to parse."""
     word = words[index - 1]
     text = word.text
+    if text is None and _positional(word, words, index, parsed, program):
+        parsed.positional.append(word)  # the app (a module:callable), not an option
+        return "next"
     if text is None:
         if parsed.hidden is None:
             source = _source(launch, word, note)
@@ -373,7 +394,16 @@ def _from_env(
     return Sourced[Any](value=value(env.value), raw=env.value, source=source)
 
 
-def build_gunicorn_launch(launch: Launch, facts: Facts, problems: Problems) -> Built:
+def build_gunicorn_launch(
+    launch: Launch,
+    facts: Facts,
+    problems: Problems,
+    *,
+    image_configs: list[str] | None = None,
+    hedge: str | None = None,
+) -> Built:
+    """``image_configs``: the gunicorn config files the image the command runs in holds; when
+    ``-c`` names one gwlint cannot know and the image holds exactly one, that is the one."""
     from gwlint.loaders.gunicorn import build_gunicorn, read_settings
 
     version = facts.gunicorn_version
@@ -405,7 +435,12 @@ def build_gunicorn_launch(launch: Launch, facts: Facts, problems: Problems) -> B
     consumed: list[str] = []
     hidden = cli.hidden or from_env.hidden
     config_word = cli.config or from_env.config
-    if config_word is not None and config_word.text is None:
+    only_config = image_configs[0] if image_configs and len(image_configs) == 1 else None
+    if config_word is not None and config_word.text is None and only_config is not None:
+        # -c "$GUNICORN_CONF": the image holds one gunicorn config, the one it reads
+        consumed.append(only_config)
+        settings.update(read_settings(only_config, run_facts, problems) or {})
+    elif config_word is not None and config_word.text is None:
         hidden = hidden or (
             f"the config file is {config_word.raw}, which is not known",
             _source(launch, config_word),
@@ -455,6 +490,7 @@ def build_gunicorn_launch(launch: Launch, facts: Facts, problems: Problems) -> B
         hidden=hidden,
         launcher=True,
         config_files=tuple(consumed),
+        hedge=hedge if env_args is None else None,
     )
     server = server.model_copy(
         update={
@@ -732,6 +768,8 @@ def build_uwsgi_launch(
     index = 0
     consumed: list[str] = []
 
+    on_command_line: list[str] = []  # the inis the command line names (the main config)
+
     def located_ini(option: CommandOption) -> CommandOption:
         """An --ini / UWSGI_INI file found in the repository: read there, where it stands."""
         if option.name not in ("ini", "inherit") or option.value is None:
@@ -741,6 +779,8 @@ def build_uwsgi_launch(
         if located is None:
             return option
         consumed.append(located)
+        if option.path is None:
+            on_command_line.append(located)
         return replace(option, resolved=located)
 
     # uWSGI reads UWSGI_<OPTION> variables first (core/uwsgi.c: parse_sys_envs before the
@@ -849,7 +889,7 @@ def build_uwsgi_launch(
                 "launcher": launch.label,
                 "launcher_line": launch.line,
                 "beside_nginx": launch.beside_nginx,
-                "config_file": consumed[0] if consumed else None,
+                "config_file": next(iter(on_command_line or consumed), None),
             }
         )
     return Built(app=server, consumed=consumed)
@@ -880,10 +920,20 @@ def uwsgi_env_option(variable: str) -> str | None:
 
 
 def build_launch(
-    launch: Launch, facts: Facts, problems: Problems, *, section: str = "uwsgi"
+    launch: Launch,
+    facts: Facts,
+    problems: Problems,
+    *,
+    section: str = "uwsgi",
+    image_configs: list[str] | None = None,
+    hedge: str | None = None,
 ) -> Built:
+    """``hedge``: "unless X sets GUNICORN_CMD_ARGS" when the command's environment may hold
+    variables gwlint cannot read (an env file that is not in the repository)."""
     if launch.program == "gunicorn":
-        return build_gunicorn_launch(launch, facts, problems)
+        return build_gunicorn_launch(
+            launch, facts, problems, image_configs=image_configs, hedge=hedge
+        )
     if launch.program == "uvicorn":
         return build_uvicorn_launch(launch, facts, problems)
     return build_uwsgi_launch(launch, facts, problems, section=section)

@@ -148,11 +148,13 @@ class _Settings:
         settings: dict[str, Sourced[Any]],
         facts: Facts,
         hidden: tuple[str, Source] | None = None,
+        hedge: str | None = None,
     ) -> None:
         self.path = path
         self.settings = settings
         self.facts = facts
         self.hidden = hidden
+        self.hedge = hedge
 
     def get(self, name: str) -> Sourced[Any]:
         if name in self.settings:
@@ -164,7 +166,7 @@ class _Settings:
         if env_default is not None:
             return env_default
         default = gunicorn_default(name, self.facts.gunicorn_version)
-        source = Source(default_of=self.facts.gunicorn_label)
+        source = Source(default_of=self.facts.gunicorn_label, note=self.hedge)
         raw = default.raw if default else "None"
         try:
             value = ast.literal_eval(raw)
@@ -325,11 +327,16 @@ def build_gunicorn(
     hidden: tuple[str, Source] | None = None,
     launcher: bool = False,
     config_files: tuple[str, ...] = (),
+    hedge: str | None = None,
 ) -> GunicornServer:
     """Typed view of the settings; GW005 for every gunicorn setting whose value is not known
     (GW008 when a launcher's command line or environment sets it from a variable gwlint does
     not know: the message names the variable and the --env that gives it), GW003 for a value
     gunicorn refuses at start.
+
+    ``hedge``: "unless X sets GUNICORN_CMD_ARGS" when the environment gunicorn starts in may
+    hold it (an env file that is not in the repository): defaults say so, and the rules that
+    read a default lower their finding to info.
 
     ``hidden``: why settings not in ``settings`` are not known either, and where that comes
     from (a config file the command line names that is not in the repository, a word of the
@@ -367,7 +374,7 @@ def build_gunicorn(
             settings[name] = Sourced[Any](
                 value=None, raw=setting.raw, source=setting.source, unknown=f"{name} is invalid"
             )
-    values = _Settings(path, settings, facts, hidden)
+    values = _Settings(path, settings, facts, hidden, hedge)
     protocol = _as_str(values.get("protocol"), "protocol")
     if (
         protocol.value == "uwsgi"

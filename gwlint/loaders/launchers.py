@@ -1206,6 +1206,45 @@ def _expand_one(tok: _Tok, scope: _Scope) -> _Value:
     )
 
 
+# --- templates -----------------------------------------------------------------------------------
+
+# a template placeholder's marker (gwlint.loaders.templates.marker): an unknown value
+_PLACEHOLDER = "__GWLINT_UNKNOWN_"
+_PLACEHOLDER_WHY = "it is a template placeholder, filled in only when the template is rendered"
+_TEMPLATE_TAGS = re.compile(r"\{\{|\{%|<%")
+
+
+def _placeholder_free(value: EnvValue) -> EnvValue:
+    """An environment value a template placeholder stands in: unknown."""
+    if value.value is None or _PLACEHOLDER not in value.value:
+        return value
+    return replace(value, value=None, unknown=_PLACEHOLDER_WHY)
+
+
+def _read(path: str, problems: Problems, *, kind: str, by: str | None = None) -> str | None:
+    """A launcher file's text; a template (Jinja, a cookiecutter project, Liquid, ERB, Go)
+    rendered in memory first, its placeholders unknown values, its lines kept."""
+    text = read_text(path, CODE, problems, kind=kind, by=by)
+    if text is None or _TEMPLATE_TAGS.search(text) is None:
+        return text
+    from gwlint.loaders import templates
+
+    if templates.detect(os.path.basename(path), text) != "jinja":
+        # ${VAR} is a launcher's own syntax, and a {% in a shell string is text (uWSGI's
+        # logformat): only what Jinja2's parser reads as a template is one here
+        return text
+    # both branches of an {% if %} are read (a Procfile's two web lines, two CMDs), but in a
+    # compose file, where both together would not be YAML: the first
+    rendered = templates.render(text, "jinja", branches="first" if kind == "compose" else "all")
+    return problems.placeholders.register(path, rendered)
+
+
+def _templated(problems: Problems, path: str) -> bool:
+    """Was ``path`` read as a template (its syntax errors may be the template's, not the
+    file's as deployed)?"""
+    return os.path.realpath(path) in problems.placeholders.kinds
+
+
 # --- reading context ------------------------------------------------------------------------------
 
 EffectKind = Literal["write", "render", "copy", "link", "move", "mkdir"]
@@ -2117,7 +2156,7 @@ class _Shell(_Scope):
             return
         if not self.ctx.another_run(w):
             return
-        text = read_text(found, CODE, self.ctx.problems, kind="sourced shell", by=self.ctx.path)
+        text = _read(found, self.ctx.problems, kind="sourced shell", by=self.ctx.path)
         if text is None:
             return
         tokens, error = _lex(_file_src(found, text), _SH)
@@ -2344,7 +2383,7 @@ class _Shell(_Scope):
             return False
         if not self.ctx.another_run(w):
             return True  # reported: not followed
-        text = read_text(found, CODE, self.ctx.problems, kind="shell script", by=self.ctx.path)
+        text = _read(found, self.ctx.problems, kind="shell script", by=self.ctx.path)
         if text is None:
             return False
         # the script's words stand, in the files that run it, where it is named
@@ -2390,29 +2429,35 @@ class _Shell(_Scope):
 
         env_vars = {**({} if clear else self.exported()), **env_add}
         env = {
-            name: EnvValue(
-                value=var.value,
-                path=var.path,
-                line=var.pos[0],
-                column=var.pos[1],
-                unknown=var.why if var.value is None else None,
+            name: _placeholder_free(
+                EnvValue(
+                    value=var.value,
+                    path=var.path,
+                    line=var.pos[0],
+                    column=var.pos[1],
+                    unknown=var.why if var.value is None else None,
+                )
             )
             for name, var in env_vars.items()
         }
         refs = [
             r for r in dict.fromkeys(self.refs) if os.path.realpath(r) != os.path.realpath(path)
         ]
+        # where the command starts, as this file sees it: the program's name when this file
+        # writes it (compose's command:, run through an entrypoint's "$@"), else where the
+        # file runs the script that starts it
+        start = prog if prog.path == path else words[0]
         launch = Launch(
             path=path,
-            line=place(words[0])[0],  # where the command starts, as this file sees it
+            line=place(start)[0],
             program=program,
             args=tuple(
                 Word(
-                    text=w.text,
+                    text=None if _PLACEHOLDER in (w.text or "") else w.text,
                     raw=w.raw,
                     line=place(w)[0],
                     column=place(w)[1],
-                    unknown=w.unknown,
+                    unknown=_PLACEHOLDER_WHY if _PLACEHOLDER in (w.text or "") else w.unknown,
                 )
                 for w in args
             ),
@@ -3158,7 +3203,7 @@ def _dotenv(
     if not os.path.isfile(path):
         return None
     by = None if path == ctx.path else ctx.path
-    text = read_text(path, CODE, ctx.problems, kind="env file", by=by)
+    text = _read(path, ctx.problems, kind="env file", by=by)
     if text is None:
         return None
     out: dict[str, EnvValue] = {}
@@ -3235,7 +3280,7 @@ def _interpolate(
 
 
 def _read_procfile(ctx: _Ctx) -> None:
-    text = read_text(ctx.path, CODE, ctx.problems, kind="Procfile")
+    text = _read(ctx.path, ctx.problems, kind="Procfile")
     if text is None:
         return
     folder = _folder_of(ctx.path)
@@ -3300,7 +3345,7 @@ def _read_env(ctx: _Ctx) -> None:
 
 
 def _read_shell(ctx: _Ctx) -> None:
-    text = read_text(ctx.path, CODE, ctx.problems, kind="shell script")
+    text = _read(ctx.path, ctx.problems, kind="shell script")
     if text is None:
         return
     src = _file_src(ctx.path, text)
@@ -3440,6 +3485,8 @@ def _json_words(ctx: _Ctx, src: _Src, keyword: str) -> list[_W] | None:
     i = len(t) - len(t.lstrip())
 
     def fail(at: int, why: str) -> None:
+        if _PLACEHOLDER in t or _templated(ctx.problems, src.path):
+            return  # a template's placeholder or tag stands in the array: not read
         line, column = src.pos(min(at, max(len(t) - 1, 0)))
         ctx.fail(
             src.path,
@@ -3514,7 +3561,7 @@ def _parse_dockerfile_uncached(
     ctx: _Ctx, path: str, context: str | None, build_args: dict[str, str], target: str | None
 ) -> _Image | None:
     by = None if path == ctx.path else ctx.path
-    text = read_text(path, CODE, ctx.problems, kind="Dockerfile", by=by)
+    text = _read(path, ctx.problems, kind="Dockerfile", by=by)
     if text is None:
         return None
     global_args: dict[str, _Value] = {}
@@ -3913,7 +3960,7 @@ class _Yaml:
 def _read_compose(ctx: _Ctx) -> None:
     import yaml  # type: ignore[import-untyped, unused-ignore]
 
-    text = read_text(ctx.path, CODE, ctx.problems, kind="compose")
+    text = _read(ctx.path, ctx.problems, kind="compose")
     if text is None:
         return
     root: Any
@@ -3924,10 +3971,12 @@ def _read_compose(ctx: _Ctx) -> None:
         line = mark.line + 1 if mark is not None else 1
         column = mark.column + 1 if mark is not None else None
         what = exc.problem or exc.context or "syntax error"
-        ctx.fail(ctx.path, line, f"compose file is not valid YAML: {what}", column)
+        if not _templated(ctx.problems, ctx.path):  # else the template's, not the file's
+            ctx.fail(ctx.path, line, f"compose file is not valid YAML: {what}", column)
         return
     except yaml.YAMLError as exc:
-        ctx.fail(ctx.path, 1, f"compose file is not valid YAML: {exc}")
+        if not _templated(ctx.problems, ctx.path):
+            ctx.fail(ctx.path, 1, f"compose file is not valid YAML: {exc}")
         return
     if root is None or root.id != "mapping":
         return
@@ -4048,11 +4097,12 @@ def _compose_service(ctx: _Ctx, y: _Yaml, services: Any, name: str, key: Any, no
             image=image_ref,
             image_line=image_node.start_mark.line + 1 if image_node is not None else None,
             built=_image_info(image) if image is not None else None,
-            env=dict(env),
+            env={name: _placeholder_free(value) for name, value in env.items()},
             volumes=tuple(_compose_volumes(y, fields.get("volumes"), folder)),
             ports=tuple(_compose_ports(y, fields.get("ports"))),
             workdir=workdir,
             missing_env_files=tuple(missing_env_files),
+            aliases=tuple(_compose_aliases(y, fields)),
         )
     )
     command = y.words(fields.get("command"))
@@ -4186,6 +4236,7 @@ class ComposeService:
     ports: tuple[ComposePort, ...]
     workdir: str | None
     missing_env_files: tuple[tuple[str, int], ...] = ()  # env_file: entries not in the repository
+    aliases: tuple[str, ...] = ()  # other names it is reached by (networks aliases, hostname)
 
 
 def _image_info(image: _Image) -> ImageInfo:
@@ -4195,7 +4246,7 @@ def _image_info(image: _Image) -> ImageInfo:
         context=image.context,
         base=stage.base,
         base_line=stage.base_line,
-        env=dict(stage.env),
+        env={name: _placeholder_free(value) for name, value in stage.env.items()},
         workdir=stage.workdir,
         copies=tuple(
             ImageCopy(
@@ -4245,6 +4296,24 @@ def _compose_volumes(y: _Yaml, node: Any, folder: str) -> Iterator[ComposeVolume
             source = _display(os.path.join(folder, source))
         if target.startswith("/"):
             yield ComposeVolume(source, os.path.normpath(target), line, bind, read_only)
+
+
+def _compose_aliases(y: _Yaml, fields: dict[str, Any]) -> Iterator[str]:
+    """``container_name:``, ``hostname:`` and ``networks: {net: {aliases: [...]}}``."""
+    for key in ("container_name", "hostname"):
+        node = fields.get(key)
+        if node is not None and node.id == "scalar":
+            text = y.string(node)[0][0]
+            if text:
+                yield text
+    networks = fields.get("networks")
+    for _name, _key, network in y.items(networks):
+        aliases = y.get(network, "aliases")
+        if aliases is not None and aliases.id == "sequence":
+            for item in aliases.value:
+                text = y.string(item)[0][0] if item.id == "scalar" else None
+                if text:
+                    yield text
 
 
 def _compose_ports(y: _Yaml, node: Any) -> Iterator[ComposePort]:
@@ -4304,6 +4373,41 @@ def read_compose_services(
     except Exception:  # a compose file must never stop the run (read_launches reports it)
         return []
     return ctx.services
+
+
+def read_command(
+    path: str,
+    label: str,
+    words: list[Word],
+    env: dict[str, EnvValue],
+    cli_env: dict[str, str],
+    problems: Problems,
+    *,
+    workdir: str | None = None,
+) -> list[Launch]:
+    """The app server a command given as words starts (a Kubernetes container's command and
+    args, no shell between them), seen through the wrappers, shells and scripts of the
+    repository it runs, with ``env`` as its environment."""
+    ctx = _Ctx(path, dict(cli_env), problems, spot=(path, words[0].line if words else 1))
+    shell = _Shell(
+        ctx,
+        namer=_fixed(label),
+        folder=_folder_of(path),
+        workdir=workdir,
+        variables={k: _env_var(v) for k, v in env.items()},
+        passthrough=True,
+    )
+    expanded = [
+        _W(w.text, w.raw, path, (w.line, w.column or 1), unknown=w.unknown, template=w.raw)
+        for w in words
+    ]
+    try:
+        shell.command(expanded, {})
+    except RecursionError:
+        ctx.fail(*ctx.spot, "launcher nests too deeply to be read")
+    except Exception as exc:  # a launcher must never stop the run
+        ctx.fail(*ctx.spot, f"launcher cannot be read: {type(exc).__name__}: {exc}")
+    return ctx.launches
 
 
 def _compose_build_args(y: _Yaml, node: Any) -> dict[str, str]:
@@ -4423,7 +4527,7 @@ def _systemd_percent(unit: str) -> _PercentHook:
 
 
 def _read_systemd(ctx: _Ctx) -> None:
-    text = read_text(ctx.path, CODE, ctx.problems, kind="systemd unit")
+    text = _read(ctx.path, ctx.problems, kind="systemd unit")
     if text is None:
         return
     folder = _folder_of(ctx.path)
@@ -4637,7 +4741,7 @@ def _supervisor_env(
 
 
 def _read_supervisord(ctx: _Ctx) -> None:
-    text = read_text(ctx.path, CODE, ctx.problems, kind="supervisord")
+    text = _read(ctx.path, ctx.problems, kind="supervisord")
     if text is None:
         return
     sections = _supervisor_sections(text)
@@ -4871,9 +4975,21 @@ def script_effects(
     return list(ctx.effects)
 
 
+def start_effects(path: str, env: dict[str, str]) -> list[Effect]:
+    """What the image a Dockerfile builds writes when a container of it starts: its
+    ENTRYPOINT and CMD, and the scripts they run (``CMD envsubst < t > f && supervisord``).
+    Nothing is reported (read_launches reports the file); never raises."""
+    ctx = _Ctx(path, dict(env), Problems(), spot=(path, 1))
+    try:
+        _read_dockerfile(ctx)
+    except Exception:  # (RecursionError included) read_launches reports what it can
+        return []
+    return list(ctx.effects)
+
+
 def _dockerfile_effects(ctx: _Ctx) -> None:
     """The ``RUN`` instructions of the last stage, each a shell of its own."""
-    text = read_text(ctx.path, CODE, ctx.problems, kind="Dockerfile")
+    text = _read(ctx.path, ctx.problems, kind="Dockerfile")
     if text is None:
         return
     image = _parse_dockerfile(ctx, ctx.path)
@@ -4967,4 +5083,5 @@ __all__ = [
     "overridden",
     "read_launches",
     "script_effects",
+    "start_effects",
 ]

@@ -289,13 +289,16 @@ class _Loader:
         if kind is None:
             return None
         context = self.sources.templates.get(key) if self.sources is not None else None
-        rendered = templates.render(
-            text,
-            kind,
-            env=context.env if context is not None else None,
-            only=context.only if context is not None else None,
-            undefined=context.undefined if context is not None else "unknown",  # type: ignore[arg-type]
-        )
+        options: dict[str, Any] = {}
+        if context is not None:
+            options = {"env": context.env, "only": context.only, "undefined": context.undefined}
+        rendered = templates.render(text, kind, **options)
+        if rendered.conditions and _lex(path, rendered.text).failure is not None:
+            # every branch of an {% if %} read together does not parse: the branches are
+            # alternatives (each opens a block the same closing brace ends); read the first
+            first = templates.render(text, kind, branches="first", **options)
+            if _lex(path, first.text).failure is None:
+                rendered = first
         registry = self.placeholders or self.problems.placeholders
         return registry.register(path, rendered)
 
@@ -365,10 +368,20 @@ class _Loader:
             nth, after = walk.seen_on_line.get(on_line, (0, 0))
             column, after = _column(lines, line, name, nth, after)
             walk.seen_on_line[on_line] = (nth + 1, after)
-            raw = {"directive": name, "line": line, "args": args}
+            checked = args
+            if any(UNKNOWN_MARK in arg for arg in args):
+                # a template placeholder: its value is not known, only that it is one argument
+                checked = ["on" if UNKNOWN_MARK in arg else arg for arg in args]
+            raw = {"directive": name, "line": line, "args": checked}
             # crossplane's verdict on a statement depends only on this (see _ACCEPTED)
             count = len(args)
-            verdict = (name, count, term, cp_ctx, count == 1 and args[0].lower() in ("on", "off"))
+            verdict = (
+                name,
+                count,
+                term,
+                cp_ctx,
+                count == 1 and checked[0].lower() in ("on", "off"),
+            )
             try:
                 if verdict not in _ACCEPTED:
                     _analyzer.analyze(
@@ -540,6 +553,9 @@ class _Loader:
     ) -> list[Stmt]:
         out: list[Stmt] = []
         pattern = stmt.args[0]
+        if UNKNOWN_MARK in pattern:
+            stmt.opaque = True  # a template placeholder names it: what it holds is not known
+            return [stmt]
         targets = self.resolve_include(pattern, stmt.path, stmt.line, stmt.column, walk.root_dir)
         if targets is None:
             name = os.path.basename(pattern)
@@ -1355,6 +1371,7 @@ def load_nginx(
             kept.append(root)
     http_level: list[Stmt] = []
     other: list[Stmt] = []
+    main_files = 0
     for root in kept:
         loaded = loader.read(root)
         if loaded is None:
@@ -1374,6 +1391,7 @@ def load_nginx(
             http_level.extend(stmts)
         else:
             other.extend(stmts)
+            main_files += 1
     tree = list(other)
     if http_level:
         # fragments are read as if they were included in one http {} block
@@ -1401,6 +1419,7 @@ def load_nginx(
         directives=tuple(_flatten(tree)),
         main=main,
         listens=tuple(_listens(tree, facts)),
+        fragment=main_files == 0,
     )
     return config
 

@@ -71,6 +71,14 @@ class GunicornServer(BaseModel):
     launcher_line: int | None = None  # where the command starts in its launcher
     config_file: str | None = None
     beside_nginx: str | None = None  # "supervisord.conf:12": its launcher also starts nginx
+    # the container it runs in ("compose service web"), and the names other containers reach
+    # it by: (host, port the name is reached on, container port it leads to); None ports: the
+    # same port (a compose service name)
+    container: str | None = None
+    hosts: tuple[tuple[str, int | None, int | None], ...] = ()
+    # the container ports it publishes on the host: (host address or None for every interface,
+    # container port, where: "docker-compose.yml:45")
+    published: tuple[tuple[str | None, int, str], ...] = ()
 
     def int_value(self, name: str) -> Sourced[int]:
         value: Sourced[int] = self.values[name]
@@ -106,6 +114,14 @@ class UwsgiServer(BaseModel):
     launcher_line: int | None = None  # where the command starts in its launcher
     config_file: str | None = None
     beside_nginx: str | None = None  # "supervisord.conf:12": its launcher also starts nginx
+    # the container it runs in ("compose service web"), and the names other containers reach
+    # it by: (host, port the name is reached on, container port it leads to); None ports: the
+    # same port (a compose service name)
+    container: str | None = None
+    hosts: tuple[tuple[str, int | None, int | None], ...] = ()
+    # the container ports it publishes on the host: (host address or None for every interface,
+    # container port, where: "docker-compose.yml:45")
+    published: tuple[tuple[str | None, int, str], ...] = ()
     # why options this config does not set are not known either (a layered ini that sets no
     # socket: the command line or environment that completes it is not in the repository);
     # None: an option not set has its default
@@ -180,6 +196,14 @@ class UvicornServer(BaseModel):
     launcher_line: int | None = None  # where the command starts in its launcher
     config_file: str | None = None  # uvicorn has none
     beside_nginx: str | None = None  # "supervisord.conf:12": its launcher also starts nginx
+    # the container it runs in ("compose service web"), and the names other containers reach
+    # it by: (host, port the name is reached on, container port it leads to); None ports: the
+    # same port (a compose service name)
+    container: str | None = None
+    hosts: tuple[tuple[str, int | None, int | None], ...] = ()
+    # the container ports it publishes on the host: (host address or None for every interface,
+    # container port, where: "docker-compose.yml:45")
+    published: tuple[tuple[str | None, int, str], ...] = ()
 
     @property
     def idle_limit(self) -> Sourced[int] | None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel, ConfigDict
 
-from gwlint.model.address import Match, match
+from gwlint.model.address import LOOPBACK_HOSTS, Address, Match, is_ip, match
 from gwlint.model.appserver import AppServer, Listener
 from gwlint.model.facts import Facts
 from gwlint.model.nginx import NginxConfig, Route, UpstreamServer
@@ -41,6 +41,18 @@ class Deployment(BaseModel):
     apps: tuple[AppServer, ...]
     facts: Facts
     links: tuple[Link, ...]
+    # host names of the deployment's containers (compose services, Kubernetes Services): a
+    # route to one that runs no app server here is another service's (a frontend, redis)
+    known_hosts: frozenset[str] = frozenset()
+    # those known to run something else than an app gwlint did not place (reach's)
+    foreign_hosts: frozenset[str] = frozenset()
+
+    def elsewhere(self, address: Address) -> bool:
+        """Is ``address`` the name of a container none of this deployment's apps runs in?"""
+        host = address.host or ""
+        if address.kind != "tcp" or host not in self.known_hosts:
+            return False
+        return not any(name == host for app in self.apps for name, _p, _t in app.hosts)
 
     @property
     def routes(self) -> tuple[Route, ...]:
@@ -63,7 +75,44 @@ class Deployment(BaseModel):
         return any(link.route is route and link.same_protocol for link in self.links)
 
 
-def pair(nginx: NginxConfig | None, apps: tuple[AppServer, ...], facts: Facts) -> Deployment:
+def reach(
+    target: Address,
+    app: AppServer,
+    listener: Listener,
+    foreign_hosts: frozenset[str] = frozenset(),
+) -> Match:
+    """Does a connection to ``target`` reach ``listener`` of ``app``? By the names containers
+    reach each other by (a compose service, a Kubernetes Service and the container port it
+    maps its port to) when the target is a host name the app is known by or the app runs in a
+    container; else by address alone (``address.match``)."""
+    host = target.host or ""
+    named = target.kind == "tcp" and bool(host) and not is_ip(host) and host not in LOOPBACK_HOSTS
+    if not named:
+        return match(target, listener.address)
+    if not app.hosts:
+        # a container known to run something else is called so, and gwlint does not know
+        # where this app runs: only what runs there could tell
+        result = match(target, listener.address)
+        return Match.MAYBE if result is Match.YES and host in foreign_hosts else result
+    for name, port, to_port in app.hosts:
+        if name != host:
+            continue
+        wanted = target.port if port is None else (to_port if target.port == port else None)
+        address = listener.address
+        if wanted is None or address.kind != "tcp" or address.port != wanted:
+            continue
+        # another container reaches it only where it listens beyond loopback
+        return Match.NO if address.is_loopback else Match.YES
+    return Match.NO  # the name of another container, or a port the app does not listen on
+
+
+def pair(
+    nginx: NginxConfig | None,
+    apps: tuple[AppServer, ...],
+    facts: Facts,
+    known_hosts: frozenset[str] = frozenset(),
+    foreign_hosts: frozenset[str] = frozenset(),
+) -> Deployment:
     links: list[Link] = []
     if nginx is not None:
         for route in nginx.routes:
@@ -71,7 +120,7 @@ def pair(nginx: NginxConfig | None, apps: tuple[AppServer, ...], facts: Facts) -
                 if "down" in server.params:
                     continue  # nginx sends nothing to a server marked down
                 found = [
-                    (app, listener, match(server.address, listener.address))
+                    (app, listener, reach(server.address, app, listener, foreign_hosts))
                     for app in apps
                     for listener in app.listeners
                 ]
@@ -90,4 +139,11 @@ def pair(nginx: NginxConfig | None, apps: tuple[AppServer, ...], facts: Facts) -
                             certain=result is Match.YES and len(sure) == 1,
                         )
                     )
-    return Deployment(nginx=nginx, apps=apps, facts=facts, links=tuple(links))
+    return Deployment(
+        nginx=nginx,
+        apps=apps,
+        facts=facts,
+        links=tuple(links),
+        known_hosts=known_hosts,
+        foreign_hosts=foreign_hosts,
+    )

@@ -83,8 +83,21 @@ class Facts(BaseModel):
     env: dict[str, str] = Field(default_factory=dict)
     front: Front | None = None  # load balancer / CDN in front of nginx
     stop_timeout: int | None = Field(default=None, ge=0)  # orchestrator's grace period, s
+    # where cpus and stop_timeout come from when the deployment says (a Kubernetes manifest's
+    # resources.limits.cpu, terminationGracePeriodSeconds); None: the flag or configuration
+    cpus_source: str | None = None
+    stop_timeout_source: str | None = None
     somaxconn: int = Field(default=4096, ge=1)  # net.core.somaxconn of the target
     somaxconn_given: bool = False  # False: the 4096 of kernels >= 5.4 is assumed
+
+    @property
+    def cpus_from(self) -> str:
+        """``--cpus``, or the manifest line that says how many CPUs the container has."""
+        return self.cpus_source or "--cpus"
+
+    @property
+    def stop_timeout_from(self) -> str:
+        return self.stop_timeout_source or "--stop-timeout"
 
     @property
     def nginx_label(self) -> str:

@@ -175,6 +175,9 @@ class NginxConfig(BaseModel):
     # main-level settings: worker_processes, user, worker_connections (events)
     main: dict[str, Sourced[str]] = {}
     listens: tuple[Listen, ...] = ()  # of every server block
+    # only fragments (server/location/upstream blocks to be included), no main file: an
+    # upstream name they use may be defined in the file that includes them
+    fragment: bool = False
 
     @cached_property
     def positions(self) -> dict[str, list[int]]:

@@ -994,7 +994,7 @@ def nginx_workers(dep: Deployment) -> tuple[int, str, Sourced[str] | None] | Non
         cpus = dep.facts.cpus
         if cpus is None:
             return None
-        text = f"worker_processes auto at {written.source.label()}, --cpus {cpus}"
+        text = f"worker_processes auto at {written.source.label()}, {dep.facts.cpus_from} {cpus}"
         return cpus, text, written
     if text.isascii() and text.isdigit() and 0 < len(text.lstrip("0")) <= 18:  # not ², 10**5000
         return int(text), f"worker_processes {text} at {written.source.label()}", written

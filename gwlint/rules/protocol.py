@@ -122,7 +122,8 @@ config was given; a route meant for another service will show up here too, so ch
     ),
 )
 def gw401(dep: Deployment) -> Iterator[Finding]:
-    from gwlint.model.address import Match, is_ip, match
+    from gwlint.model.address import Match, is_ip
+    from gwlint.model.deployment import reach
 
     if not dep.apps or any(app.listeners_unknown for app in dep.apps):
         return
@@ -138,11 +139,14 @@ def gw401(dep: Deployment) -> Iterator[Finding]:
         bound = [
             server
             for server in live
-            if any(match(server.address, lst.address) is not Match.NO for _, lst in listeners)
+            if any(
+                reach(server.address, app, lst, dep.foreign_hosts) is not Match.NO
+                for app, lst in listeners
+            )
         ]
         for server in live:
-            if server in bound:
-                continue
+            if server in bound or dep.elsewhere(server.address):
+                continue  # reached, or another container's: a frontend, a cache
             address = server.address
             host = address.host or ""
             named = address.kind == "tcp" and not is_ip(host) and host != "localhost"
@@ -763,6 +767,11 @@ def gw404(dep: Deployment) -> Iterator[Finding]:
                 related = (_listener_related(app, listener),)
             assert where is not None
             message = f"{written} speaks the uwsgi protocol on every network interface: {risk}"
+            if app.container is not None and route is None:
+                # in a container, every interface is how other containers reach it: what counts
+                # is whether the port is published on the host's interfaces
+                yield _in_container(app, listener, where, message, related)
+                continue
             if route is not None:
                 target = route.target.raw
                 message += (
@@ -812,6 +821,45 @@ def gw404(dep: Deployment) -> Iterator[Finding]:
                     "network instead, never published"
                 )
             yield Finding(location=where, message=message, related=related, fix=fix)
+
+
+def _in_container(
+    app: AppServer,
+    listener: Listener,
+    where: Location,
+    message: str,
+    related: tuple[Related, ...],
+) -> Finding:
+    """GW404 for an app in a container: a warning when the port is published on every
+    interface of the host, else info (it must listen beyond loopback for other containers)."""
+    port = listener.address.port
+    public = [
+        place for host, published, place in app.published if published == port and host is None
+    ]
+    private = [place for host, published, place in app.published if published == port and host]
+    if public:
+        return Finding(
+            location=where,
+            message=f"{message}; it runs in a container ({app.container}) and {public[0]} "
+            f"publishes port {port} on every interface of the host",
+            related=related,
+            fix=f'publish port {port} on 127.0.0.1 only ("127.0.0.1:{port}:{port}"), or not '
+            "at all if only nginx, in another container, connects to it",
+        )
+    published = (
+        f"published on the host's loopback only ({private[0]})"
+        if private
+        else ("not published by anything gwlint read")
+    )
+    return Finding(
+        location=where,
+        message=f"{message}; it runs in a container ({app.container}), where every interface "
+        f"is how other containers reach it, and port {port} is {published}",
+        related=related,
+        fix=f"keep port {port} on a network shared only with nginx, never published on a public "
+        "interface",
+        severity=Severity.INFO,
+    )
 
 
 # --- GW405 -------------------------------------------------------------------------------------
@@ -1546,6 +1594,8 @@ def gw408(dep: Deployment) -> Iterator[Finding]:
         server = _named_host(route)
         if server is None or route.target.variables or server.address.is_loopback:
             continue
+        if dep.nginx.fragment and ":" not in server.address.raw:
+            continue  # http://name in a fragment: an upstream of the file that includes it
         key = ((server.address.host or "").lower(), server.address.port)
         groups.setdefault(key, []).append(route)
     for (host, port), routes in groups.items():

@@ -221,6 +221,8 @@ def gw101(dep: Deployment) -> Iterator[Finding]:
                 f"{read.raw or read_s})"
             )
         message = f"gunicorn timeout {secs(timeout)} {sign} {directive} {ms(read)}: {consequence}"
+        if timeout.is_default and (timeout.source.note or "").startswith("unless "):
+            severity = Severity.INFO  # the environment, not read, may set it
         location, extra = _primary(links)
         yield Finding(
             location=location,
@@ -1138,7 +1140,7 @@ def gw108(dep: Deployment) -> Iterator[Finding]:
         return
     for app in dep.apps:
         if app.kind == "uvicorn":
-            finding = _uvicorn_shutdown(app, stop)
+            finding = _uvicorn_shutdown(app, stop, dep.facts.stop_timeout_from)
             if finding is not None:
                 yield finding
             continue
@@ -1172,7 +1174,7 @@ def gw108(dep: Deployment) -> Iterator[Finding]:
             location=_app_location(value, app),
             message=(
                 f"{who} {setting} {secs(value)} {sign} the orchestrator's stop timeout {stop}s "
-                f"(--stop-timeout): on SIGTERM {who} gives running requests up to "
+                f"({dep.facts.stop_timeout_from}): on SIGTERM {who} gives running requests up to "
                 f"{value.value} s before it {kill}, but the orchestrator SIGKILLs everything "
                 f"{stop} s after its SIGTERM (preStop hooks included): requests still running "
                 "are cut (nginx: 502 'upstream prematurely closed connection') and the shutdown "
@@ -1183,7 +1185,7 @@ def gw108(dep: Deployment) -> Iterator[Finding]:
         )
 
 
-def _uvicorn_shutdown(app: UvicornServer, stop: int) -> Finding | None:
+def _uvicorn_shutdown(app: UvicornServer, stop: int, given: str) -> Finding | None:
     """uvicorn on SIGTERM waits for running requests and tasks up to
     --timeout-graceful-shutdown, without limit by default (server.py: ``asyncio.wait_for(...,
     timeout=config.timeout_graceful_shutdown)``), then cancels them and runs the app's lifespan
@@ -1193,7 +1195,7 @@ def _uvicorn_shutdown(app: UvicornServer, stop: int) -> Finding | None:
         return None
     suggested = _below(stop)
     cut = (
-        f"but the orchestrator SIGKILLs everything {stop} s after its SIGTERM (--stop-timeout, "
+        f"but the orchestrator SIGKILLs everything {stop} s after its SIGTERM ({given}, "
         "preStop hooks included): requests still running then are cut (nginx: 502 'upstream "
         "prematurely closed connection') and the app's lifespan shutdown never runs"
     )
@@ -1218,7 +1220,7 @@ def _uvicorn_shutdown(app: UvicornServer, stop: int) -> Finding | None:
         sign = "=" if value.value == stop else ">"
         message = (
             f"uvicorn --timeout-graceful-shutdown {secs(value)} {sign} the orchestrator's stop "
-            f"timeout {stop}s (--stop-timeout): on SIGTERM uvicorn gives running requests and "
+            f"timeout {stop}s ({given}): on SIGTERM uvicorn gives running requests and "
             f"tasks up to {value.value} s before it cancels them, {cut}"
         )
         grace = f"{value.value + 5} s or more"
@@ -1320,7 +1322,8 @@ def gw109(dep: Deployment) -> Iterator[Finding]:
                 "signal orchestrators stop with: it logs '...brutally killing workers...' and "
                 "'binary reloading uWSGI...', requests in flight are cut (nginx: 502 'upstream "
                 "prematurely closed connection'), and the reloaded stack runs until SIGKILL at "
-                f"the {stop} s stop timeout (--stop-timeout), cutting its requests too"
+                f"the {stop} s stop timeout ({dep.facts.stop_timeout_from}), cutting its "
+                "requests too"
             ),
             related=app_related(app, master, "master"),
             fix=_die_on_term_fix(app, die),

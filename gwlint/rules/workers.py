@@ -52,7 +52,7 @@ def gw301(dep: Deployment) -> Iterator[Finding]:
     suggested = f"{2 * cpus + 1} for {cpus} CPUs" if cpus else "(2 x CPUs) + 1"
     for app in dep.apps:
         if app.kind == "uvicorn":
-            finding = _uvicorn_workers(app, cpus, suggested)
+            finding = _uvicorn_workers(app, cpus, suggested, dep.facts.cpus_from)
             if finding is not None:
                 yield finding
             continue
@@ -62,8 +62,10 @@ def gw301(dep: Deployment) -> Iterator[Finding]:
             if _on_launcher_line(app, workers):
                 name = f"{shown(app, workers, 'workers')} {workers.where()}"
             if workers.is_default and "WEB_CONCURRENCY" not in dep.facts.env:
-                label = workers.source.label()
-                name = f"workers = {workers.value} ({label}, unless $WEB_CONCURRENCY is set)"
+                note = workers.source.note or ""
+                also = f" or {note.removeprefix('unless ')}" if note.startswith("unless ") else ""
+                label = f"default of {workers.source.default_of}"
+                name = f"workers = {workers.value} ({label}, unless $WEB_CONCURRENCY is set{also})"
             # sync, or gthread with one thread: one request at a time per worker
             single = workers.value == 1 and (
                 app.worker_kind == "sync" or (app.worker_kind == "gthread" and threads.value == 1)
@@ -98,8 +100,9 @@ def gw301(dep: Deployment) -> Iterator[Finding]:
             yield Finding(
                 location=_at(workers, app),
                 message=(
-                    f"{name} on {cpus} CPUs ({per_cpu:.1f} per CPU, from --cpus): workers compete "
-                    "for CPU and memory; under load the OOM killer ends them and nginx answers 502"
+                    f"{name} on {cpus} CPUs ({per_cpu:.1f} per CPU, from {dep.facts.cpus_from}): "
+                    "workers compete for CPU and memory; under load the OOM killer ends them and "
+                    "nginx answers 502"
                 ),
                 fix=fix,
             )
@@ -134,7 +137,9 @@ def _workers_fix(
     return f"{set_in(app, setting, 'N', workers)}, with N = (2 x CPUs) + 1"
 
 
-def _uvicorn_workers(app: UvicornServer, cpus: int | None, suggested: str) -> Finding | None:
+def _uvicorn_workers(
+    app: UvicornServer, cpus: int | None, suggested: str, given: str
+) -> Finding | None:
     """uvicorn serves many requests at once in each process (asyncio): one worker is not the
     one-request-at-a-time of a sync worker, so only far too many workers are reported."""
     workers = app.workers
@@ -148,9 +153,9 @@ def _uvicorn_workers(app: UvicornServer, cpus: int | None, suggested: str) -> Fi
         location=_at(workers, app),
         message=(
             f"uvicorn {shown(app, workers, 'workers')} {workers.where()} on {cpus} CPUs "
-            f"({per_cpu:.1f} per CPU, from --cpus): each worker is a process with its own event "
-            "loop and its own copy of the app; they compete for CPU and memory, and under load "
-            "the OOM killer ends them and nginx answers 502"
+            f"({per_cpu:.1f} per CPU, from {given}): each worker is a process with its own "
+            "event loop and its own copy of the app; they compete for CPU and memory, and under "
+            "load the OOM killer ends them and nginx answers 502"
         ),
         fix=_workers_fix(app, "workers", workers, cpus, suggested),
     )

@@ -169,13 +169,16 @@ def render(
     only: Collection[str] | None = None,
     undefined: Literal["keep", "unknown", "empty"] = "unknown",
     variables: Mapping[str, str] | None = None,
+    branches: Literal["all", "first"] = "all",
 ) -> Rendered:
     """Render a template for reading, never running it. Never raises.
 
     envsubst: ``env`` holds what is known of the environment (a value, or None for "set, value
     unknown"), ``only`` the names of envsubst's SHELL-FORMAT argument, ``undefined`` what becomes
     of a name ``env`` does not hold (see ``templates/envsubst.py``). Jinja, Liquid, ERB, Go and
-    mustache: ``variables`` holds the values known of the template's variables.
+    mustache: ``variables`` holds the values known of the template's variables; ``branches``
+    "first" reads only the first branch of each conditional, for a template whose branches
+    cannot stand together (the default reads them all).
     """
     from gwlint.loaders.templates import _layout
 
@@ -191,9 +194,9 @@ def render(
         if kind == "jinja":
             from gwlint.loaders.templates import jinja
 
-            return jinja.render(text, variables)
+            return jinja.render(text, variables, branches)
         from gwlint.loaders.templates import placeholder
 
-        return placeholder.render(text, kind, variables)
+        return placeholder.render(text, kind, variables, branches=branches)
     except Exception as exc:  # the promise is "never raises": a bug here must not stop a run
         return _layout.blank(text, kind, error=(1, f"gwlint could not read the template: {exc!r}"))

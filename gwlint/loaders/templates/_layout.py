@@ -151,6 +151,10 @@ def blank(text: str, kind: TemplateKind, error: tuple[int, str]) -> Rendered:
     return Rendered(text=lines, kind=kind, placeholders=(), conditions={}, error=error)
 
 
+# which branches of a conditional are read: every one, or the first alone
+Branches = Literal["all", "first"]
+
+
 # --- assembly ---------------------------------------------------------------------------------
 
 
@@ -164,6 +168,7 @@ class _Frame:
     line: int
     condition: str
     depth: int
+    skipping: bool = False  # a later branch, left blank (branches="first")
 
 
 @dataclass(slots=True)
@@ -183,6 +188,7 @@ class _Assembler:
     kind: TemplateKind
     language: str
     error: tuple[int, str] | None
+    first_only: bool = False
     parts: list[str] = field(default_factory=list)
     size: int = 0
     full: bool = False  # the output budget is spent: only line breaks from now on
@@ -240,6 +246,11 @@ class _Assembler:
         frame = self.frames[-1] if self.frames else None
         if frame is not None and frame.conditional:
             frame.condition = f"inside the {tag.label} of {frame.label} (line {frame.line})"
+            frame.skipping = self.first_only
+
+    @property
+    def skipping(self) -> bool:
+        return any(frame.skipping for frame in self.frames)
 
     def close_block(self, opener: int) -> None:
         while self.frames:
@@ -407,12 +418,17 @@ def assemble(
     kind: TemplateKind,
     language: str,
     error: tuple[int, str] | None = None,
+    branches: Branches = "all",
 ) -> Rendered:
-    """The rendering of ``source`` given its tags (ordered, disjoint spans)."""
+    """The rendering of ``source`` given its tags (ordered, disjoint spans).
+
+    ``branches``: "all" reads every branch of a conditional; "first" only its first one (the
+    others left blank, lines kept), for a template whose branches are alternatives that cannot
+    stand together (each opens a block it closes after the conditional)."""
     tags = _positions(source, tags)
     closes = _pairs(tags)
     openers = {close: opener for opener, close in closes.items()}
-    out = _Assembler(source, kind, language, error)
+    out = _Assembler(source, kind, language, error, first_only=branches == "first")
     pos = 0
     strip_next = False
     i = 0
@@ -455,6 +471,10 @@ def assemble(
             gap = strip_head(gap)
         if tag.strip_before:
             gap = strip_tail(gap)
+        if out.skipping:
+            gap = breaks(gap)
+            if tag.role in ("output", "include", "note"):
+                tag = Tag(tag.start, tag.end, "remove", line=tag.line, column=tag.column)
         out.literal(gap)
         out.tag(tag)
         if tag.role == "open":
@@ -466,7 +486,8 @@ def assemble(
         pos, strip_next = tag.end, tag.strip_after
         i += 1
     rest = source[pos:]
-    out.literal(strip_head(rest) if strip_next else rest)
+    rest = strip_head(rest) if strip_next else rest
+    out.literal(breaks(rest) if out.skipping else rest)
     condition, depth = out.condition()
     out.flush(condition, depth, last=True)
     if source and not has_break(source[-1]) and (not out.parts or has_break(out.parts[-1][-1])):

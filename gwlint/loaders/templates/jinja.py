@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 from gwlint.loaders.templates import MAX_TAGS, Rendered, placeholder
 from gwlint.loaders.templates import _layout as layout
-from gwlint.loaders.templates._layout import Tag
+from gwlint.loaders.templates._layout import Branches, Tag
 
 if TYPE_CHECKING:
     import jinja2
@@ -60,36 +60,38 @@ def parses(text: str) -> bool:
     return True
 
 
-def render(text: str, variables: Mapping[str, str] | None = None) -> Rendered:
+def render(
+    text: str, variables: Mapping[str, str] | None = None, branches: Branches = "all"
+) -> Rendered:
     """Render a Jinja template for reading (see the module doc). Never raises."""
     try:
         import jinja2
     except ImportError:
         error = (1, "Jinja2 is not installed: the tags are read as placeholders")
-        return placeholder.render(text, "jinja", variables, error=error)
+        return placeholder.render(text, "jinja", variables, error=error, branches=branches)
     norm, crlf = _normalise(text)
     environment = jinja2.Environment(keep_trailing_newline=True)
     try:
         tree = environment.parse(norm)
     except jinja2.TemplateSyntaxError as exc:
         error = (exc.lineno or 1, exc.message or "syntax error")
-        return placeholder.render(text, "jinja", variables, error=error)
+        return placeholder.render(text, "jinja", variables, error=error, branches=branches)
     except RecursionError:
         error = (1, "nested too deeply for Jinja2's parser")
-        return placeholder.render(text, "jinja", variables, error=error)
+        return placeholder.render(text, "jinja", variables, error=error, branches=branches)
     except Exception as exc:  # e.g. ValueError: an integer literal too long for int()
         error = (1, f"Jinja2 could not parse the template: {exc}")
-        return placeholder.render(text, "jinja", variables, error=error)
+        return placeholder.render(text, "jinja", variables, error=error, branches=branches)
     try:
         reader = _Reader(tree, variables or {})
         tags = reader.read(environment, norm)
     except Exception:  # (_Mismatch, never expected) the tokens do not line up with the tree
-        return placeholder.render(text, "jinja", variables)
+        return placeholder.render(text, "jinja", variables, branches=branches)
     if crlf:
         for tag in tags:
             tag.start += bisect_left(crlf, tag.start)
             tag.end += bisect_left(crlf, tag.end)
-    return layout.assemble(text, tags, "jinja", "Jinja", error=reader.error)
+    return layout.assemble(text, tags, "jinja", "Jinja", error=reader.error, branches=branches)
 
 
 def _normalise(text: str) -> tuple[str, array[int]]:

@@ -24,7 +24,7 @@ from typing import Literal
 
 from gwlint.loaders.templates import MAX_TAGS, Rendered
 from gwlint.loaders.templates import _layout as layout
-from gwlint.loaders.templates._layout import BlockKind, Finder, Role, Tag
+from gwlint.loaders.templates._layout import BlockKind, Branches, Finder, Role, Tag
 
 Dialect = Literal["jinja", "liquid", "erb", "go", "mustache"]
 
@@ -48,8 +48,10 @@ def render(
     variables: Mapping[str, str] | None = None,
     *,
     error: tuple[int, str] | None = None,
+    branches: Branches = "all",
 ) -> Rendered:
-    """Render ``text`` by its tags; ``error`` (Jinja2's syntax error) wins over the scanner's."""
+    """Render ``text`` by its tags; ``error`` (Jinja2's syntax error) wins over the scanner's.
+    ``branches``: "first" keeps only the first branch of a conditional (see layout.assemble)."""
     scanner = _Scanner(text, kind, variables or {})
     if kind == "erb":
         scanner.scan_erb()
@@ -59,7 +61,14 @@ def render(
         scanner.scan_mustache()
     else:
         scanner.scan_curly()
-    return layout.assemble(text, scanner.tags, kind, LANGUAGE[kind], error=error or scanner.error)
+    return layout.assemble(
+        text,
+        scanner.tags,
+        kind,
+        LANGUAGE[kind],
+        error=error or scanner.error,
+        branches=branches,
+    )
 
 
 # Jinja and Liquid statements, by their first word
