@@ -24,6 +24,10 @@ def _corpus() -> Path:
 
 
 CORPUS = _corpus()
+# the same deployments' other files (Dockerfiles, start scripts, env files, manifests...), and
+# the findings on the corpus judged by hand: beside the corpus
+CORPUS_NEXT = CORPUS.parent / "corpus-next"
+JUDGED = CORPUS.parent / "reference" / "corpus-judged.tsv"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -72,3 +76,25 @@ def corpus_or_skip() -> Path:
     if os.environ.get("CI"):
         pytest.fail(f"{CORPUS} is missing, and CI is set: the corpus sweep must run")
     pytest.skip(f"{CORPUS} is absent (the corpus sweep runs where it exists)")
+
+
+def corpus_repositories() -> list[str]:
+    """Every OWNER__REPO of the corpus and of its corpus-next part."""
+    roots = [corpus_or_skip(), CORPUS_NEXT]
+    return sorted(
+        {p.name for root in roots if root.is_dir() for p in root.iterdir() if "__" in p.name}
+    )
+
+
+def merged_repository(name: str, into: Path) -> Path:
+    """A copy of a repository as the corpus and corpus-next parts make it up together (both
+    are read-only: gwlint runs in the copy, as a user runs it in a checkout)."""
+    import shutil
+
+    target = into / name
+    target.mkdir(parents=True)
+    for root in (CORPUS, CORPUS_NEXT):
+        source = root / name
+        if source.is_dir():
+            shutil.copytree(source, target, dirs_exist_ok=True, symlinks=True)
+    return target

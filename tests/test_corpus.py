@@ -1,9 +1,11 @@
-"""Sweep over ../shared/corpus: real configs from public projects, read-only, never copied here.
+"""Sweep over ../shared/corpus and ../shared/corpus-next: real configs from public projects,
+read-only, never copied into the project.
 
 Every nginx, gunicorn and uWSGI file and every launcher (Procfile, compose, systemd unit,
-supervisord config...) alone, and every deployment pair of the manifest together: no
-traceback, no exit 2, and no GW001 on a file that real nginx accepts. Skipped where the corpus
-is absent, unless CI is set.
+supervisord config...) of both alone, every context file (Kubernetes manifest, template, env
+file, version pins) alone, every deployment pair of the manifest together, and every repository
+as a whole (its two parts merged): no traceback, no exit 2, and no GW001 on a file that real
+nginx accepts. Skipped where the corpus is absent, unless CI is set.
 """
 
 from __future__ import annotations
@@ -14,7 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import corpus_or_skip, gwlint
+from tests.conftest import (
+    CORPUS_NEXT,
+    corpus_or_skip,
+    corpus_repositories,
+    gwlint,
+    merged_repository,
+)
 
 pytestmark = pytest.mark.corpus
 
@@ -46,6 +54,7 @@ NOT_PLAIN_NGINX: dict[str, str] = {
 }
 
 KINDS = ("nginx", "gunicorn", "uwsgi", "launcher")
+CONTEXT_KINDS = ("env", "requirements", "k8s", "template")
 FLAG = {"nginx": "--nginx", "gunicorn": "--gunicorn", "uwsgi": "--uwsgi"}  # launchers: by name
 
 
@@ -74,13 +83,17 @@ def _usable(row: dict[str, str]) -> bool:
     return row["kind"] in KINDS and not (row["kind"] == "launcher" and template)
 
 
-def test_every_file_alone() -> None:
+def _roots() -> list[Path]:
     corpus = corpus_or_skip()
-    rows = [r for r in _manifest(corpus) if _usable(r)]
+    return [corpus, CORPUS_NEXT] if (CORPUS_NEXT / "MANIFEST.tsv").is_file() else [corpus]
+
+
+def test_every_file_alone() -> None:
+    rows = [(root, r) for root in _roots() for r in _manifest(root) if _usable(r)]
     assert len(rows) > 100
     false_alarms = []
-    for row in rows:
-        document = _check(corpus, [(row["kind"], row["local_path"])])
+    for root, row in rows:
+        document = _check(root, [(row["kind"], row["local_path"])])
         diagnostics = document["diagnostics"]
         assert isinstance(diagnostics, list)
         for diagnostic in diagnostics:
@@ -108,10 +121,35 @@ def test_every_deployment_pair() -> None:
     assert pairs > 0
 
 
-def test_every_folder_walked() -> None:
-    """Each project folder as a whole, the way `gwlint check DIR` discovers it."""
-    corpus = corpus_or_skip()
-    for project in sorted(p for p in corpus.iterdir() if p.is_dir()):
-        run = gwlint("check", project.name, "--format", "json", cwd=corpus)
-        assert run.err == "", f"{project.name}: {run.err}"
-        assert run.code in (0, 1), project.name
+def test_every_context_file_alone() -> None:
+    """A Kubernetes manifest, a template, an env file or a requirements file named alone: read
+    as context, never a traceback; at most the warning that no config was found."""
+    rows = [(root, r) for root in _roots() for r in _manifest(root) if r["kind"] in CONTEXT_KINDS]
+    assert len(rows) > 20
+    for root, row in rows:
+        run = gwlint("check", row["local_path"], "--format", "json", cwd=root)
+        assert run.code in (0, 1, 2), f"{row['local_path']}: {run.err}"
+        assert "internal error" not in run.err, run.err
+        assert "Traceback" not in run.err, run.err
+        if run.code == 2:  # a file that is no config and no context: refused by name
+            assert run.err.startswith(f"gwlint: error: {row['local_path']}: "), run.err
+            assert run.err.count("\n") == 1, run.err
+        else:
+            assert run.err in (
+                "",
+                f"gwlint: warning: no nginx, gunicorn or uWSGI config found "
+                f"in {row['local_path']}\n",
+            ), run.err
+
+
+def test_every_folder_walked(tmp_path: Path) -> None:
+    """Each project folder as a whole (its corpus and corpus-next parts merged), the way
+    `gwlint check DIR` discovers it."""
+    for name in corpus_repositories():
+        merged_repository(name, tmp_path)
+        run = gwlint("check", name, "--format", "json", cwd=tmp_path)
+        assert run.err in (
+            "",
+            f"gwlint: warning: no nginx, gunicorn or uWSGI config found in {name}\n",
+        ), f"{name}: {run.err}"
+        assert run.code in (0, 1), name

@@ -464,8 +464,8 @@ def test_effects_of_the_nginx_image_envsubst_script(repo: Path) -> None:
     assert (render.target, render.source, render.variables) == (None, None, None)
     assert render.unknown == "it uses a ${...} form gwlint does not evaluate"
     assert (render.path, render.column) == (path, 46)
-    # "templates" in its name: never a launcher, yet a shell script whose effects count
-    assert launcher_kind(path, walking=False) is None
+    # "templates" inside its name is not an example's mark: a shell script, named or found
+    assert launcher_kind(path, walking=False) == "shell"
 
 
 def test_effects_of_frappe_multiline_envsubst(repo: Path) -> None:

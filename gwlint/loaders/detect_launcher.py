@@ -23,9 +23,15 @@ _MENTION = re.compile(rb"gunicorn|uvicorn|uwsgi|GUNICORN_CMD_ARGS", re.IGNORECAS
 _COMPOSE_BUILD = re.compile(rb"(?:^|[\s{,])build\s*:", re.MULTILINE)
 _SHELL_SHEBANG = re.compile(rb"^#!\s*\S*/(?:env\s+)?(?:ba|da|a|z|k|mk)?sh\b")
 _COMPOSE_NAME = re.compile(r"^(?:docker-)?compose(?:[.\-_][\w.\-]*)?\.ya?ml$")
+# a compose file by its content, whatever its name (pwd.yml, stack.yml): a top-level services:
+# whose entries have an image: or a build:
+_COMPOSE_CONTENT = re.compile(rb"^services:[ \t]*\r?$", re.MULTILINE)
+_COMPOSE_SERVICE = re.compile(rb"^[ \t]+(?:image|build):", re.MULTILINE)
 _EXAMPLE_WORDS = frozenset(
     {"example", "examples", "sample", "samples", "template", "templates", "dist", "tmpl", "bak"}
 )
+# at an end of a stem: docker-compose-example.yml, example-start.sh (not nginx-templates.sh)
+_STEM_WORDS = frozenset({"example", "examples", "sample", "samples", "dist", "bak"})
 _NOT_DOCKERFILE = (".md", ".txt", ".rst", ".json", ".yml", ".yaml", ".py", ".dockerignore")
 _SCRIPT_NAMES = ("entrypoint", "docker-entrypoint", "start", "run", "boot")
 
@@ -34,8 +40,15 @@ _SCRIPT_NAMES = ("entrypoint", "docker-entrypoint", "start", "run", "boot")
 
 
 def _is_example(name: str) -> bool:
-    """``.env.example``, ``docker-compose.sample.yml``, ``Procfile.template``..."""
-    return any(part in _EXAMPLE_WORDS for part in re.split(r"[.\-_]", name))
+    """``.env.example``, ``docker-compose.sample.yml``, ``Procfile.template``,
+    ``docker-compose-example.yml``, ``example.env``: an example word as a part of its own or at
+    an end of the name's stem; not ``20-envsubst-on-templates.sh`` (a word inside a name)."""
+    parts = name.split(".")
+    if any(part in _EXAMPLE_WORDS for part in parts):
+        return True
+    stem = parts[0] or (parts[1] if len(parts) > 1 else "")
+    words = re.split(r"[\-_]", stem)
+    return len(words) > 1 and (words[-1] in _STEM_WORDS or words[0] in _STEM_WORDS)
 
 
 def _kind_from_name(name: str) -> LauncherKind | Literal["conf", "script"] | None:
@@ -43,7 +56,7 @@ def _kind_from_name(name: str) -> LauncherKind | Literal["conf", "script"] | Non
         return "procfile"
     if (
         name in ("dockerfile", "containerfile")
-        or name.startswith(("dockerfile.", "containerfile."))
+        or name.startswith(("dockerfile.", "containerfile.", "dockerfile-", "dockerfile_"))
         or name.endswith((".dockerfile", ".containerfile"))
     ) and not name.endswith(_NOT_DOCKERFILE):
         return "dockerfile"
@@ -84,6 +97,11 @@ def launcher_kind(path: str, *, walking: bool = True) -> LauncherKind | None:
         return None
     parent = os.path.basename(os.path.dirname(os.path.abspath(path))).lower()
     guess = _kind_from_name(name)
+    if guess is None and name.endswith((".yml", ".yaml")):
+        yaml_head = read_head(path)
+        compose = _COMPOSE_CONTENT.search(yaml_head) and _COMPOSE_SERVICE.search(yaml_head)
+        relevant = _MENTION.search(yaml_head) or _COMPOSE_BUILD.search(yaml_head)
+        return "compose" if compose and (not walking or relevant) else None
     if guess is None:
         return None
     kind: LauncherKind
