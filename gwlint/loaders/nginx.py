@@ -513,17 +513,18 @@ class _Loader:
         prefix = self.prefix or default_prefix(root_dir)
         if name in STOCK_FILES:
             return  # installed with nginx itself: present where it runs (its content is known)
-        runtime = self.sources.created_why(pattern) if self.sources is not None else None
-        runtime = runtime or created_at_start(pattern)
+        written = self.sources.created_why(pattern) if self.sources is not None else None
+        runtime = written or created_at_start(pattern)
         if runtime is not None:
             if pattern not in self._runtime_reported:
                 self._runtime_reported.add(pattern)  # once per file, not at every include
+                created = "" if written else ", so something writes it when the system starts"
                 self.problems.add(
                     "GW002",
                     including,
                     line,
-                    f'include "{pattern}" is not in the repository: {runtime}, so it is '
-                    "created when the server or container starts; its directives are not checked",
+                    f'include "{pattern}" is not in the repository: {runtime}{created}; its '
+                    "directives are not checked",
                     column=column,
                     severity="info",
                 )

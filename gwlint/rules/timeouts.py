@@ -121,7 +121,10 @@ With the default **sync** worker, gunicorn's `timeout` kills a worker whose requ
 21, or a worker stuck in C code that gets SIGKILL, gives **502** with nginx logging `upstream
 prematurely closed connection while reading response header from upstream`) instead of nginx's
 504, and every request that worker was serving dies with it. **The defaults alone trip it**:
-gunicorn 30 s < nginx 60 s. Equal values are a race and count too.
+gunicorn 30 s < nginx 60 s. Equal values are a race and count too. It is a warning when
+`proxy_read_timeout` is set: nginx was told to wait longer than the app lets a request run; with
+nginx's default it is info, an ordering to keep rather than a setting someone chose against the
+other (and an env file the repository does not hold may set gunicorn's `timeout`: info too).
 
 gwlint recommends the order *app deadlines < `proxy_read_timeout` < gunicorn `timeout`*: nginx
 answers a clean 504 (`upstream timed out (110: Connection timed out) while reading response header
@@ -223,6 +226,8 @@ def gw101(dep: Deployment) -> Iterator[Finding]:
         message = f"gunicorn timeout {secs(timeout)} {sign} {directive} {ms(read)}: {consequence}"
         if timeout.is_default and (timeout.source.note or "").startswith("unless "):
             severity = Severity.INFO  # the environment, not read, may set it
+        if read.is_default:
+            severity = Severity.INFO  # nobody told nginx to wait longer: an ordering to keep
         location, extra = _primary(links)
         yield Finding(
             location=location,

@@ -86,12 +86,14 @@ def gw301(dep: Deployment) -> Iterator[Finding]:
             fix = _workers_fix(app, app.processes_option, workers, cpus, suggested)
         if workers.value is None:
             continue
+        # nginx when a route of this deployment reaches the app; else whatever is in front
+        front = "nginx" if any(link.app is app for link in dep.links) else "the proxy in front"
         if single:
             yield Finding(
                 location=_at(workers, app),
                 message=(
                     f"{name}: one worker serves one request at a time; a single slow request "
-                    "holds up every other one, and nginx answers 504 to the queue behind it"
+                    f"holds up every other one, and {front} answers 504 to the queue behind it"
                 ),
                 fix=fix,
             )
@@ -102,7 +104,7 @@ def gw301(dep: Deployment) -> Iterator[Finding]:
                 message=(
                     f"{name} on {cpus} CPUs ({per_cpu:.1f} per CPU, from {dep.facts.cpus_from}): "
                     "workers compete for CPU and memory; under load the OOM killer ends them and "
-                    "nginx answers 502"
+                    f"{front} answers 502"
                 ),
                 fix=fix,
             )

@@ -451,6 +451,7 @@ def assemble(
             close is not None
             and tag.block in ("cond", "loop")
             and (tags[close].end_line == tag.line)
+            and not (branches == "first" and tag.block == "cond")
         ):
             last = tags[close]
             what = "which branch applies" if tag.block == "cond" else "what the loop repeats"
