@@ -205,6 +205,7 @@ def _lint(request: Request, dumped: tuple[str, str] | None) -> Report:
         files.extend(found.nginx)
     findings = [(f.code or "GW000", f) for f in problems.items] + findings
     findings = filtering.localized(findings, problems, context.sources)
+    findings = filtering.hedged(findings)
     diagnostics, suppressed = filtering.filtered(current, findings, problems)
     config_path = current.config.path
     versions = versions_used(used, current.facts)

@@ -15,6 +15,23 @@ if TYPE_CHECKING:
     from gwlint.settings import Settings
 
 
+def hedged(findings: list[tuple[str, Finding]]) -> list[tuple[str, Finding]]:
+    """A finding that rests on a value an unread env file may change (its text says so: the
+    value's source carries the note) is info at most: gwlint cannot be sure of it."""
+    from dataclasses import replace
+
+    from gwlint.model.diagnostics import Severity
+    from gwlint.model.source import UNREAD_ENV
+
+    out: list[tuple[str, Finding]] = []
+    for code, finding in findings:
+        texts = [finding.message, *(r.message for r in finding.related)]
+        if any(UNREAD_ENV in text for text in texts):
+            finding = replace(finding, severity=Severity.INFO)
+        out.append((code, finding))
+    return out
+
+
 def localized(
     findings: list[tuple[str, Finding]], problems: Problems, sources: Sources | None
 ) -> list[tuple[str, Finding]]:

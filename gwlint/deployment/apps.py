@@ -118,17 +118,14 @@ def launched(
         configs: list[str] = []
         if container is not None:
             configs = [p for p in container.files.values() if p in inventory.gunicorn]
-        hedge = None
-        if container is not None and container.missing_env:
-            unread = ", ".join(container.missing_env)
-            hedge = f"unless {unread} (not in the repository) sets GUNICORN_CMD_ARGS"
+        unread = container.missing_env if container is not None else ()
         built = build_launch(
             launch,
             facts,
             problems,
             section=settings.uwsgi_section,
             image_configs=configs,
-            hedge=hedge,
+            unread_env=unread,
         )
         if built.app is not None and container is not None:
             built.app = in_container(built.app, container)

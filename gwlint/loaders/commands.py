@@ -28,7 +28,7 @@ from gwlint.model.appserver import AppServer, Listener, UvicornServer
 from gwlint.model.defaults import GUNICORN_SINCE
 from gwlint.model.facts import Facts
 from gwlint.model.gunicorn_settings import GUNICORN_SETTINGS
-from gwlint.model.source import Source, Sourced
+from gwlint.model.source import Source, Sourced, unread_env_note
 from gwlint.model.uvicorn_options import UVICORN_OPTIONS, UVICORN_VERSION
 from gwlint.model.versions import Version
 
@@ -588,9 +588,9 @@ def parse_uvicorn(launch: Launch, problems: Problems) -> Parsed:
     return parsed
 
 
-def _uvicorn_default(name: str, label: str) -> Sourced[Any]:
+def _uvicorn_default(name: str, label: str, hedge: str | None = None) -> Sourced[Any]:
     _flags, raw, _kind = UVICORN_OPTIONS[name]
-    source = Source(default_of=label)
+    source = Source(default_of=label, note=hedge)
     try:
         value = ast.literal_eval(raw)
     except (ValueError, SyntaxError):
@@ -598,7 +598,11 @@ def _uvicorn_default(name: str, label: str) -> Sourced[Any]:
     return Sourced[Any](value=value, raw=raw, source=source)
 
 
-def build_uvicorn_launch(launch: Launch, facts: Facts, problems: Problems) -> Built:
+def build_uvicorn_launch(
+    launch: Launch, facts: Facts, problems: Problems, *, hedge: str | None = None
+) -> Built:
+    """``hedge``: "unless .env (not in the repository) may set UVICORN_*...": its defaults say
+    so."""
     parsed = parse_uvicorn(launch, problems)
     label = f"uvicorn {'.'.join(UVICORN_VERSION.split('.')[:2])}"
     values: dict[str, Sourced[Any]] = {}
@@ -636,7 +640,7 @@ def build_uvicorn_launch(launch: Launch, facts: Facts, problems: Problems) -> Bu
             reason, where = parsed.hidden
             values[name] = Sourced[Any](value=None, raw="?", source=where, unknown=reason)
             continue
-        values[name] = _uvicorn_default(name, label)
+        values[name] = _uvicorn_default(name, label, hedge)
     allow = values["forwarded_allow_ips"]
     if "forwarded_allow_ips" not in parsed.settings and allow.value is None and allow.known:
         # uvicorn's Config: the option, else $FORWARDED_ALLOW_IPS, else 127.0.0.1
@@ -926,14 +930,16 @@ def build_launch(
     *,
     section: str = "uwsgi",
     image_configs: list[str] | None = None,
-    hedge: str | None = None,
+    unread_env: tuple[str, ...] = (),
 ) -> Built:
-    """``hedge``: "unless X sets GUNICORN_CMD_ARGS" when the command's environment may hold
-    variables gwlint cannot read (an env file that is not in the repository)."""
+    """``unread_env``: env files the command's environment comes from that are not in the
+    repository: what the server reads from the environment may differ from its defaults."""
     if launch.program == "gunicorn":
+        hedge = unread_env_note(unread_env, "GUNICORN_CMD_ARGS")
         return build_gunicorn_launch(
             launch, facts, problems, image_configs=image_configs, hedge=hedge
         )
     if launch.program == "uvicorn":
-        return build_uvicorn_launch(launch, facts, problems)
+        hedge = unread_env_note(unread_env, "UVICORN_* or FORWARDED_ALLOW_IPS")
+        return build_uvicorn_launch(launch, facts, problems, hedge=hedge)
     return build_uwsgi_launch(launch, facts, problems, section=section)

@@ -1696,10 +1696,11 @@ def _uvicorn_allow_list(
         )
     else:
         entries = list(UVICORN_DEFAULT_TRUSTED)
-        text = f"{','.join(entries)} (default of {app.version_label})"
+        text = f"{','.join(entries)} ({value.source.label()})"
+        unless = f"; {value.source.note}" if value.source.note else ""
         message = (
             f"--forwarded-allow-ips is not given ({app.launcher}): uvicorn trusts "
-            f"{','.join(entries)} (unless FORWARDED_ALLOW_IPS is set where it runs)"
+            f"{','.join(entries)} (unless FORWARDED_ALLOW_IPS is set where it runs{unless})"
         )
     if entries is None:
         return None

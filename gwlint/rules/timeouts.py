@@ -224,8 +224,6 @@ def gw101(dep: Deployment) -> Iterator[Finding]:
                 f"{read.raw or read_s})"
             )
         message = f"gunicorn timeout {secs(timeout)} {sign} {directive} {ms(read)}: {consequence}"
-        if timeout.is_default and (timeout.source.note or "").startswith("unless "):
-            severity = Severity.INFO  # the environment, not read, may set it
         if read.is_default:
             severity = Severity.INFO  # nobody told nginx to wait longer: an ordering to keep
         location, extra = _primary(links)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
+from gwlint.model.source import UNREAD_ENV
 from gwlint.rules.base import ex, rule
 from gwlint.rules.text import app_location, app_related, remove_from, set_in, shown
 
@@ -37,8 +38,12 @@ twelve serve most sites; uWSGI's `processes` defaults to 1 as well.
   SIGKILL! Perhaps out of memory?`, 502 in nginx). uvicorn's `--workers` too; one uvicorn worker
   is not reported, as its event loop serves many requests at once.
 
+Not reported: one worker with `reload = True` (a development server), and a worker count the
+platform sets at start (`WEB_CONCURRENCY` for a Procfile on Heroku-style platforms).
+
 Give the production machine's CPU count with `--cpus N`: the machine that lints is rarely the one
-that serves, so gwlint never guesses it.
+that serves, so gwlint never guesses it; a Kubernetes container's `resources.limits.cpu` (else its
+requests) is its CPU count.
 """,
     example=ex(("gunicorn.conf.py", "bind = '127.0.0.1:8000'\n")),
     fix=ex(("gunicorn.conf.py", "bind = '127.0.0.1:8000'\nworkers = 9\n"), args=("--cpus", "4")),
@@ -58,12 +63,15 @@ def gw301(dep: Deployment) -> Iterator[Finding]:
             continue
         if app.kind == "gunicorn":
             workers, threads = app.workers, app.threads
+            reload = app.values.get("reload")
+            if reload is not None and reload.value is True and workers.value == 1:
+                continue  # reload = True: a development server, where one worker is the norm
             name = f"workers = {workers.value} {workers.where()}"
             if _on_launcher_line(app, workers):
                 name = f"{shown(app, workers, 'workers')} {workers.where()}"
             if workers.is_default and "WEB_CONCURRENCY" not in dep.facts.env:
                 note = workers.source.note or ""
-                also = f" or {note.removeprefix('unless ')}" if note.startswith("unless ") else ""
+                also = f" or {note.removeprefix('unless ')}" if UNREAD_ENV in note else ""
                 label = f"default of {workers.source.default_of}"
                 name = f"workers = {workers.value} ({label}, unless $WEB_CONCURRENCY is set{also})"
             # sync, or gthread with one thread: one request at a time per worker
