@@ -21,7 +21,7 @@ def hedged(findings: list[tuple[str, Finding]]) -> list[tuple[str, Finding]]:
     from dataclasses import replace
 
     from gwlint.model.diagnostics import Severity
-    from gwlint.model.source import UNREAD_ENV
+    from gwlint.model.unread import UNREAD_ENV
 
     out: list[tuple[str, Finding]] = []
     for code, finding in findings:

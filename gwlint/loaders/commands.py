@@ -28,7 +28,8 @@ from gwlint.model.appserver import AppServer, Listener, UvicornServer
 from gwlint.model.defaults import GUNICORN_SINCE
 from gwlint.model.facts import Facts
 from gwlint.model.gunicorn_settings import GUNICORN_SETTINGS
-from gwlint.model.source import Source, Sourced, unread_env_note
+from gwlint.model.source import Source, Sourced
+from gwlint.model.unread import unread_env_note
 from gwlint.model.uvicorn_options import UVICORN_OPTIONS, UVICORN_VERSION
 from gwlint.model.versions import Version
 

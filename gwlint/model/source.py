@@ -67,15 +67,3 @@ def at(path: str, line: int, column: int | None = None, note: str | None = None)
 
 def default_of(server: str) -> Source:
     return Source(default_of=server)
-
-
-# what a value says when an env file gwlint could not read may change it (compose env_file:
-# entries that are not in the repository); findings that rest on such a value are info
-UNREAD_ENV = "(not in the repository) may set"
-
-
-def unread_env_note(files: tuple[str, ...], variables: str) -> str | None:
-    """``unless .env.prod (not in the repository) may set GUNICORN_CMD_ARGS``."""
-    if not files:
-        return None
-    return f"unless {', '.join(files)} {UNREAD_ENV} {variables}"

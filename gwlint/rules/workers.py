@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
-from gwlint.model.source import UNREAD_ENV
+from gwlint.model.unread import UNREAD_ENV
 from gwlint.rules.base import ex, rule
 from gwlint.rules.text import app_location, app_related, remove_from, set_in, shown
 
