@@ -213,7 +213,7 @@ def _lint(request: Request, dumped: tuple[str, str] | None) -> Report:
     return Report(
         diagnostics=diagnostics,
         files=list(dict.fromkeys(files)),
-        found_nothing=not found.configs,
+        found_nothing=not (found.configs or context.extra_nginx or deployments),
         versions=versions,
         view=view,
         nginx_label=current.facts.nginx_label,
@@ -250,7 +250,7 @@ def _view(
                 role += f", {virtual.what}"
             rendered = problems.placeholders.kinds.get(os.path.realpath(path))
             if rendered:
-                role += f", read as a {rendered} template (rendered in memory)"
+                role += f", read as a template ({rendered}, rendered in memory)"
             roles.setdefault(shown, []).insert(0, role)
     rows: list[FileRow] = []
     for kind in ("nginx", "gunicorn", "uwsgi", "launcher", "pins", "manifests"):
@@ -286,4 +286,5 @@ def _view(
         deployments=deployments,
         versions=[(v.server, v.version, v.source) for v in versions],
         facts=target,
+        names={v.path: f"{v.display} ({v.what})" for v in context.sources.virtual.values()},
     )

@@ -47,6 +47,15 @@ def localized(
             return location
         return Location(sources.display(location.path), location.line, location.column)
 
+    # a virtual path written in a message (a value's source) is its manifest's there too
+    renames = [(v.path, v.display) for v in (sources.virtual.values() if sources else ()) if v.path]
+
+    def text(value: str) -> str:
+        value = placeholders.restore(value)
+        for virtual, display in renames:
+            value = value.replace(virtual, display)
+        return value
+
     if sources is not None and sources.virtual:
         from dataclasses import replace
 
@@ -62,7 +71,7 @@ def localized(
 
     out: list[tuple[str, Finding]] = []
     for code, finding in findings:
-        message = placeholders.restore(finding.message)
+        message = text(finding.message)
         location = finding.location
         condition = placeholders.conditions.get((os.path.realpath(location.path), location.line))
         if condition is not None:
@@ -74,10 +83,9 @@ def localized(
                     location=where(location),
                     message=message,
                     related=tuple(
-                        Related(where(r.location), placeholders.restore(r.message))
-                        for r in finding.related
+                        Related(where(r.location), text(r.message)) for r in finding.related
                     ),
-                    fix=placeholders.restore(finding.fix) if finding.fix is not None else None,
+                    fix=text(finding.fix) if finding.fix is not None else None,
                     code=finding.code,
                     severity=finding.severity,
                 ),

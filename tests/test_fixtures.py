@@ -2,8 +2,11 @@
 
 ``fixtures/<CODE>/<case>/`` holds config files, an optional ``args`` file (extra command-line
 flags, one per line) and ``expected.txt``: what ``gwlint check <files> --select <CODE>`` prints,
-without the summary line (empty: the rule must stay quiet). ``fixtures/scenarios/<case>/`` runs
-every rule and snapshots the whole text output. ``pytest --update-fixtures`` rewrites them.
+without the summary line (empty: the rule must stay quiet). An ``args`` that names the folder
+(``.``) checks the case as a repository, the way ``gwlint check`` discovers one: its files are
+not named (folders, templates, Dockerfiles, manifests and backup files are found, or not, as in
+a real checkout). ``fixtures/scenarios/<case>/`` runs every rule and snapshots the whole text
+output. ``pytest --update-fixtures`` rewrites them.
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ CASES = sorted(p for p in FIXTURES.glob("*/*") if p.is_dir() and p.parent.name !
 
 
 def _command(case: Path) -> list[str]:
-    files = sorted(p.name for p in case.iterdir() if p.is_file() and p.name not in META)
     args_file = case / "args"
     extra = args_file.read_text().split() if args_file.is_file() else []
+    files = sorted(p.name for p in case.iterdir() if p.is_file() and p.name not in META)
+    if "." in extra:
+        files = []  # the case is a repository, discovered
     select = [] if case.parent.name == "scenarios" else ["--select", case.parent.name]
     # no configuration file from the folders above the checkout changes the results
     isolated = [] if "--config" in extra else ["--isolated"]

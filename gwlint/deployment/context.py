@@ -326,9 +326,10 @@ def _read_manifests(context: Context, paths: Iterable[str], problems: Problems) 
             real = os.path.realpath(virtual)
             if real not in context.sources.virtual:
                 what = f"key {key} of ConfigMap {config_map.name}"
-                context.sources.virtual[real] = Virtual(entry.padded_text(), config_map.path, what)
+                context.sources.virtual[real] = Virtual(
+                    entry.padded_text(), config_map.path, what, virtual
+                )
                 context.extra_nginx.append(virtual)
-                context.note(config_map.path, f"nginx config in {what}")
 
 
 def _virtual_path(config_map: ConfigMap, key: str) -> str:
@@ -539,10 +540,16 @@ def _files_and_versions(context: Context) -> None:
                 seen.setdefault(target, repo)
     context.sources.files.update({t: r for t, r in seen.items() if r is not None})
     for container in context.containers:
+        built_only = container.image is not None and container.image_ref == container.image.base
         refs = [
-            (container.image_ref, container.path, container.image_line or container.line, "image")
+            (
+                container.image_ref,
+                container.path,
+                container.image_line or container.line,
+                "FROM" if built_only else "image:",
+            )
         ]
-        if container.image is not None:
+        if container.image is not None and not built_only:
             refs.append(
                 (container.image.base, container.image.path, container.image.base_line, "FROM")
             )

@@ -172,11 +172,19 @@ def _common_word(
     return None
 
 
+_LITERAL_OPTION = re.compile(r"-{1,2}[A-Za-z][-A-Za-z0-9_.]*")
+
+
 def _unknown_values_apart(words: list[Word]) -> list[Word]:
     """``--bind=:$PORT`` (value unknown) as ``--bind`` and its unknown value, two words: the
-    parsers then take it as any option whose value is not known."""
+    parsers then take it as any option whose value is not known. An option written as it is
+    but not known to be passed (appended to an array inside an if block) keeps its name and
+    its unknown reason: the setting it sets is unknown, the others are not hidden."""
     out: list[Word] = []
     for word in words:
+        if word.text is None and _LITERAL_OPTION.fullmatch(word.raw.strip("'\"")):
+            out.append(replace(word, text=word.raw.strip("'\"")))
+            continue
         split = split_unknown_option(word)
         if split is None:
             out.append(word)
@@ -282,6 +290,14 @@ def parse_gunicorn(
             )
             continue
         source = _source(launch, word, note)
+        if word.unknown is not None:  # the option itself may not be passed
+            value_unknown = word.unknown
+            if kind != "bool" and not has_value and index < len(words):
+                index += 1  # its value goes with it
+            parsed.settings[name] = Sourced[Any](
+                value=None, raw=text, source=source, unknown=value_unknown
+            )
+            continue
         if kind == "bool":
             if has_value and not text.startswith("--"):
                 # -DR: several flags in one word; gunicorn's bool flags have no short forms but -D
@@ -555,6 +571,13 @@ def parse_uvicorn(launch: Launch, problems: Problems) -> Parsed:
             return parsed  # click stops at the first error
         name, kind, flag_value = UVICORN_FLAGS[flag]
         source = _source(launch, word)
+        if word.unknown is not None:  # the option itself may not be passed
+            if kind != "bool" and "=" not in text and index < len(words):
+                index += 1  # its value goes with it
+            parsed.settings[name] = Sourced[Any](
+                value=None, raw=text, source=source, unknown=word.unknown
+            )
+            continue
         if kind == "bool":
             parsed.settings[name] = Sourced[Any](value=flag_value, raw=text, source=source)
             continue
@@ -857,6 +880,12 @@ def build_uwsgi_launch(
                 column=word.column,
                 severity="warning",
             )
+        if word.unknown is not None:  # the option itself may not be passed
+            takes_value = name not in UWSGI_NO_ARGUMENT and name not in UWSGI_OPTIONAL_ARGUMENT
+            if takes_value and not has_value and index < len(words):
+                index += 1  # its value goes with it
+            options.append(CommandOption(name, None, text, word.line, word.column, word.unknown))
+            continue
         if name in UWSGI_NO_ARGUMENT and not has_value:
             options.append(CommandOption(name, "1", text, word.line, word.column))
             continue

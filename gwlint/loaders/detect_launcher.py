@@ -19,6 +19,7 @@ LauncherKind = Literal[
     "procfile", "dockerfile", "compose", "systemd", "supervisord", "env", "shell"
 ]
 
+_SYSTEMD_UNIT = re.compile(rb"^\[Service\][ \t]*\r?$", re.MULTILINE)
 _MENTION = re.compile(rb"gunicorn|uvicorn|uwsgi|GUNICORN_CMD_ARGS", re.IGNORECASE)
 _COMPOSE_BUILD = re.compile(rb"(?:^|[\s{,])build\s*:", re.MULTILINE)
 _SHELL_SHEBANG = re.compile(rb"^#!\s*\S*/(?:env\s+)?(?:ba|da|a|z|k|mk)?sh\b")
@@ -34,6 +35,8 @@ _EXAMPLE_WORDS = frozenset(
 _STEM_WORDS = frozenset({"example", "examples", "sample", "samples", "dist", "bak"})
 _NOT_DOCKERFILE = (".md", ".txt", ".rst", ".json", ".yml", ".yaml", ".py", ".dockerignore")
 _SCRIPT_NAMES = ("entrypoint", "docker-entrypoint", "start", "run", "boot")
+# a bare name with one of these is worth a look for a #! line: gunicorn_start, run-uwsgi, serve
+_SERVER_WORDS = ("gunicorn", "uwsgi", "uvicorn", "serve", "start")
 
 
 # --- which files are launchers --------------------------------------------------------------------
@@ -112,17 +115,21 @@ def launcher_kind(path: str, *, walking: bool = True) -> LauncherKind | None:
         if guess == "conf":
             if walking and not (parent.startswith("supervisor") or parent == "conf.d"):
                 return None
-        elif walking and not name.startswith(_SCRIPT_NAMES):
+        elif walking and not (
+            name.startswith(_SCRIPT_NAMES) or any(w in name for w in _SERVER_WORDS)
+        ):
             return None
         head = read_head(path)
         if guess == "conf":
             if b"[program:" not in head:
                 return None
             kind = "supervisord"
-        else:
-            if _SHELL_SHEBANG.match(head) is None:
-                return None
+        elif _SHELL_SHEBANG.match(head) is not None:
             kind = "shell"
+        elif _SYSTEMD_UNIT.search(head) is not None:
+            kind = "systemd"  # a unit file whose name has no .service
+        else:
+            return None
     else:
         kind = guess
     if not walking or kind in ("procfile", "dockerfile"):

@@ -23,6 +23,7 @@ class Virtual:
     text: str
     display: str  # the file findings are reported in (the manifest)
     what: str  # "key nginx.conf of ConfigMap web-nginx"
+    path: str = ""  # the path it is read under, as written in findings before they are mapped
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,13 @@ class View:
     deployments: list[Deployment] = field(default_factory=list)
     versions: list[tuple[str, str, str | None]] = field(default_factory=list)  # server, ver, src
     facts: list[tuple[str, str, str]] = field(default_factory=list)  # name, value, source
+    # paths of files that are not files (ConfigMap entries) -> how to name them
+    names: dict[str, str] = field(default_factory=dict)
+
+    def named(self, text: str) -> str:
+        for path, name in self.names.items():
+            text = text.replace(path, name)
+        return text
 
 
 def _app_line(app: AppServer) -> str:
@@ -77,7 +84,7 @@ def render_files(view: View) -> str:
         lines.append(f"  {row.kind:<{width}}  {row.path:<{path_width}}  {row.role}".rstrip())
     lines.append("")
     lines.extend(_deployments(view))
-    return encodable("\n".join(lines)) + "\n"
+    return encodable(view.named("\n".join(lines))) + "\n"
 
 
 _KEY_SETTINGS = {
@@ -160,7 +167,7 @@ def render_settings(view: View) -> str:
             )
             for name, value in route_values:
                 lines.append(f"    {name} = {_value(value)}")
-    return encodable("\n".join(lines)) + "\n"
+    return encodable(view.named("\n".join(lines))) + "\n"
 
 
 def render_json(view: View, *, files: bool, settings: bool) -> str:
@@ -208,4 +215,4 @@ def render_json(view: View, *, files: bool, settings: bool) -> str:
             for app in dep.apps
         ]
     text = json.dumps(document, indent=2, ensure_ascii=False, default=str)
-    return encodable(text, in_json=True) + "\n"
+    return encodable(view.named(text), in_json=True) + "\n"

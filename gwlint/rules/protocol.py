@@ -151,14 +151,15 @@ def gw401(dep: Deployment) -> Iterator[Finding]:
             host = address.host or ""
             named = address.kind == "tcp" and not is_ip(host) and host != "localhost"
             implicit_port = ":" not in address.raw.replace("::", "")
-            if named and address.port not in ports and not implicit_port:
+            ours = any(name == host for app, _ in listeners for name, _p, _t in app.hosts)
+            if named and address.port not in ports and not implicit_port and not ours:
                 continue  # a host name on a port no app uses: another service, not a typo
             key = (server.source.path or "", server.source.line or 0, str(address))
             if key in reported:
                 continue
             reported.add(key)
             finding = _not_bound(route, server, listeners, others_bound=bool(bound))
-            if named and address.port not in ports:
+            if named and address.port not in ports and implicit_port:
                 # "server app;" means port 80: a classic slip, unless a port mapping (a
                 # Kubernetes Service, a load balancer) sits between nginx and the app
                 finding = replace(
@@ -236,6 +237,22 @@ def _not_bound(
             f"point {via} at {_target_for(target, listener)}, or make {_app_name(app)} listen "
             f"on {_bind_at(app, listener, target)}"
         )
+        mapped = [
+            (name, port, to_port)
+            for name, port, to_port in app.hosts
+            if name == target.host and port is not None and port == target.port
+        ]
+        if mapped:  # a Kubernetes Service sends the port nginx uses to another container port
+            name, port, to_port = mapped[0]
+            message += (
+                f"; Service {name} sends its port {port} to container port {to_port}, and the "
+                f"app listens on {listener.address.port}"
+            )
+            fix = (
+                f"set the targetPort of Service {name}'s port {port} to "
+                f"{listener.address.port}, or make {_app_name(app)} listen on "
+                f"{_bind_at(app, listener, target.model_copy(update={'port': to_port}))}"
+            )
     if all(listener.source.is_default for _, listener in listeners):
         severity = Severity.WARNING
         if all(app.launcher is None for app, _ in listeners):
