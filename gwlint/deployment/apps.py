@@ -171,11 +171,16 @@ def app_servers(
 
 def in_container(app: AppServer, container: Container) -> AppServer:
     """The app as its container has it: the names other containers reach it by, with the
-    ports a Kubernetes Service maps, and the container's label."""
+    ports a Kubernetes Service maps, the ports published on the host, and the container's
+    label."""
     hosts: list[tuple[str, int | None, int | None]] = [
         (name, None, None) for name in sorted(container.names)
     ]
     hosts += [(name, port, target) for name, port, target in container.ports]
     return app.model_copy(
-        update={"hosts": tuple(dict.fromkeys(hosts)), "container": container.label}
+        update={
+            "hosts": tuple(dict.fromkeys(hosts)),
+            "container": container.label,
+            "published": tuple(container.published),
+        }
     )

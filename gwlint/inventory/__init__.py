@@ -172,4 +172,4 @@ def snippet_roots(ignores: Ignores | None = None) -> list[str]:
     return found.nginx
 
 
-__all__ = ["Inventory", "Kind", "classify", "collect", "take"]
+__all__ = ["Ignores", "Inventory", "Kind", "classify", "collect", "take", "walk"]
