@@ -5,6 +5,7 @@ containers reach each other by."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from tests.conftest import chdir, gwlint
@@ -171,3 +172,47 @@ def test_a_route_to_another_service_is_no_gw401(tmp_path: Path) -> None:
     found = _diagnostics(tmp_path, "--select", "GW401")
     # the route to web without a port reaches port 80, where the app does not listen
     assert [(f["line"], f["severity"]) for f in found] == [(6, "warning")]
+
+
+def _deployments(root: Path) -> str:
+    run = gwlint("check", "--isolated", "--show-files", cwd=root)
+    assert run.code == 0, run.err
+    return run.out.split("Deployments", 1)[1]
+
+
+def test_no_pairing_by_port_across_compose_projects(tmp_path: Path) -> None:
+    """Two compose projects of a monorepo, both on port 8000: each nginx keeps to its own
+    project, and an app reached only by the other project's nginx is not handed to the
+    nginx of its own project that reaches nothing of it."""
+    nginx = "events {}\nhttp { server { listen 80; location / { proxy_pass %s; } } }\n"
+    compose = (
+        "services:\n  proxy:\n    image: nginx:1.27\n    network_mode: host\n"
+        "    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf:ro\n"
+        "  app:\n    build: ./app\n    network_mode: host\n"
+    )
+    dockerfile = (
+        'FROM python:3.12\nCOPY . /app\nCMD ["gunicorn", "-c", "gunicorn.conf.py", "w:app"]\n'
+    )
+    _write(
+        tmp_path,
+        {
+            "shop/docker-compose.yml": compose,
+            "shop/nginx.conf": nginx % "http://127.0.0.1:8000",
+            "shop/app/Dockerfile": dockerfile,
+            "shop/app/gunicorn.conf.py": 'bind = "127.0.0.1:8000"\n',
+            "blog/docker-compose.yml": compose,
+            "blog/nginx.conf": nginx % "http://127.0.0.1:9000",
+            "blog/app/Dockerfile": dockerfile,
+            "blog/app/gunicorn.conf.py": 'bind = "127.0.0.1:8000"\n',
+        },
+    )
+    shown = _deployments(tmp_path)
+    blocks = {
+        block.split("\n", 1)[0].strip(): block for block in re.split(r"\n  (?=\d+\. )", shown)[1:]
+    }
+    assert len(blocks) == 3, shown  # shop, blog, and blog's app on its own
+    by_nginx = {key.split("nginx: ", 1)[-1]: text for key, text in blocks.items()}
+    assert "shop/app/gunicorn.conf.py" in by_nginx["shop/nginx.conf"]
+    assert "blog/app" not in by_nginx["shop/nginx.conf"]
+    assert "app:" not in by_nginx["blog/nginx.conf"]  # reaches 9000: nothing of its project
+    assert "blog/app/gunicorn.conf.py" in by_nginx["no nginx config"]

@@ -67,7 +67,9 @@ class Container:
     published: list[tuple[str | None, int, str]] = field(default_factory=list)
     cpus: tuple[int, str] | None = None  # (CPUs, where) from resources
     stop_timeout: tuple[int, str] | None = None  # (seconds, where)
-    project: str = ""  # the compose file or manifest folder it belongs to
+    # the folder of the compose file or manifest that declares it ("" for an image alone): a
+    # route never pairs with an app of another project by its port alone
+    project: str = ""
     missing_env: tuple[str, ...] = ()  # env files it reads that are not in the repository
     command: tuple[Word, ...] = ()  # a Kubernetes container's command and args
     working_dir: str | None = None
@@ -143,6 +145,8 @@ class Context:
     roles: dict[str, list[str]] = field(default_factory=dict)
     # (app path, launcher label) -> the container the app runs in
     app_containers: dict[tuple[str, str], Container] = field(default_factory=dict)
+    # the folders that hold a compose file (real paths): each is a compose project
+    compose_folders: set[str] = field(default_factory=set)
 
     def note(self, path: str, role: str) -> None:
         notes = self.roles.setdefault(path, [])
@@ -166,6 +170,28 @@ class Context:
             if id(c) in running or _foreign_image(c.image_ref)
             for name in c.names
         )
+
+    def projects_of(self, path: str, container: Container | None = None) -> frozenset[str]:
+        """The compose projects and manifest folders a file belongs to: those of the
+        containers it is in (copied, mounted, or ``container``, the one it runs in); for a file
+        in no container, the compose project of the nearest folder above it that holds a
+        compose file. Empty when the deployment does not say (a file of an image that no
+        compose file or manifest of the repository runs)."""
+        containers = self.containers_of(path)
+        if container is not None:
+            containers.append(container)
+        found = {c.project for c in containers if c.project}
+        if not containers and self.compose_folders:
+            folder = os.path.dirname(os.path.realpath(path))
+            while True:
+                if folder in self.compose_folders:
+                    found.add(folder)
+                    break
+                parent = os.path.dirname(folder)
+                if parent == folder:
+                    break
+                folder = parent
+        return frozenset(found)
 
     def containers_of(self, path: str) -> list[Container]:
         """The containers a repository file is in (copied, mounted), or that it declares."""
@@ -226,6 +252,7 @@ def _read_images_and_services(
     for path in inventory.launcher:
         kind = launcher_kind(path, walking=False)
         if kind == "compose":
+            context.compose_folders.add(os.path.dirname(os.path.realpath(path)))
             services.extend(read_compose_services(path, cli_env, problems))
         elif kind == "dockerfile":
             dockerfiles.append(path)
@@ -239,7 +266,7 @@ def _read_images_and_services(
             image=service.built,
             env=dict(service.env),
             names={service.name, *service.aliases},
-            project=service.path,
+            project=os.path.dirname(os.path.realpath(service.path)),
             published=[
                 (p.host_ip, p.container_port, f"{service.path}:{p.line}")
                 for p in service.ports
@@ -270,7 +297,6 @@ def _read_images_and_services(
                 image=image,
                 env=dict(image.env),
                 files=image.files(),
-                project=os.path.dirname(path) or ".",
             )
         )
 
@@ -359,7 +385,7 @@ def _pod_container(
         image_ref=pod_container.image.value if pod_container.image is not None else None,
         image_line=pod_container.image.line if pod_container.image is not None else None,
         env=env,
-        project=os.path.dirname(workload.path) or ".",
+        project=os.path.dirname(os.path.realpath(workload.path)),
         # without command:, the image's ENTRYPOINT runs (args after it): not in the repository
         command=expand_words(words, env) if pod_container.command else (),
         working_dir=pod_container.working_dir,

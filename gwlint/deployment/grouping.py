@@ -5,6 +5,8 @@ folder) and the app servers its routes reach. The configuration's ``deployments`
 then every app server goes with the configurations whose routes certainly reach one of its
 sockets (same TCP port or socket path), the closest in the folder tree first; an app no route
 reaches goes with the closest configuration when one is closest, else it is checked alone.
+Never across compose projects: an app of one compose project (or manifest folder) is not paired
+with the nginx of another, whatever their ports.
 """
 
 from __future__ import annotations
@@ -145,15 +147,32 @@ def group(
     for g in automatic:
         for folder in ancestors(g.home):
             under.setdefault(folder, []).append(g)
+    projects: dict[int, frozenset[str]] = {}
+    if context is not None:
+        for g in automatic:
+            projects[id(g)] = frozenset().union(*(context.projects_of(r) for r in g.nginx_roots))
     orphans: list[AppServer] = []
     for path, app in app_pool:
         listening = {key for listener in app.listeners if (key := _key(listener.address))}
         here = os.path.dirname(os.path.abspath(path))
+        # never across compose projects (or manifest folders): two projects of a monorepo
+        # both on port 8000 are two deployments; where a side's project is not known, the
+        # folder tree decides
+        own = frozenset[str]()
+        if context is not None:
+            container = context.app_containers.get((app.path, app.launcher or ""))
+            own = context.projects_of(path, container)
+        related = [
+            g for g in automatic if not own or not projects.get(id(g)) or own & projects[id(g)]
+        ]
         # the deployments whose routes certainly reach this app (same port or socket first:
         # pairing is exact); of several (two projects on 127.0.0.1:8000), the closest in the
         # folder tree: paired rank by rank, so that a repository with hundreds of deployments
         # on one port pairs each app with its own, not with all of them
-        candidates = [g for g in automatic if reached[id(g)] & listening]
+        candidates = [g for g in related if reached[id(g)] & listening]
+        # reached by the routes of another project only: on its own, never the closest
+        # deployment by default
+        elsewhere = not candidates and any(reached[id(g)] & listening for g in automatic)
         pool: list[Group] = []
         for rank in by_closeness(here, candidates, under):
             pool = [
@@ -163,12 +182,14 @@ def group(
             ]
             if pool:
                 break
-        if not pool and len(automatic) == 1:
-            pool = list(automatic)
-        elif not pool and automatic:
+        if elsewhere:
+            pass
+        elif not pool and len(related) == 1 and len(automatic) == 1:
+            pool = list(related)
+        elif not pool and related:
             # reached by none: the closest deployment, unless several are as close (then it
             # is checked on its own)
-            closest = next(by_closeness(here, automatic, under))
+            closest = next(by_closeness(here, related, under))
             pool = closest if len(closest) == 1 else []
         for group in pool:
             group.apps.append(app)

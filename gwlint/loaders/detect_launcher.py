@@ -22,6 +22,8 @@ LauncherKind = Literal[
 _SYSTEMD_UNIT = re.compile(rb"^\[Service\][ \t]*\r?$", re.MULTILINE)
 _MENTION = re.compile(rb"gunicorn|uvicorn|uwsgi|GUNICORN_CMD_ARGS", re.IGNORECASE)
 _COMPOSE_BUILD = re.compile(rb"(?:^|[\s{,])build\s*:", re.MULTILINE)
+# a compose file that runs nginx says its version, mounts and template environment
+_COMPOSE_NGINX = re.compile(rb"nginx|openresty", re.IGNORECASE)
 _SHELL_SHEBANG = re.compile(rb"^#!\s*\S*/(?:env\s+)?(?:ba|da|a|z|k|mk)?sh\b")
 _COMPOSE_NAME = re.compile(r"^(?:docker-)?compose(?:[.\-_][\w.\-]*)?\.ya?ml$")
 # a compose file by its content, whatever its name (pwd.yml, stack.yml): a top-level services:
@@ -92,8 +94,8 @@ def launcher_kind(path: str, *, walking: bool = True) -> LauncherKind | None:
     ``walking`` (the default, for files found in folders) is conservative: a shell script, env
     file, supervisord config, compose file or systemd unit counts only when it mentions gunicorn,
     uvicorn, uwsgi or GUNICORN_CMD_ARGS (a compose file also when it has a ``build:``, since the
-    Dockerfile it builds may start one). ``walking=False`` (a file named on the command line):
-    the name or content alone decide.
+    Dockerfile it builds may start one, or runs nginx: it gives nginx's version and files).
+    ``walking=False`` (a file named on the command line): the name or content alone decide.
     """
     name = os.path.basename(path).lower()
     if name.endswith(TEMPLATE_SUFFIXES) or _is_example(name):
@@ -103,7 +105,11 @@ def launcher_kind(path: str, *, walking: bool = True) -> LauncherKind | None:
     if guess is None and name.endswith((".yml", ".yaml")):
         yaml_head = read_head(path)
         compose = _COMPOSE_CONTENT.search(yaml_head) and _COMPOSE_SERVICE.search(yaml_head)
-        relevant = _MENTION.search(yaml_head) or _COMPOSE_BUILD.search(yaml_head)
+        relevant = (
+            _MENTION.search(yaml_head)
+            or _COMPOSE_BUILD.search(yaml_head)
+            or _COMPOSE_NGINX.search(yaml_head)
+        )
         return "compose" if compose and (not walking or relevant) else None
     if guess is None:
         return None
@@ -135,6 +141,8 @@ def launcher_kind(path: str, *, walking: bool = True) -> LauncherKind | None:
     if not walking or kind in ("procfile", "dockerfile"):
         return kind
     head = read_head(path) if head is None else head
-    if _MENTION.search(head) or (kind == "compose" and _COMPOSE_BUILD.search(head)):
+    if _MENTION.search(head) or (
+        kind == "compose" and (_COMPOSE_BUILD.search(head) or _COMPOSE_NGINX.search(head))
+    ):
         return kind
     return None
