@@ -155,3 +155,40 @@ def test_named_documentation_is_refused_by_name(tmp_path: Path) -> None:
         "gwlint: error: README.md: documentation, not a config; name it with --nginx, "
         "--gunicorn or --uwsgi\n"
     )
+
+
+@pytest.mark.parametrize(
+    "patterns",
+    [
+        (),  # the defaults
+        ("venv", "build/", "#comment", ""),
+        ("node_modules", "dist/", ".cache"),
+    ],
+)
+def test_plain_name_excludes_match_as_gitignore_does(patterns: tuple[str, ...]) -> None:
+    """Plain names are matched without pathspec (faster to start): the same answers as
+    pathspec's gitignore matcher, files and folders, at any depth and below a match."""
+    import pathspec
+
+    from gwlint.loaders import SKIP_DIRS
+
+    chosen = patterns or tuple(sorted(SKIP_DIRS))
+    spec = pathspec.GitIgnoreSpec.from_lines(chosen)
+    ignores = Ignores(root=".", exclude=chosen)
+    names = ["venv", "build", "dist", ".cache", ".git", "node_modules", "app", "nginx.conf"]
+    paths = [
+        "/".join(parts) for a in names for b in ("", *names) for parts in [[a, b] if b else [a]]
+    ]
+    paths += ["deploy/build/nginx.conf", "a/b/venv", "../out/venv/x", "venv.conf", "builds/x"]
+    for path in paths:
+        for folder in (False, True):
+            wanted = spec.match_file(path + ("/" if folder else ""))
+            assert ignores._excluded(path, folder) == wanted, (path, folder)
+    assert ignores._names is not None  # the fast path was taken
+
+
+def test_glob_excludes_still_use_a_real_matcher() -> None:
+    ignores = Ignores(root=".", exclude=("*.conf", "!keep.conf"))
+    assert ignores._excluded("site.conf", False)
+    assert not ignores._excluded("keep.conf", False)
+    assert ignores._names is None

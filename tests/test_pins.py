@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gwlint.loaders.common import Problems
+from gwlint.loaders.pin_files import is_pin_file
 from gwlint.loaders.pins import (
     MAX_PINS,
     MAX_RAW,
     Pin,
     image_version,
-    is_pin_file,
     read_pins,
     release,
 )

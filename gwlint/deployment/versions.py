@@ -47,6 +47,9 @@ class Versions:
     by_image: dict[str, Evidence] = field(default_factory=dict)
 
     def add_pins(self, paths: Iterable[str], problems: Problems) -> None:
+        paths = list(paths)
+        if not paths:
+            return  # the pins' parsers are not imported for nothing
         from gwlint.loaders.pins import read_pins
 
         for path in paths:

@@ -109,7 +109,7 @@ def is_documentation(path: str) -> bool:
 def is_pin_name(name: str) -> bool:
     """requirements*.txt, requirements/*.txt, constraints*.txt, pyproject.toml and the lock
     files (``name``: a basename or a path)."""
-    from gwlint.loaders.pins import is_pin_file
+    from gwlint.loaders.pin_files import is_pin_file
 
     return is_pin_file(name)
 

@@ -29,6 +29,26 @@ def _spec(lines: Sequence[str]) -> pathspec.GitIgnoreSpec:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
+_GLOB = frozenset("*?[]!\\/")
+
+
+def _plain_names(patterns: Sequence[str]) -> tuple[frozenset[str], frozenset[str]] | None:
+    """gitignore patterns that are all plain names (``venv``, ``build/``), as sets: a name
+    matches a file or folder of that name at any depth (``build/``: a folder only), and what is
+    inside. None when a pattern needs a real matcher (globs, slashes, ``!``): importing and
+    compiling pathspec is most of a small run's walk."""
+    anywhere: set[str] = set()
+    folders: set[str] = set()
+    for pattern in patterns:
+        if not pattern or pattern.startswith("#"):
+            continue  # matches nothing
+        name, dir_only = (pattern[:-1], True) if pattern.endswith("/") else (pattern, False)
+        if not name or name != name.strip() or any(c in _GLOB for c in name):
+            return None
+        (folders if dir_only else anywhere).add(name)
+    return frozenset(anywhere), frozenset(folders)
+
+
 @dataclass
 class Ignores:
     """What a walk leaves out: patterns relative to ``root`` (the configuration's folder), and
@@ -39,11 +59,16 @@ class Ignores:
     extend_exclude: tuple[str, ...] = ()
     respect_gitignore: bool = True
     _patterns: pathspec.GitIgnoreSpec | None = None
+    # the patterns when all are plain names (the defaults): (any path, folders only)
+    _names: tuple[frozenset[str], frozenset[str]] | None = None
     _gitignores: dict[str, pathspec.GitIgnoreSpec | None] = field(default_factory=dict)
 
     def _excluded(self, path: str, folder: bool) -> bool:
-        if self._patterns is None:
-            self._patterns = _spec([*self.exclude, *self.extend_exclude])
+        if self._patterns is None and self._names is None:
+            patterns = [*self.exclude, *self.extend_exclude]
+            self._names = _plain_names(patterns)
+            if self._names is None:
+                self._patterns = _spec(patterns)
         try:
             relative = os.path.relpath(os.path.abspath(path), os.path.abspath(self.root))
         except ValueError:  # another drive
@@ -51,6 +76,15 @@ class Ignores:
         if relative.startswith(".."):
             relative = os.path.normpath(path)
         relative = relative.replace(os.sep, "/") + ("/" if folder else "")
+        if self._names is not None:
+            anywhere, folders = self._names
+            *parents, last = relative.rstrip("/").split("/")
+            return (
+                any(p in anywhere or p in folders for p in parents)
+                or last in anywhere
+                or (folder and last in folders)
+            )
+        assert self._patterns is not None
         return self._patterns.match_file(relative)
 
     def _gitignore(self, folder: str) -> pathspec.GitIgnoreSpec | None:

@@ -53,6 +53,7 @@ from itertools import accumulate, chain, islice
 from typing import Literal
 
 from gwlint.loaders.common import Problems, read_text
+from gwlint.loaders.pin_files import pin_kind
 from gwlint.model.versions import Version
 
 Package = Literal["gunicorn", "uvicorn", "uwsgi"]
@@ -69,17 +70,7 @@ _PACKAGES: dict[str, Package] = {
 
 # basename, any case (as ``inventory.classify.is_pin_name``) -> source_kind; a ``*.txt`` is
 # "requirements" (see ``is_pin_file``)
-_FILE_KINDS = {
-    "pyproject.toml": "pyproject",
-    "uv.lock": "uv.lock",
-    "poetry.lock": "poetry.lock",
-    "pdm.lock": "pdm.lock",
-    "pipfile": "Pipfile",
-    "pipfile.lock": "Pipfile.lock",
-}
 _TOML_LOCKS = frozenset({"uv.lock", "poetry.lock", "pdm.lock"})
-# words in a ``*.txt`` name (or the name of its folder: requirements/prod.txt) for pip
-_REQUIREMENTS_WORDS = ("requirements", "constraints")
 
 # PEP 440, any spelling pip accepts; only the release part is kept (ASCII digits, bounded, so
 # ``int`` is cheap and cannot refuse)
@@ -608,31 +599,10 @@ def _toml_pins(path: str, text: str, kind: str, problems: Problems) -> list[Pin]
     return pins
 
 
-def _kind(name: str) -> str | None:
-    parts = name.replace("\\", "/").rsplit("/", 2)
-    base, folder = parts[-1].lower(), parts[-2].lower() if len(parts) > 1 else ""
-    if base in _FILE_KINDS:
-        return _FILE_KINDS[base]
-    if base.endswith(".txt") and any(
-        word in base or word in folder for word in _REQUIREMENTS_WORDS
-    ):
-        return "requirements"
-    return None
-
-
-def is_pin_file(name: str) -> bool:
-    """Whether ``name`` (a basename or a path) is a file ``read_pins`` reads: ``pyproject.toml``,
-    ``uv.lock``, ``poetry.lock``, ``pdm.lock``, ``Pipfile``, ``Pipfile.lock``, and a ``*.txt``
-    whose name, or its folder's (``requirements/prod.txt``), holds ``requirements`` or
-    ``constraints``; in any case, as ``inventory.classify.is_pin_name`` (which does not look at
-    the folder: ``requirements/prod.txt`` is a pin file here, documentation there)."""
-    return _kind(name) is not None
-
-
 def read_pins(path: str, problems: Problems) -> list[Pin]:
     """The exact gunicorn, uvicorn and uWSGI versions ``path`` pins, in file order. A ``*.txt``
     the caller passes is read as a requirements file whatever its name; other names give []."""
-    kind = _kind(path)
+    kind = pin_kind(path)
     if kind is None and path.lower().endswith(".txt"):
         kind = "requirements"
     if kind is None:

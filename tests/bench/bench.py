@@ -421,6 +421,11 @@ def measure(what: str, paths: list[str]) -> float:
         for path in paths:
             crossplane.parse(path)
         return time.perf_counter() - start
+    import gwlint.deployment.apps
+    import gwlint.deployment.context
+    import gwlint.deployment.grouping
+    import gwlint.filtering
+    import gwlint.inventory
     import gwlint.loaders.gunicorn
     import gwlint.loaders.nginx
     import gwlint.loaders.uwsgi
