@@ -147,6 +147,7 @@ class Context:
     app_containers: dict[tuple[str, str], Container] = field(default_factory=dict)
     # the folders that hold a compose file (real paths): each is a compose project
     compose_folders: set[str] = field(default_factory=set)
+    _holding: dict[str, list[Container]] | None = field(default=None, repr=False)
 
     def note(self, path: str, role: str) -> None:
         notes = self.roles.setdefault(path, [])
@@ -194,15 +195,17 @@ class Context:
         return frozenset(found)
 
     def containers_of(self, path: str) -> list[Container]:
-        """The containers a repository file is in (copied, mounted), or that it declares."""
-        real = os.path.realpath(path)
-        return [
-            c
-            for c in self.containers
-            if os.path.realpath(c.path) == real
-            or (c.image is not None and os.path.realpath(c.image.path) == real)
-            or any(os.path.realpath(v) == real for v in c.files.values())
-        ]
+        """The containers a repository file is in (copied, mounted), or that it declares.
+        Once the containers are complete (the end of ``build``): indexed on the first call."""
+        if self._holding is None:
+            self._holding = {}
+            for c in self.containers:
+                held = {c.path, *c.files.values()}
+                if c.image is not None:
+                    held.add(c.image.path)
+                for repo in {os.path.realpath(p) for p in held}:
+                    self._holding.setdefault(repo, []).append(c)
+        return list(self._holding.get(os.path.realpath(path), ()))
 
 
 def container_facts(facts: Facts, container: Container | None) -> Facts:
