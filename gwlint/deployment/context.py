@@ -282,7 +282,7 @@ def _read_images_and_services(
             container.files.update(service.built.files())
         for volume in service.volumes:
             if volume.bind:
-                container.files.update(_mounted(volume.source, volume.target))
+                container.files.update(_mounted(volume.source, volume.target, service.path))
         context.containers.append(container)
     for path in dockerfiles:
         if os.path.realpath(path) in built:
@@ -304,11 +304,13 @@ def _read_images_and_services(
         )
 
 
-def _mounted(source: str, target: str) -> dict[str, str]:
-    """Container path -> repository file for a bind mount of a file or a folder."""
+def _mounted(source: str, target: str, by: str) -> dict[str, str]:
+    """Container path -> repository file for a bind mount of a file or a folder (``by``: the
+    compose file that mounts it). Never a file outside the repository: a host path,
+    ``../../etc``, a symlink out of the tree."""
     from gwlint.loaders.common import outside
 
-    if source.startswith(("/", "~")) or outside(source, None):
+    if source.startswith(("/", "~")) or outside(source, by):
         return {}  # a host path, not the repository's
     if os.path.isfile(source):
         return {target: source}
@@ -319,6 +321,8 @@ def _mounted(source: str, target: str) -> dict[str, str]:
         for count, path in enumerate(files_under(source)):
             if count >= 2000:
                 break
+            if os.path.islink(path) and outside(path, by):
+                continue
             out[os.path.normpath(os.path.join(target, os.path.relpath(path, source)))] = path
     return out
 

@@ -48,6 +48,6 @@ def read_head(path: str) -> bytes:
     """The first SNIFF_BYTES of a file (b"" when it cannot be read): enough to tell its kind."""
     try:
         with open(path, "rb", opener=nonblocking) as handle:  # a FIFO: b"" at once
-            return handle.read(SNIFF_BYTES)
+            return handle.read(SNIFF_BYTES) or b""  # None: a pipe with nothing to read yet
     except OSError:
         return b""

@@ -4172,15 +4172,24 @@ class ImageInfo:
         """Container path -> repository file, for every file the COPY lines put in the image
         (a later COPY over an earlier one wins; folders copied file by file, at most
         ``limit`` files)."""
+        from gwlint.loaders.common import outside
+
         out: dict[str, str] = {}
         count = 0
         for copy in self.copies:
             many = len(copy.sources) > 1 or copy.dest.endswith("/")
             for source in copy.sources:
-                pattern = os.path.join(self.context, source)
-                matches = sorted(glob.glob(pattern)) if glob.has_magic(source) else [pattern]
+                # a source is relative to the build context, "/" included; Docker refuses one
+                # that leaves it, and so does gwlint: never a file of the host
+                relative = os.path.normpath(source.lstrip("/") or ".")
+                if relative == ".." or relative.startswith(".." + os.sep):
+                    continue
+                pattern = os.path.join(self.context, relative)
+                matches = sorted(glob.glob(pattern)) if glob.has_magic(relative) else [pattern]
                 for local in matches:
                     local = os.path.normpath(local)
+                    if outside(local, self.path):
+                        continue
                     if os.path.isdir(local):
                         # COPY dir /dest puts the folder's content in /dest
                         base = copy.dest
@@ -4188,8 +4197,10 @@ class ImageInfo:
                             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
                             for name in sorted(names):
                                 full = os.path.join(here, name)
-                                relative = os.path.relpath(full, local)
-                                out[os.path.normpath(os.path.join(base, relative))] = _display(full)
+                                if os.path.islink(full) and outside(full, self.path):
+                                    continue  # a symlink out of the tree
+                                inner = os.path.relpath(full, local)
+                                out[os.path.normpath(os.path.join(base, inner))] = _display(full)
                                 count += 1
                                 if count >= limit:
                                     return out
