@@ -5,6 +5,7 @@ containers reach each other by."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -216,3 +217,47 @@ def test_no_pairing_by_port_across_compose_projects(tmp_path: Path) -> None:
     assert "blog/app" not in by_nginx["shop/nginx.conf"]
     assert "app:" not in by_nginx["blog/nginx.conf"]  # reaches 9000: nothing of its project
     assert "blog/app/gunicorn.conf.py" in by_nginx["no nginx config"]
+
+
+def test_image_copies_and_mounts_never_reach_outside_the_repository(tmp_path: Path) -> None:
+    """A hostile repository: ``COPY /`` (the build context, not the host's root), ``COPY ..``
+    sources, bind mounts of ``../../etc`` and symlinks out of the tree map no host file."""
+    repo = tmp_path / "repo"
+    _write(
+        tmp_path,
+        {
+            "secret.conf": "server { listen 1; }\n",
+            "repo/Dockerfile": (
+                "FROM nginx:1.27\nCOPY / /etc/nginx/\nCOPY ../secret.conf /etc/nginx/a.conf\n"
+                "COPY conf /etc/nginx/conf.d/\n"
+            ),
+            "repo/conf/site.conf": "server { listen 80; }\n",
+            "repo/docker-compose.yml": (
+                "services:\n  web:\n    image: nginx:1.27\n    volumes:\n"
+                "      - ../../..:/etc/nginx/conf.d\n      - ../secret.conf:/etc/nginx/nginx.conf\n"
+                "      - ./conf:/etc/nginx/sites\n"
+            ),
+        },
+    )
+    (repo / "conf" / "passwd.conf").symlink_to(tmp_path / "secret.conf")
+    with chdir(repo):
+        from gwlint.deployment.context import build
+        from gwlint.inventory import take
+        from gwlint.loaders.common import Problems
+        from gwlint.settings import Request, settings
+
+        request = Request(isolated=True)
+        current = settings(request)
+        context = build(current, take(request, current), Problems())
+        mapped = {
+            target: os.path.realpath(source)
+            for container in context.containers
+            for target, source in container.files.items()
+        }
+    inside = str(repo.resolve()) + os.sep
+    assert mapped, "the repository's own files are mapped"
+    assert all(real.startswith(inside) for real in mapped.values()), mapped
+    assert mapped["/etc/nginx/conf.d/site.conf"].endswith("conf/site.conf")
+    assert "/etc/nginx/sites/site.conf" in mapped
+    assert "/etc/nginx/nginx.conf" not in mapped  # ../secret.conf
+    assert not any(t.endswith("passwd.conf") for t in mapped)
