@@ -297,3 +297,31 @@ def test_a_flag_newer_than_the_gunicorn_in_production() -> None:
     problems = Problems()
     build_launch(_launch("app:app --protocol uwsgi"), Facts(), problems)
     assert _codes(problems) == []
+
+
+HUGE = "1" + "0" * 400
+
+
+@pytest.mark.parametrize(
+    ("command", "program", "env", "setting"),
+    [
+        (f"app:app --workers={HUGE}", "gunicorn", {}, "workers"),
+        ("app:app", "gunicorn", {"WEB_CONCURRENCY": HUGE}, "workers"),
+        (f"app:app --workers {HUGE}", "uvicorn", {}, "workers"),
+        ("app:app", "uvicorn", {"WEB_CONCURRENCY": HUGE}, "workers"),
+        ("app:app", "uvicorn", {"WEB_CONCURRENCY": "abc"}, "workers"),
+        (f"app:app --timeout-keep-alive={HUGE}", "uvicorn", {}, "timeout_keep_alive"),
+    ],
+)
+def test_numbers_no_setting_can_hold_are_unknown(
+    command: str, program: Program, env: dict[str, str], setting: str
+) -> None:
+    """A number no server setting holds (the rules divide by it) or one the server cannot read
+    is unknown, with its reason, never a number for the rules' arithmetic."""
+    problems = Problems()
+    built = build_launch(_launch(command, program, env=env), Facts(cpus=2), problems)
+    assert built.app is not None
+    # the typed value the rules read (gunicorn.workers: as gunicorn reads WEB_CONCURRENCY)
+    value = getattr(built.app, setting)
+    assert value.value is None
+    assert value.unknown

@@ -18,10 +18,11 @@ import ast
 import os
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from gwlint.loaders.common import Problems, outside
+from gwlint.loaders.common import Problems, number_problem, outside
 from gwlint.loaders.launch import PLATFORM_SET, EnvValue, Launch, Word
 from gwlint.model import address as addr
 from gwlint.model.appserver import AppServer, Listener, UvicornServer
@@ -326,7 +327,7 @@ def parse_gunicorn(
             if error is not None:
                 _reject(launch, word, "gunicorn", f"argument {flag}: {error}", problems)
                 continue
-            setting = Sourced[Any](value=value, raw=raw, source=source)
+            setting = _sourced_number(value, raw, source)
         if kind == "list":
             previous = parsed.settings.get(name)
             if previous is not None and previous.known and setting.known:
@@ -397,10 +398,15 @@ def _env(launch: Launch, facts: Facts) -> dict[str, str]:
 
 
 def _from_env(
-    launch: Launch, facts: Facts, variable: str, setting: str, value: Any
+    launch: Launch,
+    facts: Facts,
+    variable: str,
+    setting: str,
+    value: Callable[[str], tuple[Any, str | None]],
 ) -> Sourced[Any] | None:
-    """A default gunicorn reads from the environment, set by the launcher (not by --env:
-    the gunicorn loader gives those their own source)."""
+    """A default the server reads from the environment, set by the launcher (not by --env:
+    the loader gives those their own source). ``value``: the text read as the server reads
+    it, (value, why it cannot be read)."""
     if variable in facts.env or variable not in launch.env:
         return None
     env = launch.env[variable]
@@ -408,7 +414,18 @@ def _from_env(
     if env.value is None:
         reason = env.unknown or f"${variable} is not known"
         return Sourced[Any](value=None, raw=f"${variable}", source=source, unknown=reason)
-    return Sourced[Any](value=value(env.value), raw=env.value, source=source)
+    read, error = value(env.value)
+    return _sourced_number(read, env.value, source, error)
+
+
+def _sourced_number(
+    value: Any, raw: str, source: Source, unknown: str | None = None
+) -> Sourced[Any]:
+    """A value read from a command line or the environment; a number no setting can hold
+    (``--workers=10**400``, ``inf``) is unknown, not a number for the rules' arithmetic."""
+    if unknown is None and (problem := number_problem(value)) is not None:
+        return Sourced[Any](value=None, raw=raw, source=source, unknown=problem)
+    return Sourced[Any](value=None if unknown else value, raw=raw, source=source, unknown=unknown)
 
 
 def build_gunicorn_launch(
@@ -441,11 +458,13 @@ def build_gunicorn_launch(
     env = _env(launch, facts)
     run_facts = facts.model_copy(update={"env": env})
     settings: dict[str, Sourced[Any]] = {}
-    for name, variable, convert in (
-        ("workers", "WEB_CONCURRENCY", lambda v: v),
-        ("bind", "PORT", lambda v: [f"0.0.0.0:{v}"]),
-        ("forwarded_allow_ips", "FORWARDED_ALLOW_IPS", lambda v: v),
-    ):
+    # gunicorn validates these as it does its settings (workers = "abc" is GW003, later)
+    read: tuple[tuple[str, str, Callable[[str], tuple[Any, str | None]]], ...] = (
+        ("workers", "WEB_CONCURRENCY", lambda v: (v, None)),
+        ("bind", "PORT", lambda v: ([f"0.0.0.0:{v}"], None)),
+        ("forwarded_allow_ips", "FORWARDED_ALLOW_IPS", lambda v: (v, None)),
+    )
+    for name, variable, convert in read:
         found = _from_env(launch, facts, variable, name, convert)
         if found is not None:
             settings[name] = found
@@ -605,7 +624,7 @@ def parse_uvicorn(launch: Launch, problems: Problems) -> Parsed:
             values = [*list(previous.value or [] if previous is not None else []), value]
             parsed.settings[name] = Sourced[Any](value=values, raw=raw, source=source)
         else:
-            parsed.settings[name] = Sourced[Any](value=value, raw=raw, source=source)
+            parsed.settings[name] = _sourced_number(value, raw, source)
     if len([w for w in parsed.positional if w.text is not None]) > 1:
         extra = [w for w in parsed.positional if w.text is not None][1]
         _reject(launch, extra, "uvicorn", f"Got unexpected extra argument ({extra.text})", problems)
@@ -658,7 +677,7 @@ def build_uvicorn_launch(
                 values[name] = Sourced[Any](value=flag, raw=text, source=source)
                 continue
             value, error = _typed_uvicorn(kind, text)
-            values[name] = Sourced[Any](value=value, raw=text, source=source, unknown=error)
+            values[name] = _sourced_number(value, text, source, error)
             continue
         if parsed.hidden is not None:
             reason, where = parsed.hidden
@@ -668,7 +687,9 @@ def build_uvicorn_launch(
     allow = values["forwarded_allow_ips"]
     if "forwarded_allow_ips" not in parsed.settings and allow.value is None and allow.known:
         # uvicorn's Config: the option, else $FORWARDED_ALLOW_IPS, else 127.0.0.1
-        found = _from_env(launch, facts, "FORWARDED_ALLOW_IPS", "forwarded_allow_ips", str)
+        found = _from_env(
+            launch, facts, "FORWARDED_ALLOW_IPS", "forwarded_allow_ips", lambda v: (v, None)
+        )
         if found is not None:
             values["forwarded_allow_ips"] = found
         elif "FORWARDED_ALLOW_IPS" in facts.env:
@@ -676,14 +697,16 @@ def build_uvicorn_launch(
             source = Source(default_of=label, note="--env FORWARDED_ALLOW_IPS")
             values["forwarded_allow_ips"] = Sourced[Any](value=text, raw=text, source=source)
     if "workers" not in parsed.settings and values["workers"].value is None:
-        concurrency = _from_env(launch, facts, "WEB_CONCURRENCY", "workers", int)
+        concurrency = _from_env(
+            launch, facts, "WEB_CONCURRENCY", "workers", lambda v: _typed_uvicorn("int", v)
+        )
         if concurrency is not None:
             values["workers"] = concurrency
         elif "WEB_CONCURRENCY" in facts.env:
             text = facts.env["WEB_CONCURRENCY"]
             source = Source(default_of=label, note="--env WEB_CONCURRENCY")
             number, error = _typed_uvicorn("int", text)
-            values["workers"] = Sourced[Any](value=number, raw=text, source=source, unknown=error)
+            values["workers"] = _sourced_number(number, text, source, error)
         elif values["workers"].known:
             values["workers"] = Sourced[Any](value=1, raw="1", source=Source(default_of=label))
     reported: set[tuple[str, int | None, str | None]] = set()

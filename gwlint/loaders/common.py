@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import stat
@@ -15,6 +16,20 @@ if TYPE_CHECKING:
     from gwlint.loaders.templates import Rendered
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
+# the largest number a setting may hold: a bigger one is no real setting (and would overflow
+# the arithmetic of the rules)
+MAX_SETTING_INT = 10**18
+
+
+def number_problem(value: object) -> str | None:
+    """Why a number read for a setting cannot be used as one (None: it can)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and abs(value) > MAX_SETTING_INT:
+        return "a number too large to be a setting"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "not a finite number"
+    return None
 
 
 # ``gwlint: ignore[GW101, GW202] reason`` at the start of a comment (after ``#`` or ``;``)

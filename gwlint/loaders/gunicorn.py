@@ -7,7 +7,7 @@ import sys
 import warnings
 from typing import Any
 
-from gwlint.loaders.common import Problems, read_bytes
+from gwlint.loaders.common import Problems, number_problem, read_bytes
 from gwlint.loaders.launch import PLATFORM_SET
 from gwlint.loaders.pyeval import Binding, Function, Unknown, evaluate
 from gwlint.model import address as addr
@@ -129,6 +129,8 @@ def _as_int(setting: Sourced[Any], name: str) -> Sourced[int]:
     if number is None or number < 0:
         reason = f"{name} = {setting.raw} is not a non-negative integer (gunicorn refuses to start)"
         return Sourced[int](value=None, raw=setting.raw, source=setting.source, unknown=reason)
+    if (problem := number_problem(number)) is not None:  # WEB_CONCURRENCY=10**400
+        return Sourced[int](value=None, raw=setting.raw, source=setting.source, unknown=problem)
     return Sourced[int](value=number, raw=setting.raw, source=setting.source)
 
 

@@ -15,8 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from gwlint.loaders.common import MAX_SETTING_INT
+
 MAX_DEPTH = 60
-MAX_INT = 10**18
+MAX_INT = MAX_SETTING_INT
 MAX_LEN = 10_000
 
 
