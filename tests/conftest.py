@@ -12,6 +12,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# property tests: in CI the same examples every run (a red CI is a real regression, replayable);
+# elsewhere hypothesis explores new ones
+if os.environ.get("CI"):
+    from hypothesis import settings as _hypothesis
+
+    _hypothesis.register_profile("ci", derandomize=True, database=None)
+    _hypothesis.load_profile("ci")
 FIXTURES = ROOT / "fixtures"
 
 

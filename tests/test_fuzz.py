@@ -18,7 +18,7 @@ from tests.conftest import gwlint
 from tests.fuzz.properties import KINDS, check, check_diagnostics, check_run, strategy
 
 # examples per kind: the whole file stays well under 30 s (nginx examples cost the most)
-EXAMPLES = {"nginx": 50, "dump": 50, "config": 60}
+EXAMPLES = {"nginx": 50, "dump": 50, "config": 60, "manifest": 30, "template": 30, "pins": 30}
 DEFAULT_EXAMPLES = 60
 
 

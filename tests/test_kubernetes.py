@@ -1064,7 +1064,10 @@ def _skeleton() -> dict[str, object]:
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(where=st.sampled_from(_PATHS), key=st.text(max_size=12), value=_json)
 def test_any_value_anywhere_is_never_raised_on(
@@ -1081,11 +1084,15 @@ def test_any_value_anywhere_is_never_raised_on(
                 node[field] = value
     elif isinstance(node, list):
         node.append(value)
-    (repo / "k8s.yaml").write_text(json.dumps(document))  # JSON is YAML
+    text = json.dumps(document)  # JSON is YAML
+    (repo / "k8s.yaml").write_text(text)
     problems = Problems()
     got = read_manifests("k8s.yaml", problems)
-    assert got is not None
     assert problems.items == []
+    if "{{" in text and "}}" in text.split("{{", 1)[1]:
+        assert got is None  # a Helm template (a "{{" key closed by JSON's "}}"): not read
+        return
+    assert got is not None
     for workload in got.workloads:
         for container in workload.containers:
             container_env(container, {c.name: c for c in got.config_maps})

@@ -61,6 +61,12 @@ def kind_of(path: Path) -> str | None:
     launcher = launcher_kind_of(path.name)
     if launcher is not None:
         return launcher
+    if path.suffix in (".j2", ".template"):
+        return "template"
+    if path.suffix in (".yaml", ".yml"):
+        return "manifest"  # not a compose file: the Kubernetes manifests of the fixtures
+    if path.name == "pyproject.toml" or (path.suffix == ".txt" and "requirements" in path.name):
+        return "pins"
     if path.suffix == ".py":
         return "gunicorn"
     if path.suffix == ".ini":
@@ -308,6 +314,9 @@ def contents(base: st.SearchStrategy[bytes]) -> st.SearchStrategy[bytes]:
 # --- examples: a folder, the command line ---------------------------------------------------------
 
 FORMATS = ("text", "sarif", "github")
+# files the deployment stage reads from a folder walk (named alone, an unknown one is a usage
+# error): Kubernetes manifests, templates, version pins
+WALKED = ("manifest", "template", "pins")
 
 
 @dataclass(frozen=True)
@@ -332,7 +341,11 @@ def _examples(kind: str) -> st.SearchStrategy[Example]:
             kind=st.just(kind),
             seed=st.just(s),
             data=contents(st.just(base)),
-            walk=st.booleans() if kind != "dump" else st.just(False),
+            walk=st.just(False)
+            if kind == "dump"
+            else st.just(True)
+            if kind in WALKED
+            else st.booleans(),
             fmt=st.sampled_from(FORMATS),
         )
 
@@ -371,7 +384,10 @@ def _named(folder: Path, skip: str | None = None) -> list[str]:
     return sorted(
         p.name
         for p in folder.iterdir()
-        if p.is_file() and p.name not in META and p.name != skip and kind_of(p) is not None
+        if p.is_file()
+        and p.name not in META
+        and p.name != skip
+        and kind_of(p) not in (None, *WALKED)
     )
 
 
@@ -467,6 +483,7 @@ FILE_KINDS = (
     "env",
     "shell",
     "dump",
+    *WALKED,
 )
 KINDS = (*FILE_KINDS, "config")  # config: .gwlint.toml, gwlint.toml, pyproject.toml
 
