@@ -61,6 +61,12 @@ class Settings:
     fail_on: Severity
     nginx_prefix: str | None
     uwsgi_section: str
+    # the folders the run may read from (see loaders.common.roots); a configuration file found
+    # in them cannot widen them, one passed with --config (the user's own) can
+    roots: list[str] = field(default_factory=list)
+    trusted: bool = True
+    # what a found configuration file asked for and was refused (GW009): (path, line, message)
+    refused: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 def _load_config(request: Request) -> Config:
@@ -191,12 +197,38 @@ def settings(request: Request) -> Settings:
     fail_on = request.fail_on or config.fail_on
     if fail_on not in ("error", "warning", "info"):
         raise UsageError(f"--fail-on: {fail_on!r} is not one of error, warning, info")
+    folders = base_roots(request)
+    # a configuration file found in the checked folders comes with them (a pull request's own):
+    # it cannot make gwlint read elsewhere; one named with --config is the user's
+    trusted = request.config is not None or config.path is None
+    refused: list[tuple[str, int, str]] = []
     prefix = request.nginx_prefix
     if prefix is None:
         prefix = _from_config(config, config.nginx_prefix)
+        if prefix is not None and not trusted and request.nginx_dump is None:
+            from gwlint.loaders.common import OUTSIDE_NOTE
+
+            real = os.path.realpath(prefix)
+            if not any(_within(real, folder) for folder in folders):
+                assert config.path is not None
+                refused.append(
+                    (
+                        display(str(config.path)),
+                        _line_of(config.path, "nginx-prefix"),
+                        f"nginx-prefix = {config.nginx_prefix!r} lies outside the folders "
+                        f"gwlint reads ({OUTSIDE_NOTE}): ignored, since a configuration file "
+                        "found in them cannot widen them (give --nginx-prefix, or --config "
+                        "FILE)",
+                    )
+                )
+                prefix = None
     if prefix is not None and not os.path.isdir(prefix) and request.nginx_dump is None:
         origin = "--nginx-prefix" if request.nginx_prefix is not None else f"{where}nginx-prefix"
         raise UsageError(f"{origin} {prefix}: no such folder")
+    if prefix is not None and (trusted or request.nginx_prefix is not None):
+        folders.append(prefix)  # the user's choice: read there
+    if not trusted:
+        refused.extend(_refuse_deployments(config))
     return Settings(
         config=config,
         enabled=_enabled(request, config),
@@ -209,4 +241,97 @@ def settings(request: Request) -> Settings:
         fail_on=Severity(fail_on),
         nginx_prefix=prefix,
         uwsgi_section=request.uwsgi_section or config.uwsgi_section or "uwsgi",
+        roots=folders,
+        trusted=trusted,
+        refused=refused,
     )
+
+
+def base_roots(request: Request) -> list[str]:
+    """The folders the command line lets the run read from. With no path, the working
+    directory. For each path named (a folder, or a file's folder, as written: a named symlink
+    does not move it): the top of the checkout that holds it (the nearest folder above with a
+    ``.git``, ``.hg`` or ``.svn``), so that an include of a sibling folder still resolves; else
+    the working directory when the path was written relative to it; else that folder alone.
+    Never the folders above a checkout: with the working directory at ``/`` (a container's
+    default), ``gwlint check /src/app`` reads /src/app, not /etc/passwd through ``../..``."""
+    named = [*request.paths, *request.nginx, *request.gunicorn, *request.uwsgi]
+    if request.nginx_dump not in (None, "-"):
+        named.append(request.nginx_dump)
+    here = os.getcwd()
+    if not named:
+        return [here]
+    folders: list[str] = []
+    for path in named:
+        absolute = os.path.abspath(path)
+        folder = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
+        top = _checkout_top(folder)
+        if top is not None:
+            folders.append(top)
+        elif not os.path.isabs(path) and _within(os.path.realpath(folder), here):
+            folders.append(here)
+        else:
+            folders.append(folder)
+    return folders
+
+
+def _checkout_top(folder: str) -> str | None:
+    """The nearest folder at or above ``folder`` that a version-control checkout starts at
+    (not the filesystem root)."""
+    current = folder
+    while True:
+        if any(os.path.exists(os.path.join(current, m)) for m in (".git", ".hg", ".svn")):
+            return current if os.path.dirname(current) != current else None
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def _within(real: str, folder: str) -> bool:
+    base = os.path.realpath(folder)
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def _line_of(path: object, needle: str) -> int:
+    """The first line of the configuration file that holds ``needle`` (1 if none)."""
+    try:
+        with open(str(path), encoding="utf-8", errors="replace") as handle:
+            for number, line in enumerate(handle, start=1):
+                if needle in line:
+                    return number
+    except OSError:
+        pass
+    return 1
+
+
+def _refuse_deployments(config: Config) -> list[tuple[str, int, str]]:
+    """A found configuration's ``deployments`` patterns that name files outside its folder
+    (absolute paths, ``..``): refused before any glob runs (``/**/*.conf`` would walk the
+    whole host). The patterns left are relative to the configuration file's folder."""
+    from gwlint.loaders.common import OUTSIDE_NOTE
+
+    refused: list[tuple[str, int, str]] = []
+    assert config.path is not None
+    for number, deployment in enumerate(config.deployments, start=1):
+        label = deployment.name or f"deployments[{number}]"
+        for key in ("nginx", "app"):
+            patterns: list[str] = getattr(deployment, key)
+            kept = []
+            for pattern in patterns:
+                parts = pattern.replace("\\", "/").split("/")
+                if os.path.isabs(pattern) or pattern.startswith("~") or ".." in parts:
+                    refused.append(
+                        (
+                            display(str(config.path)),
+                            _line_of(config.path, pattern),
+                            f"{label}: {key} = {pattern!r} names files outside the folders "
+                            f"gwlint reads ({OUTSIDE_NOTE}): ignored, since a configuration file "
+                            "found in them cannot widen them (give the files on the command line, "
+                            "or --config FILE)",
+                        )
+                    )
+                else:
+                    kept.append(pattern)
+            setattr(deployment, key, kept)
+    return refused

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from gwlint.loaders.commands import build_launch
-from gwlint.loaders.common import Problems
+from gwlint.loaders.common import Problems, reading_within
 from gwlint.loaders.launch import EnvValue, Launch, Program, Word
 from gwlint.model.appserver import GunicornServer, UvicornServer, UwsgiServer
 from gwlint.model.facts import Facts
@@ -124,7 +124,8 @@ def test_precedence_cli_over_cmd_args_over_config_over_env(tmp_path: Path) -> No
         env={"GUNICORN_CMD_ARGS": "--timeout 20 --keep-alive 20", "WEB_CONCURRENCY": "9"},
     )
     problems = Problems()
-    built = build_launch(launch, Facts(), problems)
+    with reading_within([str(tmp_path)]):  # the run's folder: the launcher's config is in it
+        built = build_launch(launch, Facts(), problems)
     app = built.app
     assert isinstance(app, GunicornServer)
     assert app.values["timeout"].value == 30  # command line

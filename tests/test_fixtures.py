@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from gwlint.config import CONFIG_NAMES
 from tests.conftest import FIXTURES, gwlint
 
 META = {"expected.txt", "args", "README.md"}
@@ -29,8 +30,10 @@ def _command(case: Path) -> list[str]:
     if "." in extra:
         files = []  # the case is a repository, discovered
     select = [] if case.parent.name == "scenarios" else ["--select", case.parent.name]
-    # no configuration file from the folders above the checkout changes the results
-    isolated = [] if "--config" in extra else ["--isolated"]
+    # no configuration file from the folders above the checkout changes the results; a case
+    # with its own (GW009) has it found, as in a checkout
+    own = any((case / name).is_file() for name in CONFIG_NAMES)
+    isolated = [] if "--config" in extra or own else ["--isolated"]
     return ["check", *files, *select, *isolated, *extra]
 
 

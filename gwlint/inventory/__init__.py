@@ -10,6 +10,8 @@ Kubernetes manifests). Nothing is parsed here beyond a file's head.
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -34,6 +36,8 @@ class Inventory:
     # every folder walked, and its files in walk order: the deployment stage finds files by
     # their container paths among them
     walked: list[str] = field(default_factory=list)
+    # the files the configuration's deployments name
+    configured: list[str] = field(default_factory=list)
 
     def add(self, kind: Kind, path: str) -> None:
         bucket = getattr(self, kind)
@@ -127,16 +131,80 @@ def collect(request: Request, section: str, ignores: Ignores) -> Inventory:
     return inventory
 
 
-def _expand(config: Config, patterns: list[str]) -> list[str]:
-    """Files a deployment's globs name (relative to the configuration file's folder)."""
+def _expand(config: Config, patterns: list[str], *, trusted: bool) -> list[str]:
+    """Files a deployment's globs name (relative to the configuration file's folder), as glob
+    reads them (``*`` within a name, ``**`` any folders) but without following a symlinked
+    folder (a loop of them made ``glob`` run forever); from a configuration file found in the
+    checked folders (not ``trusted``), never a file outside the run's folders."""
     import glob
+
+    from gwlint.loaders.common import outside
 
     found: list[str] = []
     for pattern in patterns:
         full = pattern if os.path.isabs(pattern) else os.path.join(config.root, pattern)
-        matches = sorted(p for p in glob.glob(full, recursive=True) if os.path.isfile(p))
-        found.extend(display(match) for match in matches)
+        full = os.path.normpath(full)
+        if not glob.has_magic(full):
+            matches = [full] if os.path.isfile(full) else []
+        else:
+            matches = sorted(_globbed(full))
+        found.extend(display(m) for m in matches if trusted or not outside(m))
     return list(dict.fromkeys(found))
+
+
+def _globbed(pattern: str) -> Iterator[str]:
+    """The files under the pattern's fixed folder whose path matches it, segment by segment."""
+    import glob
+    from fnmatch import translate
+
+    parts = pattern.split(os.sep)
+    fixed = 0
+    while fixed < len(parts) - 1 and not glob.has_magic(parts[fixed]):
+        fixed += 1
+    start = os.sep.join(parts[:fixed]) or os.sep
+    wanted = [None if p == "**" else re.compile(translate(p)) for p in parts[fixed:]]
+    if not os.path.isdir(start):
+        return
+    for path in files_under(start, Ignores(respect_gitignore=False)):
+        relative = os.path.relpath(path, start).split(os.sep)
+        if _segments_match(wanted, relative):
+            yield path
+
+
+def _segments_match(wanted: list[re.Pattern[str] | None], names: list[str]) -> bool:
+    """Glob segments (None: ``**``, any number of folders) against a path's names: dynamic
+    programming over (segment, name), linear in their product."""
+    reachable = {0}
+    for name in names:
+        step: set[int] = set()
+        for index in _closure(reachable, wanted):
+            if index < len(wanted):
+                pattern = wanted[index]
+                if pattern is None:
+                    if not name.startswith("."):  # glob's ** skips hidden names too
+                        step.add(index)  # ** takes this name and may take more
+                elif pattern.match(name) and not (name.startswith(".") and not _dotted(pattern)):
+                    step.add(index + 1)
+        reachable = step
+        if not reachable:
+            return False
+    return len(wanted) in _closure(reachable, wanted)
+
+
+def _closure(reachable: set[int], wanted: list[re.Pattern[str] | None]) -> set[int]:
+    """``reachable`` and the indexes past the ``**`` segments that may take no name."""
+    out = set(reachable)
+    for index in sorted(reachable):
+        while index < len(wanted) and wanted[index] is None:
+            index += 1
+            out.add(index)
+    return out
+
+
+def _dotted(pattern: re.Pattern[str]) -> bool:
+    """Whether a segment's pattern was written with a leading dot (glob: ``*`` skips names
+    that start with one)."""
+    return pattern.pattern.startswith("(?s:\\.")
 
 
 def add_configured(settings: Settings, inventory: Inventory) -> None:
@@ -144,9 +212,10 @@ def add_configured(settings: Settings, inventory: Inventory) -> None:
     config = settings.config
     for number, deployment in enumerate(config.deployments, start=1):
         label = deployment.name or f"deployments[{number}]"
-        for path in _expand(config, deployment.nginx):
+        for path in _expand(config, deployment.nginx, trusted=settings.trusted):
             inventory.add("nginx", path)
-        for path in _expand(config, deployment.app):
+            inventory.configured.append(path)
+        for path in _expand(config, deployment.app, trusted=settings.trusted):
             kind = classify(path, section=settings.uwsgi_section)
             if kind not in ("gunicorn", "uwsgi", "launcher"):
                 raise UsageError(
@@ -154,6 +223,7 @@ def add_configured(settings: Settings, inventory: Inventory) -> None:
                     "uWSGI ini nor a file that starts one (Procfile, Dockerfile, compose...)"
                 )
             inventory.add(kind, path)
+            inventory.configured.append(path)
 
 
 def take(request: Request, settings: Settings) -> Inventory:

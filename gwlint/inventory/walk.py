@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from gwlint.loaders import SKIP_DIRS
+from gwlint.loaders.common import outside
 
 if TYPE_CHECKING:
     import pathspec
@@ -141,6 +142,8 @@ def files_under(root: str, ignores: Ignores | None = None) -> Iterator[str]:
             path = os.path.join(folder, name)
             if ignores.ignored(path, here):
                 continue
+            if os.path.islink(path) and outside(path):
+                continue  # a symlink out of the folders the run reads: not even sniffed
             seen += 1
             if seen > MAX_WALK_FILES:
                 return

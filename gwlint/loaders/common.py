@@ -6,6 +6,9 @@ import math
 import os
 import re
 import stat
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -202,21 +205,62 @@ def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
+# the folders a run may read from (real paths): the folders named on the command line (a named
+# file's folder), else the working directory; set by the engine for a run (``reading_within``)
+_ROOTS: ContextVar[tuple[str, ...] | None] = ContextVar("gwlint_roots", default=None)
+
+OUTSIDE_NOTE = "the folders given on the command line, or the working directory"
+
+
+def roots() -> tuple[str, ...]:
+    """The real paths of the folders this run may read from (the working directory when no
+    run set them)."""
+    return _ROOTS.get() or (os.path.realpath(os.getcwd()),)
+
+
+@contextmanager
+def reading_within(folders: Iterable[str]) -> Iterator[None]:
+    """Confine the reads of what runs inside to ``folders`` (symlinks resolved)."""
+    chosen = tuple(dict.fromkeys(os.path.realpath(f) for f in folders))
+    token = _ROOTS.set(chosen or None)
+    try:
+        yield
+    finally:
+        _ROOTS.reset(token)
+
+
 def outside(path: str, by: str | None = None, *, folder: str | None = None) -> bool:
-    """Whether ``path``, symlinks resolved, lies outside the folders gwlint may read from: the
-    working directory, and for a file that another file points to (``by``: the file gwlint was
-    given or found, that leads to this one), that file's folder. An untrusted repository must
-    not make gwlint read (and echo) a file elsewhere on the host: a symlink out of the tree,
-    ``../../secret``, ``source /etc/...``. A file named from outside the working directory
-    (``by`` None) is the user's choice: it may be read, unless a symlink in the tree leads there.
-    ``folder``: one more folder allowed (where a command runs)."""
-    here = os.path.realpath(os.getcwd())
+    """Whether ``path``, symlinks and ``..`` resolved, lies outside the folders the run may
+    read from (``roots``): the folders named on the command line (for a named file, its
+    folder), else the working directory. A repository can never widen them: a symlink out of
+    the tree, ``../../secret``, ``source /etc/...``, a configuration file's ``nginx-prefix``.
+    The answer is the same whether the file exists or not (no oracle).
+
+    Outside a run (a loader called on its own, with no ``reading_within``), the folders are the
+    working directory, the folder of the file that leads here (``by``), where a command runs
+    (``folder``), and a file named directly (``by`` None) unless a symlink in the working
+    directory leads out of it."""
     real = os.path.realpath(path)
+    run = _ROOTS.get()
+    if run is not None:
+        return not any(_inside(real, root) for root in run)
+    here = os.path.realpath(os.getcwd())
     if _inside(real, here) or (folder is not None and _inside(real, os.path.realpath(folder))):
         return False
     if by is None:
         return _inside(os.path.abspath(path), os.getcwd())  # in the tree as written, not resolved
     return not _inside(real, os.path.realpath(os.path.dirname(os.path.abspath(by))))
+
+
+def isfile_within(path: str, by: str | None = None) -> bool:
+    """``os.path.isfile`` for a path the input leads to: False, without asking, for a path
+    outside the folders the run reads (``outside``), so that such a file and a missing one get
+    the same answer."""
+    return not outside(path, by) and os.path.isfile(path)
+
+
+def outside_message(path: str, kind: str) -> str:
+    return f"{path} lies outside the folders gwlint reads ({OUTSIDE_NOTE}): not read ({kind})"
 
 
 def read_bytes(
@@ -229,8 +273,7 @@ def read_bytes(
             code,
             path,
             1,
-            f"{path} lies outside the folders gwlint reads (the working directory, and the "
-            f"folder of the file that leads here): not read ({kind})",
+            outside_message(path, kind),
         )
         return None
     try:

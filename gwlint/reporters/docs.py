@@ -44,6 +44,7 @@ def example_request(example: Example, folder: str) -> Request:
 
     Paths in the request are relative to ``folder``.
     """
+    from gwlint.config import CONFIG_NAMES
     from gwlint.engine import Request
 
     paths = []
@@ -51,7 +52,7 @@ def example_request(example: Example, folder: str) -> Request:
         path = os.path.join(folder, name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         Path(path).write_text(content)
-        if "/" not in name:
+        if "/" not in name and name not in CONFIG_NAMES:  # a configuration file is found
             paths.append(name)
     request = Request(paths=paths)
     args = list(example.args)
@@ -83,12 +84,15 @@ def example_request(example: Example, folder: str) -> Request:
 
 def check_example(example: Example, code: str) -> Report:
     """``gwlint check --select CODE`` on an example, run inside a scratch folder."""
+    from gwlint.config import CONFIG_NAMES
     from gwlint.engine import lint
 
     with tempfile.TemporaryDirectory(prefix="gwlint-example-") as folder, chdir(folder):
         request = example_request(example, folder)
         request.select = [code]
-        request.isolated = True  # no configuration file of the machine building the docs
+        # no configuration file of the machine building the docs, unless the example has its
+        # own (found in the scratch folder, as in a checkout)
+        request.isolated = not any(name in CONFIG_NAMES for name, _ in example.files)
         return lint(request)
 
 
@@ -101,11 +105,15 @@ def run_example(example: Example, code: str) -> str:
 
 
 def _files(example: Example) -> list[str]:
+    from gwlint.config import CONFIG_NAMES
+
     out: list[str] = []
     for name, content in example.files:
         lang = LANG.get(Path(name).suffix, "")
         out += [f"`{name}`", "", f"```{lang}", content.rstrip("\n"), "```", ""]
-    command = "gwlint check " + " ".join(n for n, _ in example.files if "/" not in n)
+    command = "gwlint check " + " ".join(
+        n for n, _ in example.files if "/" not in n and n not in CONFIG_NAMES
+    )
     if example.args:
         command += " " + " ".join(example.args)
     out += ["```console", f"$ {command}", "```", ""]

@@ -298,4 +298,35 @@ that need them stay quiet rather than assume the defaults.
     ),
 )
 
-RULES = (GW001, GW002, GW003, GW004, GW005, GW006, GW007, GW008)
+GW009 = Rule(
+    code="GW009",
+    name="config-reads-outside",
+    title="a configuration file in the checked folders asks to read outside them",
+    severity=Severity.WARNING,
+    why="""
+gwlint reads the folders named on the command line (for a named file, its folder), or the working
+directory when none is named, and nothing else: no include, symlink, `..` or launcher path makes
+it read (and print) a file elsewhere on the machine. A configuration file *found* in those
+folders (`.gwlint.toml`, `gwlint.toml`, `[tool.gwlint]` in `pyproject.toml`) comes with them:
+in CI it is the pull request's own, so it cannot widen them either. An `nginx-prefix` that leads
+outside, or a `deployments` pattern that is absolute or climbs out with `..`
+(`nginx = ["/etc/nginx/*.conf"]`, `app = ["../other/uwsgi.ini"]`), is ignored, with this warning
+at its line; the rest of the run goes on. Without this, `nginx-prefix = "/"` and
+`include /etc/passwd;` made gwlint print the host's files. See docs/security.md.
+
+The same settings given by you are followed: `--nginx-prefix DIR`, the files on the command line,
+or a configuration file named with `--config FILE` (yours, not the repository's).
+""",
+    example=ex(
+        (".gwlint.toml", 'nginx-prefix = "/etc/nginx"\n'),
+        ("nginx.conf", "events {}\nhttp {\n    include conf.d/*.conf;\n}\n"),
+    ),
+    fix=ex(
+        (".gwlint.toml", 'nginx-prefix = "deploy/nginx"\n'),
+        ("nginx.conf", "events {}\nhttp {\n    include conf.d/*.conf;\n}\n"),
+        ("deploy/nginx/conf.d/app.conf", "server {\n    listen 80;\n}\n"),
+    ),
+    references=("https://docs.astral.sh/ruff/configuration/#config-file-discovery",),
+)
+
+RULES = (GW001, GW002, GW003, GW004, GW005, GW006, GW007, GW008, GW009)
