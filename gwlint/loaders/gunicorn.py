@@ -9,7 +9,7 @@ from typing import Any
 
 from gwlint.loaders.common import Problems, number_problem, read_bytes
 from gwlint.loaders.launch import PLATFORM_SET
-from gwlint.loaders.pyeval import Binding, Function, Unknown, evaluate
+from gwlint.loaders.pyeval import MAX_SOURCE_BYTES, Binding, Function, Unknown, evaluate
 from gwlint.model import address as addr
 from gwlint.model.appserver import GunicornServer, Listener, WorkerKind
 from gwlint.model.defaults import (
@@ -276,6 +276,15 @@ def read_settings(path: str, facts: Facts, problems: Problems) -> dict[str, Sour
     GW003) when the file cannot be read."""
     data = read_bytes(path, "GW003", problems, kind="gunicorn")
     if data is None:
+        return None
+    if len(data) > MAX_SOURCE_BYTES:  # its syntax tree alone could take gigabytes
+        problems.add(
+            "GW003",
+            path,
+            1,
+            f"gunicorn config is {len(data)} bytes, over the {MAX_SOURCE_BYTES // 1024} KiB "
+            "gwlint evaluates; not read",
+        )
         return None
     try:
         with warnings.catch_warnings():
