@@ -1615,3 +1615,373 @@ def test_overridden_keeps_a_script_nothing_else_runs(repo: Path) -> None:
         "run.sh",
         "Procfile web -> other.sh",
     ]
+
+
+# --- bounded work (issue 12): YAML bombs, process budgets, linear patterns -----------------------
+
+
+def merge_bomb(levels: int = 9) -> str:
+    """``x-aN: &aN {<<: [*aN-1 x10]}``: 10**levels mappings once merge keys are followed."""
+    lines = ["x-a0: &a0 {k: v}"]
+    for level in range(1, levels + 1):
+        refs = ", ".join(f"*a{level - 1}" for _ in range(10))
+        lines.append(f"x-a{level}: &a{level} {{<<: [{refs}]}}")
+    return "\n".join(lines) + f"\nservices:\n  web:\n    <<: *a{levels}\n    build: .\n"
+
+
+def test_compose_merge_key_bomb_is_a_located_gw008(repo: Path) -> None:
+    write(repo, {"docker-compose.yml": merge_bomb(), "Dockerfile": "FROM python\n"})
+    got, problems = read("docker-compose.yml")
+    assert got == []
+    # at the top-level key whose value expands past the budget (x-a5: over 10**5 mappings)
+    assert problems == [
+        (
+            "GW008",
+            "docker-compose.yml",
+            6,
+            f"compose file expands to more than {launchers.MAX_YAML_NODES} YAML nodes (aliases "
+            "and merge keys followed); not read",
+        )
+    ]
+    # nor are the services of the deployment stage (read_launches reports); and the next file
+    # is read as ever
+    assert launchers.read_compose_services("docker-compose.yml", {}, Problems()) == []
+    write(repo, {"compose.yaml": "services:\n  web:\n    command: gunicorn app\n"})
+    assert words(one("compose.yaml")) == ["app"]
+
+
+def test_compose_bomb_below_what_the_count_follows_is_still_stopped(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the count follows no deeper than MAX_YAML_DEPTH; reading the merge keys is charged too
+    monkeypatch.setattr(launchers, "MAX_YAML_DEPTH", 1)
+    monkeypatch.setattr(launchers, "MAX_YAML_NODES", 20)
+    keys = ", ".join(f"k{i}: v" for i in range(50))
+    text = f"x-big: &big {{{keys}}}\nservices:\n  web:\n    <<: *big\n    command: gunicorn a\n"
+    write(repo, {"compose.yaml": text})
+    got, problems = read("compose.yaml")
+    assert got == []
+    assert [(code, line) for code, _, line, _ in problems] == [("GW008", 1)]
+    assert "more than 20 YAML nodes" in problems[0][3]
+
+
+def test_compose_too_many_nodes_or_bytes_are_not_read(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    items = ", ".join(["x"] * 400)
+    write(repo, {"compose.yaml": f"services:\n  web:\n    command: gunicorn a\n    x: [{items}]\n"})
+    monkeypatch.setattr(launchers, "MAX_YAML_COMPOSED", 100)
+    got, problems = read("compose.yaml")
+    assert got == []
+    assert problems == [
+        ("GW008", "compose.yaml", 1, "compose file has more than 100 YAML nodes; not read")
+    ]
+    monkeypatch.setattr(launchers, "MAX_YAML_COMPOSED", 100_000)
+    monkeypatch.setattr(launchers, "MAX_COMPOSE_BYTES", 1024)
+    got, problems = read("compose.yaml")
+    assert got == []
+    assert problems == [("GW008", "compose.yaml", 1, "compose file is larger than 1 KiB; not read")]
+
+
+def test_compose_deep_nesting_is_a_gw008(repo: Path) -> None:
+    nested = "[" * 3000 + "]" * 3000
+    write(repo, {"compose.yaml": f"x: {nested}\nservices:\n  web:\n    command: gunicorn a\n"})
+    got, problems = read("compose.yaml")
+    assert got == []
+    assert problems == [
+        ("GW008", "compose.yaml", 1, "compose file nests too deeply to be read; not read")
+    ]
+
+
+def test_compose_merge_keys_first_base_wins_own_keys_over_all(repo: Path) -> None:
+    # YAML: of the bases of <<: [*a, *b], the first that has a key gives it (a whole value:
+    # merging is shallow); a key of the mapping itself beats them, and written twice, the last
+    write(
+        repo,
+        {
+            "compose.yaml": """
+                x-a: &a {command: gunicorn a, environment: {A: "1", B: "a"}}
+                x-b: &b {command: gunicorn b, environment: {A: "2"}, working_dir: /b}
+                services:
+                  web:
+                    <<: [*a, *b]
+                  api:
+                    <<: *a
+                    command: gunicorn api
+                    command: gunicorn api2
+            """
+        },
+    )
+    got, problems = read("compose.yaml")
+    assert problems == []
+    assert [(g.label, words(g), env(g), g.workdir) for g in got] == [
+        ("compose service web", ["a"], {"A": "1", "B": "a"}, "/b"),
+        ("compose service api", ["api2"], {"A": "1", "B": "a"}, None),
+    ]
+
+
+def test_compose_env_files_named_many_times_are_read_once(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # named again, a file applies where it is named last: [a, b, a] is [b, a]
+    write(
+        repo,
+        {
+            "a.env": "A=a\nX=a\n",
+            "b.env": "A=b\nB=b\n",
+            "compose.yaml": """
+                x-files: &files [a.env, b.env, a.env]
+                services:
+                  web: {command: gunicorn web, env_file: *files}
+                  api: {command: gunicorn api, env_file: *files}
+            """,
+        },
+    )
+    reads: list[str] = []
+    real = launchers._dotenv_uncached
+
+    def counting(ctx: launchers._Ctx, path: str, *, expand: bool) -> object:
+        reads.append(path)
+        return real(ctx, path, expand=expand)
+
+    monkeypatch.setattr(launchers, "_dotenv_uncached", counting)
+    got, problems = read("compose.yaml")
+    assert problems == []
+    assert [(g.label, env(g), g.referenced) for g in got] == [
+        ("compose service web", {"A": "a", "X": "a", "B": "b"}, ("b.env", "a.env")),
+        ("compose service api", {"A": "a", "X": "a", "B": "b"}, ("b.env", "a.env")),
+    ]
+    assert sorted(reads) == [".env", "a.env", "b.env"]
+
+
+def test_procfile_process_budget(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(launchers, "MAX_PROCESSES", 3)
+    text = "# processes\n" + "".join(
+        f"w{i}: gunicorn app:app --bind :{8000 + i}\n" for i in range(6)
+    )
+    write(repo, {"Procfile": text})
+    got, problems = read("Procfile")
+    assert [(g.label, g.line, words(g)[-1]) for g in got] == [
+        ("Procfile w0", 2, ":8000"),
+        ("Procfile w1", 3, ":8001"),
+        ("Procfile w2", 4, ":8002"),
+    ]
+    assert problems == [
+        ("GW008", "Procfile", 5, "Procfile starts more than 3 processes; only the first 3 are read")
+    ]
+
+
+def test_procfile_environment_budget(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # each process has its own copy of the environment (.env, and $PORT/$WEB_CONCURRENCY)
+    monkeypatch.setattr(launchers, "MAX_ENVIRONMENT", 20)
+    write(
+        repo,
+        {
+            ".env": "".join(f"K{i}=v\n" for i in range(6)),
+            "Procfile": "web: gunicorn a\nworker: gunicorn b\nclock: gunicorn c\n",
+        },
+    )
+    got, problems = read("Procfile")
+    assert [g.label for g in got] == ["Procfile web", "Procfile worker"]
+    assert problems == [
+        (
+            "GW008",
+            "Procfile",
+            3,
+            "Procfile gives its processes more than 20 environment variables in all; this one and "
+            "the rest are not read",
+        )
+    ]
+
+
+def test_procfile_line_with_long_runs_of_blanks(repo: Path) -> None:
+    blanks = " \t" * 20_000
+    write(
+        repo, {"Procfile": f"web: gunicorn app:app{blanks}-w 2{blanks}\r\nx:{blanks}y{blanks}z\n"}
+    )
+    got, problems = read("Procfile")
+    assert problems == []
+    (web,) = got
+    assert words(web) == ["app:app", "-w", "2"]
+    assert lines(web) == [1, 1, 1]
+
+
+def test_compose_service_budget(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(launchers, "MAX_PROCESSES", 2)
+    services = "".join(f"  s{i}: {{command: gunicorn s{i}}}\n" for i in range(4))
+    write(repo, {"compose.yaml": "services:\n" + services})
+    got, problems = read("compose.yaml")
+    assert [g.label for g in got] == ["compose service s0", "compose service s1"]
+    assert problems == [
+        (
+            "GW008",
+            "compose.yaml",
+            4,
+            "compose file starts more than 2 services; only the first 2 are read",
+        )
+    ]
+
+
+def test_supervisord_process_budget_counts_numprocs(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(launchers, "MAX_PROCESSES", 3)
+    write(
+        repo,
+        {
+            "supervisord.conf": """
+                [program:web]
+                command=gunicorn app -b 127.0.0.1:80%(process_num)02d
+                numprocs=2
+
+                [program:api]
+                command=gunicorn api -b 127.0.0.1:90%(process_num)02d
+                numprocs=2
+
+                [program:worker]
+                command=gunicorn worker
+            """
+        },
+    )
+    got, problems = read("supervisord.conf")
+    assert [g.label for g in got] == [
+        "supervisord program:web (process_num 0)",
+        "supervisord program:web (process_num 1)",
+        "supervisord program:api (process_num 0)",
+    ]
+    assert problems == [
+        (
+            "GW008",
+            "supervisord.conf",
+            6,
+            "supervisord config starts more than 3 processes; only the first 3 are read",
+        )
+    ]
+
+
+def test_supervisord_long_program_text_is_read_for_fewer_copies(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(launchers, "MAX_PROGRAM_TEXT", 200)
+    write(
+        repo,
+        {
+            "supervisord.conf": "[program:web]\ncommand=gunicorn app -b :80%(process_num)02d "
+            + "-x " * 20
+            + "\nnumprocs=10\n"
+        },
+    )
+    got, problems = read("supervisord.conf")
+    assert problems == []
+    assert [words(g)[2] for g in got] == [":8000", ":8001"]
+
+
+def test_supervisord_nested_placeholders_and_odd_specs(repo: Path) -> None:
+    zeros = "0" * 5000
+    write(
+        repo,
+        {
+            "supervisord.conf": "[program:web]\n"
+            "command=gunicorn app --name %(program_name)08s %(here)99999999s "
+            f"%(x){zeros}! %% " + "%(" * 40_000 + "\n"
+        },
+    )
+    got, problems = read("supervisord.conf")
+    assert problems == []
+    (web,) = got
+    assert words(web) == ["app", "--name", "     web", None, f"%(x){zeros}!", "%", "%(" * 40_000]
+    assert web.args[3].unknown == "%(here)99999999s expands to more than 65536 characters"
+
+
+def test_supervisord_daemon_environment_knows_no_program(repo: Path) -> None:
+    # [supervisord] environment= is expanded once, with %(here)s and %(ENV_X)s only
+    write(
+        repo,
+        {
+            "supervisord.conf": """
+                [supervisord]
+                environment=NAME="%(program_name)s",HERE="%(here)s",P="%(ENV_PORT)s"
+
+                [program:web]
+                command=gunicorn web
+                environment=OWN="%(program_name)s"
+            """
+        },
+    )
+    got, problems = read("supervisord.conf", {"PORT": "8000"})
+    assert problems == []
+    (web,) = got
+    assert env(web) == {"NAME": None, "HERE": ".", "P": "8000", "OWN": "web"}
+    assert (
+        web.env["NAME"].unknown == "%(program_name)s is not one supervisord fills in [supervisord]"
+    )
+
+
+def test_supervisord_option_names_and_long_blank_lines(repo: Path) -> None:
+    blanks = " " * 20_000
+    write(
+        repo,
+        {
+            "supervisord.conf": f"[program:web]\ncommand {blanks}=  gunicorn web\n"
+            f"a{blanks}b\nnumprocs{blanks}: 1\n"
+        },
+    )
+    got, problems = read("supervisord.conf")
+    assert problems == []
+    (web,) = got
+    assert (web.line, words(web), web.args[0].column) == (2, ["web"], 20_021)
+
+
+def test_systemd_exec_start_budget_and_environment_files(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(launchers, "MAX_PROCESSES", 2)
+    write(
+        repo,
+        {
+            "a.env": "A=a\nX=a\n",
+            "b.env": "A=b\nB=b\n",
+            "app.service": """
+                [Service]
+                EnvironmentFile=a.env
+                EnvironmentFile=b.env
+                EnvironmentFile=a.env
+                ExecStart=/usr/bin/gunicorn one
+                ExecStart=/usr/bin/gunicorn two
+                ExecStart=/usr/bin/gunicorn three
+            """,
+        },
+    )
+    got, problems = read("app.service")
+    assert [(words(g), env(g), g.referenced) for g in got] == [
+        (["one"], {"A": "a", "B": "b", "X": "a"}, ("a.env", "b.env")),
+        (["two"], {"A": "a", "B": "b", "X": "a"}, ("a.env", "b.env")),
+    ]
+    assert problems == [
+        (
+            "GW008",
+            "app.service",
+            7,
+            "systemd unit starts more than 2 ExecStart= lines; only the first 2 are read",
+        )
+    ]
+
+
+def test_dotenv_values_refer_to_earlier_lines_of_a_long_file(repo: Path) -> None:
+    lines_ = ["V0=x"] + [
+        f"V{i}=${{V{i - 1}}}" if i % 2 else f"V{i}=plain{i}" for i in range(1, 10_000)
+    ]
+    write(repo, {".env": "\n".join(lines_) + "\n", "Procfile": "web: gunicorn $V9999\n"})
+    got, problems = read("Procfile")
+    assert problems == []
+    assert words(got[0]) == ["plain9998"]
+
+
+@pytest.mark.parametrize(
+    ("flags", "allexport"), [("-ea", True), ("-eu", False), ("-" + "a" * 20_000 + "!", False)]
+)
+def test_set_flags_with_a(repo: Path, flags: str, allexport: bool) -> None:
+    write(repo, {"start.sh": f"set {flags}\nPORT=8000\nexec sh -c 'gunicorn -b :$PORT app'\n"})
+    got, _ = read("start.sh")
+    # without allexport, PORT is not in the environment of sh -c
+    assert words(got[0])[1] == (":8000" if allexport else None)

@@ -24,11 +24,14 @@ from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
-from functools import cache
 from typing import Any, Generic, Literal, TypeVar
 
 from gwlint.loaders.common import Problems, read_text
 from gwlint.loaders.launch import EnvValue, Word
+from gwlint.loaders.yaml_nodes import TooBig as _TooBig
+from gwlint.loaders.yaml_nodes import TooManyNodes as _TooManyNodes
+from gwlint.loaders.yaml_nodes import compose_all
+from gwlint.loaders.yaml_nodes import count as count_nodes
 
 CODE = "GW008"
 KIND = "Kubernetes manifest"
@@ -268,31 +271,6 @@ def looks_like_manifest(head: bytes) -> bool:
 # --- reading ----------------------------------------------------------------------------------
 
 
-class _TooBig(Exception):
-    """The node budget is spent."""
-
-
-class _TooManyNodes(Exception):
-    """The file holds more YAML nodes than gwlint composes."""
-
-
-@cache
-def _loader() -> type[Any]:
-    """PyYAML's safe loader that stops composing after ``MAX_COMPOSED`` nodes (memory)."""
-    import yaml  # type: ignore[import-untyped, unused-ignore]
-
-    class Loader(yaml.SafeLoader):  # type: ignore[misc, unused-ignore]
-        composed = 0
-
-        def compose_node(self, parent: Any, index: Any) -> Any:
-            self.composed += 1
-            if self.composed > MAX_COMPOSED:
-                raise _TooManyNodes
-            return super().compose_node(parent, index)
-
-    return Loader
-
-
 def read_manifests(path: str, problems: Problems) -> Manifests | None:
     """The workloads, ConfigMaps, Secrets and Services of a manifest file; None when it cannot
     be read (after a GW008 warning), or when it is a template."""
@@ -303,7 +281,7 @@ def read_manifests(path: str, problems: Problems) -> Manifests | None:
         return None
     reader = _Reader(path, text)
     try:
-        documents = list(yaml.compose_all(text, Loader=_loader()))
+        documents = compose_all(text, MAX_COMPOSED)
     except _TooManyNodes:
         message = f"Kubernetes manifest has more than {MAX_COMPOSED} YAML nodes; not read"
         problems.add(CODE, path, 1, message, severity="warning")
@@ -413,22 +391,7 @@ class _Reader:
         """Count the nodes of the documents to read, each alias every time it is reached (an
         explicit stack, no recursion); over ``MAX_NODES``: _TooBig. Every walk that follows
         reaches a subset of what is counted here."""
-        visits = 0
-        stack: list[tuple[_Node, int]] = [(root, 0) for root in roots]
-        while stack:
-            node, depth = stack.pop()
-            visits += 1
-            if visits > MAX_NODES:
-                raise _TooBig
-            if depth >= MAX_DEPTH:
-                continue
-            kind = getattr(node, "id", None)
-            if kind == "mapping":
-                for key, value in node.value:
-                    stack.append((key, depth + 1))
-                    stack.append((value, depth + 1))
-            elif kind == "sequence":
-                stack.extend((item, depth + 1) for item in node.value)
+        count_nodes(roots, MAX_NODES, MAX_DEPTH)
 
     def pairs(self, node: _Node, depth: int = 0) -> list[tuple[str, _Node, _Node]]:
         """(key, key node, value node) of a mapping, merge keys (``<<: *base``) applied."""

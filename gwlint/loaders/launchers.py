@@ -49,11 +49,12 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from gwlint.loaders import SKIP_DIRS, read_head
-from gwlint.loaders.common import MAX_FILE_BYTES, Problems, read_text
+from gwlint.loaders.common import MAX_FILE_BYTES, Problems, isfile_within, read_text
 from gwlint.loaders.detect_launcher import (
     _MENTION,
     _SHELL_SHEBANG,
@@ -68,6 +69,7 @@ from gwlint.loaders.launch import (
     Word,
     platform_reason,
 )
+from gwlint.loaders.yaml_nodes import TooBig, TooManyNodes, compose, count
 from gwlint.model.units import decimal
 
 CODE = "GW008"  # launcher cannot be read
@@ -80,6 +82,25 @@ MAX_RUNS = 200
 # any command holds; A=$B$B... line after line, or set -- "$@" "$@", would double each time
 MAX_VALUE = 65536
 MAX_WORDS = 4096
+# processes read from one launcher file (Procfile lines, compose services, supervisord programs
+# and their numprocs copies, systemd ExecStart= lines): each becomes an app server checked with
+# all its settings (about 5 ms and 180 KB each), and no real file starts more than a few dozen
+MAX_PROCESSES = 100
+MAX_ENVIRONMENT = 20_000  # variables in the environments of those processes, in all
+# words split from one launcher file (its commands, the scripts and sh -c strings they run, its
+# values): each costs some microseconds here and as an argument after; a real file has hundreds
+MAX_TOKENS = 50_000
+MAX_ENV_TEXT = 4 * 1024 * 1024  # characters of the values of one env file, expanded
+MAX_PROGRAM_TEXT = 256 * 1024  # characters of supervisord program copies (numprocs) read anew
+# a compose file: bytes, YAML nodes composed (PyYAML in Python: about 50 microseconds and
+# 600 bytes each, and a run reads a compose file twice: its services, its commands), and nodes
+# after aliases and merge keys are followed (``yaml_nodes.count``); a real compose file has a
+# few hundred nodes in 10 KB
+MAX_COMPOSE_BYTES = 128 * 1024
+MAX_YAML_COMPOSED = 10_000
+MAX_YAML_NODES = 50_000
+MAX_YAML_DEPTH = 100  # nesting the count follows (a node that holds itself ends there)
+MAX_MERGE_DEPTH = 16  # ``<<: *base`` chains
 _TOO_LONG = f"it expands to more than {MAX_VALUE} characters"
 _TOO_MANY = f"it expands to more than {MAX_WORDS} words"
 
@@ -313,6 +334,14 @@ _SHLEX = _Syntax()  # supervisord's shlex.split
 _PercentHook = Callable[[str, int], tuple[int, str | None, str] | None]
 
 
+class _OutOfWords(Exception):
+    """The launcher file being read holds more than MAX_TOKENS words."""
+
+
+# the words split so far from the launcher file being read (``_reading``); None: not counted
+_TOKENS: ContextVar[list[int] | None] = ContextVar("gwlint_launcher_tokens", default=None)
+
+
 class _Lexer:
     """Splits a text into tokens the way a POSIX shell (or shlex, systemd, compose) does."""
 
@@ -322,6 +351,7 @@ class _Lexer:
         self.n = len(src.text)
         self.syn = syntax
         self.percent = percent
+        self.counted = _TOKENS.get()
         self.error: tuple[int, str] | None = None  # (index, what)
         # text added to a literal part, joined once at the end (_join_chunks): a str grown one
         # character at a time is copied each time, quadratic in a long quoted word
@@ -341,10 +371,17 @@ class _Lexer:
             part.text = "".join(chunks)
         self._chunks.clear()
 
+    def _count(self) -> None:
+        if self.counted is not None:
+            self.counted[0] += 1
+            if self.counted[0] > MAX_TOKENS:
+                raise _OutOfWords
+
     def _tokens(self) -> list[_Tok]:
         t, n, syn = self.t, self.n, self.syn
         out: list[_Tok] = []
         if not syn.split:
+            self._count()
             parts, _ = self._word(0, stop_ws=False, stop_ops=False)
             return [_Tok(parts, t, 0, self.src)]
         i = 0
@@ -378,6 +415,7 @@ class _Lexer:
                         want_delim = op
                     continue
             start = i
+            self._count()
             parts, i = self._word(i, stop_ws=True, stop_ops=syn.ops)
             raw = t[start:i]
             if syn.ops and raw.isdigit() and i < n and t[i] in "<>":
@@ -425,6 +463,7 @@ class _Lexer:
             if c in ";&|(<>":
                 break  # not a word list: bash refuses it
             start = i
+            self._count()
             parts, i = self._word(i, stop_ws=True, stop_ops=True)
             out.append(_Tok(parts, t[start:i], start, self.src))
             if self.error:
@@ -1289,9 +1328,14 @@ class _Ctx:
     spot: tuple[str, int] = ("", 1)  # the file and line being read, for errors
     compose_refs: list[str] = field(default_factory=list)  # the project's .env
     images: dict[tuple[str, str, str, str | None], _Image | None] = field(default_factory=dict)
+    # env files read (path, expanded): never changed by those who get them
+    dotenvs: dict[tuple[str, bool], dict[str, EnvValue] | None] = field(default_factory=dict)
     _index: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     runs: int = 0  # scripts, sourced files and sh -c strings read so far
+    processes: int = 0  # processes of the file read so far (MAX_PROCESSES)
+    environment: int = 0  # variables in the environments of those processes (MAX_ENVIRONMENT)
+    too_many: bool = False  # the warning that the file starts too many was given
 
     def fail(self, path: str, line: int, message: str, column: int | None = None) -> None:
         self.problems.add(CODE, path, line, message, column=column)
@@ -1307,6 +1351,42 @@ class _Ctx:
                 "another many times over?); the rest are not followed",
             )
         return self.runs <= MAX_RUNS
+
+    def more_processes(self, line: int, wanted: int, kind: str, what: str = "processes") -> int:
+        """How many of ``wanted`` more processes (written at ``line``) are read: MAX_PROCESSES
+        per file; past them (or once ``more_env`` said no), one warning and none."""
+        if self.environment > MAX_ENVIRONMENT:
+            return 0
+        given = max(0, min(wanted, MAX_PROCESSES - self.processes))
+        self.processes += given
+        if given < wanted and not self.too_many:
+            self.too_many = True
+            self.fail(
+                self.path,
+                line,
+                f"{kind} starts more than {MAX_PROCESSES} {what}; only the first "
+                f"{MAX_PROCESSES} are read",
+            )
+        return given
+
+    def more_env(self, line: int, size: int, kind: str, what: str = "processes") -> bool:
+        """Whether a process (written at ``line``) whose environment holds ``size`` variables
+        is read: each process has its own copy, MAX_ENVIRONMENT variables in all per file;
+        past them, one warning and no more processes."""
+        if self.environment > MAX_ENVIRONMENT:
+            return False
+        self.environment += size
+        if self.environment <= MAX_ENVIRONMENT:
+            return True
+        if not self.too_many:
+            self.too_many = True
+            self.fail(
+                self.path,
+                line,
+                f"{kind} gives its {what} more than {MAX_ENVIRONMENT} environment variables in "
+                "all; this one and the rest are not read",
+            )
+        return False
 
     def by_basename(self, folder: str, name: str) -> str | None:
         """A file named ``name`` under ``folder`` (the least deep one)."""
@@ -1338,7 +1418,7 @@ def _folder_of(path: str) -> str:
 
 
 def _is_shell_script(path: str) -> bool:
-    if not os.path.isfile(path):
+    if not isfile_within(path):
         return False
     if path.endswith((".sh", ".bash")):
         return True
@@ -2097,7 +2177,7 @@ class _Shell(_Scope):
                     self.allexport = True
                 elif t in ("+a",) or (t == "+o" and _text(args, i + 1) == "allexport"):
                     self.allexport = False
-                elif re.fullmatch(r"-[a-zA-Z]*a[a-zA-Z]*", t):
+                elif "a" in t and re.fullmatch(r"-[a-zA-Z]*", t):  # -ea (one run of letters)
                     self.allexport = True
             return True
         if name == "shift":
@@ -3148,7 +3228,7 @@ def _default_resolver(name: str, shell: _Shell) -> str | None:
         candidates.append(os.path.join(shell.folder, name))
     candidates.append(os.path.join(launcher_dir, name.lstrip("/")))
     for candidate in candidates:
-        if os.path.isfile(candidate):
+        if isfile_within(candidate):
             return _display(candidate)
     if "/" in name or name.endswith((".sh", ".bash")):
         return shell.ctx.by_basename(launcher_dir, os.path.basename(name))
@@ -3190,23 +3270,30 @@ def _report_unterminated(ctx: _Ctx, src: _Src, error: tuple[int, str], what: str
 # --- env files ------------------------------------------------------------------------------------
 
 
-def _dotenv(
-    ctx: _Ctx,
-    path: str,
-    *,
-    expand: bool,
-    base: dict[str, EnvValue] | None = None,
-) -> dict[str, EnvValue] | None:
+def _dotenv(ctx: _Ctx, path: str, *, expand: bool) -> dict[str, EnvValue] | None:
     """``KEY=VALUE`` lines (``export``, quotes, comments); None when the file is missing.
     ``expand``: ``${VAR}``/``$VAR`` in unquoted and double-quoted values (dotenv, compose);
     systemd's EnvironmentFile= does not expand."""
-    if not os.path.isfile(path):
+    key = (path, expand)
+    if key not in ctx.dotenvs:  # read once: compose services may all name the same env files
+        ctx.dotenvs[key] = _dotenv_uncached(ctx, path, expand=expand)
+    return ctx.dotenvs[key]
+
+
+def _dotenv_uncached(ctx: _Ctx, path: str, *, expand: bool) -> dict[str, EnvValue] | None:
+    if not isfile_within(path):
         return None
     by = None if path == ctx.path else ctx.path
     text = _read(path, ctx.problems, kind="env file", by=by)
     if text is None:
         return None
     out: dict[str, EnvValue] = {}
+    # the values so far, as ${VAR} sees them (one dict kept up to date: rebuilt for each line,
+    # it would make a file of many lines quadratic)
+    known: dict[str, _Value] = {}
+    scope = _DictScope(known, ctx.cli_env)
+    size = 0  # characters of the values so far (each may expand to MAX_VALUE)
+    assignments = 0
     lines = text.split("\n")
     offsets = [0]
     for line in lines:
@@ -3246,37 +3333,41 @@ def _dotenv(
             raw_value = "".join(chars)
             value = (raw_value, None)
             if expand and quote == '"':
-                value = _interpolate(raw_value, out, base, ctx, path, key_line)
+                value = _interpolate(raw_value, scope, path, key_line)
         else:
             raw_value = re.split(r"\s#", rest, maxsplit=1)[0].strip()
             value = (raw_value, None)
             if expand:
-                value = _interpolate(raw_value, out, base, ctx, path, key_line)
+                value = _interpolate(raw_value, scope, path, key_line)
         column = len(m.group(1)) + 1
+        size += len(value[0] or "")
+        assignments += 1
+        if assignments > MAX_ENVIRONMENT or size > MAX_ENV_TEXT:
+            what = (
+                f"sets more than {MAX_ENVIRONMENT} variables"
+                if assignments > MAX_ENVIRONMENT
+                else f"has values of more than {MAX_ENV_TEXT} characters in all (expanded)"
+            )
+            ctx.fail(path, key_line, f"env file {what}; the rest is not read")
+            break
         out[key] = EnvValue(value[0], path, key_line, column, value[1])
+        known[key] = value
     return out
 
 
-def _interpolate(
-    text: str,
-    known: dict[str, EnvValue],
-    base: dict[str, EnvValue] | None,
-    ctx: _Ctx,
-    path: str,
-    line: int,
-) -> _Value:
-    values: dict[str, _Value] = {}
-    for source in (base or {}, known):
-        for k, v in source.items():
-            values[k] = (v.value, v.unknown)
+def _interpolate(text: str, scope: _Scope, path: str, line: int) -> _Value:
+    if "$" not in text and len(text) <= MAX_VALUE:
+        return text, None  # nothing to expand (most values): no lexer
     src = _Src(text, path, (0,), ((line, 1),))
     tokens, _ = _lex(src, _RAW_INTERPOLATION)
     if not tokens:
         return "", None
-    return _join(tokens[0].parts, _DictScope(values, ctx.cli_env), tokens[0])
+    return _join(tokens[0].parts, scope, tokens[0])
 
 
 # --- Procfile -------------------------------------------------------------------------------------
+
+_PROCFILE_LINE = re.compile(r"^([A-Za-z0-9_-]+)[ \t]*:[ \t]*(.*)")
 
 
 def _read_procfile(ctx: _Ctx) -> None:
@@ -3290,11 +3381,16 @@ def _read_procfile(ctx: _Ctx) -> None:
     variables = {k: _env_var(v) for k, v in (dotenv or {}).items()}
     src = _file_src(ctx.path, text)
     for number, line in enumerate(text.split("\n"), start=1):
-        m = re.match(r"^([A-Za-z0-9_-]+)[ \t]*:[ \t]*(.*?)\s*$", line)
+        m = _PROCFILE_LINE.match(line)
         if m is None or line.lstrip().startswith("#"):
             continue
+        if not ctx.more_processes(number, 1, "Procfile"):
+            break
         ctx.spot = (ctx.path, number)
         name = m.group(1)
+        # the command, without the blanks that end the line (not in the pattern: ``(.*?)\s*$``
+        # tries every blank of a long run, quadratic)
+        end = max(len(line.rstrip()), m.start(2))
         # the platform sets these when the process starts (.env is for running it locally)
         for variable in PLATFORM_VARIABLES:
             if variable not in ctx.cli_env and variable not in ctx.base_env:
@@ -3302,7 +3398,10 @@ def _read_procfile(ctx: _Ctx) -> None:
                 variables[variable] = _Var(
                     None, why, ctx.path, (number, 1), True, (), declared=True
                 )
-        cmd = src.sub(src.starts[number - 1] + m.start(2), src.starts[number - 1] + m.end(2))
+        if not ctx.more_env(number, len(variables), "Procfile"):
+            break
+        start = src.starts[number - 1]
+        cmd = src.sub(start + m.start(2), start + end)
         tokens, error = _lex(cmd, _SH)
         if error is not None:
             _report_unterminated(ctx, cmd, error, f"Procfile {name}")
@@ -3733,21 +3832,21 @@ def _docker_resolver(image: _Image) -> _Resolver:
                     if os.path.isdir(local):
                         if target.startswith(dest_abs.rstrip("/") + "/"):
                             candidate = os.path.join(local, os.path.relpath(target, dest_abs))
-                            if os.path.isfile(candidate):
+                            if isfile_within(candidate):
                                 return _display(candidate)
                         continue
                     into = os.path.join(dest_abs, os.path.basename(local))
-                    if (target == into or (target == dest_abs and not many)) and os.path.isfile(
+                    if (target == into or (target == dest_abs and not many)) and isfile_within(
                         local
                     ):
                         return _display(local)
         if not name.startswith("/"):
             for base in (image.context, dockerfile_dir):
                 candidate = os.path.join(base, name)
-                if os.path.isfile(candidate):
+                if isfile_within(candidate):
                     return _display(candidate)
         candidate = os.path.join(image.context, name.lstrip("/"))
-        if os.path.isfile(candidate):
+        if isfile_within(candidate):
             return _display(candidate)
         if "/" in name or name.endswith((".sh", ".bash")) or _SCRIPTISH.search(name):
             return shell.ctx.by_basename(dockerfile_dir, os.path.basename(name))
@@ -3869,36 +3968,56 @@ def _compose_unset(name: str) -> _Value:
 
 
 class _Yaml:
-    """PyYAML's node tree, with merge keys (``<<: *base``) applied."""
+    """PyYAML's node tree, with merge keys (``<<: *base``) applied. Each mapping is merged once
+    (then remembered); every key looked at is charged against a budget, a guard behind the
+    count of ``_read_compose`` for what lies deeper than that count follows."""
 
     def __init__(self, ctx: _Ctx, src: _Src, scope: _Scope) -> None:
         self.ctx = ctx
         self.src = src
         self.scope = scope
+        self.visits = 0
+        self._fields: dict[tuple[int, int], dict[str, tuple[Any, Any]]] = {}
 
-    @staticmethod
-    def items(node: Any, depth: int = 0) -> list[tuple[str, Any, Any]]:
-        """(key, key node, value node) of a mapping node, explicit keys over merged ones."""
-        if node is None or getattr(node, "id", "") != "mapping" or depth > 16:
-            return []
-        merged: list[tuple[str, Any, Any]] = []
-        own: list[tuple[str, Any, Any]] = []
+    def _charge(self) -> None:
+        self.visits += 1
+        if self.visits > 2 * MAX_YAML_NODES:
+            raise TooBig
+
+    def fields(self, node: Any, depth: int = 0) -> dict[str, tuple[Any, Any]]:
+        """key -> (key node, value node) of a mapping node: its own keys over merged ones, and
+        of the bases of ``<<: [*a, *b]`` the first that has a key gives it (as YAML says)."""
+        if node is None or getattr(node, "id", "") != "mapping" or depth > MAX_MERGE_DEPTH:
+            return {}
+        memo = (id(node), depth)
+        got = self._fields.get(memo)
+        if got is not None:
+            return got
+        merged: dict[str, tuple[Any, Any]] = {}
+        own: dict[str, tuple[Any, Any]] = {}
         for key, value in node.value:
+            self._charge()
             if key.tag == "tag:yaml.org,2002:merge":
                 bases = value.value if value.id == "sequence" else [value]
                 for base in bases:
-                    merged.extend(_Yaml.items(base, depth + 1))
+                    for name, item in self.fields(base, depth + 1).items():
+                        self._charge()
+                        merged.setdefault(name, item)
             elif key.id == "scalar":
-                own.append((str(key.value), key, value))
-        names = {k for k, _, _ in own}
-        return [item for item in merged if item[0] not in names] + own
+                own.pop(str(key.value), None)  # a key written twice: the last one
+                own[str(key.value)] = (key, value)
+        out = {name: item for name, item in merged.items() if name not in own}
+        out.update(own)
+        self._fields[memo] = out
+        return out
 
-    @staticmethod
-    def get(node: Any, name: str) -> Any:
-        for key, _k, value in _Yaml.items(node):
-            if key == name:
-                return value
-        return None
+    def items(self, node: Any) -> list[tuple[str, Any, Any]]:
+        """(key, key node, value node) of a mapping node (see ``fields``)."""
+        return [(name, key, value) for name, (key, value) in self.fields(node).items()]
+
+    def get(self, node: Any, name: str) -> Any:
+        got = self.fields(node).get(name)
+        return got[1] if got is not None else None
 
     @staticmethod
     def is_null(node: Any) -> bool:
@@ -3963,9 +4082,19 @@ def _read_compose(ctx: _Ctx) -> None:
     text = _read(ctx.path, ctx.problems, kind="compose")
     if text is None:
         return
+    if len(text) > MAX_COMPOSE_BYTES:
+        ctx.fail(
+            ctx.path, 1, f"compose file is larger than {MAX_COMPOSE_BYTES // 1024} KiB; not read"
+        )
+        return
     root: Any
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = compose(text, MAX_YAML_COMPOSED)
+    except TooManyNodes:
+        ctx.fail(
+            ctx.path, 1, f"compose file has more than {MAX_YAML_COMPOSED} YAML nodes; not read"
+        )
+        return
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
@@ -3974,12 +4103,27 @@ def _read_compose(ctx: _Ctx) -> None:
         if not _templated(ctx.problems, ctx.path):  # else the template's, not the file's
             ctx.fail(ctx.path, line, f"compose file is not valid YAML: {what}", column)
         return
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:
         if not _templated(ctx.problems, ctx.path):
-            ctx.fail(ctx.path, 1, f"compose file is not valid YAML: {exc}")
+            message = str(exc).split("\n")[0]
+            position = getattr(exc, "position", None)  # a ReaderError: a character YAML refuses
+            line = text.count("\n", 0, position) + 1 if isinstance(position, int) else 1
+            ctx.fail(ctx.path, line, f"compose file is not valid YAML: {message}")
+        return
+    except RecursionError:
+        ctx.fail(ctx.path, 1, "compose file nests too deeply to be read; not read")
         return
     if root is None or root.id != "mapping":
         return
+    # aliases and merge keys followed each time they are reached, before any is expanded; at
+    # the top-level key whose value is too big
+    visits = 0
+    for key, value in root.value:
+        try:
+            visits = count([key, value], MAX_YAML_NODES, MAX_YAML_DEPTH, visits)
+        except TooBig:
+            _too_big(ctx, key)
+            return
     folder = _folder_of(ctx.path)
     project_env_path = _display(os.path.join(folder, ".env"))
     project_env = _dotenv(ctx, project_env_path, expand=True)
@@ -3990,18 +4134,45 @@ def _read_compose(ctx: _Ctx) -> None:
         interpolation[k] = (v, None)
     scope = _DictScope(interpolation, {}, _compose_unset)
     y = _Yaml(ctx, _file_src(ctx.path, text), scope)
-    services = y.get(root, "services")
-    if services is None and y.get(root, "version") is None:
-        services = root  # compose file format 1: services at the top
-    for name, key_node, node in y.items(services):
-        if node is None or node.id != "mapping":
-            continue
-        ctx.spot = (ctx.path, key_node.start_mark.line + 1)
-        _compose_service(ctx, y, services, name, key_node, node)
+    try:
+        services = y.get(root, "services")
+        if services is None and y.get(root, "version") is None:
+            services = root  # compose file format 1: services at the top
+        by_name = y.fields(services)
+        for name, (key_node, node) in by_name.items():
+            if node is None or node.id != "mapping":
+                continue
+            line = key_node.start_mark.line + 1
+            if not ctx.more_processes(line, 1, "compose file", "services"):
+                break
+            ctx.spot = (ctx.path, line)
+            _compose_service(ctx, y, by_name, name, key_node, node)
+    except TooBig:  # deeper than the count follows: what was read of the file is dropped
+        ctx.launches.clear()
+        ctx.services.clear()
+        ctx.effects.clear()
+        _too_big(ctx, root)
 
 
-def _compose_service(ctx: _Ctx, y: _Yaml, services: Any, name: str, key: Any, node: Any) -> None:
-    fields = dict((k, v) for k, _kn, v in y.items(node))
+def _too_big(ctx: _Ctx, node: Any) -> None:
+    ctx.fail(
+        ctx.path,
+        node.start_mark.line + 1,
+        f"compose file expands to more than {MAX_YAML_NODES} YAML nodes (aliases and merge "
+        "keys followed); not read",
+        node.start_mark.column + 1,
+    )
+
+
+def _compose_service(
+    ctx: _Ctx,
+    y: _Yaml,
+    services: dict[str, tuple[Any, Any]],
+    name: str,
+    key: Any,
+    node: Any,
+) -> None:
+    fields = {k: v for k, (_kn, v) in y.fields(node).items()}
     extends = fields.get("extends")
     base_name = None
     if extends is not None and extends.id == "scalar":
@@ -4010,9 +4181,9 @@ def _compose_service(ctx: _Ctx, y: _Yaml, services: Any, name: str, key: Any, no
         got = y.get(extends, "service")
         base_name = str(got.value) if got is not None and got.id == "scalar" else None
     if base_name and base_name != name:
-        base = y.get(services, base_name)
+        base = services.get(base_name, (None, None))[1]
         if base is not None:
-            fields = {**{k: v for k, _kn, v in y.items(base)}, **fields}
+            fields = {**{k: v for k, (_kn, v) in y.fields(base).items()}, **fields}
     folder = _folder_of(ctx.path)
     refs: list[str] = []
     # the image the service builds
@@ -4040,7 +4211,7 @@ def _compose_service(ctx: _Ctx, y: _Yaml, services: Any, name: str, key: Any, no
         if context_value is not None and "://" not in context_value:
             context = os.path.normpath(os.path.join(folder, context_value))
             dockerfile = os.path.normpath(os.path.join(context, dockerfile_value))
-            if os.path.isfile(dockerfile):
+            if isfile_within(dockerfile):
                 image = _parse_dockerfile(
                     ctx, _display(dockerfile), _display(context), build_args, target
                 )
@@ -4053,6 +4224,7 @@ def _compose_service(ctx: _Ctx, y: _Yaml, services: Any, name: str, key: Any, no
     files: list[Any] = []
     if env_file is not None:
         files = env_file.value if env_file.id == "sequence" else [env_file]
+    env_paths: dict[str, int] = {}  # path -> line; a file named again applies where it is last
     for item in files:
         target = item if item.id == "scalar" else y.get(item, "path")
         if target is None:
@@ -4061,12 +4233,15 @@ def _compose_service(ctx: _Ctx, y: _Yaml, services: Any, name: str, key: Any, no
         if not value:
             continue
         env_path = _display(os.path.join(folder, value))
+        env_paths.pop(env_path, None)
+        env_paths[env_path] = item.start_mark.line + 1
+    for env_path, line in env_paths.items():
         got = _dotenv(ctx, env_path, expand=True)
         if got is not None:
             env.update(got)
             refs.append(env_path)
         else:
-            missing_env_files.append((env_path, item.start_mark.line + 1))
+            missing_env_files.append((env_path, line))
     environment = fields.get("environment")
     if environment is not None and environment.id == "mapping":
         for k, knode, vnode in y.items(environment):
@@ -4083,6 +4258,8 @@ def _compose_service(ctx: _Ctx, y: _Yaml, services: Any, name: str, key: Any, no
                 env[k.strip()] = EnvValue(value, ctx.path, pos[0], pos[1], why)
             else:
                 env[k.strip()] = _passed(ctx, k.strip(), pos)
+    if not ctx.more_env(key.start_mark.line + 1, len(env), "compose file", "services"):
+        return
     workdir_node = fields.get("working_dir")
     workdir = image.stage.workdir if image is not None else None
     if workdir_node is not None and not y.is_null(workdir_node):
@@ -4204,7 +4381,7 @@ class ImageInfo:
                                 count += 1
                                 if count >= limit:
                                     return out
-                    elif os.path.isfile(local):
+                    elif isfile_within(local):
                         into = (
                             os.path.join(copy.dest, os.path.basename(local))
                             if many or len(matches) > 1
@@ -4364,10 +4541,16 @@ def read_image(path: str, env: dict[str, str], problems: Problems) -> ImageInfo 
     """The image a Dockerfile builds (its last stage), for the deployment stage: base image,
     ENV, WORKDIR and what it copies. Problems of the file are read_launches' to report."""
     ctx = _Ctx(path, dict(env), Problems(), spot=(path, 1))
+    images: list[_Image | None] = [None]
+
+    def parse(ctx: _Ctx) -> None:
+        images[0] = _parse_dockerfile(ctx, path)
+
     try:
-        image = _parse_dockerfile(ctx, path)
+        _reading(ctx, parse)
     except (RecursionError, ValueError):
         return None
+    image = images[0]
     return _image_info(image) if image is not None else None
 
 
@@ -4378,7 +4561,7 @@ def read_compose_services(
     mounts, published ports. Problems of the file are read_launches' to report."""
     ctx = _Ctx(path, dict(env), Problems(), spot=(path, 1))
     try:
-        _read_compose(ctx)
+        _reading(ctx, _read_compose)
     except (RecursionError, ValueError):
         return []
     except Exception:  # a compose file must never stop the run (read_launches reports it)
@@ -4413,7 +4596,7 @@ def read_command(
         for w in words
     ]
     try:
-        shell.command(expanded, {})
+        _reading(ctx, lambda _ctx: shell.command(expanded, {}))
     except RecursionError:
         ctx.fail(*ctx.spot, "launcher nests too deeply to be read")
     except Exception as exc:  # a launcher must never stop the run
@@ -4545,7 +4728,7 @@ def _read_systemd(ctx: _Ctx) -> None:
     percent = _systemd_percent(ctx.path)
     execs: list[_Src] = []
     env: dict[str, EnvValue] = {}
-    file_env: dict[str, EnvValue] = {}
+    env_files: dict[str, None] = {}  # EnvironmentFile= files, in the order they apply
     refs: list[str] = []
     workdir: str | None = None
     syntax = _Syntax(dollar="systemd", c_escapes=True, percent="systemd")
@@ -4573,7 +4756,7 @@ def _read_systemd(ctx: _Ctx) -> None:
         elif key == "EnvironmentFile":
             value = src.text.strip()
             if not value:
-                file_env = {}
+                env_files = {}
                 continue
             value = value.lstrip("-")
             tokens, _ = _lex(_Src(value, ctx.path), replace(syntax, dollar=""), percent)
@@ -4585,9 +4768,9 @@ def _read_systemd(ctx: _Ctx) -> None:
                 os.path.join(folder, os.path.basename(name)),
             )
             for candidate in candidates:
-                got = _dotenv(ctx, candidate, expand=False)
-                if got is not None:
-                    file_env.update(got)
+                if _dotenv(ctx, candidate, expand=False) is not None:
+                    env_files.pop(candidate, None)  # a file named again applies where it is last
+                    env_files[candidate] = None
                     refs.append(_display(candidate))
                     break
         elif key == "WorkingDirectory":
@@ -4596,6 +4779,10 @@ def _read_systemd(ctx: _Ctx) -> None:
                 workdir = value
     if not execs:
         return
+    file_env: dict[str, EnvValue] = {}
+    for name in env_files:
+        file_env.update(_dotenv(ctx, name, expand=False) or {})
+    refs = list(dict.fromkeys(refs))
     variables = {k: _env_var(v) for k, v in {**env, **file_env}.items()}
     label = os.path.basename(ctx.path)
 
@@ -4605,8 +4792,13 @@ def _read_systemd(ctx: _Ctx) -> None:
             f"value (give it with --env {name}=VALUE)"
         )
 
+    if len(execs) > MAX_PROCESSES:
+        line = execs[MAX_PROCESSES].pos(0)[0]
+        execs = execs[: ctx.more_processes(line, len(execs), "systemd unit", "ExecStart= lines")]
     for src in execs:
         ctx.spot = (ctx.path, src.pos(0)[0])
+        if not ctx.more_env(src.pos(0)[0], len(variables), "systemd unit", "ExecStart= lines"):
+            break
         m = re.match(r"[\s@\-:+!|]*", src.text)
         flags = m.group(0) if m else ""
         body = src.sub(len(flags))
@@ -4634,6 +4826,15 @@ def _read_systemd(ctx: _Ctx) -> None:
 # --- supervisord ----------------------------------------------------------------------------------
 
 
+# ``name = value`` or ``name: value``; the blanks before ``=`` are stripped from the name after
+# the match (``[^=:]*?\s*[=:]`` would try every blank of a long run, quadratic)
+_SUPERVISOR_OPTION = re.compile(r"^\s*([^=:\s][^=:]*)[=:]\s*")
+# after ``%(name)``: flags, width, precision, conversion (the flags take every ``0``, so a width
+# starts with another digit: ``[-#0 +]*\d*`` would split a run of zeros every way)
+_SUPERVISOR_SPEC = re.compile(r"([-#0 +]*(?:[1-9]\d*)?(?:\.\d+)?)([diouxXeEfFgGcrs%])")
+_SPEC_NUMBER = re.compile(r"\d+")
+
+
 def _supervisor_sections(text: str) -> dict[str, dict[str, list[tuple[str, int, int]]]]:
     """section -> key -> value segments, as ConfigParser reads them (continuation lines,
     ``;``/``#`` comments, inline comments after a blank)."""
@@ -4659,12 +4860,12 @@ def _supervisor_sections(text: str) -> dict[str, dict[str, list[tuple[str, int, 
             continue
         if current is None:
             continue
-        m = re.match(r"^\s*([^=:\s][^=:]*?)\s*[=:]\s*", line)
+        m = _SUPERVISOR_OPTION.match(line)
         if m is None:
             continue
         value = _strip_inline(line[m.end() :]).rstrip()
         last = [(value, number, m.end() + 1)]
-        current[m.group(1).lower()] = last
+        current[m.group(1).rstrip().lower()] = last
     return sections
 
 
@@ -4674,43 +4875,64 @@ def _strip_inline(value: str) -> str:
 
 
 def _supervisor_percent(
-    ctx: _Ctx, program: str, process_num: int | None, here: str
+    ctx: _Ctx, program: str | None, process_num: int | None, here: str
 ) -> _PercentHook:
-    pattern = re.compile(r"%\(([^)]*)\)([-#0 +]*\d*(?:\.\d+)?)([diouxXeEfFgGcrs%])")
+    """``%(name)s`` expansion; ``program`` None: in ``[supervisord]``, which knows only
+    ``here`` and ``ENV_X``."""
+    # the first ")" at or after an index, remembered: the lexer asks from left to right, and
+    # ``%(%(%(...`` without a ")" would be searched to its end once for every "%("
+    closing: list[Any] = [None, -1, -1]  # text, searched from, found at (-1: none)
+
+    def close_of(t: str, start: int) -> int:
+        text, searched, found = closing
+        if text is not t or start < searched or (found != -1 and start > found):
+            found = t.find(")", start)
+            closing[:] = [t, start, found]
+        return int(found)
 
     def hook(t: str, i: int) -> tuple[int, str | None, str] | None:
-        m = pattern.match(t, i)
-        if m is None:
+        if not t.startswith("%(", i):
             return (2, "%", "") if t.startswith("%%", i) else None
-        name, spec, conv = m.groups()
+        close = close_of(t, i + 2)
+        m = _SUPERVISOR_SPEC.match(t, close + 1) if close != -1 else None
+        if m is None:
+            return None
+        name = t[i + 2 : close]
+        spec, conv = m.groups()
+        length = m.end() - i
+        numbers = _SPEC_NUMBER.findall(spec)
+        if any(len(n) > 6 or int(n) > MAX_VALUE for n in numbers):
+            return length, None, f"%({name}){spec}{conv} {_TOO_LONG[3:]}"
         value: object
         if name.startswith("ENV_"):
             var = name[4:]
             if var not in ctx.cli_env:
                 return (
-                    m.end() - i,
+                    length,
                     None,
                     f"%({name})s is {var} of the environment supervisord starts with (give it "
                     f"with --env {var}=VALUE)",
                 )
             value = ctx.cli_env[var]
+        elif name == "here":
+            value = os.path.abspath(here) if os.path.isabs(here) else here
+        elif program is None:
+            return length, None, f"%({name})s is not one supervisord fills in [supervisord]"
         elif name in ("program_name", "group_name"):
             value = program
         elif name == "process_num":
             if process_num is None:
-                return m.end() - i, None, "%(process_num)d depends on numprocs"
+                return length, None, "%(process_num)d depends on numprocs"
             value = process_num
-        elif name == "here":
-            value = os.path.abspath(here) if os.path.isabs(here) else here
         elif name == "numprocs":
             value = 1
         else:
-            return m.end() - i, None, f"%({name})s is known only where supervisord runs"
+            return length, None, f"%({name})s is known only where supervisord runs"
         try:
             text = ("%" + spec + conv) % value
         except (TypeError, ValueError):
             text = str(value)
-        return m.end() - i, text, ""
+        return length, text, ""
 
     return hook
 
@@ -4723,6 +4945,7 @@ def _supervisor_env(
     out: dict[str, EnvValue] = {}
     t = src.text
     i = 0
+    entries = 0
     while i < len(t):
         while i < len(t) and t[i] in " \t\n,":
             i += 1
@@ -4743,9 +4966,17 @@ def _supervisor_env(
         key, eq, _ = t[start:i].partition("=")
         if not eq or not key.strip():
             continue
-        sub = src.sub(start + len(key) + 1, i)
-        tokens, _ = _lex(sub, _Syntax(split=False), percent)
-        value, why = _join(tokens[0].parts, _Scope(), tokens[0]) if tokens else ("", None)
+        entries += 1
+        if entries > MAX_ENVIRONMENT:
+            break  # more than any process may have (``more_env``)
+        raw = t[start + len(key) + 1 : i]
+        value: str | None
+        if len(raw) <= MAX_VALUE and not any(c in raw for c in "%'\"\\"):
+            value, why = raw, None  # plain text (most values): no lexer
+        else:
+            sub = src.sub(start + len(key) + 1, i)
+            tokens, _ = _lex(sub, _Syntax(split=False), percent)
+            value, why = _join(tokens[0].parts, _Scope(), tokens[0]) if tokens else ("", None)
         line, column = src.pos(start)
         out[key.strip()] = EnvValue(value.strip() if value else value, ctx.path, line, column, why)
     return out
@@ -4758,26 +4989,40 @@ def _read_supervisord(ctx: _Ctx) -> None:
     sections = _supervisor_sections(text)
     folder = _folder_of(ctx.path)
     daemon = sections.get("supervisord", {})
+    # [supervisord] environment= is expanded once, as supervisord does (with %(here)s and
+    # %(ENV_X)s only), not again for each program
+    daemon_env: dict[str, EnvValue] = {}
+    if "environment" in daemon:
+        daemon_percent = _supervisor_percent(ctx, None, None, folder)
+        daemon_env = _supervisor_env(ctx, daemon["environment"], daemon_percent)
     for section, keys in sections.items():
         kind, _, program = section.partition(":")
         if kind not in ("program", "fcgi-program") or "command" not in keys:
             continue
-        ctx.spot = (ctx.path, keys["command"][0][1])
+        line = keys["command"][0][1]
+        ctx.spot = (ctx.path, line)
         numprocs_text = keys.get("numprocs", [("1", 0, 0)])[0][0].strip()
         start_text = keys.get("numprocs_start", [("0", 0, 0)])[0][0].strip()
         numprocs = decimal(numprocs_text) or 1
         first = decimal(start_text) or 0
         uses_num = any("process_num" in seg[0] for segs in keys.values() for seg in segs)
+        # each copy is read anew (its %(process_num)d differs): at most 64 of them, and fewer
+        # when the program's text is long
+        size = sum(len(seg[0]) for segs in keys.values() for seg in segs)
+        copies = min(numprocs, 64, max(1, MAX_PROGRAM_TEXT // max(size, 1)))
         numbers: list[int | None] = (
-            list(range(first, first + min(numprocs, 64))) if uses_num and numprocs > 1 else [first]
+            list(range(first, first + copies)) if uses_num and numprocs > 1 else [first]
         )
-        for process_num in numbers:
+        given = ctx.more_processes(line, len(numbers), "supervisord config")
+        if not given:
+            break
+        for process_num in numbers[:given]:
             percent = _supervisor_percent(ctx, program, process_num, folder)
-            env: dict[str, EnvValue] = {}
-            if "environment" in daemon:
-                env.update(_supervisor_env(ctx, daemon["environment"], percent))
+            env: dict[str, EnvValue] = dict(daemon_env)
             if "environment" in keys:
                 env.update(_supervisor_env(ctx, keys["environment"], percent))
+            if not ctx.more_env(line, len(env), "supervisord config"):
+                return
             workdir = None
             work_folder = folder
             if "directory" in keys:
@@ -4846,7 +5091,7 @@ def read_launches(
     if kind in _BASE_ENV_KINDS and base_env:
         ctx.base_env = dict(base_env)
     try:
-        _READERS[kind](ctx)
+        _reading(ctx, _READERS[kind])
     except RecursionError:
         ctx.fail(*ctx.spot, "launcher nests too deeply to be read")
         return []
@@ -4858,6 +5103,22 @@ def read_launches(
         where = f"{_display(path)}:{line}"
         return [replace(launch, beside_nginx=where) for launch in ctx.launches]
     return ctx.launches
+
+
+def _reading(ctx: _Ctx, reader: Callable[[_Ctx], None]) -> None:
+    """``reader(ctx)`` with the words it splits counted: past MAX_TOKENS, a warning where it
+    is, and what was read before stands."""
+    counted = _TOKENS.set([0])
+    try:
+        reader(ctx)
+    except _OutOfWords:
+        ctx.fail(
+            *ctx.spot,
+            f"launcher holds more than {MAX_TOKENS} words (with the scripts it runs); the rest "
+            "is not read",
+        )
+    finally:
+        _TOKENS.reset(counted)
 
 
 # a command that runs nginx itself (not nginx -t, -v, -s: those test or signal it)
@@ -4971,9 +5232,9 @@ def script_effects(
             kind = "shell"
         if kind == "shell":
             ctx.base_env = dict(base_env or {})
-            _read_shell(ctx)
+            _reading(ctx, _read_shell)
         elif kind == "dockerfile":
-            _dockerfile_effects(ctx)
+            _reading(ctx, _dockerfile_effects)
     except RecursionError:
         pass  # read_launches reports it
     except Exception as exc:  # what a script writes must never stop the run
@@ -4992,7 +5253,7 @@ def start_effects(path: str, env: dict[str, str]) -> list[Effect]:
     Nothing is reported (read_launches reports the file); never raises."""
     ctx = _Ctx(path, dict(env), Problems(), spot=(path, 1))
     try:
-        _read_dockerfile(ctx)
+        _reading(ctx, _read_dockerfile)
     except Exception:  # (RecursionError included) read_launches reports what it can
         return []
     return list(ctx.effects)

@@ -90,7 +90,7 @@ _REQUIREMENT = re.compile(
 )
 _CLAUSE = re.compile(r"\s*(?P<op>===|==|~=|!=|<=|>=|<|>)\s*(?P<version>[^\s,;()]+)\s*")
 # Poetry's own constraint syntax: a bare version (or ``=``/``==``) is exact
-_POETRY_EXACT = re.compile(r"\s*(?:===|==|=)?\s*(?P<version>[^\s,;|*^~<>=!()]+)\s*")
+_POETRY_EXACT = re.compile(r"\s*(?:(?:===|==|=)\s*)?(?P<version>[^\s,;|*^~<>=!()]+)\s*")
 # pip: a comment starts a line or follows whitespace; ``#egg=`` in a URL is no comment
 _COMMENT = re.compile(r"(?:^|\s)#")
 _SERVER = re.compile(r"gunicorn|uvicorn|uwsgi", re.IGNORECASE)  # in every name ``read_pins`` reads
@@ -534,7 +534,7 @@ def _toml(path: str, text: str, problems: Problems) -> dict[str, object] | None:
         at = re.search(r"\(at line (\d{1,9}), column \d{1,9}\)$", message)
         last = max(len(text.splitlines()), 1)
         line = int(at.group(1)) if at else (last if message.endswith("end of document)") else 1)
-        detail = re.sub(r"\s*\((at [^()]*)\)$", r" \1", message)
+        detail = re.sub(r" ?\((at [^()]*)\)$", r" \1", message)
         _not_read(path, problems, "TOML", detail, line)
     except (ValueError, RecursionError) as exc:  # int() of 4301 digits; nested too deep
         _not_read(path, problems, "TOML", str(exc) or type(exc).__name__, 1)
