@@ -126,9 +126,8 @@ def _read_dump(request: Request) -> tuple[str, str]:
 def _lint_request(request: Request) -> Report:
     if request.nginx_dump is None:
         return _lint(request, None)
-    import tempfile
-
     from gwlint.loaders import dump
+    from gwlint.loaders.sources import serving
 
     text, name = _read_dump(request)
     try:
@@ -137,20 +136,38 @@ def _lint_request(request: Request) -> Report:
         raise UsageError(str(exc)) from None
     if request.nginx:
         raise UsageError("--nginx-dump reads the nginx side; do not name nginx files as well")
-    with tempfile.TemporaryDirectory(prefix="gwlint-dump-") as scratch:
-        sysroot = os.path.realpath(scratch)
-        try:
-            written = dump.lay_out(files, sysroot)
-        except dump.DumpError as exc:
-            raise UsageError(str(exc)) from None
-        report = _lint(request, (sysroot, written[0]))
-        report.diagnostics = dump.unmap(report.diagnostics, sysroot)
-        report.files = [f[len(sysroot) :] if f.startswith(sysroot) else f for f in report.files]
-    return report
+    # the server's files stay in memory, at their own paths: nothing is written to disk, and
+    # the nginx loader reads no file of this host in their place
+    server, main = dump.server_files(files)
+    with serving(server):
+        return _lint(request, (dump.SERVER_ROOT, main))
 
 
 def _lint(request: Request, dumped: tuple[str, str] | None) -> Report:
-    from gwlint import filtering, inventory
+    from gwlint import inventory
+    from gwlint.loaders.common import reading_within
+
+    current = settings(request)
+    sysroot = None
+    if dumped is not None:
+        # the server's files are read from memory (loaders.sources.serving): no folder of this
+        # host is added to the roots for them; the prefix is the server's
+        sysroot, main = dumped
+        from gwlint.loaders import dump
+
+        current.nginx_prefix = dump.prefix(current.nginx_prefix, main)
+    with reading_within(current.roots):
+        found: Inventory = inventory.take(request, current)
+    if current.trusted:  # the files a --config's deployments name: the user's choice
+        current.roots.extend(os.path.dirname(os.path.abspath(p)) for p in found.configured)
+    if dumped is not None:
+        found.nginx = [dumped[1]]
+    with reading_within(current.roots):
+        return _check(request, current, found, sysroot)
+
+
+def _check(request: Request, current: Settings, found: Inventory, sysroot: str | None) -> Report:
+    from gwlint import filtering
     from gwlint.deployment import context as deployment_context
     from gwlint.deployment.apps import app_servers
     from gwlint.deployment.grouping import group, group_facts
@@ -158,18 +175,9 @@ def _lint(request: Request, dumped: tuple[str, str] | None) -> Report:
     from gwlint.model.deployment import pair
     from gwlint.rules import ALL_RULES
 
-    current = settings(request)
-    sysroot = None
-    if dumped is not None:
-        sysroot, main = dumped
-        if current.nginx_prefix is not None:
-            current.nginx_prefix = sysroot + "/" + current.nginx_prefix.lstrip("/")
-        else:
-            current.nginx_prefix = os.path.dirname(main)
-    found: Inventory = inventory.take(request, current)
-    if dumped is not None:
-        found.nginx = [dumped[1]]
     problems = Problems()
+    for path, line, message in current.refused:
+        problems.add("GW009", path, line, message)
     context = deployment_context.build(current, found, problems)
     apps, launch_files = app_servers(current, found, problems, context)
     named = any(path not in found.walked_nginx for path in found.nginx)

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import builtins
 import io
+import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from gwlint.loaders import dump
+from gwlint.loaders.common import Problems
+from gwlint.loaders.nginx import load_nginx
+from gwlint.loaders.sources import ServerFiles, server_path, serving
+from gwlint.model.facts import Facts
 from tests.conftest import gwlint
 
 DUMP = """\
@@ -173,3 +182,179 @@ def test_the_output_of_a_real_nginx(tmp_path: Path) -> None:
         f"(gunicorn.conf.py:2) < proxy_read_timeout 300s ({server}/nginx.conf:5)"
     ), run.out
     assert lines[2].startswith(f"  --> {server}/conf.d/app.conf:5:9: used by location /")
+
+
+# --- the dump is read in memory (issue 12) --------------------------------------------------------
+
+
+def _dump(files: dict[str, str]) -> str:
+    return "".join(f"# configuration file {path}:\n{text}\n" for path, text in files.items())
+
+
+def test_nothing_is_written_to_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dump's files are read in memory at their own paths: no scratch folder is made."""
+    (tmp_path / "dump.txt").write_text(DUMP)
+    (tmp_path / "gunicorn.conf.py").write_text(GUNICORN)
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"written to disk: {args}")
+
+    real_open = builtins.open
+
+    def reading(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if any(flag in mode for flag in "wax+"):
+            refused(file, mode)
+        return real_open(file, mode, *args, **kwargs)
+
+    for name in ("makedirs", "mkdir"):
+        monkeypatch.setattr(os, name, refused)
+    monkeypatch.setattr(tempfile, "mkdtemp", refused)
+    monkeypatch.setattr(builtins, "open", reading)
+    run = gwlint(
+        "check", "--isolated", "--nginx-dump", "dump.txt", "gunicorn.conf.py", cwd=tmp_path
+    )
+    assert run.code == 1, run.err
+    assert run.out.startswith("/etc/nginx/nginx.conf:5:5: GW101 [warning]"), run.out
+
+
+def test_the_servers_files_are_looked_up_in_the_dump_only(tmp_path: Path) -> None:
+    """An include names the server's files: one that the dump does not hold is missing, even
+    where this host (or the repository, by the path's tail) has a file at that path."""
+    (tmp_path / "etc" / "nginx").mkdir(parents=True)
+    (tmp_path / "etc" / "nginx" / "secret.conf").write_text("server { listen 1; }\n")
+    text = _dump(
+        {
+            "/etc/nginx/nginx.conf": "events {}\nhttp {\n    include /etc/passwd;\n"
+            "    include /etc/nginx/secret.conf;\n    include conf.d/*.conf;\n"
+            "    include conf.d;\n}\n",
+            "/etc/nginx/conf.d/b.conf": "server { listen 82; }\n",
+            "/etc/nginx/conf.d/a.conf": "server { listen 81; }\n",
+            "/etc/nginx/conf.d/.hidden.conf": "server { listen 83; }\n",
+            "/etc/nginx/conf.d/a.conf.bak": "server { listen 84; }\n",
+        }
+    )
+    (tmp_path / "dump.txt").write_text(text)
+    run = gwlint(
+        "check", "--isolated", "--format", "json", "--nginx-dump", "dump.txt", cwd=tmp_path
+    )
+    found = json.loads(run.out)["diagnostics"]
+    assert [(d["code"], d["path"], d["line"]) for d in found] == [
+        ("GW002", "/etc/nginx/nginx.conf", 3),
+        ("GW002", "/etc/nginx/nginx.conf", 4),
+        ("GW001", "/etc/nginx/nginx.conf", 6),
+    ]
+    assert 'include "/etc/passwd" not found' in found[0]["message"]
+    assert "names a folder (/etc/nginx/conf.d)" in found[2]["message"]
+    assert "root:" not in run.out
+    # the glob: a.conf and b.conf, in order; no hidden file, nothing but *.conf
+    server, main = dump.server_files(dump.split(text, "dump.txt"))
+    with serving(server):
+        config = load_nginx([main], Facts(), Problems(), prefix="/etc/nginx", sysroot="/")
+    assert config.files == (main, "/etc/nginx/conf.d/a.conf", "/etc/nginx/conf.d/b.conf")
+
+
+def test_a_relative_include_is_under_the_servers_prefix(tmp_path: Path) -> None:
+    text = _dump(
+        {
+            "/srv/nginx/nginx.conf": "events {}\nhttp {\n    include sites/*.conf;\n}\n",
+            "/srv/nginx/sites/app.conf": "server {\n    listen 80\n}\n",
+            "/opt/other/sites/app.conf": "server { listen 81; }\n",
+        }
+    )
+    (tmp_path / "dump.txt").write_text(text)
+    run = gwlint("check", "--isolated", "--nginx-dump", "dump.txt", cwd=tmp_path)
+    assert run.out.startswith("/srv/nginx/sites/app.conf:2:5: GW001"), run.out
+    run = gwlint(
+        "check",
+        "--isolated",
+        "--nginx-dump",
+        "dump.txt",
+        "--nginx-prefix",
+        "/opt/other",
+        cwd=tmp_path,
+    )
+    assert "GW001" not in run.out, run.out
+
+
+def test_a_path_1500_folders_deep(tmp_path: Path) -> None:
+    """It ended in ``internal error: RecursionError`` (a folder made for each level)."""
+    deep = "/etc/nginx/" + "d/" * 1500 + "f.conf"
+    glob = "/etc/nginx/" + "*/" * 1500 + "f.conf"
+    text = _dump(
+        {
+            "/etc/nginx/nginx.conf": f"events {{}}\nhttp {{\n    include {deep};\n"
+            f"    include {glob};\n}}\n",
+            deep: "server {\n    listen 80\n}\n",
+        }
+    )
+    (tmp_path / "dump.txt").write_text(text)
+    run = gwlint(
+        "check", "--isolated", "--format", "json", "--nginx-dump", "dump.txt", cwd=tmp_path
+    )
+    assert run.code == 1, run.err
+    found = json.loads(run.out)["diagnostics"]
+    # read once by each include: the same syntax error, once
+    assert [(d["code"], d["path"], d["line"]) for d in found] == [("GW001", deep, 2)]
+
+
+def test_thousands_of_deeply_nested_files(tmp_path: Path) -> None:
+    """2,000 files 144 folders deep made 288,000 folders (a minute); now read in memory."""
+    files = {
+        "/etc/nginx/nginx.conf": "events {}\nhttp {\n    include /etc/nginx/t*/"
+        + "d/" * 143
+        + "f.conf;\n}\n"
+    }
+    for i in range(2000):
+        files[f"/etc/nginx/t{i:04}/" + "d/" * 143 + "f.conf"] = (
+            f"server {{ listen {10000 + i}; }}\n"
+        )
+    (tmp_path / "dump.txt").write_text(_dump(files))
+    run = gwlint("check", "--isolated", "--nginx-dump", "dump.txt", cwd=tmp_path)
+    assert run.code == 0, run.out
+    assert "Checked 2001 files" in run.out
+
+
+def test_a_binary_file_in_a_dump(tmp_path: Path) -> None:
+    text = _dump(
+        {
+            "/etc/nginx/nginx.conf": "events {}\nhttp {\n    include /etc/nginx/bin.conf;\n}\n",
+            "/etc/nginx/bin.conf": "# first\nserver {\x00}\n",
+        }
+    )
+    (tmp_path / "dump.txt").write_text(text)
+    run = gwlint(
+        "check", "--isolated", "--format", "json", "--nginx-dump", "dump.txt", cwd=tmp_path
+    )
+    found = json.loads(run.out)["diagnostics"]
+    assert [(d["path"], d["line"], d["message"]) for d in found] == [
+        ("/etc/nginx/bin.conf", 2, "nginx config is a binary file (NUL byte); not read")
+    ]
+
+
+def test_server_files_in_memory() -> None:
+    files = ServerFiles(
+        [
+            ("/etc/nginx/nginx.conf", "a"),
+            ("/etc/nginx/conf.d/x.conf", "b"),
+            ("/etc/nginx/conf.d/deep/y.conf", "c"),
+            ("/etc/nginx/conf.d/z/../x.conf", "not kept: the same path as above"),
+            ("/etc/nginx/conf.d.old/x.conf", "d"),
+            ("//etc/nginx/a.b", "e"),
+        ]
+    )
+    assert files.text("/etc/nginx/conf.d/x.conf") == "b"
+    assert files.is_file("/etc/nginx/a.b")
+    assert files.is_dir("/etc/nginx/conf.d")
+    assert files.is_dir("/")
+    assert not files.is_dir("/etc/nginx/conf")
+    assert not files.is_dir("/etc/nginx/nginx.conf")
+    assert files.children("/etc/nginx") == [
+        ("a.b", False),
+        ("conf.d", True),
+        ("conf.d.old", True),
+        ("nginx.conf", False),
+    ]
+    assert files.children("/etc/nginx/conf.d/") == [("deep", True), ("x.conf", False)]
+    assert files.children("/") == [("etc", True)]
+    assert server_path("//etc/../etc/./nginx//x") == "/etc/nginx/x"
+    assert server_path("/" + "d/" * 5000 + "f") == "/" + "d/" * 5000 + "f"

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import re
 import textwrap
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from gwlint.loaders import nginx as nginx_loader
 from gwlint.loaders.common import Problems
-from gwlint.loaders.nginx import load_nginx
+from gwlint.loaders.nginx import group_roots, load_nginx
 from gwlint.model.facts import Facts
 from gwlint.model.nginx import NginxConfig
 
@@ -367,3 +373,223 @@ def test_main_level_settings(tmp_path: Path) -> None:
         "worker_processes": "auto",
         "worker_connections": "768",
     }
+
+
+# --- the work of includes is bounded (issue 12) --------------------------------------------------
+
+
+def _found(problems: Problems) -> list[tuple[str, str, int]]:
+    return [(p.code, Path(p.location.path).name, p.location.line) for p in problems.items]
+
+
+def test_a_glob_follows_a_symlinked_folder_once(tmp_path: Path) -> None:
+    """Three links to the folder itself and a glob 14 levels deep: 3**14 paths to one file, each
+    read by nginx (gwlint ran for minutes). A glob goes into a folder once: a link that leads
+    where it went already is not followed, and said so at the include."""
+    write(
+        tmp_path,
+        {
+            "nginx.conf": "http {\n    include " + "*/" * 14 + "x.conf;\n"
+            "    include links/*/site.conf;\n}\n",
+            "x.conf": "server { listen 80; }\n",
+            "shared/site.conf": "server { listen 81; }\n",
+        },
+    )
+    for name in ("a", "b", "c"):
+        (tmp_path / name).symlink_to(".")
+    (tmp_path / "links").mkdir()
+    for name in ("l1", "l2", "l3"):
+        (tmp_path / "links" / name).symlink_to("../shared")
+    config, problems = load(tmp_path, ["nginx.conf"])
+    assert _found(problems) == [("GW001", "nginx.conf", 2), ("GW001", "nginx.conf", 3)]
+    first, second = (p.message for p in problems.items)
+    assert f"the symlink {tmp_path}/a leads to {tmp_path}, a folder this glob went through" in first
+    assert f"the symlink {tmp_path}/links/l2 leads to {tmp_path}/links/l1" in second
+    # x.conf is never reached; shared/site.conf once, through links/l1
+    assert config.files == (str(tmp_path / "nginx.conf"), str(tmp_path / "links/l1/site.conf"))
+
+
+def test_a_symlink_loop_is_still_read_once(tmp_path: Path) -> None:
+    """A link to the folder above is followed the first time: what nginx reads there is read."""
+    write(
+        tmp_path,
+        {
+            "nginx.conf": "http {\n    include conf.d/*/*.conf;\n}\n",
+            "conf.d/sites/site.conf": "server { listen 80; }\n",
+        },
+    )
+    (tmp_path / "conf.d" / "up").symlink_to("..")
+    _, problems = load(tmp_path, ["nginx.conf"])
+    # conf.d/up/nginx.conf is nginx.conf itself: a cycle, as nginx finds it
+    assert _found(problems) == [("GW001", "nginx.conf", 2)]
+    assert "include cycle: nginx.conf -> nginx.conf" in problems.items[0].message
+
+
+def test_snippets_that_include_one_another(tmp_path: Path) -> None:
+    """200 snippets that each include conf.d/*.conf (9 KB in all) took minutes: which file
+    includes which is found once for them all (one cycle), and each is read once."""
+    files = {"nginx.conf": "events {}\nhttp {\n    include conf.d/*.conf;\n}\n"}
+    for i in range(200):
+        files[f"conf.d/s{i:03}.conf"] = "include conf.d/*.conf;\n"
+    write(tmp_path, files)
+    main = str(tmp_path / "nginx.conf")
+    snippets = [str(tmp_path / f"conf.d/s{i:03}.conf") for i in range(200)]
+    assert group_roots([main], snippets) == [[main]]
+    # alone, they include one another: the first one named is the root
+    assert group_roots(snippets[::-1]) == [[snippets[-1]]]
+    config, problems = load(tmp_path, ["nginx.conf"])
+    assert _found(problems) == [("GW001", f"s{i:03}.conf", 1) for i in range(200)]
+    assert all("include cycle" in p.message for p in problems.items)
+    assert len(config.files) == 201
+
+
+def test_roots_of_files_that_include_one_another(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "a.conf": "include b.conf;\n",
+            "b.conf": "include a.conf;\n",
+            "c.conf": "include a.conf;\n",
+            "d.conf": "include d.conf;\n",
+            "e.conf": "server { listen 80; }\n",
+        },
+    )
+
+    def path(name: str) -> str:
+        return str(tmp_path / name)
+
+    # c includes the cycle a <-> b; d includes itself; e includes nothing
+    groups = group_roots([path(n) for n in ("a.conf", "b.conf", "c.conf", "d.conf", "e.conf")])
+    assert groups == [[path("c.conf"), path("d.conf"), path("e.conf")]]
+    assert group_roots([path("b.conf"), path("a.conf")]) == [[path("b.conf")]]
+    # a file found beside them is a root only if it includes a file named
+    assert group_roots([path("a.conf")], [path("c.conf"), path("e.conf")]) == [[path("c.conf")]]
+
+
+def test_layers_of_includes_stop_at_the_expansion_limit(tmp_path: Path) -> None:
+    """Ten layers of 30 files, each including the next layer's *.conf: 30**10 files to read
+    (it took half a minute). Stopped after 10,000 inclusions, at the include that reached the
+    limit; the rest of the configuration is still read."""
+    files = {
+        "nginx.conf": "events {}\nhttp {\n    include l0/*.conf;\n    server { listen 8080; }\n}\n"
+    }
+    for layer in range(10):
+        for i in range(30):
+            files[f"l{layer}/f{i:02}.conf"] = (
+                f"include l{layer + 1}/*.conf;\n" if layer < 9 else "server { listen 80; }\n"
+            )
+    write(tmp_path, files)
+    config, problems = load(tmp_path, ["nginx.conf"])
+    assert [p.message for p in problems.items] == [
+        "nginx: includes read files into the configuration more than 10,000 times (the same "
+        "files included over and over); not followed"
+    ]
+    # at the include of a file of one of the layers
+    assert _found(problems)[0][::2] == ("GW001", 1)
+    assert re.search(r"/l\d/f\d\d\.conf$", problems.items[0].location.path)
+    assert 8080 in {listen.address.port for listen in config.listens}
+
+
+def test_glob_entries_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(nginx_loader, "MAX_GLOB_ENTRIES", 10)
+    files = {
+        "nginx.conf": "http {\n    include conf.d/*.conf;\n    include more/*.conf;\n"
+        "    server { location / { proxy_pass http://127.0.0.1:8000; } }\n}\n",
+        "more/x.conf": "proxy_read_timeout 5s;\n",
+    }
+    for i in range(20):
+        files[f"conf.d/s{i:02}.conf"] = f"server {{ listen {8000 + i}; }}\n"
+    write(tmp_path, files)
+    config, problems = load(tmp_path, ["nginx.conf"])
+    # once, at the first include that reached it (the second one stops at once)
+    assert _found(problems) == [("GW001", "nginx.conf", 2)]
+    assert problems.items[0].message == (
+        'nginx: include "conf.d/*.conf": the globs of includes look at more than 10 folder '
+        "entries; not followed"
+    )
+    assert config.files == (str(tmp_path / "nginx.conf"),)
+    # what the includes hold is not known: a value they may set is unknown, not a default
+    assert config.routes[0].read_timeout.value is None
+    assert "may be set in include" in str(config.routes[0].read_timeout.unknown)
+
+
+def test_include_matches_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(nginx_loader, "MAX_INCLUDE_MATCHES", 3)
+    files = {"nginx.conf": "http {\n    include conf.d/*.conf;\n    include one/*.conf;\n}\n"}
+    files.update({f"conf.d/s{i}.conf": f"server {{ listen {8000 + i}; }}\n" for i in range(5)})
+    files["one/a.conf"] = "server { listen 80; }\n"
+    write(tmp_path, files)
+    config, problems = load(tmp_path, ["nginx.conf"])
+    assert _found(problems) == [("GW001", "nginx.conf", 2)]
+    assert problems.items[0].message == (
+        'nginx: include "conf.d/*.conf" names more than 3 files; not followed'
+    )
+    assert [listen.address.port for listen in config.listens] == [80]
+
+
+def test_included_files_and_bytes_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {"nginx.conf": "http {\n    include conf.d/*.conf;\n}\n"}
+    files.update({f"conf.d/s{i}.conf": f"server {{ listen {8000 + i}; }}\n" for i in range(5)})
+    write(tmp_path, files)
+    monkeypatch.setattr(nginx_loader, "MAX_INCLUDED_FILES", 2)
+    config, problems = load(tmp_path, ["nginx.conf"])
+    assert _found(problems) == [("GW001", "nginx.conf", 2)]
+    assert problems.items[0].message == (
+        'nginx: include "conf.d/*.conf": includes open more than 2 different files; not followed'
+    )
+    assert [listen.address.port for listen in config.listens] == [8000, 8001]
+    monkeypatch.setattr(nginx_loader, "MAX_INCLUDED_FILES", 100)
+    monkeypatch.setattr(nginx_loader, "MAX_INCLUDED_BYTES", 70)  # 25 bytes each
+    config, problems = load(tmp_path, ["nginx.conf"])
+    assert problems.items[0].message == (
+        'nginx: include "conf.d/*.conf": the files includes open hold more than 70 bytes in '
+        "all; not followed"
+    )
+    assert [listen.address.port for listen in config.listens] == [8000, 8001]
+
+
+def test_a_file_included_again_and_again_is_read_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """nginx reads a file each time it is included; gwlint opens it once (and counts each
+    inclusion against the limit)."""
+    write(
+        tmp_path,
+        {
+            "nginx.conf": "http {\n"
+            + "    server { location / { include proxy.conf; } }\n" * 50
+            + "}\n",
+            "proxy.conf": "proxy_pass http://127.0.0.1:8000;\n",
+        },
+    )
+    opened: list[str] = []
+    real = nginx_loader.read_text
+
+    def counting(path: str, *args: Any, **kwargs: Any) -> str | None:
+        opened.append(os.path.basename(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(nginx_loader, "read_text", counting)
+    config, problems = load(tmp_path, ["nginx.conf"])
+    assert problems.items == []
+    assert len(config.routes) == 50
+    assert opened == ["nginx.conf", "proxy.conf"]
+
+
+def test_only_the_comments_of_suppressions_are_kept(tmp_path: Path) -> None:
+    """A suppression on a line of its own covers the next line that is not a comment: the
+    comment lines right after it are kept with it; other comments change nothing, and are
+    not passed on (each cost a real path lookup: thousands in a deep dump took seconds)."""
+    write(
+        tmp_path,
+        {
+            "nginx.conf": "# the site\n"
+            * 100
+            + "http {\n    # gwlint: ignore[GW101] reports run long\n    # (see the docs)\n"
+            "    proxy_read_timeout 120s;  # two minutes\n    # gwlint: ignore GW101\n}\n"
+        },
+    )
+    _, problems = load(tmp_path, ["nginx.conf"])
+    assert problems.comment_lines == {str(tmp_path / "nginx.conf"): {102, 103, 105}}
+    assert [(s.line, s.codes) for s in problems.suppressions] == [(102, ("GW101",))]
+    assert _found(problems) == [("GW007", "nginx.conf", 105)]

@@ -2,21 +2,22 @@
 
 nginx writes ``# configuration file /etc/nginx/nginx.conf:``, the file's bytes, then one line feed
 (``ngx_show_configure`` in ``src/core/nginx.c``), main file first. ``split`` gives the files back
-exactly, so lines in findings are the lines of the files on the server; ``lay_out`` writes them
-under a scratch folder, where absolute includes resolve as they did on the server.
+exactly, so lines in findings are the lines of the files on the server; ``server_files`` keeps
+them in memory at their own absolute paths (``loaders.sources.ServerFiles``), where absolute
+includes resolve as they did on the server. Nothing is written to disk.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from gwlint.model.diagnostics import Diagnostic
+from gwlint.loaders.sources import ServerFiles, server_path
 
 _HEADER = re.compile(r"^# configuration file (?P<path>.+):\r?$")
 MAX_DUMP_FILES = 10_000
+# what the nginx loader is told the server's files are under (``load_nginx(sysroot=...)``): their
+# own absolute paths, read from memory (``loaders.sources.serving``), never a folder of this host
+SERVER_ROOT = "/"
 
 
 class DumpError(Exception):
@@ -62,56 +63,14 @@ def split(text: str, name: str) -> list[tuple[str, str]]:
     return files
 
 
-def lay_out(files: list[tuple[str, str]], sysroot: str) -> list[str]:
-    """Write the files under ``sysroot`` (their absolute paths below it); their new paths."""
-    written: list[str] = []
-    root = os.path.realpath(sysroot)
-    for path, content in files:
-        target = os.path.normpath(os.path.join(root, path.lstrip("/")))
-        if not target.startswith(root + os.sep):
-            raise DumpError(f"{path}: a path outside the server's file system; not read")
-        try:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            with open(target, "w", encoding="utf-8", newline="") as handle:
-                handle.write(content)
-        except OSError as exc:
-            raise DumpError(f"{path}: cannot be laid out ({exc.strerror or exc})") from None
-        written.append(target)
-    return written
+def server_files(files: list[tuple[str, str]]) -> tuple[ServerFiles, str]:
+    """The files of a dump, in memory at their absolute paths, and the main file's path."""
+    return ServerFiles(files), server_path(files[0][0])
 
 
-def unmap(diagnostics: list[Diagnostic], sysroot: str) -> list[Diagnostic]:
-    """Paths under the scratch folder back to the server's own paths."""
-    root = os.path.realpath(sysroot)
-
-    def path(value: str) -> str:
-        full = os.path.realpath(value) if not os.path.isabs(value) else value
-        for base in (sysroot, root):
-            if full.startswith(base + os.sep):
-                return full[len(base) :]
-        return value
-
-    def text(value: str) -> str:
-        for base in (root, sysroot):
-            value = value.replace(base + os.sep, "/").replace(base, "/")
-        return value
-
-    from gwlint.model.diagnostics import Diagnostic, Location, Related
-
-    def where(location: Location) -> Location:
-        return Location(path(location.path), location.line, location.column)
-
-    return sorted(
-        (
-            Diagnostic(
-                code=d.code,
-                severity=d.severity,
-                message=text(d.message),
-                location=where(d.location),
-                related=tuple(Related(where(r.location), text(r.message)) for r in d.related),
-                fix=text(d.fix) if d.fix is not None else None,
-            )
-            for d in diagnostics
-        ),
-        key=Diagnostic.sort_key,
-    )
+def prefix(given: str | None, main: str) -> str:
+    """nginx's prefix on the server: the one given (a server path), else the main file's
+    folder (``nginx -T`` names the file given with ``-c``)."""
+    if given is not None:
+        return server_path(given)
+    return server_path(main.rsplit("/", 1)[0] or "/")

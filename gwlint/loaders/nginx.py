@@ -10,6 +10,7 @@ what was read before a syntax error. Every crossplane error becomes a GW001 with
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import glob
 import io
@@ -24,8 +25,15 @@ from crossplane import lexer as _crossplane_lexer
 from crossplane.errors import NgxParserDirectiveError, NgxParserSyntaxError
 
 from gwlint.loaders import nginx_lexer
-from gwlint.loaders.common import Placeholders, Problems, read_text
-from gwlint.loaders.sources import Sources
+from gwlint.loaders.common import (
+    MAX_FILE_BYTES,
+    OUTSIDE_NOTE,
+    Placeholders,
+    Problems,
+    read_text,
+)
+from gwlint.loaders.common import roots as common_roots
+from gwlint.loaders.sources import ServerFiles, Sources, served, server_path
 from gwlint.model import address as addr
 from gwlint.model.defaults import nginx_default
 from gwlint.model.facts import Facts
@@ -78,10 +86,21 @@ _analyzer.DIRECTIVES["set"].append(_analyzer.NGX_STREAM_SRV_CONF | _analyzer.NGX
 
 MAX_INCLUDE_DEPTH = 32
 # how far includes may expand the configuration, in tokens: 50 times what the files included
-# hold, and 200,000 more. A file included twice at each of 32 levels would otherwise expand to
-# billions (nginx would not finish starting either)
+# hold, and 50,000 more. A file included twice at each of 32 levels would otherwise expand to
+# billions (nginx would not finish starting either). A configuration that repeats a small file
+# is stopped here, with its measure, before it reaches MAX_INCLUDE_EXPANSIONS below
 EXPANSION_FACTOR = 50
-EXPANSION_FLOOR = 200_000
+EXPANSION_FLOOR = 50_000
+# the work includes may cost in one load (a deployment's configuration, or the grouping of the
+# files of a run), checked before it is done: reaching a limit is a GW001 on the include, which
+# is not followed (what it holds is unknown), and the rest of the configuration is read
+MAX_GLOB_ENTRIES = 100_000  # folder entries the globs of includes look at, in all
+MAX_INCLUDE_MATCHES = 10_000  # files one include names
+MAX_INCLUDE_EXPANSIONS = 10_000  # times includes read a file into the configuration
+MAX_INCLUDED_FILES = 10_000  # different files includes open
+MAX_INCLUDED_BYTES = 64 * 1024 * 1024  # what those files hold
+# includes followed to find which file includes which (grouping: each file's includes once)
+MAX_INCLUDE_EDGES = 200_000
 MAX_BLOCK_DEPTH = 100
 # blocks whose contents are data (map keys, mime types), not directives
 FREEFORM_BLOCKS = frozenset({"map", "types", "geo", "split_clients", "charset_map", "match"})
@@ -200,6 +219,24 @@ class _File:
     comments: list[tuple[int, str]] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class _Resolved:
+    """What an include's pattern names, found once per load for the files that write it alike."""
+
+    files: tuple[str, ...] | None  # None: nothing there (a missing file)
+    folder: str | None = None  # it names a folder
+    problem: str | None = None  # a limit reached, or a symlinked folder not followed again
+    stopped: bool = False  # a limit stopped its glob: what the include holds is not known
+    limit: str | None = None  # the limit of the whole load it reached (reported once)
+    outside: bool = False  # every place it may be lies outside the folders gwlint reads
+
+
+def _join(folder: str, name: str) -> str:
+    if not folder:
+        return name
+    return folder + name if folder.endswith("/") else f"{folder}/{name}"
+
+
 @dataclass
 class _Walk:
     """State of reading one file in one context."""
@@ -225,7 +262,20 @@ class _Loader:
     _included_tokens: int = 0  # what they hold
     _expanded_tokens: int = 0  # what they expand to, counting each time a file is included
     allowed: list[str] = field(default_factory=list)  # real paths of folders that may be read
-    sysroot: str | None = None  # a server's files laid out under this folder (nginx -T)
+    # a running server's files (nginx -T), in memory at their own absolute paths: read from
+    # there, and what they include is looked up there only, never on this host's disk
+    server: ServerFiles | None = field(default_factory=served)
+    # the work of includes in this load, against the MAX_* limits
+    _entries: int = 0  # folder entries the globs looked at
+    _expansions: int = 0  # files read into the configuration by an include
+    _opened: int = 0  # different files opened by includes
+    _opened_bytes: int = 0  # what they hold
+    _edges: int = 0  # includes followed to find which file includes which
+    _limits: set[str] = field(default_factory=set)  # the limits reached (reported once)
+    _reals: dict[str, str] = field(default_factory=dict)  # path -> ``real``
+    _admitted: set[str] = field(default_factory=set)  # what ``admit`` let includes open
+    # what each include names, by (pattern, folder of the including file, root folder, server)
+    _resolved: dict[tuple[str, str, str, bool], _Resolved] = field(default_factory=dict)
     # lexed files by real path, shared by the loaders of one run (a file is lexed once)
     lexed: dict[str, Lexed] = field(default_factory=dict)
     # only finding which files include which (group_roots): its problems are not reported, so
@@ -242,18 +292,99 @@ class _Loader:
             self._reported.add(key)
             self.problems.add("GW001", path, line, f"nginx: {message}", column=column)
 
+    def limit(self, stmt: Stmt, name: str, message: str) -> None:
+        """A limit reached at an include: reported there, the first time only (the includes
+        after it stop at once); the include is not followed."""
+        stmt.opaque = True
+        if name not in self._limits:
+            self._limits.add(name)
+            self.error(stmt.path, stmt.line, message, stmt.column)
+
     # --- reading -------------------------------------------------------------------------------
 
+    def is_served(self, path: str) -> bool:
+        """Whether ``path`` is one of the server's files (nginx -T), read from memory."""
+        return (
+            self.server is not None
+            and path.startswith("/")
+            and self.server.is_file(server_path(path))
+        )
+
+    def real(self, path: str) -> str:
+        """What a file is known by: a server file's own path, else its real path (kept: the
+        same files are named again and again by the includes of a load)."""
+        real = self._reals.get(path)
+        if real is None:
+            real = server_path(path) if self.is_served(path) else os.path.realpath(path)
+            self._reals[path] = real
+        return real
+
+    def admit(self, path: str) -> str | None:
+        """Why a file an include names may not be opened (the files and bytes includes may
+        open in a load), or None; a file already read is always admitted."""
+        key = self.real(path)
+        if key in self._files or key in self._admitted:
+            return None
+        if self._opened >= MAX_INCLUDED_FILES:
+            return f"includes open more than {MAX_INCLUDED_FILES:,} different files"
+        text = self.server.text(key) if self.server is not None else None
+        if text is None and self.sources is not None:
+            virtual = self.sources.virtual_text(path)
+            text = virtual.text if virtual is not None else None
+        if text is not None:
+            size = len(text)
+        else:
+            try:
+                size = min(os.stat(path).st_size, MAX_FILE_BYTES + 1)
+            except OSError:
+                size = 0  # reading it says why it cannot be read
+        if self._opened_bytes + size > MAX_INCLUDED_BYTES:
+            held = MAX_INCLUDED_BYTES
+            amount = f"{held // 2**20} MiB" if held % 2**20 == 0 else f"{held:,} bytes"
+            return f"the files includes open hold more than {amount} in all"
+        self._opened += 1
+        self._opened_bytes += size
+        self._admitted.add(key)
+        return None
+
+    def _served_text(self, path: str, text: str) -> str | None:
+        """A server file's text, held to the limits of a file read from disk."""
+        if len(text) * 4 > MAX_FILE_BYTES:  # UTF-8 takes at most four bytes a character
+            size = len(text.encode("utf-8", "surrogatepass"))
+            if size > MAX_FILE_BYTES:
+                self.problems.add(
+                    "GW001",
+                    path,
+                    1,
+                    f"nginx config is {size} bytes, over the {MAX_FILE_BYTES // 2**20} MiB "
+                    "limit; not read",
+                )
+                return None
+        nul = text.find("\x00")
+        if nul != -1:
+            line = text.count("\n", 0, nul) + 1
+            self.problems.add(
+                "GW001", path, line, "nginx config is a binary file (NUL byte); not read"
+            )
+            return None
+        return text
+
     def read(self, path: str) -> _File | None:
-        key = os.path.realpath(path)
+        key = self.real(path)
         if key in self._files:
             return self._files[key]
         self._files[key] = None
-        virtual = self.sources.virtual_text(path) if self.sources is not None else None
-        if virtual is not None:
-            text: str | None = virtual.text
+        own = self.server.text(key) if self.server is not None else None
+        virtual = None
+        text: str | None
+        if own is not None:
+            text = self._served_text(path, own)  # as nginx read it: never a template
         else:
-            text = read_text(path, "GW001", self.problems, kind="nginx")
+            virtual = self.sources.virtual_text(path) if self.sources is not None else None
+            if virtual is not None:
+                text = virtual.text
+            else:
+                text = read_text(path, "GW001", self.problems, kind="nginx")
         if text is None:
             return None
         self.files.append(path)
@@ -264,9 +395,9 @@ class _Loader:
                 "the file starts with a UTF-8 byte order mark, which nginx reads as part of the "
                 'first directive (unknown directive "\\ufeff..."): save it without BOM',
             )
-        rendered = self._render(path, key, text)
+        rendered = self._render(path, key, text) if own is None else None
         if key not in self.lexed:
-            in_memory = rendered if rendered is not None else virtual.text if virtual else None
+            in_memory = rendered if rendered is not None else virtual.text if virtual else own
             self.lexed[key] = _lex(path, in_memory)
         lexed = self.lexed[key]
         if lexed.failure is not None:
@@ -303,14 +434,24 @@ class _Loader:
         return registry.register(path, rendered)
 
     def _comments(self, loaded: _File) -> None:
-        """Every comment of a file, for the suppressions (``# gwlint: ignore[...]``)."""
+        """The comments of a file that take part in suppressions (``# gwlint: ignore[...]``):
+        those that say gwlint, and the run of comment lines right after one on a line of its
+        own (it covers the next line that is not a comment). No other comment changes what is
+        reported; each costs a lookup of the file's real path (a dump's thousands of comments
+        in files 1,500 folders deep took seconds)."""
+        after = 0  # the line a comment must be on to continue the run after a suppression
         for token, line, quoted in loaded.tokens:
-            if token.startswith("#") and not quoted:
-                text = loaded.lines[line - 1] if 0 < line <= len(loaded.lines) else ""
-                own = text.lstrip().startswith("#")
-                at = text.find("#") if own else text.rfind(token)
-                column = at + 1 if at >= 0 else None
-                self.problems.comment(loaded.path, line, token[1:], own_line=own, column=column)
+            if not token.startswith("#") or quoted:
+                continue
+            text = loaded.lines[line - 1] if 0 < line <= len(loaded.lines) else ""
+            own = text.lstrip().startswith("#")
+            if "gwlint" not in token.lower() and not (own and line == after):
+                continue
+            if own:
+                after = line + 1
+            at = text.find("#") if own else text.rfind(token)
+            column = at + 1 if at >= 0 else None
+            self.problems.comment(loaded.path, line, token[1:], own_line=own, column=column)
 
     def parse(
         self,
@@ -342,6 +483,7 @@ class _Loader:
         tokens = walk.tokens
         following = tokens.__next__
         lines = walk.file.lines
+        passes: set[str] = set()  # the *_pass directives of this block
         for token, line, quoted in tokens:
             if not quoted:
                 if token == "}":
@@ -410,6 +552,13 @@ class _Loader:
                         "to start",
                         column,
                     )
+            if name in PASS_DIRECTIVES and term == ";":
+                if name in passes:
+                    # ngx_http_proxy_pass() and the other *_pass handlers return "is duplicate"
+                    # (src/http/modules/ngx_http_proxy_module.c); no second route is made
+                    self.error(path, line, f'"{name}" directive is duplicate', column)
+                    continue
+                passes.add(name)
             stmt = Stmt(name, args, path, line, column, context)
             if name == "include" and args and term == ";":
                 out.extend(self._include(stmt, context, cp_ctx, walk))
@@ -444,9 +593,6 @@ class _Loader:
         bases = self._bases(including, root_dir)
         if not os.path.isabs(pattern):
             return [os.path.normpath(os.path.join(base, pattern)) for base in bases]
-        if self.sysroot is not None:
-            # the server's own files (nginx -T): an absolute path is exactly that file
-            return [os.path.normpath(self.sysroot + os.sep + pattern.lstrip("/"))]
         # an absolute path is the server's: look for it in the repository, by its tail
         # (/etc/nginx/conf.d/*.conf as etc/nginx/conf.d/*.conf, nginx/conf.d/*.conf, ...); a
         # glob keeps its folder (a bare *.conf would match the including file itself)
@@ -457,6 +603,19 @@ class _Loader:
             tail = "/".join(parts[i:])
             candidates.extend(os.path.normpath(os.path.join(base, tail)) for base in bases)
         return candidates
+
+    def _server_candidates(self, pattern: str, including: str, root_dir: str) -> list[str]:
+        """Where an include of a server file (nginx -T) is, on the server: an absolute path is
+        exactly that file; a relative one is under the prefix (or the including file's folder,
+        for a file outside it)."""
+        if pattern.startswith("/"):
+            return [server_path(pattern)]
+        prefix = server_path(self.prefix or default_prefix(root_dir))
+        bases = [prefix]
+        folder = os.path.dirname(including)
+        if not _inside(folder, prefix):
+            bases.append(folder)
+        return [server_path(base + "/" + pattern) for base in bases]
 
     def readable(self, path: str) -> bool:
         """Inside the folders gwlint was asked to read: never a file elsewhere on this host."""
@@ -472,39 +631,210 @@ class _Loader:
         *,
         quiet: bool = False,
     ) -> list[str] | None:
-        """Files an include reads ([] for a glob matching nothing); None when it is missing."""
-        if os.path.isabs(pattern) and self.sources is not None and self.sysroot is None:
-            # the deployment knows what is at this path (copied, mounted, rendered)
-            known = [p for p in self.sources.lookup(pattern) if self.readable(p)]
-            if known:
-                return known
-        candidates = [c for c in self._candidates(pattern, including, root_dir) if self.readable(c)]
-        if glob.has_magic(pattern):
-            for candidate in candidates:
-                # each match too: a symlink in the folder may lead out of it
-                found = sorted(
-                    p for p in glob.glob(candidate) if os.path.isfile(p) and self.readable(p)
-                )
-                if found:
-                    return found
-            return []  # nginx accepts a glob that matches nothing
-        for candidate in candidates:
-            if os.path.isfile(candidate):
-                return [candidate]
-            if os.path.isdir(candidate) and not quiet:
+        """Files an include reads ([] for a glob matching nothing); None when it is missing, or
+        when a limit stopped its glob (then reported, unless ``quiet``)."""
+        resolved = self._resolve(pattern, including, root_dir)
+        if resolved.problem is not None and not quiet and resolved.limit not in self._limits:
+            if resolved.limit is not None:
+                self._limits.add(resolved.limit)
+            self.error(including, line, resolved.problem, column)
+        if resolved.folder is not None:
+            if not quiet:
                 self.error(
                     including,
                     line,
-                    f'include "{pattern}" names a folder ({candidate}): nginx fails with '
+                    f'include "{pattern}" names a folder ({resolved.folder}): nginx fails with '
                     '"pread() failed (21: Is a directory)"; include a glob such as '
                     f'"{pattern.rstrip("/")}/*.conf"',
                     column,
                 )
-                return []
-        if quiet:
+            return []
+        if resolved.outside:
+            if not quiet:
+                self.problems.add(
+                    "GW002",
+                    including,
+                    line,
+                    f'include "{pattern}" lies outside the folders gwlint reads ({OUTSIDE_NOTE}): '
+                    "its directives are not checked",
+                    column=column,
+                )
             return None
-        self._missing(pattern, including, line, column, root_dir)
-        return None
+        if resolved.files is None:
+            if not quiet and not resolved.stopped:
+                self._missing(pattern, including, line, column, root_dir)
+            return None
+        return list(resolved.files)
+
+    def _resolve(self, pattern: str, including: str, root_dir: str) -> _Resolved:
+        """What an include names, found once for all the files of a folder that write it."""
+        server = self.is_served(including)
+        key = (pattern, os.path.dirname(including), root_dir, server)
+        resolved = self._resolved.get(key)
+        if resolved is None:
+            resolved = self._resolved[key] = self._find(pattern, including, root_dir, server)
+        return resolved
+
+    def _find(self, pattern: str, including: str, root_dir: str, server: bool) -> _Resolved:
+        if server:
+            candidates = self._server_candidates(pattern, including, root_dir)
+        else:
+            if os.path.isabs(pattern) and self.sources is not None:
+                # the deployment knows what is at this path (copied, mounted, rendered)
+                known = [p for p in self.sources.lookup(pattern) if self.readable(p)]
+                if known:
+                    return _Resolved(tuple(known))
+            every = self._candidates(pattern, including, root_dir)
+            candidates = [c for c in every if self.readable(c)]
+            if every and not candidates:
+                # whether anything is there is never asked (the same message either way)
+                return _Resolved(None, outside=True)
+        if glob.has_magic(pattern):
+            problem: str | None = None
+            for candidate in candidates:
+                matches, why, stopped = self._glob(pattern, candidate, server)
+                if stopped:
+                    limit = "entries" if self._entries >= MAX_GLOB_ENTRIES else None
+                    return _Resolved(None, problem=why, stopped=True, limit=limit)
+                problem = problem or why
+                # each match too: a symlink in the folder may lead out of it
+                found = [p for p in matches if self._is_file(p, server)]
+                if found:
+                    return _Resolved(tuple(found), problem=problem)
+            return _Resolved((), problem=problem)  # nginx accepts a glob that matches nothing
+        for candidate in candidates:
+            if self._is_file(candidate, server):
+                return _Resolved((candidate,))
+            if self._is_dir(candidate, server):
+                return _Resolved((), folder=candidate)
+        return _Resolved(None)
+
+    def _is_file(self, path: str, server: bool) -> bool:
+        if server:
+            return self.server is not None and self.server.is_file(path)
+        return os.path.isfile(path) and self.readable(path)
+
+    def _is_dir(self, path: str, server: bool) -> bool:
+        if server:
+            return self.server is not None and self.server.is_dir(path)
+        return os.path.isdir(path)
+
+    def _entries_of(self, folder: str, server: bool) -> list[tuple[str, bool, bool]] | None:
+        """(name, is a folder, is a symlink) of what a folder holds, sorted; each entry counts
+        against MAX_GLOB_ENTRIES before it is looked at (None: the limit is reached)."""
+        if server:
+            assert self.server is not None
+            children = self.server.children(folder or "/")
+            if self._entries + len(children) > MAX_GLOB_ENTRIES:
+                return None
+            self._entries += len(children)
+            return [(name, is_dir, False) for name, is_dir in children] if children else []
+        found: list[tuple[str, bool, bool]] = []
+        try:
+            with os.scandir(folder or ".") as entries:
+                for entry in entries:
+                    if self._entries >= MAX_GLOB_ENTRIES:
+                        return None
+                    self._entries += 1
+                    try:
+                        found.append((entry.name, entry.is_dir(), entry.is_symlink()))
+                    except OSError:
+                        continue
+        except OSError:
+            pass  # what was listed, if anything (glob(3) ignores a folder it cannot read)
+        found.sort()
+        return found
+
+    def _glob(
+        self, pattern: str, candidate: str, server: bool
+    ) -> tuple[list[str], str | None, bool]:
+        """The paths a glob names, as glob(3) finds them for nginx (sorted; ``*`` takes no name
+        that starts with a dot), one folder level per part of the pattern, without recursion.
+        Bounded: every folder entry looked at counts (MAX_GLOB_ENTRIES, for all the globs of
+        the load), the matches of one include too (MAX_INCLUDE_MATCHES); a symlinked folder
+        that leads where the glob went already (a symlink loop, two links to one folder) is
+        not followed again. (matches, a problem to report, whether a limit stopped it)."""
+        parts = candidate.split("/")
+        fixed = 0
+        while fixed < len(parts) - 1 and not glob.has_magic(parts[fixed]):
+            fixed += 1
+        start = "/".join(parts[:fixed])
+        if not start and candidate.startswith("/"):
+            start = "/"
+        if start and not self._is_dir(start, server):
+            return [], None, False
+        # the parts after the folder, a run of plain names taken in one step (a path of
+        # thousands of folders is one lookup, not one for each folder)
+        steps: list[str] = []
+        for part in parts[fixed:]:
+            if steps and not glob.has_magic(part) and not glob.has_magic(steps[-1]):
+                steps[-1] += "/" + part
+            else:
+                steps.append(part)
+        # (path, real path) of the folders a part is matched in; every folder the glob went
+        # into, by real path, and the path it went there by first
+        top = start if server else os.path.realpath(start or ".")
+        level = [(start, top)]
+        entered = {top: start or "."}
+        problem: str | None = None
+        for depth, part in enumerate(steps):
+            last = depth == len(steps) - 1
+            magic = glob.has_magic(part)
+            hidden = part.startswith(".")
+            # "*", the usual part, matches every name; the others as fnmatch matches them
+            matches = None if part == "*" else re.compile(fnmatch.translate(part)).match
+            following: list[tuple[str, str]] = []
+            for folder, real in level:
+                if not magic:
+                    path = _join(folder, part)
+                    if last:
+                        following.append((path, ""))
+                    elif self._is_dir(path, server):
+                        inner = path if server else os.path.realpath(path)
+                        entered.setdefault(inner, path)
+                        following.append((path, inner))
+                    continue
+                entries = self._entries_of(folder, server)
+                if entries is None:
+                    message = (
+                        f'include "{pattern}": the globs of includes look at more than '
+                        f"{MAX_GLOB_ENTRIES:,} folder entries; not followed"
+                    )
+                    return [], message, True
+                for name, is_dir, is_link in entries:
+                    if (name[:1] == "." and not hidden) or (matches and not matches(name)):
+                        continue
+                    path = _join(folder, name)
+                    if last:
+                        following.append((path, ""))
+                    elif not is_dir:
+                        continue
+                    elif server:
+                        following.append((path, path))  # a server's paths have no links
+                    elif not is_link:
+                        inner = _join(real, name)
+                        entered.setdefault(inner, path)
+                        following.append((path, inner))
+                    else:
+                        inner = os.path.realpath(path)
+                        first = entered.get(inner)
+                        if first is None and self.readable(path):
+                            entered[inner] = path
+                            following.append((path, inner))
+                        elif first is not None and problem is None:
+                            problem = (
+                                f'include "{pattern}": the symlink {path} leads to {first}, a '
+                                "folder this glob went through already, where nginx would read "
+                                "the same files again (without end, through a link to a folder "
+                                "above); not followed"
+                            )
+            level = following
+        if len(level) > MAX_INCLUDE_MATCHES:
+            message = (
+                f'include "{pattern}" names more than {MAX_INCLUDE_MATCHES:,} files; not followed'
+            )
+            return [], message, True
+        return sorted({path for path, _ in level}), problem, False
 
     def _missing(
         self, pattern: str, including: str, line: int, column: int | None, root_dir: str
@@ -575,7 +905,7 @@ class _Loader:
                 ]
             stmt.opaque = True
             return [stmt]
-        reals = [os.path.realpath(target) for target in targets]
+        reals = [self.real(target) for target in targets]
         for target, real in zip(targets, reals, strict=True):
             if real not in walk.stack:
                 continue
@@ -602,6 +932,20 @@ class _Loader:
                     stmt.column,
                 )
                 continue
+            self._expansions += 1
+            if self._expansions > MAX_INCLUDE_EXPANSIONS:
+                self.limit(
+                    stmt,
+                    "expansions",
+                    f"includes read files into the configuration more than "
+                    f"{MAX_INCLUDE_EXPANSIONS:,} times (the same files included over and over); "
+                    "not followed",
+                )
+                return [*out, stmt]
+            refused = self.admit(target)
+            if refused is not None:
+                self.limit(stmt, "files", f'include "{pattern}": {refused}; not followed')
+                return [*out, stmt]
             loaded = self.read(target)
             size = len(loaded.tokens) if loaded is not None else 0
             if real not in self._included:
@@ -631,35 +975,200 @@ class _Loader:
         while todo:
             path = todo.pop()
             loaded = self.read(path)
-            if loaded is None or os.path.realpath(path) in seen:
+            if loaded is None or self.real(path) in seen:
                 continue
-            seen.add(os.path.realpath(path))
+            seen.add(self.real(path))
             for name, args in loaded.lexed.statements():
                 if name == "include" and args:
                     found = self.resolve_include(args[0], path, 1, None, root_dir, quiet=True)
-                    todo.extend(found or [])
+                    todo.extend(t for t in found or [] if self.admit(t) is None)
                 else:
                     names.add(name)
         return names
 
-    def reachable(self, root: str) -> set[str]:
-        """Real paths of every file ``root`` includes, directly or not (no problems reported)."""
-        seen: set[str] = set()
-        todo = [root]
-        root_dir = os.path.dirname(root) or "."
-        while todo:
-            path = todo.pop()
-            loaded = self.read(path)
-            if loaded is None:
+
+class _Graph:
+    """Which file includes which, the way a root in ``root_dir`` reads its includes: each
+    file's includes resolved once (at most MAX_INCLUDE_EDGES in a load), and what a file
+    reaches found by strongly connected components (Tarjan's, without recursion). Files that
+    include one another (200 snippets that each include ``conf.d/*.conf``) cost their includes
+    once, not once for each file that may be a root."""
+
+    def __init__(self, loader: _Loader, root_dir: str) -> None:
+        self.loader = loader
+        self.root_dir = root_dir
+        self.node: dict[str, int] = {}  # real path -> node
+        self.path: list[str] = []  # node -> a path it is read by
+        self.real: list[str] = []  # node -> its real path
+        self.succ: list[list[int] | None] = []  # node -> the nodes it includes
+        self.comp: list[int] = []  # node -> its component (-1: not found yet)
+        self.members: list[list[int]] = []  # component -> its nodes
+        # a component's files include themselves (a cycle): each reaches all of them
+        self.looped: list[bool] = []
+        self.named: dict[int, list[int]] = {}  # id of a _Resolved -> the nodes it names
+
+    def add(self, path: str) -> int:
+        real = self.loader.real(path)
+        node = self.node.get(real)
+        if node is None:
+            node = self.node[real] = len(self.path)
+            self.path.append(path)
+            self.real.append(real)
+            self.succ.append(None)
+            self.comp.append(-1)
+        return node
+
+    def successors(self, node: int) -> list[int]:
+        found = self.succ[node]
+        if found is not None:
+            return found
+        loader = self.loader
+        targets: list[int] = []
+        path = self.path[node]
+        loaded = loader.read(path)
+        for pattern, _line in _include_args(loaded.tokens) if loaded is not None else ():
+            resolved = loader._resolve(pattern, path, self.root_dir)
+            # the files of a folder that write the same include share its nodes
+            nodes = self.named.get(id(resolved))
+            if nodes is None:
+                nodes = []
+                for target in resolved.files or ():
+                    if loader._edges >= MAX_INCLUDE_EDGES:
+                        break
+                    loader._edges += 1
+                    if loader.admit(target) is None:
+                        nodes.append(self.add(target))
+                self.named[id(resolved)] = nodes
+            targets.extend(nodes)
+        found = self.succ[node] = list(dict.fromkeys(targets))
+        return found
+
+    def close(self, start: int) -> None:
+        """Find the components of every node ``start`` reaches (Tarjan's algorithm, with a
+        stack of its own). Components are numbered in reverse topological order: a component
+        reaches only components numbered below it (or itself)."""
+        if self.comp[start] >= 0:
+            return
+        number = {start: 0}
+        low = {start: 0}
+        stack = [start]
+        on_stack = {start}
+        work = [(start, iter(self.successors(start)))]
+        while work:
+            node, edges = work[-1]
+            for target in edges:
+                if self.comp[target] >= 0:
+                    continue  # in a component found before
+                if target not in number:
+                    number[target] = low[target] = len(number)
+                    stack.append(target)
+                    on_stack.add(target)
+                    work.append((target, iter(self.successors(target))))
+                    break
+                if target in on_stack:
+                    low[node] = min(low[node], number[target])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == number[node]:
+                    component = len(self.members)
+                    members: list[int] = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        self.comp[member] = component
+                        members.append(member)
+                        if member == node:
+                            break
+                    self.members.append(members)
+                    self.looped.append(len(members) > 1 or node in self.successors(node))
+
+    def below(self, component: int) -> set[int]:
+        """The components a component's files include (itself not counted)."""
+        return {
+            self.comp[target]
+            for member in self.members[component]
+            for target in self.successors(member)
+        } - {component}
+
+
+class _Includers:
+    """Which of a list of files include which, directly or not (``_Graph``, one for each folder
+    the files are in: a root's folder is where its relative includes are looked up)."""
+
+    def __init__(self, loader: _Loader, paths: list[str]) -> None:
+        self.loader = loader
+        self.paths = paths
+        self.graphs: dict[str, _Graph] = {}
+        self.starts: dict[str, list[tuple[str, int]]] = {}  # root folder -> its files, nodes
+        self.at: dict[str, tuple[str, int]] = {}  # path -> (root folder, its node)
+        for path in paths:
+            root_dir = os.path.dirname(path) or "."
+            graph = self.graphs.get(root_dir)
+            if graph is None:
+                graph = self.graphs[root_dir] = _Graph(loader, root_dir)
+            node = graph.add(path)
+            graph.close(node)
+            self.starts.setdefault(root_dir, []).append((path, node))
+            self.at[path] = (root_dir, node)
+
+    def independent(self) -> list[str]:
+        """The files that none of the others includes (a file another includes is read inside
+        it); of files that include one another (a cycle), the first listed."""
+        included: set[str] = set()  # real paths a file of the list above them includes
+        # real path -> (root folder, component) of the cycles it is in with a file of the list
+        cycles: dict[str, list[tuple[str, int]]] = {}
+        for root_dir, graph in self.graphs.items():
+            count = len(graph.members)
+            has_start = [False] * count
+            for _, node in self.starts[root_dir]:
+                has_start[graph.comp[node]] = True
+            above = [False] * count
+            for component in range(count - 1, -1, -1):  # topological order: includers first
+                if has_start[component] or above[component]:
+                    for inner in graph.below(component):
+                        above[inner] = True
+            for real, node in graph.node.items():
+                component = graph.comp[node]
+                if component < 0:
+                    continue
+                if above[component]:
+                    included.add(real)
+                elif graph.looped[component] and has_start[component]:
+                    cycles.setdefault(real, []).append((root_dir, component))
+        kept: list[str] = []
+        first: dict[tuple[str, int], str] = {}  # the file of a cycle kept
+        for path in self.paths:
+            real = self.loader.real(path)
+            if real in included:
                 continue
-            for pattern, line in _include_args(loaded.tokens):
-                found = self.resolve_include(pattern, path, line, None, root_dir, quiet=True)
-                for target in found or []:
-                    real = os.path.realpath(target)
-                    if real not in seen:
-                        seen.add(real)
-                        todo.append(target)
-        return seen
+            if any(first.get(cycle, path) != path for cycle in cycles.get(real, ())):
+                continue  # in a cycle with a file kept before it
+            root_dir, node = self.at[path]
+            graph = self.graphs[root_dir]
+            component = graph.comp[node]
+            if graph.looped[component]:
+                first.setdefault((root_dir, component), path)
+            kept.append(path)
+        return kept
+
+    def reaching(self, wanted: set[str]) -> set[str]:
+        """The files of the list that include one of ``wanted`` (real paths), directly or
+        not."""
+        out: set[str] = set()
+        for root_dir, graph in self.graphs.items():
+            holds = [any(graph.real[m] in wanted for m in members) for members in graph.members]
+            reaches: list[bool] = []
+            for component in range(len(graph.members)):  # included files first
+                inner = graph.below(component)
+                reaches.append(
+                    (graph.looped[component] and holds[component])
+                    or any(holds[i] or reaches[i] for i in inner)
+                )
+            out.update(path for path, node in self.starts[root_dir] if reaches[graph.comp[node]])
+        return out
 
 
 def _lex(path: str, text: str | None = None) -> Lexed:
@@ -684,21 +1193,42 @@ _MAYBE_TEMPLATE = re.compile(r"\{\{|\{%|<%|\$\{?[A-Z_]")
 KNOWN_DIRECTIVES = frozenset(
     {*_analyzer.DIRECTIVES, *(name.split(":")[-1] for name in NGINX_DIRECTIVES), "#"}
 )
+_LONGEST_DIRECTIVE = max(map(len, KNOWN_DIRECTIVES))
 
 
+@functools.cache  # names are short (see below), and a config repeats its unknown ones
 def nearest_directive(name: str) -> str | None:
     """A known directive one or two edits from an unknown name: most likely a typo. Names
     further from every known one are left alone (third-party modules have their own)."""
-    if len(name) < 6 or not name.replace("_", "").isalnum():
+    if not 6 <= len(name) <= _LONGEST_DIRECTIVE + 2 or not name.replace("_", "").isalnum():
         return None
+    # two names within two edits share a string each reaches by deleting at most two of its
+    # characters: only the known names met that way are measured (comparing every unknown
+    # name with every known one took seconds on a file of thousands of unknown directives)
+    index = _deletion_index()
+    candidates = {known for variant in _deletions(name) for known in index.get(variant, ())}
     best: tuple[int, str] | None = None
-    for known in KNOWN_DIRECTIVES:
-        if abs(len(known) - len(name)) > 2:
-            continue
+    for known in sorted(candidates):
         distance = _edit_distance(name, known, limit=2)
         if distance <= 2 and (best is None or distance < best[0]):
             best = (distance, known)
     return best[1] if best is not None else None
+
+
+def _deletions(name: str) -> set[str]:
+    """``name`` and every string made by deleting one or two of its characters."""
+    once = {name[:i] + name[i + 1 :] for i in range(len(name))}
+    twice = {variant[:i] + variant[i + 1 :] for variant in once for i in range(len(variant))}
+    return {name} | once | twice
+
+
+@functools.cache
+def _deletion_index() -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for known in sorted(KNOWN_DIRECTIVES):
+        for variant in _deletions(known):
+            index.setdefault(variant, []).append(known)
+    return {variant: tuple(names) for variant, names in index.items()}
 
 
 def _edit_distance(a: str, b: str, limit: int) -> int:
@@ -1012,13 +1542,16 @@ class _Builder:
         self, stmts: list[Stmt], parent: _Scope | None, server_name: str, location: Stmt | None
     ) -> None:
         scope = _Scope(parent, stmts)
+        local: tuple[Directive, ...] | None = None  # once per block, however many *_pass it has
         for stmt in stmts:
             if (
                 stmt.name in PASS_DIRECTIVES
                 and stmt.context[-1:]
                 and (stmt.context[-1] in BLOCKS_WITH_ROUTES)
             ):
-                self.routes.append(self._route(stmt, scope, server_name, location, stmts))
+                if local is None:
+                    local = tuple(_directive(s) for s in stmts if s.block is None and not s.opaque)
+                self.routes.append(self._route(stmt, scope, server_name, location, local))
             if stmt.block is None:
                 continue
             if stmt.name == "http":
@@ -1037,7 +1570,7 @@ class _Builder:
         scope: _Scope,
         server_name: str,
         location: Stmt | None,
-        block: list[Stmt],
+        local: tuple[Directive, ...],
     ) -> Route:
         protocol: Protocol = PASS_DIRECTIVES[stmt.name]
         module = MODULE_PREFIX[protocol]
@@ -1084,7 +1617,7 @@ class _Builder:
             next_upstream_timeout=self.value(scope, f"{module}_next_upstream_timeout", "time"),
             resolver=resolver,
             keepalive_timeout=self.value(scope, "keepalive_timeout", "time"),
-            local=tuple(_directive(s) for s in block if s.block is None and not s.opaque),
+            local=local,
         )
 
     def headers(
@@ -1265,25 +1798,17 @@ def _flatten(stmts: list[Stmt]) -> Iterator[Directive]:
 # --- entry point -------------------------------------------------------------------------------
 
 
-def _allowed(roots: list[str], prefix: str | None, sysroot: str | None) -> list[str]:
-    """Files are read from the working directory, the prefix and the roots' folders only."""
-    folders = [os.getcwd(), *(prefix or default_prefix(os.path.dirname(r) or ".") for r in roots)]
-    if sysroot is not None:
-        folders.append(sysroot)
+def _allowed(loader: _Loader, roots: list[str], prefix: str | None) -> list[str]:
+    """Files are read from the working directory, the prefix and the roots' folders only. A
+    server's files (nginx -T) are in memory: their folders, and the prefix then (the server's),
+    are no folders of this host."""
+    folders = list(common_roots())  # the run's (the working directory outside a run)
+    for root in roots:
+        if loader.is_served(root):
+            continue
+        home = default_prefix(os.path.dirname(root) or ".")
+        folders.append(prefix if prefix is not None and loader.server is None else home)
     return sorted({os.path.realpath(folder) for folder in folders})
-
-
-class _Reach(dict[str, set[str]]):
-    """Real paths of the files each file includes, directly or not (``_Loader.reachable``),
-    found the first time they are asked for."""
-
-    def __init__(self, loader: _Loader) -> None:
-        super().__init__()
-        self.loader = loader
-
-    def __missing__(self, path: str) -> set[str]:
-        found = self[path] = self.loader.reachable(path)
-        return found
 
 
 def group_roots(
@@ -1314,20 +1839,15 @@ def group_roots(
     if lexed is not None:
         loader.lexed = lexed
     universe = list(dict.fromkeys([*paths, *others]))
-    loader.allowed = _allowed(universe, prefix, None)
-    # what each file includes, followed when asked for: a file named alone (the usual ``gwlint
-    # check nginx.conf``) is its own root whatever it includes
-    reach = _Reach(loader)
-    real = {path: os.path.realpath(path) for path in universe}
-    roots: list[str] = []
-    for path in universe:
-        includers = [o for o in universe if o != path and real[path] in reach[o]]
-        # mutual includes (a cycle): the first one listed is the root
-        if any(real[o] not in reach[path] or o in roots for o in includers):
-            continue
-        roots.append(path)
-    wanted = {real[p] for p in paths}
-    roots = [r for r in roots if r in paths or reach[r] & wanted]
+    loader.allowed = _allowed(loader, universe, prefix)
+    # which file includes which: a file named alone (the usual ``gwlint check nginx.conf``) is
+    # its own root whatever it includes; of mutual includes (a cycle), the first one listed
+    includers = _Includers(loader, universe)
+    roots = includers.independent()
+    named = set(paths)
+    if any(root not in named for root in roots):
+        reaching = includers.reaching({loader.real(p) for p in paths})
+        roots = [r for r in roots if r in named or r in reaching]
     groups: dict[str, list[str]] = {}
     for root in roots:
         context, _ = root_context(loader.top_level_names(root))
@@ -1350,26 +1870,17 @@ def load_nginx(
 
     A root that another root includes is read only there, in the context it is included in.
     Fragments (top-level ``server``/``upstream``/``location``) are read as if included in ``http``.
-    ``sysroot``: the files are a running server's (``nginx -T``), laid out under that folder.
+    ``sysroot``: the files are a running server's (``nginx -T``), in memory at their own paths
+    (``loaders.sources.serving``): what they include is looked up there, never on this host.
     ``lexed``: files already lexed in this run (``group_roots`` lexes them too), by real path.
     """
-    loader = _Loader(
-        facts=facts, prefix=prefix, problems=problems, sysroot=sysroot, sources=sources
-    )
+    del sysroot  # the server's files are known by ``loader.server``
+    loader = _Loader(facts=facts, prefix=prefix, problems=problems, sources=sources)
     if lexed is not None:
         loader.lexed = lexed
-    loader.allowed = _allowed(roots, prefix, sysroot)
-    kept = roots
-    if len(roots) > 1:
-        reach = {root: loader.reachable(root) for root in roots}
-        kept = []
-        for root in roots:
-            real = os.path.realpath(root)
-            includers = [other for other in roots if other != root and real in reach[other]]
-            # mutual includes (a cycle): keep the first one given
-            if any(os.path.realpath(o) not in reach[root] or o in kept for o in includers):
-                continue
-            kept.append(root)
+    loader.allowed = _allowed(loader, roots, prefix)
+    # a root another root includes is read there; of mutual includes, the first one given
+    kept = _Includers(loader, roots).independent() if len(roots) > 1 else roots
     http_level: list[Stmt] = []
     other: list[Stmt] = []
     main_files = 0
@@ -1379,7 +1890,7 @@ def load_nginx(
             continue
         context, cp_ctx = root_context(loader.top_level_names(root))
         root_dir = os.path.dirname(root) or "."
-        stmts = loader.parse(root, context, cp_ctx, root_dir, (os.path.realpath(root),))
+        stmts = loader.parse(root, context, cp_ctx, root_dir, (loader.real(root),))
         if context == ("http", "server", "location"):
             # a snippet read inside a location: give it one, in a server of its own
             location = Stmt(

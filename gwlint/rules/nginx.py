@@ -365,7 +365,7 @@ CACHE_VALID = frozenset({"proxy_cache_valid", "uwsgi_cache_valid"})
 _INVALID_ARG = re.compile(r'invalid value "(.*)" in "')
 _TIME_TOKEN = re.compile(r"(\d+)(ms|[smhdwMy])?")
 _FRACTION = re.compile(r"(\d*\.\d+|\d+\.)(ms|[smhdwMy])?")
-_SIZE = re.compile(r"(\d*\.?\d+)([kKmMgG])?([bB])?")
+_SIZE = re.compile(r"(\d+(?:\.\d+)?|\.\d+)([kKmMgG])?([bB])?")  # \d*\.?\d+, without backtracking
 _TIME_MS = {
     "ms": 1,
     "s": 1000,
@@ -1686,10 +1686,16 @@ def gw609(dep: Deployment) -> Iterator[Finding]:
     if nginx is None:
         return
     seen: set[tuple[str, int, int, str]] = set()
+    # the routes of one block (its first directive tells it) share its directives: read once
+    blocks: set[tuple[tuple[str, int, int], str]] = set()
     for route in nginx.routes:
         module = route.module
-        if module not in ("proxy", "uwsgi"):
+        if module not in ("proxy", "uwsgi") or not route.local:
             continue
+        block = (_key(route.local[0].source), module)
+        if block in blocks:
+            continue
+        blocks.add(block)
         for directive in route.local:
             prefix, _, suffix = directive.name.partition("_")
             if prefix not in MODULE_PREFIXES or prefix == module or directive.name in PASS_NAMES:
