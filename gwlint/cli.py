@@ -84,12 +84,22 @@ class CheckOptions:
     show_settings: bool = False
 
 
+def one_line(message: str) -> str:
+    """A message for standard error: one line, whatever it quotes from the input or the
+    command line (a config value, a path), its control characters shown as text output shows
+    a value's (``gwlint.reporters.printable``: ``\\n``, ``\\x1b``...)."""
+    from gwlint.reporters import printable
+
+    return printable(message)
+
+
 def _echo_error(message: str) -> None:
     """A line on standard error, exactly as typer writes it (it strips ANSI codes off a
-    terminal). Only for errors and warnings: importing typer is worth it there."""
+    terminal), made ``one_line``. Only for errors and warnings: importing typer is worth it
+    there."""
     import typer
 
-    typer.echo(message, err=True)
+    typer.echo(one_line(message), err=True)
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -383,26 +393,51 @@ def _typer_main(argv: list[str] | None) -> Any:
         text = exc.format_message() if hasattr(exc, "format_message") else str(exc)
         context = getattr(exc, "ctx", None)
         hint = f" (try '{context.command_path} --help')" if context is not None else ""
-        sys.stderr.write(f"gwlint: error: {text}{hint}\n")
+        sys.stderr.write(one_line(f"gwlint: error: {text}{hint}") + "\n")
         sys.exit(getattr(exc, "exit_code", 2))
     except typer.Abort:
         sys.stderr.write("gwlint: aborted\n")
         sys.exit(2)
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """A Python warning (a library's, or Python's about a file it parsed) as one line on
+    standard error, like gwlint's own: never the source line Python would add."""
+    where = f"{filename}:{lineno}: " if filename else ""
+    sys.stderr.write(one_line(f"gwlint: warning: {where}{category.__name__}: {message}") + "\n")
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
-    """Entry point: usage and internal errors exit 2 with a one-line message, never a traceback."""
+    """Entry point: usage and internal errors exit 2 with a one-line message, never a traceback.
+
+    Whatever goes to standard error is one line a message (``one_line``)."""
+    import warnings  # already imported by Python at start-up
+
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        code = _main(argv)
+    sys.exit(code)
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         options = fast_check(sys.argv[1:] if argv is None else list(argv))
         code = _check_fast(options) if options is not None else _typer_main(argv)
     except KeyboardInterrupt:
-        sys.exit(130)
+        return 130
     except BrokenPipeError:
-        sys.exit(1)
+        return 1
     except Exception as exc:  # the promise: never a traceback
-        sys.stderr.write(f"gwlint: internal error: {type(exc).__name__}: {exc}\n")
-        sys.exit(2)
-    sys.exit(code if isinstance(code, int) else 0)
+        sys.stderr.write(one_line(f"gwlint: internal error: {type(exc).__name__}: {exc}") + "\n")
+        return 2
+    return code if isinstance(code, int) else 0
 
 
 def __getattr__(name: str) -> Any:

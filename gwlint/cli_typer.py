@@ -12,7 +12,16 @@ from typing import Annotated, NoReturn
 import typer
 
 from gwlint import __version__
-from gwlint.cli import CheckOptions, Color, CommandError, Format, Level, ReportFormat, run_check
+from gwlint.cli import (
+    CheckOptions,
+    Color,
+    CommandError,
+    Format,
+    Level,
+    ReportFormat,
+    one_line,
+    run_check,
+)
 
 app = typer.Typer(
     name="gwlint",
@@ -45,7 +54,7 @@ def _root(
 
 
 def _fail(message: str) -> NoReturn:
-    typer.echo(f"gwlint: error: {message}", err=True)
+    typer.echo(one_line(f"gwlint: error: {message}"), err=True)
     raise typer.Exit(2)
 
 

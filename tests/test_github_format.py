@@ -58,6 +58,28 @@ def test_message_with_percent_and_newline_and_path_with_comma_and_colon(tmp_path
     assert len(lines) == 2
 
 
+def test_control_characters_never_reach_the_log(tmp_path: Path) -> None:
+    """Line breaks in values stay GitHub's escapes; any other control character is shown as an
+    escape (GitHub's escaping has none for it), and a legacy ``##[`` too: one line a finding."""
+    diagnostic = Diagnostic(
+        code="GW603",
+        severity=Severity.ERROR,
+        message='proxy_read_timeout "\x1b]0;T\x07\x9b2J\u2028" is not valid\n::error::forged',
+        location=Location(path="conf.d/a\n::b\x1b.conf", line=3, column=5),
+        related=(Related(Location("::x.conf", 1), "value \x1b[2J\r\x85"),),
+        fix="write ##[error]x",
+    )
+    with chdir(tmp_path):
+        lines = render(report(diagnostic)).splitlines()
+    assert lines[0] == (
+        "::error file=conf.d/a%0A%3A%3Ab\\x1b.conf,line=3,col=5,title=gwlint GW603::"
+        'proxy_read_timeout "\\x1b]0;T\\x07\\x9b2J\\u2028" is not valid%0A::error::forged'
+        "%0A--> ./::x.conf:1:1: value \\x1b[2J%0D\\x85"
+        "%0Afix: write ##\\x5berror]x"
+    )
+    assert len(lines) == 2
+
+
 def test_levels_and_unknown_column(tmp_path: Path) -> None:
     diagnostics = [
         Diagnostic("GW001", Severity.ERROR, "broken", Location("nginx.conf", 3)),

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
+from urllib.parse import quote
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gwlint import __version__
 from gwlint.rules import ALL_RULES, BY_CODE
@@ -295,3 +299,150 @@ def test_message_links_only_related_locations() -> None:
         assert [int(n) for n in links] == [
             location["id"] for location in result.get("relatedLocations", [])
         ]
+
+
+# --- paths in messages, relative paths: fast, and the same as before -----------------------------
+
+
+def _alternation(paths: dict[str, str], text: str) -> str:
+    """What the fingerprints were first computed with: one regular expression alternating every
+    path, longest first (quadratic: each path is tried at each place of each message)."""
+    if not paths:
+        return text
+    pattern = "|".join(re.escape(p) for p in sorted(paths, key=len, reverse=True))
+    return re.sub(pattern, lambda m: paths[m.group(0)], text)
+
+
+_PATH_PIECES = st.text(alphabet="ab/.:-", max_size=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    keys=st.lists(_PATH_PIECES, max_size=6, unique=True),
+    text=st.text(alphabet="ab/.:- x", max_size=40),
+)
+def test_the_path_replacer_is_the_alternation_it_replaces(keys: list[str], text: str) -> None:
+    from gwlint.reporters.sarif import replacer
+
+    paths = {key: f"<{index}>" for index, key in enumerate(keys)}
+    assert replacer(paths)(text) == _alternation(paths, text)
+
+
+def test_the_path_replacer_on_paths_that_nest() -> None:
+    from gwlint.reporters.sarif import replacer
+
+    paths = {"a.conf": "A", "conf.d/a.conf": "B", "./conf.d/a.conf": "C", "d/a": "D", "[x]": "X"}
+    for text in (
+        "include ./conf.d/a.conf and conf.d/a.conf, a.conf; d/a.conf [x] ./a.conf",
+        "conf.d/a.con",
+        "",
+        "./conf.d/a.conf./conf.d/a.conf",
+    ):
+        assert replacer(paths)(text) == _alternation(paths, text)
+
+
+def _relative_path_as_before(path: str, cwd: str) -> str | None:
+    absolute = os.path.abspath(os.path.join(cwd, path))
+    for candidate, base in (
+        (absolute, cwd),
+        (os.path.realpath(absolute), os.path.realpath(cwd)),
+    ):
+        relative = os.path.relpath(candidate, base)
+        if relative != os.pardir and not relative.startswith(os.pardir + os.sep):
+            return PurePath(relative).as_posix()
+    return None
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "nginx.conf",
+        "./nginx.conf",
+        "conf.d//a.conf",
+        "conf.d/../a.conf",
+        "a/./b/../../c",
+        ".",
+        "",
+        "a/..",
+        "..",
+        "../x",
+        "a/../../x",
+        "../work/x.conf",
+        "::error::x.conf",
+        "a\n::b",
+    ],
+)
+def test_relative_paths_as_before(tmp_path: Path, path: str) -> None:
+    from gwlint.reporters.sarif import relative_path
+
+    work = tmp_path / "work"
+    work.mkdir()
+    assert relative_path(path, str(work)) == _relative_path_as_before(path, str(work))
+
+
+def test_many_files_many_findings_keep_their_fingerprints(tmp_path: Path) -> None:
+    """Every finding in its own file (the report names each path once more per finding): the
+    fingerprints are what the one-alternation computation gives."""
+    from gwlint.reporters.sarif import FINGERPRINT, _identity
+
+    for index in range(60):
+        write(
+            tmp_path,
+            f"conf.d/s{index}.conf",
+            f"server {{ listen 80; location / {{ proxy_read_timeout x{index}; }} }}\n",
+        )
+    write(tmp_path, "nginx.conf", "events {}\nhttp {\n    include conf.d/*.conf;\n}\n")
+    # named absolutely: each path is written in the messages, and differs from its URI
+    main = str(tmp_path / "nginx.conf")
+    _, document = sarif(main, "--select", "GW603", cwd=tmp_path)
+    results = document["runs"][0]["results"]
+    assert len(results) == 60
+    as_json = json.loads(
+        gwlint("check", main, "--select", "GW603", "--format", "json", cwd=tmp_path).out
+    )
+    paths = {
+        found["path"]: result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for found, result in zip(as_json["diagnostics"], results, strict=True)
+    }
+    assert all(os.path.isabs(path) and path != uri for path, uri in paths.items())
+    assert all(found["path"] in found["message"] for found in as_json["diagnostics"])
+    from gwlint.model.diagnostics import Diagnostic, Location, Severity
+
+    for result, found in zip(results, as_json["diagnostics"], strict=True):
+        diagnostic = Diagnostic(
+            found["code"],
+            Severity(found["severity"]),
+            found["message"],
+            Location(found["path"], found["line"], found["column"]),
+        )
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        expected = hashlib.sha256(
+            "\0".join(
+                (found["code"], uri, re.sub(r"\d+", "0", _alternation(paths, found["message"])))
+            ).encode("utf-8", "surrogatepass")
+        ).hexdigest()[:32]
+        assert _identity(diagnostic, uri, lambda text: _alternation(paths, text)) == expected
+        assert result["partialFingerprints"][FINGERPRINT] == f"{expected}:1"
+
+
+def test_hostile_values_stay_valid_and_exact(
+    tmp_path: Path, validator: jsonschema.Draft4Validator
+) -> None:
+    from tests.test_inert_output import CONTROL, ESCAPES, HOSTILE_NAME, hostile_repository
+
+    hostile_repository(tmp_path)
+    run = gwlint("check", "--isolated", "--format", "sarif", cwd=tmp_path)
+    assert run.code == 1, run.err
+    assert not CONTROL.search(run.out)
+    assert "##[" not in run.out
+    document = json.loads(run.out)
+    valid(document, validator)
+    results = github_ready(document)
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    # the file's bytes, percent-encoded: the URI names the file on disk
+    assert "conf.d/" + quote(HOSTILE_NAME.encode(), safe="") in uris
+    assert "%3A%3Aerror%3A%3Atop.conf" in uris
+    # the message text keeps the values (SARIF viewers show it as text)
+    # (with "[" and "]" escaped: only gwlint's links are links)
+    assert any("\x1b\\]0;TITLE\x07\x1b\\[2J\x9b31m" in r["message"]["text"] for r in results)
+    assert any(ESCAPES[-3:] in r["message"]["text"] for r in results)

@@ -1,4 +1,9 @@
-"""JSON for programs: ``{"version", "diagnostics": [...]}``, sorted by path, line and code."""
+"""JSON for programs: ``{"version", "diagnostics": [...]}``, sorted by path, line and code.
+
+Values are exact (non-ASCII text stays readable), but no line of the document holds a raw control
+character, a line break to another reader (U+0085, U+2028, U+2029) or a legacy workflow command
+(``##[``): ``encodable(..., in_json=True)`` writes them as JSON escapes.
+"""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
@@ -53,6 +54,11 @@ def relative_path(path: str, cwd: str) -> str | None:
 
     Tried as written first, then with symlinks resolved on both sides.
     """
+    if not os.path.isabs(path):
+        # what the first try below gives a relative path that does not climb out, cheaply
+        normal = os.path.normpath(path)
+        if normal != os.pardir and not normal.startswith(os.pardir + os.sep):
+            return PurePath(normal).as_posix()
     absolute = os.path.abspath(os.path.join(cwd, path))
     for candidate, base in (
         (absolute, cwd),
@@ -67,24 +73,48 @@ def relative_path(path: str, cwd: str) -> str | None:
     return None
 
 
-def _artifact(path: str, cwd: str) -> dict[str, str]:
-    relative = relative_path(path, cwd)
+def _artifact(path: str, cwd: str, relative: str | None) -> dict[str, str]:
+    """``path``'s ``artifactLocation`` (``relative``: ``relative_path(path, cwd)``)."""
     if relative is None:
         return {"uri": Path(os.path.abspath(os.path.join(cwd, path))).as_uri()}
     # the file name's bytes: a name that is not UTF-8 is still the right URI
     return {"uri": quote(os.fsencode(relative), safe="/"), "uriBaseId": SRCROOT}
 
 
+class _Places:
+    """Each path's place relative to ``cwd`` and its artifact location, worked out once a run:
+    a report names the same files many times."""
+
+    def __init__(self, cwd: str) -> None:
+        self.cwd = cwd
+        self._relative: dict[str, str | None] = {}
+        self._artifacts: dict[str, dict[str, str]] = {}
+
+    def relative(self, path: str) -> str | None:
+        if path not in self._relative:
+            self._relative[path] = relative_path(path, self.cwd)
+        return self._relative[path]
+
+    def artifact(self, path: str) -> dict[str, str]:
+        found = self._artifacts.get(path)
+        if found is None:
+            found = self._artifacts[path] = _artifact(path, self.cwd, self.relative(path))
+        return found
+
+    def shown(self, path: str) -> str:
+        return self.relative(path) or path
+
+    def physical(self, location: Location) -> dict[str, Any]:
+        region: dict[str, int] = {"startLine": max(location.line, 1)}
+        if location.column is not None and location.column >= 1:
+            region["startColumn"] = location.column
+        # a copy: no two results share a dict
+        return {"artifactLocation": dict(self.artifact(location.path)), "region": region}
+
+
 def _root_uri(cwd: str) -> str:
     uri = Path(cwd).as_uri()
     return uri if uri.endswith("/") else f"{uri}/"
-
-
-def _physical(location: Location, cwd: str) -> dict[str, Any]:
-    region: dict[str, int] = {"startLine": max(location.line, 1)}
-    if location.column is not None and location.column >= 1:
-        region["startColumn"] = location.column
-    return {"artifactLocation": _artifact(location.path, cwd), "region": region}
 
 
 # --- text ----------------------------------------------------------------------------------------
@@ -108,7 +138,8 @@ def _code(span: str) -> str:
 
 
 def _prose_plain(markdown: str) -> str:
-    text = re.sub(r"\[([^\]]+)\]\(([^)\s]+)\)", r"\1 (\2)", markdown)
+    # neither part runs past a "[": each "[" is tried once, in time linear in the text
+    text = re.sub(r"\[([^\[\]]+)\]\(([^)\s\[]+)\)", r"\1 (\2)", markdown)
     text = re.sub(r"<(https?://[^>\s]+)>", r"\1", text)
     text = re.sub(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", r"\1", text, flags=re.S)
     return re.sub(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])", r"\1", text)
@@ -219,15 +250,11 @@ def _rule_index() -> dict[str, int]:
 # --- results -------------------------------------------------------------------------------------
 
 
-def _shown(path: str, cwd: str) -> str:
-    return relative_path(path, cwd) or path
-
-
-def _message(diagnostic: Diagnostic, cwd: str) -> str:
+def _message(diagnostic: Diagnostic, places: _Places) -> str:
     parts = [_sentence(_escape(diagnostic.message))]
     if diagnostic.related:
         links = [
-            f"[{_escape(f'{_shown(r.location.path, cwd)}:{r.location.line}')}]({number}): "
+            f"[{_escape(f'{places.shown(r.location.path)}:{r.location.line}')}]({number}): "
             f"{_escape(r.message)}"
             for number, r in enumerate(diagnostic.related, start=1)
         ]
@@ -237,45 +264,91 @@ def _message(diagnostic: Diagnostic, cwd: str) -> str:
     return " ".join(parts)
 
 
-def _identity(diagnostic: Diagnostic, uri: str, paths: dict[str, str]) -> str:
+def replacer(paths: dict[str, str]) -> Callable[[str], str]:
+    """A function that writes each key of ``paths`` found in a text as its value: left to right,
+    the longest key that starts at each place, as ``re.sub`` with every key escaped, longest
+    first, in one alternation does. But through a trie: the time is linear in the text whatever
+    the number of keys (the alternation tries each key at each place)."""
+    if "" in paths:  # an empty key matches everywhere: what re.sub does with it, rarely needed
+        pattern = re.compile("|".join(re.escape(p) for p in sorted(paths, key=len, reverse=True)))
+        return lambda text: pattern.sub(lambda m: paths[m.group(0)], text)
+    if not paths:
+        return lambda text: text
+    trie: dict[str, Any] = {}
+    for key, value in paths.items():
+        node = trie
+        for char in key:
+            node = node.setdefault(char, {})
+        node[""] = value  # the end of a key (characters are never "")
+    starts = re.compile("[" + "".join(re.escape(char) for char in trie) + "]")
+
+    def replace(text: str) -> str:
+        out: list[str] = []
+        copied = 0
+        found = starts.search(text)
+        while found is not None:
+            at = found.start()
+            node: dict[str, Any] | None = trie
+            end, value, place = at, None, at
+            while node is not None:
+                if "" in node:
+                    end, value = place, node[""]
+                if place == len(text):
+                    break
+                node = node.get(text[place])
+                place += 1
+            if value is None:
+                found = starts.search(text, at + 1)
+                continue
+            out.append(text[copied:at])
+            out.append(value)
+            copied = end
+            found = starts.search(text, end)
+        out.append(text[copied:])
+        return "".join(out)
+
+    return replace
+
+
+def _identity(diagnostic: Diagnostic, uri: str, uris: Callable[[str], str]) -> str:
     """What stays the same when lines move: code, file and the message without digits.
 
-    Paths in the message are written as their URI, so ``./nginx.conf`` and ``nginx.conf`` agree;
-    digits (line numbers, but values too) become 0, so an edit above keeps the alert.
+    Paths in the message are written as their URI (``uris``: a ``replacer`` of every path the
+    report names), so ``./nginx.conf`` and ``nginx.conf`` agree; digits (line numbers, but values
+    too) become 0, so an edit above keeps the alert.
     """
-    message = diagnostic.message
-    if paths:
-        pattern = "|".join(re.escape(p) for p in sorted(paths, key=len, reverse=True))
-        message = re.sub(pattern, lambda m: paths[m.group(0)], message)
-    key = "\0".join((diagnostic.code, uri, re.sub(r"\d+", "0", message)))
+    key = "\0".join((diagnostic.code, uri, re.sub(r"\d+", "0", uris(diagnostic.message))))
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _results(report: Report, cwd: str) -> list[dict[str, Any]]:
     index = _rule_index()
-    paths = {
-        location.path: _artifact(location.path, cwd)["uri"]
-        for diagnostic in report.diagnostics
-        for location in (diagnostic.location, *(r.location for r in diagnostic.related))
-    }
+    places = _Places(cwd)
+    uris = replacer(
+        {
+            location.path: places.artifact(location.path)["uri"]
+            for diagnostic in report.diagnostics
+            for location in (diagnostic.location, *(r.location for r in diagnostic.related))
+        }
+    )
     seen: dict[str, int] = {}
     results: list[dict[str, Any]] = []
     for diagnostic in report.diagnostics:
-        physical = _physical(diagnostic.location, cwd)
-        identity = _identity(diagnostic, physical["artifactLocation"]["uri"], paths)
+        physical = places.physical(diagnostic.location)
+        identity = _identity(diagnostic, physical["artifactLocation"]["uri"], uris)
         seen[identity] = seen.get(identity, 0) + 1
         result: dict[str, Any] = {"ruleId": diagnostic.code}
         if diagnostic.code in index:
             result["ruleIndex"] = index[diagnostic.code]
         result["level"] = LEVELS[diagnostic.severity]
-        result["message"] = {"text": _message(diagnostic, cwd)}
+        result["message"] = {"text": _message(diagnostic, places)}
         result["locations"] = [{"physicalLocation": physical}]
         if diagnostic.related:
             result["relatedLocations"] = [
                 {
                     "id": number,
                     "message": {"text": _escape(related.message)},
-                    "physicalLocation": _physical(related.location, cwd),
+                    "physicalLocation": places.physical(related.location),
                 }
                 for number, related in enumerate(diagnostic.related, start=1)
             ]

@@ -3,15 +3,19 @@ into deployments and paired nginx's routes with app servers, and every fact with
 
 So that a user can see why gwlint paired what it paired, and where each value it compares comes
 from, before (or instead of) reading its findings. Plain text, or JSON with ``--format json``.
+
+In the text, every value from the input goes through ``printable`` (control characters as
+visible escapes) and no line is a workflow command (``no_command``); JSON keeps values exact.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from gwlint.reporters import encodable
+from gwlint.reporters import encodable, no_command, printable
 
 if TYPE_CHECKING:
     from gwlint.model.appserver import AppServer
@@ -40,51 +44,68 @@ class View:
             text = text.replace(path, name)
         return text
 
+    def shown(self, lines: list[str]) -> str:
+        """Text lines whose values went through ``printable``: named (the paths as ``printable``
+        shows them), no line a workflow command, and a newline after the last."""
+        text = "\n".join(lines)
+        for path, name in self.names.items():
+            text = text.replace(printable(path), printable(name))
+        return encodable("\n".join(no_command(line) for line in text.split("\n"))) + "\n"
 
-def _app_line(app: AppServer) -> str:
-    started = f", started by {app.launcher}" if app.launcher else ""
-    config = f", config {app.config_file}" if app.config_file else ""
-    listening = ", ".join(f"{lst.address} ({lst.protocol})" for lst in app.listeners)
-    where = listening or f"listening where it is not known ({app.listeners_unknown})"
-    return f"{app.kind} ({app.path}{started}{config}): {where}"
+
+def _same(text: str) -> str:
+    return text
+
+
+def _app_line(app: AppServer, shown: Callable[[str], str] = _same) -> str:
+    """``gunicorn (path, started by ..., config ...): address (protocol)``; ``shown``: how a value
+    from the input is written (``printable`` in the text, as it is in JSON)."""
+    started = f", started by {shown(app.launcher)}" if app.launcher else ""
+    config = f", config {shown(app.config_file)}" if app.config_file else ""
+    listening = ", ".join(f"{shown(f'{lst.address}')} ({lst.protocol})" for lst in app.listeners)
+    where = listening or f"listening where it is not known ({shown(str(app.listeners_unknown))})"
+    return f"{app.kind} ({shown(app.path)}{started}{config}): {where}"
 
 
 def _deployments(view: View) -> list[str]:
     lines = [f"Deployments ({len(view.deployments)}):"]
+    p = printable
     for number, dep in enumerate(view.deployments, start=1):
         nginx = dep.nginx
-        roots = ", ".join(nginx.files[:1]) if nginx is not None else "no nginx config"
+        roots = ", ".join(map(p, nginx.files[:1])) if nginx is not None else "no nginx config"
         lines.append(f"  {number}. nginx: {roots}")
         if nginx is not None and len(nginx.files) > 1:
-            lines.append(f"     with: {', '.join(nginx.files[1:])}")
+            lines.append(f"     with: {', '.join(map(p, nginx.files[1:]))}")
         for app in dep.apps:
-            lines.append(f"     app: {_app_line(app)}")
+            lines.append(f"     app: {_app_line(app, p)}")
         for route in dep.routes:
             targets = [link for link in dep.links if link.route is route]
-            where = route.pass_directive.source.label()
-            head = f"     route {route.location or '(server)'} ({where}, {route.target.raw})"
+            where = p(route.pass_directive.source.label())
+            location = p(route.location) if route.location else "(server)"
+            head = f"     route {location} ({where}, {p(route.target.raw)})"
             if route.target.unknown:
-                lines.append(f"{head}: not paired, {route.target.unknown}")
+                lines.append(f"{head}: not paired, {p(route.target.unknown)}")
             elif not targets:
                 lines.append(f"{head}: no app server of this deployment listens there")
             for link in targets:
                 how = "certain" if link.certain else "maybe: only DNS can tell"
                 lines.append(
-                    f"{head} -> {link.app.kind} ({link.app.path}) on {link.listener.address} "
-                    f"({how})"
+                    f"{head} -> {link.app.kind} ({p(link.app.path)}) on "
+                    f"{p(f'{link.listener.address}')} ({how})"
                 )
     return lines
 
 
 def render_files(view: View) -> str:
-    width = max((len(row.kind) for row in view.files), default=8)
-    path_width = min(max((len(row.path) for row in view.files), default=10), 60)
+    rows = [(row.kind, printable(row.path), printable(row.role)) for row in view.files]
+    width = max((len(kind) for kind, _, _ in rows), default=8)
+    path_width = min(max((len(path) for _, path, _ in rows), default=10), 60)
     lines = [f"Files ({len(view.files)}):"]
-    for row in view.files:
-        lines.append(f"  {row.kind:<{width}}  {row.path:<{path_width}}  {row.role}".rstrip())
+    for kind, path, role in rows:
+        lines.append(f"  {kind:<{width}}  {path:<{path_width}}  {role}".rstrip())
     lines.append("")
     lines.extend(_deployments(view))
-    return encodable(view.named("\n".join(lines))) + "\n"
+    return view.shown(lines)
 
 
 _KEY_SETTINGS = {
@@ -137,26 +158,28 @@ def _setting_rows(app: AppServer) -> list[tuple[str, Sourced[Any]]]:
 
 def _value(value: Sourced[Any]) -> str:
     if not value.known:
-        return f"unknown: {value.unknown}"
+        return f"unknown: {printable(str(value.unknown))}"
     text = value.raw if value.raw not in ("", None) else repr(value.value)
-    return f"{text}  ({value.source.label()})"
+    return f"{printable(str(text))}  ({printable(value.source.label())})"
 
 
 def render_settings(view: View) -> str:
+    p = printable
     lines = ["Versions:"]
     for server, version, source in view.versions:
-        lines.append(f"  {server} {version}: {source or 'assumed (the current line)'}")
+        lines.append(f"  {server} {p(version)}: {p(source or 'assumed (the current line)')}")
     lines.append("Target:")
     for fact, text, source in view.facts:
-        lines.append(f"  {fact}: {text}  ({source})")
+        lines.append(f"  {fact}: {p(text)}  ({p(source)})")
     for number, dep in enumerate(view.deployments, start=1):
         lines.append(f"Deployment {number}:")
         for app in dep.apps:
-            lines.append(f"  {_app_line(app)}")
+            lines.append(f"  {_app_line(app, p)}")
             for name, value in _setting_rows(app):
-                lines.append(f"    {name} = {_value(value)}")
+                lines.append(f"    {p(name)} = {_value(value)}")
         for route in dep.routes:
-            lines.append(f"  nginx route {route.location or '(server)'} -> {route.target.raw}")
+            location = p(route.location) if route.location else "(server)"
+            lines.append(f"  nginx route {location} -> {p(route.target.raw)}")
             route_values: tuple[tuple[str, Sourced[Any]], ...] = (
                 ("read_timeout", route.read_timeout),
                 ("send_timeout", route.send_timeout),
@@ -167,7 +190,7 @@ def render_settings(view: View) -> str:
             )
             for name, value in route_values:
                 lines.append(f"    {name} = {_value(value)}")
-    return encodable(view.named("\n".join(lines))) + "\n"
+    return view.shown(lines)
 
 
 def render_json(view: View, *, files: bool, settings: bool) -> str:

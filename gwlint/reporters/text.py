@@ -1,6 +1,8 @@
 """Plain text for people: ``path:line:col: CODE [severity] message``, the other side indented.
 
 Colour (ANSI) only when the command line asks for it: on a terminal, never with NO_COLOR.
+Everything from the input (paths, messages, fixes, versions and where they come from) is written
+through ``printable``: control characters as visible escapes, no line a workflow command.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from gwlint.model.diagnostics import Location, Severity
-from gwlint.reporters import encodable
+from gwlint.reporters import encodable, no_command, path_shown, printable
 
 if TYPE_CHECKING:
     from gwlint.engine import Report
@@ -22,7 +24,8 @@ def _paint(text: str, code: str, colour: bool) -> str:
 
 
 def where(location: Location) -> str:
-    return f"{location.path}:{location.line}:{location.column or 1}"
+    """``path:line:col``, the path shown as text output shows it (``path_shown``)."""
+    return f"{path_shown(location.path)}:{location.line}:{location.column or 1}"
 
 
 def _count(count: int, word: str) -> str:
@@ -34,17 +37,17 @@ def _versions(report: Report) -> str:
     """``nginx 1.30 (assumed; set --nginx-version) and gunicorn 27.0``; a version the
     repository gives says where (``gunicorn 21.2 (requirements.txt:3, gunicorn==21.2.0)``)."""
     if not report.versions:
-        nginx = report.nginx_label
+        nginx = printable(report.nginx_label)
         if not report.nginx_version_given:
             nginx += " (assumed; set --nginx-version)"
-        return f"{nginx} and {report.gunicorn_label}"
+        return f"{nginx} and {printable(report.gunicorn_label)}"
     parts: list[str] = []
     for used in report.versions:
-        text = f"{used.server} {used.version}"
+        text = f"{used.server} {printable(used.version)}"
         if used.source is None and used.server == "nginx":
             text += " (assumed; set --nginx-version)"
         elif used.source is not None and not used.user:
-            text += f" ({used.source})"
+            text += f" ({printable(used.source)})"
         elif used.server == "uWSGI":
             continue  # as before: uWSGI's version is shown when the repository gives it
         if used.server == "uWSGI" and used.source is None:
@@ -102,17 +105,19 @@ def render(
                 f"{_paint(where(diagnostic.location), '1', colour)}: "
                 f"{_paint(diagnostic.code, _SEVERITY_COLOUR[severity] + ';1', colour)} "
                 f"{_paint(f'[{severity.value}]', _SEVERITY_COLOUR[severity], colour)} "
-                f"{diagnostic.message}"
+                f"{printable(diagnostic.message)}"
             )
             for related in diagnostic.related:
                 lines.append(
-                    f"  --> {_paint(where(related.location), '2', colour)}: {related.message}"
+                    f"  --> {_paint(where(related.location), '2', colour)}: "
+                    f"{printable(related.message)}"
                 )
             if diagnostic.fix:
-                lines.append(f"  {_paint('fix:', '32', colour)} {diagnostic.fix}")
-    if quiet:
-        return encodable("\n".join(lines)) + "\n" if lines else ""
-    if lines:
-        lines.append("")
-    lines.append(summary(report))
-    return encodable("\n".join(lines)) + "\n"
+                lines.append(f"  {_paint('fix:', '32', colour)} {printable(diagnostic.fix)}")
+    if not quiet:
+        if lines:
+            lines.append("")
+        lines.append(summary(report))
+    if not lines:
+        return ""
+    return encodable("\n".join(no_command(line) for line in lines)) + "\n"
