@@ -68,7 +68,8 @@ UWSGI_ALIASES: dict[str, str] = {
 }
 MIN_LENGTH = 4  # shorter names are too often helpers (app, env, log)
 LONG_NAME = 9  # from this length on (separators aside), two typos still make a guess
-_PLACEHOLDER_USE = re.compile(r"%\(([^)]*)\)")
+# a name holds no parenthesis: %(a%(b)) scans to the next "(" only, never to the end again
+_PLACEHOLDER_USE = re.compile(r"%\(([^()]*)\)")
 
 
 def _distance(a: str, b: str, limit: int) -> int:
