@@ -52,9 +52,9 @@ def main(argv: list[str] | None = None) -> int:
             problems.append("internal error")
         if SECRET in text or PASSWD in text:
             problems.append("outside read")
-        if any(line.startswith("::") for line in outcome.out.decode("utf-8", "replace").split("\n")):
-            if "--format" not in item.args or "github" not in item.args:
-                problems.append("'::' line")
+        lines = outcome.out.decode("utf-8", "replace").split("\n")
+        if "github" not in item.args and any(line.startswith("::") for line in lines):
+            problems.append("'::' line")
         if b"\x1b" in outcome.out + outcome.err or b"\x07" in outcome.out + outcome.err:
             problems.append("control byte")
         missed += bool(problems)

@@ -56,7 +56,10 @@ def _outside(root: Path) -> None:
 CASES: list[Case] = []
 
 
-def case(group: int, **kwargs: object) -> Callable[[Callable[[Path], None]], Callable[[Path], None]]:
+Build = Callable[[Path], None]
+
+
+def case(group: int, **kwargs: object) -> Callable[[Build], Build]:
     def register(build: Callable[[Path], None]) -> Callable[[Path], None]:
         def full(root: Path) -> None:
             _outside(root)
@@ -146,6 +149,34 @@ def blank_lines_many_files(root: Path) -> None:
 
 
 @case(2)
+def unknown_directives_long_and_many(root: Path) -> None:
+    # each unknown name is compared with the known ones (a "did you mean"): names thousands of
+    # characters long, and thousands of names, in a file and in 10 copies of it
+    body = "".join(f"    bogus_{i} on;\n" for i in range(3000)) + "    " + "a" * 5000 + " on;\n"
+    files = {"nginx.conf": "events {}\nhttp {\n" + body + "}\n"}
+    files.update({f"copies/{i:02}/nginx.conf": files["nginx.conf"] for i in range(10)})
+    write(root / "repo", files)
+
+
+@case(2)
+def one_location_thousands_of_proxy_pass(root: Path) -> None:
+    # nginx refuses a second proxy_pass in a block ("is duplicate"); a route per statement made
+    # the rules that compare a route with its block's directives quadratic
+    passes = "".join(
+        f"            proxy_pass http://127.0.0.1:{8000 + i % 100};\n" for i in range(5000)
+    )
+    write(
+        root / "repo",
+        {
+            "nginx.conf": "events {}\nhttp {\n    server {\n        listen 80;\n"
+            "        location / {\n            uwsgi_read_timeout 30;\n"
+            + passes
+            + "        }\n    }\n}\n"
+        },
+    )
+
+
+@case(2)
 def brackets_and_spaces(root: Path) -> None:
     # the shapes that make line-anchored patterns backtrack: long runs of one character
     write(
@@ -228,8 +259,7 @@ GUNICORN_BOMBS = {
     "bytes_percent_width": "timeout = b'%0999999999d' % 1\n",
     "percent_mapping_width": "timeout = '%((x)abc)0999999999d' % {'(x)abc': 1}\n",
     "augmented_repeat": "timeout = b'a'\ntimeout *= 3000000000\n",
-    "repeated_float_precision": "x = 1\n"
-    + "x = '{0:{1}.{2}f}'.format(1.5, 10, 999999999)\n" * 20,
+    "repeated_float_precision": "x = 1\n" + "x = '{0:{1}.{2}f}'.format(1.5, 10, 999999999)\n" * 20,
     "fstring_width": "timeout = f'{1:999999999}'\n",
     "str_join_repeat": "timeout = ','.join(['a'] * 10**9)\n",
     "list_repeat": "timeout = [0] * 10**10\n",
@@ -265,6 +295,23 @@ UWSGI_BOMBS = {
     "long_sum": "a = 1\nx = %(" + "a+" * 20_000 + "a)\n",
     "many_keys": "".join(f"k{i} = {i}\n" for i in range(20_000)),
     "big_value_many_refs": "big = " + "v" * 65_000 + "\n" + "x = %(big)\n" * 100_000,
+    # the shapes below: bounded work in the uWSGI ini reader (gwlint/loaders/uwsgi.py MAX_*)
+    "nested_placeholders_math": "x = " + "%(" * 50_000 + "1 + 1" + ")" * 50_000 + "\n",
+    "long_sum_then_word": "a = 1\nx = %(" + "a+" * 20_000 + "a b)\n",
+    "nested_at_file": "x = " + "@(" * 100_000 + "\n",
+    "nested_dollar_placeholder": "x = " + "$(%(" * 50_000 + "\n",
+    "huge_loops": "for-times = 1000000000\nx = %(_)\nendfor =\nfor = "
+    + " ".join(map(str, range(100_000)))
+    + "\ny = %(_)\nendfor =\n",
+    "includes_itself_many_times": "ini = uwsgi.ini\n" * 20_000,
+    "magic_variables_run": "x = " + "%n" * 1_000_000 + "\n",
+    "doubling_placeholders": "a = xxxxxxxxxx\n" + "a = %(a)%(a)\n" * 40 + "x = %(a)\n" * 10_000,
+    "many_placeholder_names": "".join(f"set-ph = k{i}=1\n" for i in range(20_000)),
+    "unknown_blocks_deep": "if-exists = /x\n" * 10_000 + "a = 1\n" * 10_000,
+    "many_comment_lines": "; c\n" * 1_000_000,
+    "many_blank_lines": "\n" * 4_000_000 + "processes = 4\n",
+    "many_sockets": "".join(f"socket = 127.0.0.1:{1000 + i}\n" for i in range(20_000)),
+    "many_unknown_settings": "processes = $(X)\n" * 100_000,
 }
 
 for _name, _text in UWSGI_BOMBS.items():
@@ -346,7 +393,15 @@ def symlink_out_of_a_folder_checked_from_elsewhere(root: Path) -> None:
 @case(8, cwd="/", args=("check",))
 def include_up_to_etc_from_cwd_root(root: Path) -> None:
     # run with cwd "/": the test passes the repository's absolute path (see ``arguments``)
-    write(root / "repo", {"nginx.conf": "events {}\nhttp {\n    include ../../../../../../etc/passwd;\n}\n"})
+    include = "include ../../../../../../etc/passwd;"
+    write(root / "repo", {"nginx.conf": f"events {{}}\nhttp {{\n    {include}\n}}\n"})
+
+
+@case(8, cwd="/", args=("check",))
+def include_up_to_a_missing_file_from_cwd_root(root: Path) -> None:
+    # the same include of a file that does not exist: the same answer (no oracle)
+    include = "include ../../../../../../etc/no-such-file-x;"
+    write(root / "repo", {"nginx.conf": f"events {{}}\nhttp {{\n    {include}\n}}\n"})
 
 
 # --- 9. other slow paths ------------------------------------------------------------------------
@@ -356,11 +411,7 @@ def include_up_to_etc_from_cwd_root(root: Path) -> None:
 def supervisord_nested_placeholders(root: Path) -> None:
     write(
         root / "repo",
-        {
-            "supervisord.conf": "[program:web]\ncommand=gunicorn app:app "
-            + "%(" * 40_000
-            + "\n"
-        },
+        {"supervisord.conf": "[program:web]\ncommand=gunicorn app:app " + "%(" * 40_000 + "\n"},
     )
 
 
@@ -368,7 +419,11 @@ def supervisord_nested_placeholders(root: Path) -> None:
 def procfile_many_lines(root: Path) -> None:
     write(
         root / "repo",
-        {"Procfile": "".join(f"w{i}: gunicorn app:app --bind :{8000 + i % 1000}\n" for i in range(20_000))},
+        {
+            "Procfile": "".join(
+                f"w{i}: gunicorn app:app --bind :{8000 + i % 999}\n" for i in range(20000)
+            )
+        },
     )
 
 
@@ -378,18 +433,21 @@ def sarif_many_findings(root: Path) -> None:
     write(root / "repo", {"nginx.conf": "events {}\nhttp {\n" + body + "}\n"})
 
 
-def _dump(depth_paths: int) -> bytes:
+def _dump(files: int, depth: int) -> bytes:
+    """An ``nginx -T`` dump of ``files`` files, each ``depth`` folders deep in a tree of its own
+    (``files * depth`` folders, had they to be made)."""
     out = [b"nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\n"]
     out.append(b"# configuration file /etc/nginx/nginx.conf:\nevents {}\nhttp {\n}\n")
-    for i in range(depth_paths):
-        path = "/etc/nginx/" + "/".join(f"d{i}_{j}" for j in range(12)) + "/f.conf"
+    for i in range(files):
+        path = f"/etc/nginx/t{i}/" + "d/" * (depth - 1) + "f.conf"
         out.append(f"# configuration file {path}:\nserver {{ listen {i % 60000}; }}\n".encode())
     return b"".join(out)
 
 
 @case(9, args=("check", "--nginx-dump", "dump.txt"))
 def dump_with_many_folders(root: Path) -> None:
-    (root / "repo" / "dump.txt").write_bytes(_dump(24_000))
+    # 2,000 files 144 folders deep (about 600 KB): 288,000 folders when laid out on disk
+    (root / "repo" / "dump.txt").write_bytes(_dump(2_000, 144))
 
 
 # --- 10. valid input that aborted the run --------------------------------------------------------
@@ -449,6 +507,31 @@ def uwsgi_ini_outside_missing(root: Path) -> None:
     write(root / "repo", {"uwsgi.ini": "[uwsgi]\nsocket = :8000\nini = /etc/no-such-file-x\n"})
 
 
+def _launchers_naming(root: Path, name: str) -> None:
+    write(
+        root / "repo",
+        {
+            "Procfile": f"web: gunicorn -c ../outside/{name} app:app\n"
+            f"w: uwsgi --ini ../outside/{name}\n",
+            "compose.yaml": "services:\n  a:\n    image: python\n    command: gunicorn app:app\n"
+            f"    env_file: ../outside/{name}\n",
+            "start.sh": f"#!/bin/sh\n. ../outside/{name}\nexec gunicorn app:app\n",
+        },
+    )
+
+
+@case(11)
+def launchers_outside_exists(root: Path) -> None:
+    # an env_file, a sourced file, -c and --ini that exist outside the repository ...
+    _launchers_naming(root, "app.ini")
+
+
+@case(11)
+def launchers_outside_missing(root: Path) -> None:
+    # ... and that do not: the same findings
+    _launchers_naming(root, "nope.ini")
+
+
 def arguments(item: Case, root: Path) -> list[str]:
     """The command line of a case (a case run from / names the repository absolutely)."""
     if item.cwd == "/":
@@ -458,3 +541,155 @@ def arguments(item: Case, root: Path) -> list[str]:
 
 def workdir(item: Case, root: Path) -> Path:
     return Path("/") if item.cwd == "/" else root / item.cwd
+
+
+# --- more nginx includes (6) and nginx -T dumps (9) ----------------------------------------------
+
+
+@case(6, args=("check", "nginx.conf"), expect=("GW001",))
+def include_through_many_symlinks_to_one_folder(root: Path) -> None:
+    # 300 links to one folder, which links back to the repository: nginx would read its file
+    # through l000/up/l000/, l000/up/l001/... 90,000 times
+    repo = root / "repo"
+    write(repo, {"nginx.conf": "events {}\nhttp {\n    include */*/*/*.conf;\n}\n"})
+    write(repo, {"shared/site.conf": "server { listen 80; }\n"})
+    for i in range(300):
+        os.symlink("shared", repo / f"l{i:03}")
+    os.symlink("..", repo / "shared" / "up")
+
+
+@case(6, args=("check", "nginx.conf"))
+def include_glob_from_the_root(root: Path) -> None:
+    # absolute globs are looked for in the repository by their tail: /**/*.conf and a deep one,
+    # through folders that link to the repository itself
+    repo = root / "repo"
+    deep = "/*" * 12 + "/*.conf"
+    text = f"events {{}}\nhttp {{\n    include /**/*.conf;\n    include {deep};\n}}\n"
+    write(repo, {"nginx.conf": text})
+    for i in range(20):
+        write(repo, {f"t{i:02}/site.conf": "location / { }\n"})
+        os.symlink("..", repo / f"t{i:02}" / "up")
+
+
+@case(9, args=("check", "--nginx-dump", "dump.txt"))
+def dump_including_each_deep_file(root: Path) -> None:
+    # the main file includes the 2,000 files 144 folders deep, through one glob
+    text = _dump(2_000, 144).replace(
+        b"http {\n}\n", b"http {\n    include /etc/nginx/t*/" + b"d/" * 143 + b"f.conf;\n}\n", 1
+    )
+    (root / "repo" / "dump.txt").write_bytes(text)
+
+
+@case(9, args=("check", "--nginx-dump", "dump.txt"), expect=("GW001",))
+def dump_glob_through_deep_folders(root: Path) -> None:
+    # a glob with a * for each of the 144 folders: 288,000 folder entries to look at
+    text = _dump(2_000, 144).replace(
+        b"http {\n}\n", b"http {\n    include /etc/nginx/" + b"*/" * 144 + b"f.conf;\n}\n", 1
+    )
+    (root / "repo" / "dump.txt").write_bytes(text)
+
+
+@case(10, args=("check", "--nginx-dump", "dump.txt"))
+def dump_with_deep_relative_include(root: Path) -> None:
+    # a relative include 1,500 folders deep, and a glob through them, in a deep file itself
+    deep = "/".join("d" for _ in range(1500))
+    text = (
+        "# configuration file /etc/nginx/nginx.conf:\nevents {}\nhttp {\n"
+        f"    include {deep}/a.conf;\n    include {deep.replace('d', '*')}/b.conf;\n}}\n"
+        f"# configuration file /etc/nginx/{deep}/a.conf:\ninclude {deep}/b.conf;\n"
+        f"# configuration file /etc/nginx/{deep}/b.conf:\nserver {{ listen 80; }}\n"
+    )
+    (root / "repo" / "dump.txt").write_text(text)
+
+
+# --- 7 and 9, more shapes: bounded work in the launcher readers (gwlint/loaders/launchers.py) ---
+
+
+@case(7)
+def compose_env_file_named_by_every_service(root: Path) -> None:
+    # a 50,000-line .env, named 100 times by each of 150 services (through one anchor)
+    files = ["x-e: &e [" + ", ".join([".env"] * 100) + "]", "services:"]
+    files += [
+        f"  s{i}: {{image: python, env_file: *e, command: gunicorn app:app}}" for i in range(150)
+    ]
+    env = "".join(f"K{i}=${{K{i - 1}}}v\n" if i else "K0=v\n" for i in range(50_000))
+    write(root / "repo", {"docker-compose.yml": "\n".join(files) + "\n", ".env": env})
+
+
+@case(7)
+def compose_many_nodes(root: Path) -> None:
+    items = ",".join(["x"] * 60_000)  # 120 KB: 60,000 nodes
+    write(
+        root / "repo",
+        {"docker-compose.yml": f"services:\n  web:\n    command: gunicorn a\n    x: [{items}]\n"},
+    )
+
+
+@case(7)
+def compose_deep_nesting(root: Path) -> None:
+    nested = "[" * 50_000 + "]" * 50_000
+    write(
+        root / "repo",
+        {"docker-compose.yml": f"x: {nested}\nservices:\n  web:\n    command: gunicorn a\n"},
+    )
+
+
+@case(9)
+def supervisord_daemon_environment_for_many_programs(root: Path) -> None:
+    # [supervisord] after the programs (the head of the file shows them): its environment= of
+    # 40,000 variables, for each of 2,000 programs
+    programs = "".join(f"[program:p{i}]\ncommand=gunicorn app:app\n" for i in range(2_000))
+    environment = ",".join(f'K{i}="%(here)s{i}"' for i in range(40_000))
+    write(
+        root / "repo", {"supervisord.conf": f"{programs}[supervisord]\nenvironment={environment}\n"}
+    )
+
+
+@case(9)
+def supervisord_numprocs_of_a_long_program(root: Path) -> None:
+    # 20,000 words, for 64 copies: read for fewer copies (its text is long)
+    command = "gunicorn app:app -b :80%(process_num)02d " + "%(here)s " * 20_000
+    write(root / "repo", {"supervisord.conf": f"[program:web]\ncommand={command}\nnumprocs=64\n"})
+
+
+@case(9)
+def supervisord_blank_runs_and_zeros(root: Path) -> None:
+    text = (
+        "[program:web]\ncommand"
+        + " " * 20_000
+        + "= gunicorn app:app %(x)"
+        + "0" * 200_000
+        + "!\nname"
+        + " " * 200_000
+        + "x\n"
+    )
+    write(root / "repo", {"supervisord.conf": text})
+
+
+@case(9)
+def procfile_blank_runs(root: Path) -> None:
+    blanks = " \t" * 200_000
+    write(
+        root / "repo",
+        {"Procfile": f"web: gunicorn app:app{blanks}-w 2{blanks}\nx:{blanks}y{blanks}z\n"},
+    )
+
+
+@case(9)
+def systemd_many_exec_start(root: Path) -> None:
+    lines = "".join(
+        f"ExecStart=/usr/bin/gunicorn app:app -b :{8000 + i % 1000}\n" for i in range(20_000)
+    )
+    write(root / "repo", {"app.service": "[Service]\n" + lines})
+
+
+@case(9)
+def dotenv_each_line_refers_to_the_last(root: Path) -> None:
+    env = "".join(f"K{i}=${{K{i - 1}}}\n" if i else "K0=v\n" for i in range(50_000))
+    write(root / "repo", {".env": env, "Procfile": "web: gunicorn app:app -b :$K49999\n"})
+
+
+@case(9)
+def shell_set_with_long_flags(root: Path) -> None:
+    text = "#!/bin/sh\nset -" + "a" * 20_000 + "!\nexec gunicorn app:app\n"
+    write(root / "repo", {"start.sh": text})
