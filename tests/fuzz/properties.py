@@ -210,7 +210,23 @@ FRAGMENTS: tuple[bytes, ...] = (
     b"GUNICORN_CMD_ARGS=",
     b"# gwlint: ignore[GW101] reason\n",
     b"# gwlint: ignore[\n",
+    # huge repetition counts and widths (the evaluators must refuse before allocating)
+    b"*3000000000",
+    b"b'a'*3500000000",
+    b"'{:{}}'.format(1, 3500000000)",
+    b"'%0999999999d' % 1",
+    b"f'{1:999999999}'",
+    b"%(a+a+a+a+a+a+a+a)",
+    b"<<: [*a, *a, *a, *a]",
+    b"&a ",
+    b"*a",
+    b"\x1b]0;TITLE\x07",
+    b"\n::error::forged\n",
 )
+# the most a "repeat" grows an example to (a repeat of a repeated line would reach gigabytes)
+MAX_REPEATED = 2_000_000
+# characters whose long runs make line- and token-oriented patterns backtrack
+RUNS = (b" ", b"\t", b"\n", b"\r\n", b"[", b"{", b"(", b"%", b"$", b"\\", b'"', b"'", b"#", b"*")
 NESTS: tuple[tuple[bytes, bytes], ...] = (
     (b"location / {", b"}"),
     (b"{", b"}"),
@@ -236,6 +252,8 @@ OPS = st.one_of(
     st.tuples(st.just("number"), _position, st.sampled_from(NUMBERS)),
     st.tuples(st.just("nest"), _position, st.sampled_from(NESTS), st.sampled_from([50, 200, 1200])),
     st.tuples(st.just("long"), _position, st.sampled_from([5_000, 70_000, 300_000])),
+    st.tuples(st.just("run"), _position, st.sampled_from(RUNS), st.sampled_from([5_000, 65_536])),
+    st.tuples(st.just("repeat"), _position, st.sampled_from([1_000, 20_000])),
     st.tuples(st.just("lines"), st.sampled_from([b"\r\n", b"\r", b"\n\n", b"\\\n"])),
     st.tuples(st.just("bom")),
     st.tuples(st.just("dashes"), st.sampled_from(["—", "–", "−", "\u00ad"])),
@@ -272,6 +290,19 @@ def mutate(data: bytes, ops: list[Op]) -> bytes:
             size = op[2]
             assert isinstance(size, int)
             data = data[:at] + b"a" * size + data[at:]
+        elif name == "run":
+            char, size = op[2], op[3]
+            assert isinstance(char, bytes)
+            assert isinstance(size, int)
+            data = data[:at] + char * size + data[at:]
+        elif name == "repeat":  # the line at the position, many times over
+            count = op[2]
+            assert isinstance(count, int)
+            start = data.rfind(b"\n", 0, at) + 1
+            end = data.find(b"\n", at)
+            line = data[start : (end if end >= 0 else len(data))] + b"\n"
+            if len(data) + len(line) * count <= MAX_REPEATED:  # repeats of repeats: gigabytes
+                data = data[:start] + line * count + data[start:]
         elif name == "lines":
             ending = op[1]
             assert isinstance(ending, bytes)
@@ -326,6 +357,7 @@ class Example:
     data: bytes
     walk: bool  # check the folder (discovery) rather than the named files
     fmt: str  # the second format the run is rendered in
+    copies: int = 0  # copies of the mutated file beside it (many small files)
 
 
 def _examples(kind: str) -> st.SearchStrategy[Example]:
@@ -347,6 +379,7 @@ def _examples(kind: str) -> st.SearchStrategy[Example]:
             if kind in WALKED
             else st.booleans(),
             fmt=st.sampled_from(FORMATS),
+            copies=st.sampled_from([0, 0, 0, 0, 20, 100]) if kind != "dump" else st.just(0),
         )
 
     return seed.flatmap(build)
@@ -404,6 +437,12 @@ def run_example(example: Example) -> None:
             _copy_case(example.seed.case, folder)
             target = folder / example.seed.target
             target.write_bytes(example.data)
+            # many small files: copies of a big one would only make the example slow
+            copies = example.copies if len(example.data) <= 20_000 else 0
+            for number in range(copies):  # same name, so each is found as the original is
+                copy = folder / "copies" / f"{number:03}" / target.name
+                copy.parent.mkdir(parents=True)
+                copy.write_bytes(example.data)
             if example.walk:
                 args = ["check", "--isolated"]
             else:
@@ -412,6 +451,8 @@ def run_example(example: Example) -> None:
                     args += [FORCED[example.kind], example.seed.target]
                 else:
                     args.append(example.seed.target)
+                if copies:
+                    args.append("copies")
             usage_errors = False
         dump = example.kind == "dump"
         check_both(args, folder, usage_errors=usage_errors, fmt=example.fmt, dump=dump)
