@@ -9,7 +9,7 @@ options, repeated ``-b``). uvicorn: its click options, and ``UVICORN_<NAME>`` va
 
 Every value keeps the launcher line that set it. Words the server would reject (an unknown or
 ambiguous option, a value of the wrong type) are GW705; an option written with a typographic
-dash, which the server takes for a plain argument and ignores, is GW706.
+dash (a plain argument, which the server ignores or refuses) is GW706.
 """
 
 from __future__ import annotations
@@ -45,6 +45,9 @@ class Parsed:
     positional: list[Word] = field(default_factory=list)
     config: Word | None = None  # gunicorn -c
     hidden: tuple[str, Source] | None = None  # a word that may set anything
+    # an option came after the first positional words: gunicorn's argparse has given its
+    # ``args`` (nargs="*") that first run, so a later plain word is an unrecognized argument
+    run_closed: bool = False
 
 
 @dataclass
@@ -63,17 +66,36 @@ def _typographic(word: Word) -> bool:
     return word.text is not None and word.text[:1] in DASHES
 
 
-def _report_dash(launch: Launch, word: Word, program: str, problems: Problems) -> None:
+def _report_dash(
+    launch: Launch, word: Word, program: str, problems: Problems, *, refused: bool = False
+) -> None:
+    """``refused``: the server exits at start on this plain word (gunicorn: after an option;
+    uvicorn: always, click takes one argument); else it ignores it."""
     text = word.text or ""
     meant = "--" + text.lstrip("".join(DASHES) + "-")
+    dash = f"{text!r} starts with a typographic dash (U+{ord(text[0]):04X}), not '-'"
+    if program == "uvicorn":
+        message = (
+            f"{dash}: uvicorn refuses to start ('Got unexpected extra argument', exit 2), so "
+            f"the proxy answers 502 on every request ({launch.label})"
+        )
+    elif refused:
+        message = (
+            f"{dash}, after an option: {program} refuses to start ('unrecognized arguments', "
+            f"exit 2), so the proxy answers 502 on every request ({launch.label})"
+        )
+    else:
+        message = (
+            f"{dash}: {program} takes it for a plain argument and ignores it, so {meant} is "
+            f"not set ({launch.label})"
+        )
     problems.add(
         "GW706",
         launch.path,
         word.line,
-        f"{text!r} starts with a typographic dash (U+{ord(text[0]):04X}), not '-': {program} "
-        f"takes it for a plain argument and ignores it, so {meant} is not set "
-        f"({launch.label})",
+        message,
         column=word.column,
+        severity="error" if refused or program == "uvicorn" else None,
         fix=f"write {meant} with two ASCII hyphens",
     )
 
@@ -164,12 +186,14 @@ def _common_word(
         parsed.positional.extend(words[index:])
         return "stop"
     if _typographic(word):
-        _report_dash(launch, word, program, problems)
+        _report_dash(launch, word, program, problems, refused=parsed.run_closed)
         parsed.positional.append(word)
         return "next"
     if not text.startswith("-") or text == "-":
         parsed.positional.append(word)
         return "next"
+    if parsed.positional:
+        parsed.run_closed = True
     return None
 
 

@@ -561,18 +561,36 @@ reported as a warning.
 GW706 = Rule(
     code="GW706",
     name="typographic-dash-in-option",
-    title="an option written with a typographic dash: the server ignores it",
+    title="an option written with a typographic dash: the server refuses or ignores it",
     severity=Severity.WARNING,
     why="""
 Copied from a blog post or a chat, `—workers 3` starts with an em dash (U+2014), or `–timeout`
-with an en dash: they are not `--`. gunicorn's parser takes such a word for one more
-application argument and gunicorn ignores every argument after the first, so the setting
-silently keeps its default (one worker, a 30 s timeout) and the deployment runs with settings
-nobody chose. uvicorn and uWSGI treat it the same way or refuse to start.
+with an en dash: they are not `--`, so the server's parser takes the word for a plain argument.
+What follows depends on where it stands.
+
+- **After an option that follows the app module** (`gunicorn app:app --bind 127.0.0.1:8000
+  —workers 3`): gunicorn's parser (`Config.parser` in `gunicorn/config.py`, argparse) has one
+  positional, `args` with `nargs="*"`, and it takes only the first run of plain words (the app
+  module and the plain words right after it). A plain word after a later option is left over,
+  and gunicorn stops at once with `gunicorn: error: unrecognized arguments: —workers 3` (exit
+  2). The container restarts in a loop, nothing listens, and the proxy answers every request
+  with **502**. This is an error. uvicorn (click, one `APP` argument) always refuses an extra
+  word: `Error: Got unexpected extra argument`.
+- **In the first run of plain words** (`gunicorn app:app —workers 3 --bind 127.0.0.1:8000`,
+  `gunicorn --bind 127.0.0.1:8000 app:app —workers 3`, or `GUNICORN_CMD_ARGS="—workers 3"`):
+  gunicorn takes it as one more application argument and ignores it, so the setting silently
+  keeps its default (one worker, a 30 s timeout) and the deployment runs with settings nobody
+  chose. `GUNICORN_CMD_ARGS` is parsed on its own, without the app module: its first plain
+  words are that run, even after an option. uWSGI ignores such a word too (a bare argument is
+  only read as a config file). This is a warning.
 """,
     example=ex(("Procfile", "web: gunicorn app:app --bind 127.0.0.1:8000 \u2014workers 3\n")),
     fix=ex(("Procfile", "web: gunicorn app:app --bind 127.0.0.1:8000 --workers 3\n")),
-    references=("https://docs.gunicorn.org/en/stable/run.html#commonly-used-arguments",),
+    references=(
+        "https://docs.gunicorn.org/en/stable/run.html#commonly-used-arguments",
+        "https://github.com/benoitc/gunicorn/blob/master/gunicorn/config.py",
+        "https://docs.python.org/3/library/argparse.html#nargs",
+    ),
 )
 
 RULES = (gw701, gw702, gw703, gw704, GW705, GW706)
