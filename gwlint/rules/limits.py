@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.model.units import format_size, uwsgi_number
 from gwlint.model.uwsgi_options import UWSGI_OPTIONS
+from gwlint.model.versions import Version
 from gwlint.rules.base import ex, rule
 from gwlint.rules.text import (
     app_location,
@@ -176,11 +177,13 @@ def _where(app: AppServer, value: Sourced[Any]) -> str:
 
 MAX_ALSO = 4
 UWSGI_PACKET_MAX = 65535  # the uwsgi packet's size field has 16 bits
+# before 2.1, buffer-size itself has 16 bits: larger values are read as 65535 (core/uwsgi.c)
+UWSGI_64BIT_BUFFER_SIZE: Version = (2, 1, 0)
 HTTP_SOCKETS = frozenset({"http-socket", "http11-socket", "https-socket"})
 GUNICORN_MAX_REQUEST_LINE = 8190  # limit_request_line values above are capped (message.py)
 GUNICORN_DEFAULT_FIELD_SIZE = 8190  # limit_request_field_size 0 means this (27.0)
 CRLF = 2
-PAGE_SIZE = 4096  # proxy_buffer_size default: one memory page on x86-64
+PAGE_SIZE = 4096  # proxy_buffer_size default: one memory page, 4k (x86-64) or 8k by platform
 
 
 def _plain_number(app: UwsgiServer, name: str) -> bool:
@@ -668,12 +671,17 @@ def gw503(dep: Deployment) -> Iterator[Finding]:
     severity=Severity.INFO,
     why="""
 nginx reads the status line and headers of the app's response into one buffer of
-`proxy_buffer_size` (`uwsgi_buffer_size`...), one memory page (4k) by default. A response whose
-headers do not fit (a few `Set-Cookie` headers, a long `Content-Security-Policy`, a JWT) makes
-nginx log `upstream sent too big header while reading response header from upstream` and answer
-**502**. gwlint cannot know how large the app's response headers are, so it only reports the
-buffer when it was set below the default page: those configs fail with headers that are quite
-ordinary (reproduced with a 6000-byte header against the default 4k).
+`proxy_buffer_size` (`uwsgi_buffer_size`...). By default that is one memory page, "either 4K or
+8K, depending on a platform" (nginx's docs,
+<https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_buffer_size>): 4k on x86-64
+Linux. A response whose headers do not fit (a few `Set-Cookie` headers, a long
+`Content-Security-Policy`, a JWT) makes nginx log `upstream sent too big header while reading
+response header from upstream` and answer **502** (`ngx_http_upstream.c`; observed with
+`proxy_buffer_size 1k` and a 2000-byte response header, see the evidence page).
+
+gwlint cannot know how large the app's response headers are, so it only reports the buffer when
+it was set below 4k, less than the default on any platform: such a buffer fails on response
+headers that are quite ordinary.
 """,
     example=ex(
         (
@@ -730,18 +738,18 @@ def gw504(dep: Deployment) -> Iterator[Finding]:
         yield Finding(
             location=location,
             message=(
-                f"{directive} {size.raw} {size.where()} is below one memory page (4k, the "
-                f"default): a response whose status line and headers exceed {size.value} bytes "
-                "(a few Set-Cookie headers, a Content-Security-Policy) makes nginx log 'upstream "
-                "sent too big header while reading response header from upstream' and answer 502"
+                f"{directive} {size.raw} {size.where()} is below one memory page (the default: "
+                f"4k or 8k by platform): response headers over {size.value} bytes (a few "
+                "Set-Cookie headers) make nginx log 'upstream sent too big header while reading "
+                "response header from upstream' and answer 502"
             ),
             related=tuple(
                 Related(location=_route_location(route), message=f"used by {route.describe()}")
                 for route in routes[:MAX_ALSO]
             ),
             fix=(
-                f"remove {directive} (the default is one page, 4k), or raise it to 8k if the app "
-                "sends large headers"
+                f"remove {directive} (the default is one page, 4k or 8k by platform), or raise it "
+                "to 8k if the app sends large headers"
             ),
         )
 
@@ -877,35 +885,74 @@ def gw505(dep: Deployment) -> Iterator[Finding]:
 @rule(
     code="GW507",
     name="uwsgi-buffer-size-above-packet-limit",
-    title="uWSGI buffer-size above 65535 on a uwsgi-protocol socket",
+    title="uWSGI buffer-size above 65535: capped by uWSGI 2.0, unused on a uwsgi-protocol socket",
     severity=Severity.INFO,
     why="""
-The size field of a uwsgi packet has 16 bits: a uwsgi request (its headers and variables) is at
-most 65535 bytes, whatever `buffer-size` says, and nginx refuses to build a bigger one (`uwsgi
-request is too big: 70000`, answered with **500**). A `buffer-size` above 65535 costs memory in
-every core for nothing on a uwsgi-protocol `socket` (uWSGI's docs: "Increase it (up to
-65535)"). It is not reported when the app also has an HTTP socket, where a larger buffer is
-used.
+**uWSGI 2.0** (every 2.0.x release; gwlint assumes 2.0.30 unless `--uwsgi-version` or the
+deployment says otherwise) keeps `buffer-size` in a 16-bit field: a value above 65535 is read as
+65535 (`uwsgi_opt_set_16bit` in `core/uwsgi.c`, `uint16_t buffer_size` in `uwsgi.h`, in every tag
+from 2.0.18 to 2.0.30). Whatever is set, uWSGI 2.0 refuses a request bigger than 65535 bytes: on
+an `http-socket`, a request whose header block is larger (a 70 kB header, with `buffer-size =
+131072`) is dropped, `proto/http.c` logging `invalid HTTP request size (max 65535)...skip`, and
+the connection is closed without a response, which nginx answers with **502**. A larger
+`buffer-size` only suggests that headers over 64 KiB work; they need uWSGI 2.1.
+
+**uWSGI 2.1** (`--uwsgi-version 2.1`) keeps `buffer-size` in 64 bits, and an `http-socket` does
+use a buffer larger than 65535. A uwsgi packet is still at most 65535 bytes (its size field has
+16 bits), and nginx refuses to build a bigger one (`uwsgi request is too big: 70000`, answered
+with **500**): there a `buffer-size` above 65535 costs memory in every core for nothing on a
+uwsgi-protocol `socket` (uWSGI's docs: "Increase it (up to 65535)"). With 2.1 it is not
+reported when the app also has an HTTP socket.
+
+The example below is checked as uWSGI 2.0.30, gwlint's default; with `--uwsgi-version 2.1` the
+same file is quiet (its socket is an `http-socket`).
 """,
-    example=ex(("uwsgi.ini", "[uwsgi]\nsocket = 127.0.0.1:3031\nbuffer-size = 131072\n")),
-    fix=ex(("uwsgi.ini", "[uwsgi]\nsocket = 127.0.0.1:3031\nbuffer-size = 65535\n")),
+    example=ex(("uwsgi.ini", "[uwsgi]\nhttp-socket = 127.0.0.1:8000\nbuffer-size = 131072\n")),
+    fix=ex(("uwsgi.ini", "[uwsgi]\nhttp-socket = 127.0.0.1:8000\nbuffer-size = 65535\n")),
     references=(
         "https://uwsgi-docs.readthedocs.io/en/latest/ThingsToKnow.html",
         "https://uwsgi-docs.readthedocs.io/en/latest/Protocol.html",
         "https://nginx.org/en/docs/http/ngx_http_uwsgi_module.html",
+        "https://github.com/unbit/uwsgi/blob/2.0.30/core/uwsgi.c",
+        "https://github.com/unbit/uwsgi/blob/2.0.30/proto/http.c",
     ),
 )
 def gw507(dep: Deployment) -> Iterator[Finding]:
+    facts = dep.facts
+    capped = facts.uwsgi_version < UWSGI_64BIT_BUFFER_SIZE
+    assumed = "" if facts.uwsgi_version_given else "assumed; "
     for app in dep.apps:
         if app.kind != "uwsgi" or not _plain_number(app, "buffer-size"):
             continue
         buffer = app.buffer_size
         if buffer.value is None or buffer.value <= UWSGI_PACKET_MAX or buffer.is_default:
             continue
+        http_sockets = [lst for lst in app.listeners if lst.option in HTTP_SOCKETS]
         uwsgi_sockets = [lst for lst in app.listeners if lst.protocol == "uwsgi"]
-        if not uwsgi_sockets or any(lst.option in HTTP_SOCKETS for lst in app.listeners):
-            continue
         location = app_location(app, buffer)
+        fix = set_in(app, "buffer-size", UWSGI_PACKET_MAX, buffer)
+        if capped:
+            read_as = (
+                f"buffer-size = {buffer.raw} is read as {UWSGI_PACKET_MAX} by {facts.uwsgi_label} "
+                f"({assumed}16 bits before 2.1)"
+            )
+            if http_sockets:
+                socket = http_sockets[0]
+                message = (
+                    f"{read_as}: on {socket.option} = {socket.address.raw}, request headers over "
+                    f"{UWSGI_PACKET_MAX} bytes are refused ('invalid HTTP request size (max "
+                    f"{UWSGI_PACKET_MAX})...skip')"
+                )
+                fix += " (what uWSGI 2.0 uses; larger headers need uWSGI 2.1)"
+            else:
+                message = (
+                    f"{read_as}, the largest uwsgi packet anyway: the larger value changes nothing"
+                )
+                fix += " (what uWSGI 2.0 uses)"
+            yield Finding(location=location, message=message, fix=fix)
+            continue
+        if not uwsgi_sockets or http_sockets:
+            continue  # 2.1: an HTTP socket uses the larger buffer
         socket = uwsgi_sockets[0]
         yield Finding(
             location=location,
@@ -915,7 +962,7 @@ def gw507(dep: Deployment) -> Iterator[Finding]:
                 "extra buffer is never used, and nginx refuses a bigger request itself ('uwsgi "
                 "request is too big', 500)"
             ),
-            fix=set_in(app, "buffer-size", UWSGI_PACKET_MAX, buffer),
+            fix=fix,
         )
 
 
