@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from gwlint.model.defaults import GUNICORN_REMOVED_WORKERS
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.model.unread import UNREAD_ENV
 from gwlint.rules.base import ex, rule
@@ -255,10 +256,11 @@ WORKER_CONNECTIONS_IGNORED = {
     title="worker_connections set for a worker that ignores it",
     severity=Severity.INFO,
     why="""
-`worker_connections` only affects the gthread, eventlet and gevent workers (gunicorn's settings
-docs; gunicorn's own `asgi` worker reads it too). With the sync worker, tornado or
-UvicornWorker it does nothing, so a limit someone counted on is not there: a sync worker still
-serves one request at a time, and an async worker still accepts every connection it gets.
+`worker_connections` only affects the gthread and gevent workers (gunicorn 27's settings docs;
+gunicorn's own `asgi` worker reads it too, and so did the eventlet worker until gunicorn 26
+removed it). With the sync worker, tornado or UvicornWorker it does nothing, so a limit someone
+counted on is not there: a sync worker still serves one request at a time, and an async worker
+still accepts every connection it gets.
 
 A `worker_connections` next to a `worker_class` that is not written is left alone: the command
 line (`-k gevent`) probably picks the worker.
@@ -286,6 +288,8 @@ def gw303(dep: Deployment) -> Iterator[Finding]:
         kind = app.worker_kind
         assert kind is not None
         fix = remove_from(app, "worker_connections", connections)
+        eventlet = dep.facts.gunicorn_version < GUNICORN_REMOVED_WORKERS["eventlet"]
+        readers = "gthread, gevent, eventlet and asgi" if eventlet else "gthread, gevent and asgi"
         if kind == "sync":
             fix += (
                 "; for many connections per worker, use worker_class = 'gthread' with threads, "
@@ -296,8 +300,7 @@ def gw303(dep: Deployment) -> Iterator[Finding]:
             message=(
                 f"{shown(app, connections, 'worker_connections')} does nothing with the {kind} "
                 f"worker ({app.worker_class.raw}, {app.worker_class.source.label()}): "
-                f"{WORKER_CONNECTIONS_IGNORED[kind]}; only gthread, gevent, eventlet and asgi "
-                "read it"
+                f"{WORKER_CONNECTIONS_IGNORED[kind]}; only {readers} read it"
             ),
             fix=fix,
         )
@@ -361,8 +364,13 @@ The kernel caps every listen queue at `net.core.somaxconn` (4096 on Linux >= 5.4
   size is greater than the system max net.core.somaxconn (128).`, and uWSGI exits; nginx answers
   **502** to everything. Error when `--somaxconn` is given, warning on the assumed 4096.
 - uWSGI's own default `listen` is only **100**. Behind nginx on a unix socket, a burst larger
-  than what the workers absorb fills it: uWSGI logs `*** uWSGI listen queue of socket
-  "/run/app.sock" (fd: 3) full !!! (101/100) ***` and nginx answers **502** at once (info).
+  than what the workers absorb fills it, and nginx answers **502** at once: `connect() to
+  unix:/run/app.sock failed (11: Resource temporarily unavailable) while connecting to upstream`
+  (info). uWSGI itself logs nothing then: it reads a unix socket's queue only through `SIOBKLGQ`,
+  which stock builds lack (`#ifdef UNBIT`, core/master.c). Its `*** uWSGI listen queue of socket
+  "127.0.0.1:3031" (fd: 3) full !!! (101/100) ***` line is for TCP sockets (read with
+  `TCP_INFO`), where a full queue drops SYNs: slow connects, not an immediate 502, so a TCP
+  socket with the default is not reported.
 """,
     example=ex(("uwsgi.ini", "[uwsgi]\nsocket = 127.0.0.1:3031\nlisten = 8192\n")),
     fix=ex(("uwsgi.ini", "[uwsgi]\nsocket = 127.0.0.1:3031\nlisten = 1024\n")),
@@ -460,7 +468,10 @@ def _uwsgi_listen(app: UwsgiServer, somaxconn: int, given: bool, label: str) -> 
 
 
 def _uwsgi_default_listen(dep: Deployment, somaxconn: int) -> Iterator[Finding]:
-    """uWSGI's listen 100 behind nginx on a unix socket: a full queue is an immediate 502."""
+    """uWSGI's listen 100 behind nginx on a unix socket: a full queue is an immediate 502.
+
+    uWSGI's "listen queue ... full" log line is not promised: stock builds read a unix socket's
+    queue only through SIOBKLGQ (#ifdef UNBIT, core/master.c); only TCP sockets log it."""
     seen: set[tuple[int, str]] = set()
     for link in dep.route_app_links():
         app, listener = link.app, link.listener
@@ -474,16 +485,14 @@ def _uwsgi_default_listen(dep: Deployment, somaxconn: int) -> Iterator[Finding]:
             continue
         seen.add(key)
         location = Location.of(listener.source) or Location(path=app.path, line=1)
+        path = listener.address.path
         route_at = Location.of(link.route.pass_directive.source)
         yield Finding(
             location=location,
             message=(
                 f"uWSGI's listen queue is {listen.value} {listen.where()} on {listener.option} = "
-                f"{listener.address.path}: when a burst outruns the workers, it fills (uWSGI "
-                f'logs \'*** uWSGI listen queue of socket "{listener.address.path}" (fd: 3) '
-                f"full !!! ({listen.value + 1}/{listen.value}) ***') and nginx answers 502 at once "
-                f"('connect() to unix:{listener.address.path} failed (11: Resource temporarily "
-                "unavailable)')"
+                f"{path}: a burst that outruns the workers fills it, and nginx logs connect() to "
+                f"unix:{path} failed (11: Resource temporarily unavailable) and answers 502"
             ),
             related=(
                 (Related(location=route_at, message=f"used by {link.route.describe()}"),)
@@ -515,8 +524,9 @@ and while the new ones load the app the server has no capacity. Requests wait in
 or Kubernetes may take the instance out (gunicorn #3427, #862: the reason jitter exists).
 
 - gunicorn: `max_requests > 0` with `max_requests_jitter = 0` (warning). The reverse, a jitter
-  without `max_requests`, does nothing (info); gunicorn 19.9 restarted workers after at most
-  `max_requests_jitter` requests then (issue #1978), a warning there.
+  without `max_requests`, does nothing (info); gunicorn 19.2 to 19.9 restarted workers after at
+  most `max_requests_jitter` requests then (issue #1978, fixed in 19.10 and 20.0), a warning
+  there.
 - uWSGI: `max-requests` without `max-requests-delta` (worker N then recycles after `max-requests +
   (N - 1) x delta` requests).
 - uvicorn: `--limit-max-requests` without `--limit-max-requests-jitter` and with `--workers` above
@@ -677,7 +687,8 @@ def _gunicorn_jitter(dep: Deployment, app: GunicornServer) -> Iterator[Finding]:
             ),
         )
     elif limit.value == 0 and jitter.value > 0:
-        old = dep.facts.gunicorn_version < (20, 0, 0)
+        # 19.2 (max_requests_jitter) to 19.9: max_requests = 0 + randint(0, jitter) or MAXSIZE
+        old = dep.facts.gunicorn_version < (19, 10, 0)
         consequence = (
             f"gunicorn {dep.facts.gunicorn_label.split()[-1]} restarts every worker after at "
             f"most {jitter.value} requests (issue #1978)"
