@@ -17,7 +17,7 @@ FRONTS: dict[str, tuple[str, int | None, int | None]] = {
     "alb": ("AWS Application Load Balancer", 60, 60),  # one idle timeout for both
     "elb": ("AWS Classic Load Balancer", 60, 60),
     "gcp": ("Google Cloud load balancer", 600, 30),  # backend keep-alive fixed at 600 s
-    "cloudflare": ("Cloudflare", None, 100),
+    "cloudflare": ("Cloudflare", None, 125),  # Proxy Read Timeout (see GW111): 125 s since 2026-07
     "heroku": ("Heroku router", 90, 30),
     "oci": ("OCI load balancer", 300, None),
 }

@@ -1360,9 +1360,9 @@ workers the rest of the traffic queues, and once all are stuck every request end
 logs nothing about it.
 
 gwlint recommends `harakiri` a little longer than nginx's read timeout: nginx answers 504 first
-and harakiri frees the worker soon after (`*** HARAKIRI ON WORKER 1 (pid: 1234, try: 1) ***`).
-Reported only for a uWSGI that an nginx location reaches; a `harakiri = 0` written in the file is
-GW106.
+and harakiri frees the worker soon after (`*** HARAKIRI ON WORKER 1 (pid: 1234, try: 1, graceful:
+yes) ***`). Reported only for a uWSGI that an nginx location reaches; a `harakiri = 0` written in
+the file is GW106.
 
 gwlint does not report gunicorn's non-sync workers (nor uvicorn, which has no request timeout at
 all) here, although their `timeout` is only a heartbeat: no setting bounds a request with those
@@ -1467,11 +1467,13 @@ the connection), and the app keeps working on a request no one waits for.
 
 gwlint recommends a read timeout below Cloudflare's, so nginx answers and logs the timeout itself,
 and moving work that takes longer to a background job, to a hostname Cloudflare does not proxy, or
-raising the Proxy Read Timeout on an Enterprise plan. `--front cloudflare` uses gwlint's built-in
-value; give the one your zone has with `--front cloudflare:SECONDS`. A location whose app kills
-long requests sooner anyway (a sync worker's `timeout`, `harakiri`) is left alone, and so are
-WebSocket and gRPC locations. Without nginx, the app's own `timeout`/`harakiri` far above
-Cloudflare's timeout is reported.
+raising the Proxy Read Timeout on an Enterprise plan. `--front cloudflare` assumes 125 s, the
+default Cloudflare documents today (cloudflare-docs pull request 32243, July 2026: "aligns the
+documented default Proxy Read Timeout with the current Pingora behavior"); give the one your zone
+has with `--front cloudflare:SECONDS`.
+A location whose app kills long requests sooner anyway (a sync worker's `timeout`, `harakiri`)
+is left alone, and so are WebSocket and gRPC locations. Without nginx, the app's own
+`timeout`/`harakiri` far above Cloudflare's timeout is reported.
 Needs `--front cloudflare`; other load balancers are GW103.
 """,
     example=ex(
@@ -1500,14 +1502,14 @@ Needs `--front cloudflare`; other load balancers are GW103.
                 server {
                     listen 80;
                     location /exports/ {
-                        proxy_read_timeout 95s;
+                        proxy_read_timeout 115s;
                         proxy_pass http://127.0.0.1:8000;
                     }
                 }
             }
             """,
         ),
-        ("gunicorn.conf.py", "bind = '127.0.0.1:8000'\ntimeout = 120\n"),
+        ("gunicorn.conf.py", "bind = '127.0.0.1:8000'\ntimeout = 145\n"),
         args=("--front", "cloudflare"),
     ),
     references=(
