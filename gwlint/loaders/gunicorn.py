@@ -112,6 +112,40 @@ def _invalid(name: str, value: Any) -> str | None:
     return None
 
 
+def _refusal(name: str, value: Any, from_command_line: bool) -> str:
+    """What gunicorn 27 prints when it refuses ``value`` for ``name``, quoted for a message
+    (" ('...', then 'Error: ...')"), or "" when that is not known exactly.
+
+    A config file's setting: app/base.py prints ``Invalid value for NAME: VALUE`` and re-raises,
+    and the validator's exception is printed as ``Error: ...``. A command line's or
+    GUNICORN_CMD_ARGS's: argparse reads it, and only the ``Error:`` line is printed."""
+    error: str | None = None
+    if GUNICORN_SETTINGS[name][2] == "int" and name != "http2_max_frame_size":
+        # validate_pos_int: int(val, 0) for a non-int, then "Value must be positive"
+        if isinstance(value, str):
+            try:
+                number: int | None = int(value, 0) if len(value) <= 40 else None
+            except ValueError:
+                number = None
+                error = f"invalid literal for int() with base 0: {value!r}"
+        elif isinstance(value, int):
+            number = value
+        elif value is None or isinstance(value, float | list | tuple | dict):
+            number = None
+            error = "int() can't convert non-string with explicit base"
+        else:
+            number = None
+        if number is not None and number < 0:
+            error = f"Value must be positive: {number}"
+    quotes: list[str] = []
+    shown = str(value)
+    if not from_command_line and len(shown) <= 40 and "\n" not in shown:
+        quotes.append(f"'Invalid value for {name}: {shown}'")
+    if error is not None and len(error) <= 80:
+        quotes.append(f"'Error: {error}'")
+    return f" ({', then '.join(quotes)})" if quotes else ""
+
+
 def _as_int(setting: Sourced[Any], name: str) -> Sourced[int]:
     if not setting.known:
         return Sourced[int](
@@ -374,12 +408,12 @@ def build_gunicorn(
             continue
         invalid = _invalid(name, setting.value)
         if invalid:
+            quote = _refusal(name, setting.value, launcher and where not in config_files)
             problems.add(
                 "GW003",
                 where,
                 line,
-                f"{name} = {setting.raw} is {invalid}: gunicorn refuses to start "
-                f"('Invalid value for {name}')",
+                f"{name} = {setting.raw} is {invalid}: gunicorn refuses to start{quote}",
                 column=setting.source.column,
             )
             settings[name] = Sourced[Any](

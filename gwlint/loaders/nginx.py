@@ -1740,9 +1740,9 @@ def _directive(stmt: Stmt) -> Directive:
 
 
 # directives whose size takes g as well (ngx_conf_set_off_slot)
-OFFSET_DIRECTIVES = frozenset(
-    {"client_max_body_size", "proxy_max_temp_file_size", "uwsgi_max_temp_file_size", "directio"}
-)
+# the size directives nginx parses with ngx_conf_set_off_slot (a "g" suffix allowed); the
+# *_max_temp_file_size ones use ngx_conf_set_size_slot: "2g" is "directive invalid value"
+OFFSET_DIRECTIVES = frozenset({"client_max_body_size", "directio"})
 # time arguments read in seconds (ngx_parse_time(..., 1)): no "ms"
 SECOND_TIMES = frozenset({"proxy_cache_valid", "uwsgi_cache_valid"})
 

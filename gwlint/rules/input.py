@@ -123,7 +123,8 @@ GW003 = Rule(
 `gunicorn.conf.py` is a Python module; with a syntax error gunicorn stops at start-up
 (`Error: ... SyntaxError`), so the app never serves. The same happens when a setting has a value
 gunicorn's validator rejects: `timeout = 45.5` or `timeout = "30s"` (not an integer), `workers =
--1`, `bind = 8000` (not a string): `Error: Invalid value for timeout: 45.5`.
+-1`, `bind = 8000` (not a string). For `timeout = 45.5`, gunicorn 27 prints `Invalid value for
+timeout: 45.5` and then `Error: int() can't convert non-string with explicit base`.
 
 gwlint reads the file with Python's parser only: it never runs, imports or compiles it, so a
 config from an untrusted pull request cannot do anything on the machine that lints it.

@@ -146,10 +146,12 @@ gunicorn uses the same setting; uvicorn on its own `--timeout-keep-alive`, 5 s b
 sometimes sends a request on a connection the app is closing: `upstream prematurely closed
 connection while reading response header from upstream` or `recv() failed (104: Connection reset by
 peer)`, and the client gets **502**, intermittently and mostly under real network latency. nginx
-retries a GET once on a cached connection, but not a POST or PATCH, so those fail visibly.
+retries an idempotent request (a GET) on another connection when a cached connection fails, but
+not a POST or PATCH (unless `proxy_next_upstream non_idempotent`), so those fail visibly.
 
-Reproduced: 34 of 83 POSTs answered 502 with gunicorn `--keep-alive 1` behind `keepalive_timeout
-60s`; none once the app's keep-alive was longer than nginx's.
+gwlint's end-to-end test reproduces it: with gunicorn `keepalive = 1` behind an upstream that
+keeps connections for 60 s, some POSTs sent after idle gaps of about a second answer 502; none do
+once the app's keep-alive is longer than nginx's.
 """,
     example=ex(
         (

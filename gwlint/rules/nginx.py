@@ -356,9 +356,15 @@ def gw602(dep: Deployment) -> Iterator[Finding]:
 
 # --- GW603 -------------------------------------------------------------------------------------
 
-# directives whose size takes g as well (ngx_conf_set_off_slot)
+# directives whose size takes g as well (ngx_conf_set_off_slot); *_max_temp_file_size is
+# ngx_conf_set_size_slot (k or m only: nginx 1.22 refuses proxy_max_temp_file_size 2g)
 OFFSET_DIRECTIVES = frozenset(
-    {"client_max_body_size", "proxy_max_temp_file_size", "uwsgi_max_temp_file_size", "directio"}
+    {
+        "client_max_body_size",
+        "directio",
+        "proxy_cache_max_range_offset",
+        "uwsgi_cache_max_range_offset",
+    }
 )
 # their own handler: 'invalid time value "1.5h"' instead of '"name" directive invalid value'
 CACHE_VALID = frozenset({"proxy_cache_valid", "uwsgi_cache_valid"})
@@ -443,7 +449,8 @@ def _size_hint(arg: str, kind: str) -> tuple[str, str | None]:
             meant = f"{size // scale}{candidate}"
             break
     if unit == "g" and kind != "offset":
-        return "this size takes k or m, not g: only client_max_body_size takes g", meant
+        why = "this size takes k or m, not g: g is only for offsets such as client_max_body_size"
+        return why, meant
     if "." in number:
         return "nginx takes no fractions", meant
     if b_suffix:
@@ -495,8 +502,9 @@ keeps the old configuration; a fresh start serves nothing.
   upstream server: `invalid parameter "fail_timeout=500ms"`; the second argument of
   `keepalive_timeout`; `proxy_cache_valid`). Several units with spaces must be quoted:
   `"1h 30m"`; unquoted they are two arguments (reported as GW001).
-- **Sizes**: bytes, `k` or `m`; `g` only for `client_max_body_size` and `*_max_temp_file_size`;
-  no fractions and no `kb`/`MB`.
+- **Sizes**: bytes, `k` or `m`; `g` only for offsets (`client_max_body_size`, `directio`,
+  `*_cache_max_range_offset`), not for buffer or temp file sizes (`proxy_max_temp_file_size
+  2048m`, not `2g`); no fractions and no `kb`/`MB`.
 - Upstream `server` parameters: `weight=` at least 1, `max_fails=`/`max_conns=` whole numbers.
 """,
     example=ex(
