@@ -61,9 +61,14 @@ def test_fixture(case: Path, request: pytest.FixtureRequest) -> None:
     heads = [line for line in actual.split("\n") if line and not line.startswith("  ")]
     if scenario:
         heads = heads[:-1]
+    # text lists each file's errors first (then warnings, info); JSON keeps path/line order
+    diagnostics = as_json["diagnostics"]
+    files = list(dict.fromkeys(d["path"] for d in diagnostics))
+    rank = {"error": 0, "warning": 1, "info": 2}
+    in_text_order = sorted(diagnostics, key=lambda d: (files.index(d["path"]), rank[d["severity"]]))
     assert [
         f"{d['path']}:{d['line']}:{d['column'] or 1}: {d['code']} [{d['severity']}] {d['message']}"
-        for d in as_json["diagnostics"]
+        for d in in_text_order
     ] == heads
 
 

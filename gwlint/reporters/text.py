@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from gwlint.model.diagnostics import Location, Severity
+from gwlint.model.diagnostics import Diagnostic, Location, Severity
 from gwlint.reporters import encodable, no_command, path_shown, printable
 
 if TYPE_CHECKING:
@@ -92,6 +92,24 @@ def statistics(report: Report) -> list[str]:
     ]
 
 
+def errors_first(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """For a person reading: the files in the report's order, and in each file the findings that
+    matter most first (errors, then warnings, then info), in line order within a severity. The
+    JSON and SARIF reports keep path and line order."""
+    files: dict[str, int] = {}
+    for diagnostic in diagnostics:
+        files.setdefault(diagnostic.location.path, len(files))
+    order = sorted(
+        range(len(diagnostics)),
+        key=lambda i: (
+            files[diagnostics[i].location.path],
+            -diagnostics[i].severity.rank,
+            i,
+        ),
+    )
+    return [diagnostics[i] for i in order]
+
+
 def render(
     report: Report, *, colour: bool = False, quiet: bool = False, statistics_only: bool = False
 ) -> str:
@@ -99,7 +117,7 @@ def render(
     if statistics_only:
         lines.extend(statistics(report))
     else:
-        for diagnostic in report.diagnostics:
+        for diagnostic in errors_first(report.diagnostics):
             severity = diagnostic.severity
             lines.append(
                 f"{_paint(where(diagnostic.location), '1', colour)}: "
