@@ -206,10 +206,9 @@ def settings(request: Request) -> Settings:
     if prefix is None:
         prefix = _from_config(config, config.nginx_prefix)
         if prefix is not None and not trusted and request.nginx_dump is None:
-            from gwlint.loaders.common import OUTSIDE_NOTE
+            from gwlint.loaders.common import OUTSIDE_NOTE, within
 
-            real = os.path.realpath(prefix)
-            if not any(_within(real, folder) for folder in folders):
+            if not any(within(prefix, folder) for folder in folders):
                 assert config.path is not None
                 refused.append(
                     (
@@ -255,6 +254,8 @@ def base_roots(request: Request) -> list[str]:
     the working directory when the path was written relative to it; else that folder alone.
     Never the folders above a checkout: with the working directory at ``/`` (a container's
     default), ``gwlint check /src/app`` reads /src/app, not /etc/passwd through ``../..``."""
+    from gwlint.loaders.common import within
+
     named = [*request.paths, *request.nginx, *request.gunicorn, *request.uwsgi]
     if request.nginx_dump not in (None, "-"):
         named.append(request.nginx_dump)
@@ -268,7 +269,7 @@ def base_roots(request: Request) -> list[str]:
         top = _checkout_top(folder)
         if top is not None:
             folders.append(top)
-        elif not os.path.isabs(path) and _within(os.path.realpath(folder), here):
+        elif not os.path.isabs(path) and within(folder, here):
             folders.append(here)
         else:
             folders.append(folder)
@@ -286,11 +287,6 @@ def _checkout_top(folder: str) -> str | None:
         if parent == current:
             return None
         current = parent
-
-
-def _within(real: str, folder: str) -> bool:
-    base = os.path.realpath(folder)
-    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
 
 
 def _line_of(path: object, needle: str) -> int:

@@ -205,6 +205,11 @@ def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
+def within(path: str, folder: str) -> bool:
+    """Whether ``path`` is ``folder`` or lies under it, symlinks and ``..`` resolved on both."""
+    return _inside(os.path.realpath(path), os.path.realpath(folder))
+
+
 # the folders a run may read from (real paths): the folders named on the command line (a named
 # file's folder), else the working directory; set by the engine for a run (``reading_within``)
 _ROOTS: ContextVar[tuple[str, ...] | None] = ContextVar("gwlint_roots", default=None)
