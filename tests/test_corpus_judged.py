@@ -26,6 +26,7 @@ from tests.conftest import JUDGED, corpus_repositories, gwlint, merged_repositor
 pytestmark = pytest.mark.corpus
 
 Finding = tuple[str, str, int, str]  # repository, path, line, code
+MESSAGES: list[tuple[Finding, str]] = []  # every message reported, filled by ``reported``
 
 
 def _judged() -> list[dict[str, str]]:
@@ -50,6 +51,7 @@ def reported(tmp_path_factory: pytest.TempPathFactory) -> dict[Finding, str]:
             key = (name, diagnostic["path"], diagnostic["line"], diagnostic["code"])
             assert not diagnostic["path"].startswith("/"), f"{name}: absolute path {key}"
             found[key] = diagnostic["severity"]
+            MESSAGES.append((key, diagnostic["message"]))
     return found
 
 
@@ -82,3 +84,9 @@ def test_every_repository_is_read(reported: dict[Finding, str]) -> None:
     """The judged repositories are all there (a renamed folder would pass the tests above)."""
     names = set(corpus_repositories())
     assert {row["repo"] for row in _judged()} <= names
+
+
+def test_messages_are_at_most_200_characters(reported: dict[Finding, str]) -> None:
+    assert reported
+    long = [(key, len(message)) for key, message in MESSAGES if len(message) > 200]
+    assert not long, long

@@ -29,9 +29,9 @@ class Source(BaseModel):
         return self.path is not None and self.line is not None
 
     def label(self) -> str:
-        """Short form for messages: ``nginx.conf:9``, ``default of gunicorn 27.0``, ``--cpus``."""
+        """Short form for messages: ``nginx.conf:9``, ``gunicorn 27.0 default``, ``--cpus``."""
         if self.default_of is not None:
-            return f"default of {self.default_of}" + (f", {self.note}" if self.note else "")
+            return f"{self.default_of} default" + (f", {self.note}" if self.note else "")
         if self.path is not None:
             where = self.path if self.line is None else f"{self.path}:{self.line}"
             return f"{where}, {self.note}" if self.note else where
@@ -57,7 +57,7 @@ class Sourced(BaseModel, Generic[T]):
         return self.source.is_default
 
     def where(self) -> str:
-        """``(nginx.conf:9)`` or ``(default of nginx 1.30)``, for messages."""
+        """``(nginx.conf:9)`` or ``(nginx 1.30 default)``, for messages."""
         return f"({self.source.label()})"
 
 

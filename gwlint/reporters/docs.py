@@ -22,22 +22,6 @@ if TYPE_CHECKING:
 HEADER = "<!-- Generated from gwlint's rule metadata by `python -m gwlint.reporters.docs`. -->"
 LANG = {".py": "python", ".ini": "ini", ".conf": "nginx"}
 
-# Rules whose claims the end-to-end suite (tests/e2e/) checks on real nginx, gunicorn and uWSGI,
-# with an entry in docs/evidence.md; tests/test_evidence.py keeps the two in step.
-EVIDENCE_RULES = (
-    "GW101",
-    "GW102",
-    "GW201",
-    "GW203",
-    "GW401",
-    "GW402",
-    "GW403",
-    "GW501",
-    "GW504",
-    "GW505",
-    "GW506",
-)
-
 
 def example_request(example: Example, folder: str) -> Request:
     """Write the example's files into ``folder`` and build the request its args describe.
@@ -120,6 +104,22 @@ def _files(example: Example) -> list[str]:
     return out
 
 
+def _claims(rule: Rule) -> list[str]:
+    """The rule's claims and their proof: a scenario of docs/evidence.md, or a source link."""
+    from gwlint.reporters.evidence import describe, proof
+
+    if not rule.claims:
+        return []
+    lines = ["## Evidence", ""]
+    if any(c.observed for c in rule.claims):
+        lines += [
+            f"Seen on real servers: [docs/evidence.md](../evidence.md#{rule.code.lower()}).",
+            "",
+        ]
+    lines += [f"- {describe(c)} ({proof(c, page='../evidence.md')})" for c in rule.claims]
+    return [*lines, ""]
+
+
 def render_rule(rule: Rule, *, run: bool = True) -> str:
     """The rule's page; ``run``: with what gwlint reports on the example (runs it)."""
     reports = run_example(rule.example, rule.code) if run else ""
@@ -136,6 +136,7 @@ def render_rule(rule: Rule, *, run: bool = True) -> str:
         "",
         rule.why,
         "",
+        *_claims(rule),
         "## Example",
         "",
         *_files(rule.example),
@@ -157,11 +158,6 @@ def render_rule(rule: Rule, *, run: bool = True) -> str:
         "## References",
         "",
         *[f"- <{reference}>" for reference in rule.references],
-        *(
-            [f"- Observed on real servers: [docs/evidence.md](../evidence.md#{rule.code.lower()})"]
-            if rule.code in EVIDENCE_RULES
-            else []
-        ),
         "",
     ]
     return "\n".join(lines)
@@ -211,6 +207,13 @@ def expected_pages() -> dict[str, str]:
     return pages
 
 
+def expected_evidence() -> str:
+    from gwlint.reporters.evidence import load, render
+    from gwlint.rules import ALL_RULES
+
+    return render(ALL_RULES, load())
+
+
 def main(argv: list[str]) -> int:
     root = Path(__file__).resolve().parents[2]
     folder = root / "docs" / "rules"
@@ -224,12 +227,19 @@ def main(argv: list[str]) -> int:
     readme = root / "README.md"
     readme_text = _readme(readme.read_text())
     readme_stale = readme_text != readme.read_text()
+    evidence = root / "docs" / "evidence.md"
+    evidence_text = expected_evidence()
+    evidence_stale = not evidence.is_file() or evidence.read_text() != evidence_text
     if "--check" in argv:
         for name in [*stale, *extra]:
             print(f"stale: docs/rules/{name}")
         if readme_stale:
             print("stale: README.md rules table")
-        return 1 if stale or extra or readme_stale else 0
+        if evidence_stale:
+            print("stale: docs/evidence.md")
+        return 1 if stale or extra or readme_stale or evidence_stale else 0
+    if evidence_stale:
+        evidence.write_text(evidence_text)
     folder.mkdir(parents=True, exist_ok=True)
     for name in stale:
         (folder / name).write_text(pages[name])

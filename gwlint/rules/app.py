@@ -293,7 +293,7 @@ def _uwsgi_value(app: UwsgiServer, name: str) -> str:
         return f"{occurrence.raw} ({occurrence.source.label()})"
     default = UWSGI_DEFAULTS.get(name)
     if default is not None:
-        return f"{default} (default of {app.version_label})"
+        return f"{default} ({app.version_label} default)"
     return "unset"
 
 

@@ -37,6 +37,62 @@ class Example:
     args: tuple[str, ...] = ()
 
 
+# log lines several rules claim, as nginx writes them (ngx_http_upstream.c)
+PREMATURELY = "upstream prematurely closed connection while reading response header from upstream"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One thing a rule's page says a server does, with what proves it.
+
+    At least one of ``status`` (what the client gets), ``log`` (a line, or the fixed part of one,
+    as a server writes it) and ``outcome`` (what happens otherwise: "gunicorn exits 2"). The proof
+    is exactly one of ``observed`` (the id of the end-to-end scenario that saw it, an entry of
+    docs/evidence.json) and ``source`` (a link to the line of the server's source or docs).
+    """
+
+    status: int | None = None
+    log: str | None = None
+    where: str = ""  # whose log or behaviour: "nginx error.log", "gunicorn", "uWSGI", "client"
+    outcome: str | None = None
+    observed: str | None = None
+    source: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.status is None and self.log is None and self.outcome is None:
+            raise ValueError("a claim states a status, a log line or an outcome")
+        if (self.observed is None) == (self.source is None):
+            raise ValueError("a claim is either observed (a scenario id) or from a source (a link)")
+        if self.source is not None and not self.source.startswith("https://"):
+            raise ValueError(f"a claim's source is a link: {self.source!r}")
+        if self.log is not None and not self.where:
+            raise ValueError(f"say whose log has {self.log!r}")
+
+
+def observed(
+    scenario: str,
+    *,
+    status: int | None = None,
+    log: str | None = None,
+    where: str = "",
+    outcome: str | None = None,
+) -> Claim:
+    """A claim the end-to-end scenario ``scenario`` (tests/e2e) checks on real servers."""
+    return Claim(status=status, log=log, where=where, outcome=outcome, observed=scenario)
+
+
+def from_source(
+    link: str,
+    *,
+    status: int | None = None,
+    log: str | None = None,
+    where: str = "",
+    outcome: str | None = None,
+) -> Claim:
+    """A claim read in the server's source or documentation, at ``link`` (file and line)."""
+    return Claim(status=status, log=log, where=where, outcome=outcome, source=link)
+
+
 @dataclass(frozen=True)
 class Rule:
     code: str
@@ -48,6 +104,7 @@ class Rule:
     fix: Example
     references: tuple[str, ...]
     check: Check | None = field(default=None, compare=False)
+    claims: tuple[Claim, ...] = ()
 
     @property
     def family(self) -> str:
@@ -64,6 +121,7 @@ def rule(
     example: Example,
     fix: Example,
     references: Iterable[str],
+    claims: Iterable[Claim] = (),
 ) -> Callable[[Check], Rule]:
     """Declare a rule next to its check function; the module-level name becomes the ``Rule``."""
 
@@ -78,6 +136,7 @@ def rule(
             fix=fix,
             references=tuple(references),
             check=check,
+            claims=tuple(claims),
         )
 
     return wrap

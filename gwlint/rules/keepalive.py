@@ -10,7 +10,7 @@ from gwlint.model.defaults import NGINX_KEEPALIVE_BY_DEFAULT
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.model.units import UNLIMITED_MS, format_ms
 from gwlint.model.versions import format_version
-from gwlint.rules.base import ex, rule
+from gwlint.rules.base import PREMATURELY, ex, from_source, observed, rule
 from gwlint.rules.text import (
     above,
     app_location,
@@ -207,6 +207,20 @@ once the app's keep-alive is longer than nginx's.
         "https://github.com/RedHatProductSecurity/component-registry/issues/593",
         "https://github.com/conbench/conbench/issues/1156",
     ),
+    claims=(
+        observed("gw201-race", status=502),
+        from_source(
+            "https://github.com/nginx/nginx/blob/release-1.31.4/src/http/ngx_http_upstream.c#L2549",
+            where="nginx error.log",
+            log=PREMATURELY,
+        ),
+        from_source(
+            "https://github.com/nginx/nginx/blob/release-1.31.4/src/os/unix/ngx_recv.c#L190",
+            where="nginx error.log",
+            log="recv() failed (104: Connection reset by peer) while reading response header "
+            "from upstream",
+        ),
+    ),
 )
 def gw201(dep: Deployment) -> Iterator[Finding]:
     nginx = dep.nginx
@@ -353,6 +367,18 @@ connection is never reused, by design.
         "https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive",
         "https://docs.gunicorn.org/en/stable/settings.html#keepalive",
         "https://docs.gunicorn.org/en/stable/faq.html",
+    ),
+    claims=(
+        observed(
+            "gw203-old",
+            where="nginx before 1.29.7",
+            outcome="each request opens a new upstream connection: none is reused",
+        ),
+        observed(
+            "gw203-new",
+            where="nginx 1.29.7 and later",
+            outcome="the same config reuses one connection",
+        ),
     ),
 )
 def gw203(dep: Deployment) -> Iterator[Finding]:

@@ -10,7 +10,7 @@ from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.model.units import format_size, uwsgi_number
 from gwlint.model.uwsgi_options import UWSGI_OPTIONS
 from gwlint.model.versions import Version
-from gwlint.rules.base import ex, rule
+from gwlint.rules.base import ex, from_source, observed, rule
 from gwlint.rules.text import (
     app_location,
     app_related,
@@ -95,6 +95,10 @@ and the finding is info; write the bare number anyway.
         "https://uwsgi-docs.readthedocs.io/en/latest/Options.html#buffer-size",
         "https://uwsgi-docs.readthedocs.io/en/latest/ThingsToKnow.html",
         "https://github.com/unbit/uwsgi/blob/2.0.30/core/uwsgi.c",
+    ),
+    claims=(
+        observed("gw506-32k", status=502),
+        observed("gw506-32k", where="uWSGI", log="(max 32)...skip"),
     ),
 )
 def gw506(dep: Deployment) -> Iterator[Finding]:
@@ -310,6 +314,17 @@ larger than 65535 bytes (nginx itself refuses: `uwsgi request is too big`).
         "https://nginx.org/en/docs/http/ngx_http_core_module.html#large_client_header_buffers",
         "https://github.com/unbit/uwsgi/issues/1164",
         "https://github.com/GeoNode/geonode/issues/4344",
+    ),
+    claims=(
+        observed("gw501-cookie", status=502),
+        observed("gw501-cookie", where="uWSGI", log="invalid request block size: "),
+        observed("gw501-cookie", where="uWSGI", log="(max 4096)...skip"),
+        observed(
+            "gw501-cookie",
+            where="nginx error.log",
+            log="recv() failed (104: Connection reset by peer) while reading response header "
+            "from upstream",
+        ),
     ),
 )
 def gw501(dep: Deployment) -> Iterator[Finding]:
@@ -720,6 +735,14 @@ headers that are quite ordinary.
         "https://github.com/code-dot-org/code-dot-org/issues/12301",
         "https://github.com/webcompat/webcompat.com/issues/1009",
     ),
+    claims=(
+        observed("gw504-buffer-1k", status=502),
+        observed(
+            "gw504-buffer-1k",
+            where="nginx error.log",
+            log="upstream sent too big header while reading response header from upstream",
+        ),
+    ),
 )
 def gw504(dep: Deployment) -> Iterator[Finding]:
     groups: dict[tuple[str, int], list[Route]] = {}
@@ -814,6 +837,20 @@ gunicorn and uvicorn have no body size limit: nginx's is the only one, nothing t
         "https://uwsgi-docs.readthedocs.io/en/latest/Options.html#limit-post",
         "https://nginx.org/en/docs/http/ngx_http_core_module.html#client_max_body_size",
         "https://github.com/unbit/uwsgi/blob/2.0.30/core/protocol.c",
+    ),
+    claims=(
+        observed("gw505-limit-post", status=502),
+        observed("gw505-limit-post", where="uWSGI", log="Invalid (too big) CONTENT_LENGTH. skip."),
+        observed(
+            "gw505-limit-post",
+            where="nginx error.log",
+            log="client intended to send too large body",
+        ),
+        from_source(
+            "https://github.com/nginx/nginx/blob/release-1.31.4/src/os/unix/ngx_writev_chain.c#L210",
+            where="nginx error.log",
+            log="writev() failed (104: Connection reset by peer) while sending request to upstream",
+        ),
     ),
 )
 def gw505(dep: Deployment) -> Iterator[Finding]:

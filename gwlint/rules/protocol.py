@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
-from gwlint.rules.base import ex, rule
+from gwlint.rules.base import PREMATURELY, ex, observed, rule
 from gwlint.rules.text import app_location, combined, remove_from, set_in, shown, value_text
 from gwlint.rules.text import app_related as text_related
 
@@ -29,7 +29,7 @@ MAX_LISTED = 4
 
 def _listener_text(app: AppServer, listener: Listener) -> str:
     if listener.source.is_default:
-        where = f"default of {listener.source.default_of}"
+        where = f"{listener.source.default_of} default"
     else:
         where = listener.source.label()
     if app.kind == "uvicorn":
@@ -119,6 +119,18 @@ config was given; a route meant for another service will show up here too, so ch
         "https://nginx.org/en/docs/http/ngx_http_upstream_module.html#server",
         "https://docs.gunicorn.org/en/stable/settings.html#bind",
         "https://github.com/benoitc/gunicorn/issues/1452",
+    ),
+    claims=(
+        observed("gw401-tcp", status=502),
+        observed(
+            "gw401-tcp",
+            where="nginx error.log",
+            log="connect() failed (111: Connection refused) while connecting to upstream",
+        ),
+        observed("gw401-unix", status=502),
+        observed(
+            "gw401-unix", where="nginx error.log", log="failed (2: No such file or directory)"
+        ),
     ),
 )
 def gw401(dep: Deployment) -> Iterator[Finding]:
@@ -441,6 +453,17 @@ gunicorn >= 24 speaks uwsgi with `protocol = "uwsgi"`, so that pairing is fine.
         "https://github.com/benoitc/gunicorn/issues/3296",
         "https://github.com/maxking/docker-mailman/issues/64",
     ),
+    claims=(
+        observed("gw402-gunicorn", status=500),
+        observed("gw402-gunicorn", where="gunicorn", log="WORKER TIMEOUT"),
+        observed("gw402-gunicorn", where="gunicorn", log="Error handling request (no URI read)"),
+        observed("gw402-uwsgi-http-socket", status=502),
+        observed(
+            "gw402-uwsgi-http-socket",
+            where="nginx error.log",
+            log=PREMATURELY,
+        ),
+    ),
 )
 def gw402(dep: Deployment) -> Iterator[Finding]:
     for link in _mismatch_links(dep, "uwsgi", "http"):
@@ -576,6 +599,19 @@ upstream` and answers **502**. gunicorn with `protocol = "uwsgi"` answers **500*
         "https://uwsgi-docs.readthedocs.io/en/latest/ThingsToKnow.html",
         "https://uwsgi-docs.readthedocs.io/en/latest/Nginx.html",
         "https://github.com/mapproxy/mapproxy/issues/1353",
+    ),
+    claims=(
+        observed("gw403-uwsgi-socket", status=502),
+        observed(
+            "gw403-uwsgi-socket",
+            where="uWSGI",
+            log="invalid request block size: 21573 (max 4096)...skip",
+        ),
+        observed(
+            "gw403-uwsgi-socket",
+            where="nginx error.log",
+            log=PREMATURELY,
+        ),
     ),
 )
 def gw403(dep: Deployment) -> Iterator[Finding]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.model.units import format_ms
-from gwlint.rules.base import ex, rule
+from gwlint.rules.base import PREMATURELY, ex, observed, rule
 from gwlint.rules.text import (
     above,
     app_location,
@@ -175,6 +175,13 @@ quiet for it.
         "https://github.com/benoitc/gunicorn/issues/2236",
         "https://github.com/aws/sagemaker-containers/issues/185",
     ),
+    claims=(
+        observed("gw101-sync-timeout", status=500),
+        observed("gw101-sync-timeout", where="gunicorn", log="[CRITICAL] WORKER TIMEOUT"),
+        observed("gw101-sync-timeout", where="gunicorn", log="Error handling request GET"),
+        observed("gw101-inverse", status=504),
+        observed("gw101-inverse", where="nginx error.log", log="upstream timed out (110: "),
+    ),
 )
 def gw101(dep: Deployment) -> Iterator[Finding]:
     def candidates() -> Iterator[Link]:
@@ -292,6 +299,15 @@ stays a watchdog; or lower the read timeout below `harakiri`.
         "https://uwsgi-docs.readthedocs.io/en/latest/Options.html#harakiri",
         "https://nginx.org/en/docs/http/ngx_http_uwsgi_module.html#uwsgi_read_timeout",
         "https://github.com/unbit/uwsgi/issues/1414",
+    ),
+    claims=(
+        observed("gw102-harakiri", status=502),
+        observed("gw102-harakiri", where="uWSGI", log="HARAKIRI ON WORKER"),
+        observed(
+            "gw102-harakiri",
+            where="nginx error.log",
+            log=PREMATURELY,
+        ),
     ),
 )
 def gw102(dep: Deployment) -> Iterator[Finding]:

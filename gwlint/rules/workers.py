@@ -73,7 +73,7 @@ def gw301(dep: Deployment) -> Iterator[Finding]:
             if workers.is_default and "WEB_CONCURRENCY" not in dep.facts.env:
                 note = workers.source.note or ""
                 also = f" or {note.removeprefix('unless ')}" if UNREAD_ENV in note else ""
-                label = f"default of {workers.source.default_of}"
+                label = f"{workers.source.default_of} default"
                 name = f"workers = {workers.value} ({label}, unless $WEB_CONCURRENCY is set{also})"
             # sync, or gthread with one thread: one request at a time per worker
             single = workers.value == 1 and (

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.evidence import PAGE, Evidence, render
+from tests.e2e.evidence import Evidence
 from tests.e2e.harness import Lab, Tools, find_tools
 from tests.e2e.race import KeepaliveRace
 
@@ -35,19 +35,24 @@ def evidence(request: pytest.FixtureRequest, tools: Tools) -> Iterator[Evidence]
     yield collected
     if os.environ.get("GWLINT_WRITE_EVIDENCE") != "1":
         return
-    from gwlint.reporters.docs import EVIDENCE_RULES
+    from gwlint.reporters.docs import expected_evidence
+    from gwlint.reporters.evidence import DATA
+    from gwlint.rules import ALL_RULES
 
-    missing = sorted(set(EVIDENCE_RULES) - collected.codes())
-    extra = sorted(collected.codes() - set(EVIDENCE_RULES))
+    claimed = {c.observed for rule in ALL_RULES for c in rule.claims if c.observed}
+    missing = sorted(claimed - collected.ids())
+    extra = sorted(collected.ids() - claimed)
     failed = request.session.testsfailed
     if failed or missing or extra:
         print(
-            f"\ndocs/evidence.md not written: {failed} failed; not observed: {missing}; "
-            f"observed but not in EVIDENCE_RULES (gwlint/reporters/docs.py): {extra}"
+            f"\ndocs/evidence.json not written: {failed} failed; not observed: {missing}; "
+            f"observed but named by no rule's claims: {extra}"
         )
         return
-    PAGE.write_text(render(collected))
-    print(f"\nwrote {PAGE}")
+    collected.write(DATA)
+    page = DATA.with_name("evidence.md")
+    page.write_text(expected_evidence())
+    print(f"\nwrote {DATA} and {page}")
 
 
 @pytest.fixture(scope="session")

@@ -109,6 +109,20 @@ class Tools:
     uwsgi_banner: str
     timeout: str
     python: str = sys.executable
+    uvicorn: str | None = None
+    uvicorn_version: str = ""
+
+    def more_servers(self) -> list[dict[str, str]]:
+        """The optional servers, for docs/evidence.json."""
+        if self.uvicorn is None:
+            return []
+        return [{"server": "uvicorn", "version": self.uvicorn_version, "from": "PyPI uvicorn"}]
+
+    def need_uvicorn(self) -> str:
+        if self.uvicorn is None:
+            missing("uvicorn (pip install -e '.[test]')")
+        assert self.uvicorn is not None
+        return self.uvicorn
 
     def need_old_nginx(self) -> Nginx:
         if self.old_nginx is None:
@@ -172,7 +186,14 @@ def find_tools() -> Tools:
     assert timeout
     gunicorn_banner = _output([gunicorn, "--version"])
     uwsgi_banner = _output([uwsgi, "--version"])
+    uvicorn = which("uvicorn")
+    uvicorn_version = ""
+    if uvicorn is not None:
+        found = re.search(r"uvicorn (\d+\.\d+\.\d+)", _output([uvicorn, "--version"]))
+        uvicorn_version = found.group(1) if found else ""
     return Tools(
+        uvicorn=uvicorn,
+        uvicorn_version=uvicorn_version,
         nginx=wheel,
         old_nginx=old,
         gunicorn=gunicorn,

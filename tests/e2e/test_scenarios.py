@@ -1,181 +1,26 @@
 """Each rule's claim, on real servers: gwlint reports the mismatch, the triggering request gets
-the status and the log line the rule's docs predict, and gwlint's own fix makes gwlint quiet and
-the request succeed. What is observed is collected for docs/evidence.md (see conftest.py)."""
+the status and the log line the rule's claims state, and gwlint's own fix makes gwlint quiet and
+the request succeed. What is observed is collected for docs/evidence.json (see conftest.py)."""
 
 from __future__ import annotations
 
-import re
-import time
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
 import pytest
 
-from gwlint.rules import ALL_RULES
-from tests.e2e.evidence import Evidence, Observation, normalise
-from tests.e2e.harness import (
-    Lab,
-    Nginx,
-    Proc,
-    Reply,
-    free_port,
-    in_parallel,
-    lint,
-    log_line,
-    nginx_conf,
-    request,
-    uwsgi_ini,
-    write,
-)
+from tests.e2e.evidence import Evidence
+from tests.e2e.harness import Lab, free_port, in_parallel, log_line, request
 from tests.e2e.race import DURATION, FIN_DELAY, GAPS, KeepaliveRace
+from tests.e2e.scenario import (
+    IN,
+    UWSGI_PASS,
+    Site,
+    claimed,
+    fix_of,
+    one,
+    record,
+    site,
+)
 
 pytestmark = pytest.mark.e2e
-
-RULES = {rule.code: rule for rule in ALL_RULES}
-UWSGI_PASS = "include uwsgi_params;\nuwsgi_pass 127.0.0.1:{app};"
-IN = "\n" + " " * 12  # a new line inside a location of the lab's nginx.conf
-
-
-def _flat(text: str) -> str:
-    return " ".join(text.replace("`", "").split())
-
-
-def predicted(code: str, status: int, *log_lines: str) -> str:
-    """The status and log lines the rule's docs ("Why it matters") predict: fails when the docs
-    do not say so, as the observation is then checked against the wrong claim."""
-    why = _flat(RULES[code].why)
-    assert re.search(rf"\b{status}\b", why), f"{code}'s docs do not predict {status}"
-    for line in log_lines:
-        assert _flat(line) in why, f"{code}'s docs do not mention {line!r}"
-    return str(status)
-
-
-def fix_of(diagnostic: dict[str, Any], pattern: str) -> re.Match[str]:
-    """gwlint's fix text, which the test then applies: it must still say this."""
-    found = re.search(pattern, diagnostic["fix"])
-    assert found, f"{diagnostic['code']}'s fix changed: {diagnostic['fix']!r}"
-    return found
-
-
-@dataclass
-class Site:
-    """One deployment of a scenario: its folder, nginx's port and the app's address."""
-
-    lab: Lab
-    folder: Path
-    port: int
-    app: int
-    nginx: Nginx
-
-    def lint(self, code: str, *files: str) -> list[dict[str, Any]]:
-        return lint(self.folder, code, *files, nginx=self.nginx, tools=self.lab.tools)
-
-    def edit(self, name: str, old: str, new: str) -> None:
-        path = self.folder / name
-        text = path.read_text()
-        assert text.count(old) == 1, f"{name}: {old!r} found {text.count(old)} times in\n{text}"
-        path.write_text(text.replace(old, new))
-
-    def start_nginx(self) -> Proc:
-        return self.lab.nginx(self.folder, old=self.nginx is not self.lab.tools.nginx)
-
-    def get(self, path: str = "/", **kwargs: Any) -> Reply:
-        return request(self.port, "GET", path, **kwargs)
-
-    def nginx_log(self, text: str) -> str:
-        return log_line(self.folder / "logs" / "nginx-error.log", text)
-
-    def nginx_log_any(self, *texts: str) -> str:
-        """The first error-log line with one of ``texts`` (nginx words one failure in more than
-        one way, depending on timing)."""
-        log = self.folder / "logs" / "nginx-error.log"
-        deadline = time.monotonic() + 5
-        while True:
-            text = log.read_text()
-            found = [ln for ln in text.splitlines() if any(t in ln for t in texts)]
-            if found:
-                return found[0]
-            if time.monotonic() > deadline:
-                raise AssertionError(f"no line with any of {texts} in {log}:\n{text[-2000:]}")
-            time.sleep(0.05)
-
-
-def site(lab: Lab, name: str, locations: str, files: dict[str, str], *, old: bool = False) -> Site:
-    """Write a deployment: nginx.conf around ``locations`` (and the http-level ``upstreams`` of
-    ``files``) and the app server's ``files``; ``{app}`` (the app's port), ``{port}`` (nginx's)
-    and ``{folder}`` are filled in. ``old``: for the nginx before 1.29.7."""
-    nginx = lab.tools.need_old_nginx() if old else lab.tools.nginx
-    folder = lab.folder(name)
-    s = Site(lab, folder, free_port(), free_port(), nginx)
-    values = {"app": s.app, "port": s.port, "folder": folder}
-    files = dict(files)
-    upstreams = files.pop("upstreams", "")
-    text = {
-        "nginx.conf": nginx_conf(
-            folder, s.port, locations.format(**values), upstreams.format(**values)
-        )
-    }
-    for file, content in files.items():
-        content = content.format(**values)
-        text[file] = uwsgi_ini(folder, content) if file == "uwsgi.ini" else content
-    write(folder, text)
-    return s
-
-
-def servers(lab: Lab, nginx: Nginx, app: str) -> str:
-    tools = lab.tools
-    version = tools.gunicorn_version if app.startswith("gunicorn") else tools.uwsgi_version
-    name, _, detail = app.partition(" ")
-    return f"nginx {nginx.version}, {name} {version}" + (f" {detail}" if detail else "")
-
-
-def record(
-    evidence: Evidence,
-    lab: Lab,
-    *,
-    code: str,
-    variant: str,
-    scenario: str,
-    app: str,
-    nginx: Nginx,
-    diagnostic: dict[str, Any] | None,
-    request_: str,
-    predicted_: str,
-    reply: Reply | str,
-    logs: list[tuple[str, str]],
-    fix: str,
-    fixed: str,
-    measured: str = "",
-) -> None:
-    observed = reply if isinstance(reply, str) else str(reply.status)
-    evidence.add(
-        Observation(
-            code=code,
-            variant=variant,
-            scenario=scenario,
-            servers=servers(lab, nginx, app),
-            nginx_version=nginx.version,
-            gwlint=normalise(
-                f"{code} [{diagnostic['severity']}] {diagnostic['message']}"
-                if diagnostic
-                else "quiet",
-                lab.root,
-            ),
-            request=request_,
-            predicted=predicted_,
-            observed=observed,
-            logs=[(where, normalise(line, lab.root)) for where, line in logs],
-            fix=normalise(fix, lab.root),
-            fixed=normalise(fixed, lab.root),
-            measured=measured,
-        )
-    )
-
-
-def _one(diagnostics: list[dict[str, Any]], code: str) -> dict[str, Any]:
-    assert [d["code"] for d in diagnostics] == [code], diagnostics
-    return diagnostics[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -192,9 +37,15 @@ def test_gw101_gunicorn_timeout_below_proxy_read_timeout(lab: Lab, evidence: Evi
         "location / {{\n    proxy_read_timeout 10s;\n    proxy_pass http://127.0.0.1:{app};\n}}",
         {"Procfile": "web: gunicorn --timeout 2 --bind 127.0.0.1:{app} app:app\n"},
     )
-    diagnostic = _one(s.lint("GW101", "nginx.conf", "Procfile"), "GW101")
+    diagnostic = one(s.lint("GW101", "nginx.conf", "Procfile"), "GW101")
     assert "answered 500" in diagnostic["message"]
-    expect = predicted("GW101", 500, "[CRITICAL] WORKER TIMEOUT", "Error handling request GET")
+    expect = claimed(
+        "GW101",
+        "gw101-sync-timeout",
+        500,
+        "[CRITICAL] WORKER TIMEOUT",
+        "Error handling request GET",
+    )
     gunicorn = lab.procfile(s.folder)
     s.start_nginx()
     path = "/report/sleep?s=4"
@@ -217,6 +68,7 @@ def test_gw101_gunicorn_timeout_below_proxy_read_timeout(lab: Lab, evidence: Evi
     record(
         evidence,
         lab,
+        id="gw101-sync-timeout",
         code="GW101",
         variant="sync worker timeout 2 < proxy_read_timeout 10s",
         scenario="gunicorn started by a Procfile (`gunicorn --timeout 2`, sync worker) behind "
@@ -242,18 +94,15 @@ def test_gw101_gunicorn_timeout_below_proxy_read_timeout(lab: Lab, evidence: Evi
     lab.close()
     gunicorn = lab.procfile(s.folder)
     s.start_nginx()
-    why = _flat(RULES["GW101"].why)
-    assert "nginx answers a clean 504 (upstream timed out (110: " in why
+    claimed("GW101", "gw101-inverse", 504, "upstream timed out (110: ")
     inverse = s.get(path)
     assert inverse.status == 504, inverse
     assert 0.9 < inverse.seconds < 2.0, inverse  # proxy_read_timeout (1 s)
     timed_out = s.nginx_log("upstream timed out (110: ")
-    words = re.search(r"\(110: ([\w ]+)\) while reading response header from upstream", timed_out)
-    assert words, timed_out
-    assert f"{words.group(1)}" in why, f"the docs do not give nginx's words: {timed_out}"
     record(
         evidence,
         lab,
+        id="gw101-inverse",
         code="GW101",
         variant="the inverse order: proxy_read_timeout 1s < timeout 2",
         scenario="the same, with gwlint's other fix: `proxy_read_timeout 1s`, below gunicorn's "
@@ -279,11 +128,11 @@ def test_gw102_uwsgi_harakiri_below_read_timeout(lab: Lab, evidence: Evidence) -
         "    uwsgi_pass 127.0.0.1:{app};\n}}",
         {"uwsgi.ini": "socket = 127.0.0.1:{app}\nharakiri = 2"},
     )
-    diagnostic = _one(s.lint("GW102", "nginx.conf", "uwsgi.ini"), "GW102")
+    diagnostic = one(s.lint("GW102", "nginx.conf", "uwsgi.ini"), "GW102")
     prematurely = (
         "upstream prematurely closed connection while reading response header from upstream"
     )
-    expect = predicted("GW102", 502, "HARAKIRI ON WORKER", prematurely)
+    expect = claimed("GW102", "gw102-harakiri", 502, "HARAKIRI ON WORKER", prematurely)
     assert "nginx answers 502" in diagnostic["message"]
     uwsgi = lab.uwsgi(s.folder)
     s.start_nginx()
@@ -304,6 +153,7 @@ def test_gw102_uwsgi_harakiri_below_read_timeout(lab: Lab, evidence: Evidence) -
     record(
         evidence,
         lab,
+        id="gw102-harakiri",
         code="GW102",
         variant="harakiri 2 < uwsgi_read_timeout 10s",
         scenario="uWSGI `harakiri = 2` on a uwsgi socket behind `uwsgi_read_timeout 10s`; the app "
@@ -331,23 +181,23 @@ def test_gw201_keepalive_race(keepalive_race: KeepaliveRace, evidence: Evidence)
     race = keepalive_race
     sites = race.wait()
     mismatch, fixed, control = sites["mismatch"], sites["fixed"], sites["control"]
-    diagnostic = _one(mismatch.diagnostics, "GW201")
+    diagnostic = one(mismatch.diagnostics, "GW201")
     assert fixed.diagnostics == []
     assert control.diagnostics == []
     prematurely = (
         "upstream prematurely closed connection while reading response header from upstream"
     )
     reset = "recv() failed (104: Connection reset by peer)"
-    expect = predicted("GW201", 502, prematurely, reset)
+    expect = claimed("GW201", "gw201-race", 502)
     assert "fail intermittently with 502" in diagnostic["message"]
 
     failed, total = mismatch.counts[int(expect)], sum(mismatch.counts.values())
     assert total >= 10, mismatch.counts
     assert failed / total >= 0.10, mismatch.counts
     assert set(mismatch.counts) <= {200, int(expect)}, mismatch.counts
-    for site in (fixed, control):
-        assert set(site.counts) == {200}, (site.name, site.counts)
-        assert sum(site.counts.values()) >= 10, (site.name, site.counts)
+    for racer in (fixed, control):
+        assert set(racer.counts) == {200}, (racer.name, racer.counts)
+        assert sum(racer.counts.values()) >= 10, (racer.name, racer.counts)
     error_log = (mismatch.folder / "logs" / "nginx-error.log").read_text()
     line = next(
         (ln for ln in error_log.splitlines() if prematurely in ln or reset in ln),
@@ -360,6 +210,7 @@ def test_gw201_keepalive_race(keepalive_race: KeepaliveRace, evidence: Evidence)
     record(
         evidence,
         lab,
+        id="gw201-race",
         code="GW201",
         variant="upstream keep-alive (the nginx >= 1.29.7 default) vs gunicorn keepalive 1",
         scenario=(
@@ -407,11 +258,11 @@ def test_gw203_upstream_keepalive_that_does_nothing(lab: Lab, evidence: Evidence
     files = {"upstreams": GW203_UPSTREAM, "gunicorn.conf.py": GW203_GUNICORN}
     old = site(lab, "gw203-old", locations, files, old=True)
     new = site(lab, "gw203-new", locations, files)
-    diagnostic = _one(old.lint("GW203", "nginx.conf", "gunicorn.conf.py"), "GW203")
+    diagnostic = one(old.lint("GW203", "nginx.conf", "gunicorn.conf.py"), "GW203")
     assert "no connection is ever reused" in diagnostic["message"]
     assert new.lint("GW203", "nginx.conf", "gunicorn.conf.py") == []
-    why = _flat(RULES["GW203"].why)
-    assert "speaks HTTP/1.0 or sends Connection: close to the upstream" in why
+    claimed("GW203", "gw203-old")
+    claimed("GW203", "gw203-new")
     old_app = lab.gunicorn(old.folder, "app:app", name="gunicorn")
     lab.gunicorn(new.folder, "app:app", name="gunicorn")
     old_nginx = old.start_nginx()
@@ -446,6 +297,7 @@ def test_gw203_upstream_keepalive_that_does_nothing(lab: Lab, evidence: Evidence
     record(
         evidence,
         lab,
+        id="gw203-old",
         code="GW203",
         variant="nginx before 1.29.7: keepalive without HTTP/1.1",
         scenario=scenario,
@@ -462,6 +314,7 @@ def test_gw203_upstream_keepalive_that_does_nothing(lab: Lab, evidence: Evidence
     record(
         evidence,
         lab,
+        id="gw203-new",
         code="GW203",
         variant="nginx 1.29.7 and later: the same config reuses",
         scenario="the same config, unchanged, on the current nginx, where HTTP/1.1 without "
@@ -497,8 +350,8 @@ def test_gw401_target_not_bound(lab: Lab, evidence: Evidence, transport: str) ->
         f"location / {{{{\n    proxy_pass http://{target};\n}}}}",
         {"gunicorn.conf.py": f"bind = '{bind}'\n"},
     )
-    diagnostic = _one(s.lint("GW401", "nginx.conf", "gunicorn.conf.py"), "GW401")
-    expect = predicted("GW401", 502, refused)
+    diagnostic = one(s.lint("GW401", "nginx.conf", "gunicorn.conf.py"), "GW401")
+    expect = claimed("GW401", f"gw401-{transport}", 502, refused)
     assert "answers 502" in diagnostic["message"]
     lab.gunicorn(s.folder, "app:app")
     nginx = s.start_nginx()
@@ -518,6 +371,7 @@ def test_gw401_target_not_bound(lab: Lab, evidence: Evidence, transport: str) ->
     record(
         evidence,
         lab,
+        id=f"gw401-{transport}",
         code="GW401",
         variant=f"{transport}",
         scenario=(
@@ -549,13 +403,15 @@ def test_gw402_uwsgi_pass_to_http(lab: Lab, evidence: Evidence) -> None:
         {"gunicorn.conf.py": "bind = '127.0.0.1:{app}'\ntimeout = 2\n"},
     )
     u = site(lab, "gw402-uwsgi", location, {"uwsgi.ini": "http-socket = 127.0.0.1:{app}"})
-    g_diag = _one(g.lint("GW402", "nginx.conf", "gunicorn.conf.py"), "GW402")
-    u_diag = _one(u.lint("GW402", "nginx.conf", "uwsgi.ini"), "GW402")
-    g_expect = predicted("GW402", 500, "WORKER TIMEOUT", "Error handling request (no URI read)")
+    g_diag = one(g.lint("GW402", "nginx.conf", "gunicorn.conf.py"), "GW402")
+    u_diag = one(u.lint("GW402", "nginx.conf", "uwsgi.ini"), "GW402")
+    g_expect = claimed(
+        "GW402", "gw402-gunicorn", 500, "WORKER TIMEOUT", "Error handling request (no URI read)"
+    )
     prematurely = (
         "upstream prematurely closed connection while reading response header from upstream"
     )
-    u_expect = predicted("GW402", 502, prematurely)
+    u_expect = claimed("GW402", "gw402-uwsgi-http-socket", 502, prematurely)
     assert "the client gets 500" in g_diag["message"], g_diag["message"]
     gunicorn = lab.gunicorn(g.folder, "app:app")
     uwsgi = lab.uwsgi(u.folder)
@@ -599,6 +455,7 @@ def test_gw402_uwsgi_pass_to_http(lab: Lab, evidence: Evidence) -> None:
     record(
         evidence,
         lab,
+        id="gw402-gunicorn",
         code="GW402",
         variant="gunicorn (HTTP)",
         scenario="`uwsgi_pass` to gunicorn, which speaks HTTP (`timeout = 2`).",
@@ -616,6 +473,7 @@ def test_gw402_uwsgi_pass_to_http(lab: Lab, evidence: Evidence) -> None:
     record(
         evidence,
         lab,
+        id="gw402-uwsgi-http-socket",
         code="GW402",
         variant="uWSGI http-socket",
         scenario="`uwsgi_pass` to a uWSGI `http-socket`.",
@@ -639,12 +497,12 @@ def test_gw403_proxy_pass_to_uwsgi_socket(lab: Lab, evidence: Evidence) -> None:
         "location / {{\n    proxy_pass http://127.0.0.1:{app};\n}}",
         {"uwsgi.ini": "socket = 127.0.0.1:{app}"},
     )
-    diagnostic = _one(s.lint("GW403", "nginx.conf", "uwsgi.ini"), "GW403")
+    diagnostic = one(s.lint("GW403", "nginx.conf", "uwsgi.ini"), "GW403")
     block = "invalid request block size: 21573 (max 4096)...skip"
     prematurely = (
         "upstream prematurely closed connection while reading response header from upstream"
     )
-    expect = predicted("GW403", 502, block, prematurely)
+    expect = claimed("GW403", "gw403-uwsgi-socket", 502, block, prematurely)
     uwsgi = lab.uwsgi(s.folder)
     nginx = s.start_nginx()
     broken = s.get("/")
@@ -665,6 +523,7 @@ def test_gw403_proxy_pass_to_uwsgi_socket(lab: Lab, evidence: Evidence) -> None:
     record(
         evidence,
         lab,
+        id="gw403-uwsgi-socket",
         code="GW403",
         variant="uWSGI socket",
         scenario="`proxy_pass` (HTTP) to a uWSGI `socket` (the uwsgi protocol).",
@@ -688,12 +547,12 @@ UWSGI_LOCATION = "location / {{\n    include uwsgi_params;\n    uwsgi_pass 127.0
 
 def test_gw501_uwsgi_buffer_size_below_nginx_headers(lab: Lab, evidence: Evidence) -> None:
     s = site(lab, "gw501", UWSGI_LOCATION, {"uwsgi.ini": "socket = 127.0.0.1:{app}"})
-    diagnostic = _one(s.lint("GW501", "nginx.conf", "uwsgi.ini"), "GW501")
+    diagnostic = one(s.lint("GW501", "nginx.conf", "uwsgi.ini"), "GW501")
     block = "invalid request block size: "
     reset = (
         "recv() failed (104: Connection reset by peer) while reading response header from upstream"
     )
-    expect = predicted("GW501", 502, block, "(max 4096)...skip", reset)
+    expect = claimed("GW501", "gw501-cookie", 502, block, "(max 4096)...skip", reset)
     uwsgi = lab.uwsgi(s.folder)
     s.start_nginx()
     cookie = {"Cookie": "session=" + "a" * 5000}
@@ -714,6 +573,7 @@ def test_gw501_uwsgi_buffer_size_below_nginx_headers(lab: Lab, evidence: Evidenc
     record(
         evidence,
         lab,
+        id="gw501-cookie",
         code="GW501",
         variant="default buffer-size, a 5000-byte cookie",
         scenario="`uwsgi_pass` to a uWSGI socket with the default `buffer-size` (4096); the same "
@@ -737,9 +597,9 @@ def test_gw504_proxy_buffer_size_below_a_page(lab: Lab, evidence: Evidence) -> N
         "location / {{\n    proxy_buffer_size 1k;\n    proxy_pass http://127.0.0.1:{app};\n}}",
         {"gunicorn.conf.py": "bind = '127.0.0.1:{app}'\n"},
     )
-    diagnostic = _one(s.lint("GW504", "nginx.conf", "gunicorn.conf.py"), "GW504")
+    diagnostic = one(s.lint("GW504", "nginx.conf", "gunicorn.conf.py"), "GW504")
     too_big = "upstream sent too big header while reading response header from upstream"
-    expect = predicted("GW504", 502, too_big)
+    expect = claimed("GW504", "gw504-buffer-1k", 502, too_big)
     lab.gunicorn(s.folder, "app:app")
     nginx = s.start_nginx()
     path = "/bighdr?n=2000"
@@ -759,6 +619,7 @@ def test_gw504_proxy_buffer_size_below_a_page(lab: Lab, evidence: Evidence) -> N
     record(
         evidence,
         lab,
+        id="gw504-buffer-1k",
         code="GW504",
         variant="proxy_buffer_size 1k, a 2000-byte response header",
         scenario="`proxy_buffer_size 1k` in front of gunicorn; the app answers with a 2000-byte "
@@ -782,13 +643,12 @@ def test_gw505_uwsgi_limit_post_below_client_max_body_size(lab: Lab, evidence: E
         "client_max_body_size 10m;\n" + UWSGI_LOCATION,
         {"uwsgi.ini": "socket = 127.0.0.1:{app}\nlimit-post = 1048576"},
     )
-    diagnostic = _one(s.lint("GW505", "nginx.conf", "uwsgi.ini"), "GW505")
+    diagnostic = one(s.lint("GW505", "nginx.conf", "uwsgi.ini"), "GW505")
     too_big = "Invalid (too big) CONTENT_LENGTH. skip."
     sending = "writev() failed (104: Connection reset by peer) while sending request to upstream"
     reading = "recv() failed (104: Connection reset by peer) while reading response header"
     too_large = "client intended to send too large body"
-    expect = predicted("GW505", 502, too_big, sending, reading)
-    predicted("GW505", 413, too_large)
+    expect = claimed("GW505", "gw505-limit-post", 502, too_big, too_large)
     uwsgi = lab.uwsgi(s.folder)
     nginx = s.start_nginx()
     body = b"x" * 2_000_000
@@ -812,6 +672,7 @@ def test_gw505_uwsgi_limit_post_below_client_max_body_size(lab: Lab, evidence: E
     record(
         evidence,
         lab,
+        id="gw505-limit-post",
         code="GW505",
         variant="limit-post 1048576 < client_max_body_size 10m",
         scenario="`client_max_body_size 10m` in front of uWSGI `limit-post = 1048576`; a 2 MB "
@@ -832,9 +693,9 @@ def test_gw506_uwsgi_number_with_unit(lab: Lab, evidence: Evidence) -> None:
     s = site(
         lab, "gw506", UWSGI_LOCATION, {"uwsgi.ini": "socket = 127.0.0.1:{app}\nbuffer-size = 32k"}
     )
-    diagnostic = _one(s.lint("GW506", "nginx.conf", "uwsgi.ini"), "GW506")
+    diagnostic = one(s.lint("GW506", "nginx.conf", "uwsgi.ini"), "GW506")
     refused = "(max 32)...skip"
-    expect = predicted("GW506", 502, "invalid request block size: 348", refused)
+    expect = claimed("GW506", "gw506-32k", 502, refused)
     assert "nginx answers 502" in diagnostic["message"]
     uwsgi = lab.uwsgi(s.folder)
     s.start_nginx()
@@ -853,6 +714,7 @@ def test_gw506_uwsgi_number_with_unit(lab: Lab, evidence: Evidence) -> None:
     record(
         evidence,
         lab,
+        id="gw506-32k",
         code="GW506",
         variant="buffer-size = 32k",
         scenario="uWSGI `buffer-size = 32k` (read as 32 bytes) behind `uwsgi_pass`.",
