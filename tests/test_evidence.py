@@ -20,7 +20,8 @@ OBSERVATIONS = {o["id"]: o for o in load()["observations"]}
 
 def test_evidence_page_is_fresh() -> None:
     page = ROOT / "docs" / "evidence.md"
-    assert page.is_file() and page.read_text() == expected_evidence(), (
+    assert page.is_file()
+    assert page.read_text() == expected_evidence(), (
         "docs/evidence.md is stale: run `python -m gwlint.reporters.docs`"
     )
 
