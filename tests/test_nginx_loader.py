@@ -593,3 +593,48 @@ def test_only_the_comments_of_suppressions_are_kept(tmp_path: Path) -> None:
     assert problems.comment_lines == {str(tmp_path / "nginx.conf"): {102, 103, 105}}
     assert [(s.line, s.codes) for s in problems.suppressions] == [(102, ("GW101",))]
     assert _found(problems) == [("GW007", "nginx.conf", 105)]
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        ("proxy_read_timeout 120s\n", 'directive "proxy_read_timeout" is not terminated by ";"'),
+        ("proxy_read_timeout 120s 5s;\n", "invalid number of arguments"),
+        ("proxy_read_timout 120s;\n", 'unknown directive "proxy_read_timout"'),
+    ],
+    ids=["no-semicolon", "two-values", "misspelled"],
+)
+def test_a_directive_that_failed_to_parse_is_unknown_not_its_default(
+    tmp_path: Path, broken: str, message: str
+) -> None:
+    """What a broken statement meant to set is not known: the route's value is unknown (no rule
+    advises from the default), and only that directive is: the others keep their values."""
+    write(
+        tmp_path,
+        {
+            "nginx.conf": """
+            events {}
+            http {
+                proxy_read_timeout 30s;
+                server {
+                    location / {
+                        proxy_connect_timeout 5s;
+                        proxy_pass http://127.0.0.1:8000;
+                        BROKEN
+                    }
+                }
+            }
+            """.replace("BROKEN", broken.rstrip("\n")),
+        },
+    )
+    config, problems = load(tmp_path, ["nginx.conf"])
+    assert [p.code for p in problems.items] == ["GW001"]
+    assert message in problems.items[0].message
+    (route,) = config.routes
+    assert route.read_timeout.value is None
+    assert route.read_timeout.unknown == (
+        f"proxy_read_timeout at {tmp_path / 'nginx.conf'}:9 could not be parsed"
+    )
+    assert route.connect_timeout.value == 5_000
+    assert route.send_timeout.is_default
+    assert all(d.name != "#broken" for d in config.directives)

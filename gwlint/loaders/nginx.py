@@ -182,6 +182,8 @@ class Stmt:
     block: list[Stmt] | None = None
     origin: str | None = None  # "stock proxy_params": known content of a file not in the repo
     opaque: bool = False  # an include that could not be read: anything may be set there
+    # opaque because a statement of this directive failed to parse: only it is unknown here
+    hides: str | None = None
     # its Source and Directive, built once (by _source, _directive) and shared by every route
     built_source: Source | None = None
     built_directive: Directive | None = None
@@ -532,6 +534,7 @@ class _Loader:
                     _ACCEPTED.add(verdict)
             except NgxParserDirectiveError as exc:
                 self.error(path, line, str(exc.strerror), column)
+                out.append(_broken(name, path, line, column, context))
                 if str(exc.strerror).endswith(' is not terminated by ";"'):
                     if term != "}" or term_quoted:
                         self._block(walk, context, cp_ctx, consume=True)
@@ -541,6 +544,7 @@ class _Loader:
             if term == "}" and not term_quoted:
                 # crossplane only knows this for the directives in its table
                 self.error(path, line, f'directive "{name}" is not terminated by ";"', column)
+                out.append(_broken(name, path, line, column, context))
                 break
             if name not in KNOWN_DIRECTIVES and not FREEFORM_BLOCKS.intersection(context):
                 suggestion = nearest_directive(name)
@@ -552,6 +556,8 @@ class _Loader:
                         "to start",
                         column,
                     )
+                    # what was meant is not known either
+                    out.append(_broken(suggestion, path, line, column, context))
             if name in PASS_DIRECTIVES and term == ";":
                 if name in passes:
                     # ngx_http_proxy_pass() and the other *_pass handlers return "is duplicate"
@@ -1404,7 +1410,9 @@ class _Scope:
             if found:
                 return found, scope, None
             if scope.opaque:
-                return None, scope, scope.opaque[0]
+                hider = _hider(scope, name)
+                if hider is not None:
+                    return None, scope, hider
             scope = scope.parent
         return None, None, None
 
@@ -1482,8 +1490,9 @@ class _Builder:
         entry = _header_entry(found or [], header)
         if entry is not None:
             return self.header_value(entry), None
-        if level is not None and level.opaque:
-            return _hidden(level.opaque[0], "proxy_set_header", "str"), None
+        hider = _hider(level, "proxy_set_header") if level is not None else None
+        if hider is not None:
+            return _hidden(hider, "proxy_set_header", "str"), None
         default: Sourced[str] = self._default(f"header:{header}", "str")
         if not found or level is None:
             return default, None
@@ -1532,7 +1541,7 @@ class _Builder:
             keepalive_requests=self.value(
                 scope, "keepalive_requests", "count", "upstream:keepalive_requests"
             ),
-            directives=tuple(_directive(stmt) for stmt in block.block),
+            directives=tuple(_directive(stmt) for stmt in block.block if stmt.hides is None),
             unknown=PLACEHOLDER if len(servers) < len(entries) else None,
         )
 
@@ -1687,10 +1696,29 @@ def _header_entry(stmts: list[Stmt], header: str) -> Stmt | None:
     return None
 
 
+def _broken(name: str, path: str, line: int, column: int | None, context: tuple[str, ...]) -> Stmt:
+    """The mark a statement that failed to parse leaves in its block: ``name`` is unknown there
+    (what the file meant to set is not read, and no rule may advise from the default)."""
+    return Stmt("#broken", [], path, line, column, context, opaque=True, hides=name)
+
+
+def _hider(scope: _Scope, name: str) -> Stmt | None:
+    """The unreadable include, or the statement of ``name`` that failed to parse, that may set
+    ``name`` at this level."""
+    for stmt in scope.opaque:
+        if stmt.hides is None or stmt.hides == name:
+            return stmt
+    return None
+
+
 def _hidden(include: Stmt, name: str, kind: str) -> Sourced[Any]:
-    """A value an unreadable include may set: unknown, and the rules that need it stay quiet."""
+    """A value an unreadable include may set, or a statement that failed to parse meant to set:
+    unknown, and the rules that need it stay quiet."""
     cls: Any = _SOURCED_STR if kind == "str" else _SOURCED_INT
-    reason = f'{name} may be set in include "{include.args[0]}", which was not found'
+    if include.hides is not None:
+        reason = f"{name} at {include.path}:{include.line} could not be parsed"
+    else:
+        reason = f'{name} may be set in include "{include.args[0]}", which was not found'
     hidden: Sourced[Any] = cls(value=None, raw="", source=_source(include), unknown=reason)
     return hidden
 
@@ -1789,7 +1817,7 @@ def invalid_value(name: str, args: tuple[str, ...], upstream: bool) -> str | Non
 
 def _flatten(stmts: list[Stmt]) -> Iterator[Directive]:
     for stmt in stmts:
-        if stmt.path:
+        if stmt.path and stmt.hides is None:
             yield _directive(stmt)
         if stmt.block is not None:
             yield from _flatten(stmt.block)
