@@ -162,7 +162,7 @@ def run_check(options: CheckOptions) -> int:
         report = lint(request)
     except UsageError as exc:
         raise CommandError(str(exc)) from None
-    if report.found_nothing and not options.quiet:
+    if report.found_nothing and not request.paths and not options.quiet:
         where = ", ".join(request.paths) or "."
         _echo_error(f"gwlint: warning: no nginx, gunicorn or uWSGI config found in {where}")
     output, color = options.output, options.color

@@ -21,6 +21,7 @@ from gwlint.settings import Request, Settings, UsageError, settings
 
 if TYPE_CHECKING:
     from gwlint.deployment.context import Context
+    from gwlint.deployment.grouping import Group
     from gwlint.inventory import Inventory
     from gwlint.loaders.common import Problems
     from gwlint.model.deployment import Deployment
@@ -178,6 +179,8 @@ def _check(request: Request, current: Settings, found: Inventory, sysroot: str |
     problems = Problems()
     for path, line, message in current.refused:
         problems.add("GW009", path, line, message)
+    for path, message in found.unread:
+        problems.add("GW010", path, 1, message)
     context = deployment_context.build(current, found, problems)
     apps, launch_files = app_servers(current, found, problems, context)
     named = any(path not in found.walked_nginx for path in found.nginx)
@@ -211,6 +214,14 @@ def _check(request: Request, current: Settings, found: Inventory, sysroot: str |
     files.extend(launch_files)
     if not groups:
         files.extend(found.nginx)
+    _one_sided(groups, [*found.gunicorn, *found.uwsgi, *launch_files], problems)
+    found_nothing = not (found.configs or context.extra_nginx or deployments)
+    if found_nothing and request.paths:
+        # named files read as context only (requirements, a manifest without a config)
+        reported = {path for path, _ in found.unread}
+        for path in request.paths:
+            if path not in reported:
+                problems.add("GW010", path, 1, "read as context only: no config to check in it")
     findings = [(f.code or "GW000", f) for f in problems.items] + findings
     findings = filtering.localized(findings, problems, context.sources)
     findings = filtering.hedged(findings)
@@ -221,7 +232,7 @@ def _check(request: Request, current: Settings, found: Inventory, sysroot: str |
     return Report(
         diagnostics=diagnostics,
         files=list(dict.fromkeys(files)),
-        found_nothing=not (found.configs or context.extra_nginx or deployments),
+        found_nothing=found_nothing,
         versions=versions,
         view=view,
         nginx_label=current.facts.nginx_label,
@@ -232,6 +243,29 @@ def _check(request: Request, current: Settings, found: Inventory, sysroot: str |
         suppressed=suppressed,
         config_path=str(config_path) if config_path is not None else None,
     )
+
+
+def _one_sided(groups: list[Group], app_files: list[str], problems: Problems) -> None:
+    """GW011: only one side of the proxy-to-app chain among the inputs. What needs both sides was
+    not checked, and a clean result must not read as if it had been."""
+    nginx = next((g.nginx for g in groups if g.nginx is not None), None)
+    has_apps = any(g.apps for g in groups)
+    if has_apps and nginx is None and app_files:
+        problems.add(
+            "GW011",
+            app_files[0],
+            1,
+            "no nginx config among the inputs: the app server was checked alone, not against the "
+            "proxy in front of it",
+        )
+    elif nginx is not None and not has_apps and nginx.files:
+        problems.add(
+            "GW011",
+            nginx.files[0],
+            1,
+            "no gunicorn or uWSGI config, and no command that starts one, among the inputs: nginx "
+            "was checked alone, not against the app behind it",
+        )
 
 
 def _view(

@@ -67,7 +67,6 @@ def test_broken_input_is_a_finding_not_a_crash(tmp_path: Path) -> None:
 
 def test_usage_errors_exit_2_with_one_line(tmp_path: Path) -> None:
     for args in (
-        ["check", "missing.conf"],
         ["check", "--bogus"],
         ["check", ".", "--select", "XX9"],
         ["check", ".", "--nginx-version", "latest"],
@@ -85,11 +84,25 @@ def test_usage_errors_exit_2_with_one_line(tmp_path: Path) -> None:
         assert "Traceback" not in run.err
 
 
-def test_unknown_kind_is_a_usage_error(tmp_path: Path) -> None:
+def test_a_named_path_with_nothing_to_check_is_a_located_finding(tmp_path: Path) -> None:
+    """As ruff reports a missing path (E902): a finding at the path, and exit 1, never a green
+    run on nothing."""
     write(tmp_path, "notes.txt", "hello\n")
-    run = gwlint("check", "notes.txt", cwd=tmp_path)
-    assert run.code == 2
-    assert "--nginx, --gunicorn or --uwsgi" in run.err
+    (tmp_path / "empty").mkdir()
+    for path, words in (
+        ("notes.txt", "--nginx, --gunicorn or --uwsgi"),
+        ("missing.conf", "no such file or directory"),
+        ("empty", "no nginx, gunicorn or uWSGI config"),
+    ):
+        run = gwlint("check", path, cwd=tmp_path)
+        assert run.code == 1, (path, run.out, run.err)
+        assert run.out.startswith(f"{path}:1:1: GW010 [error] "), run.out
+        assert words in run.out
+        assert run.err == ""
+    # without arguments, the walk of the working directory only warns (a pre-commit hook)
+    run = gwlint("check", cwd=tmp_path / "empty")
+    assert run.code == 0
+    assert run.err == "gwlint: warning: no nginx, gunicorn or uWSGI config found in .\n"
     run = gwlint("check", "--nginx", "notes.txt", cwd=tmp_path)
     assert run.code == 1  # read as nginx: "hello" is not a directive
     assert "GW001" in run.out
@@ -182,7 +195,7 @@ def test_directory_walk_skips_virtualenvs(tmp_path: Path) -> None:
 
 
 def test_a_folder_with_no_config_says_so(tmp_path: Path) -> None:
-    run = gwlint("check", ".", cwd=tmp_path)
+    run = gwlint("check", cwd=tmp_path)
     assert run.code == 0
     assert run.err == "gwlint: warning: no nginx, gunicorn or uWSGI config found in .\n"
 

@@ -310,7 +310,6 @@ def test_configuration_errors_are_one_line(tmp_path: Path, config: str) -> None:
 @pytest.mark.parametrize(
     "args",
     [
-        ["check", "no\n::error::such\x1b[2J"],
         ["check", "--nginx", "no\n::error::such"],
         ["check", ".", "--front", "a\n::error::b\x1b[2J"],
         ["check", ".", "--cpus", "1\n::error::b"],
@@ -331,14 +330,18 @@ def test_command_line_errors_are_one_line(tmp_path: Path, args: list[str]) -> No
     assert_inert_stderr(run.err)
 
 
-def test_the_no_config_warning_is_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("fmt", ["text", "github"])
+def test_a_named_path_with_nothing_to_check_stays_inert(tmp_path: Path, fmt: str) -> None:
+    """GW010 prints the path as named: a missing one and an empty folder with control
+    characters and workflow commands in their names."""
     folder = tmp_path / "x\n::error::w\x1b[2J"
     folder.mkdir()
-    run = gwlint("check", str(folder.name), cwd=tmp_path)
-    assert run.code == 0
-    assert run.err.startswith("gwlint: warning: no nginx")
-    assert run.err.count("\n") == 1
-    assert_inert_stderr(run.err)
+    run = gwlint("check", "--format", fmt, folder.name, "no\n::error::such\x1b[2J", cwd=tmp_path)
+    assert run.code == 1, (run.out, run.err)
+    assert run.out.count("GW010") == 2, run.out
+    written = assert_inert(run, annotations=fmt == "github")
+    assert len(written) == (2 if fmt == "github" else 0)
+    assert run.err == ""
 
 
 def test_an_internal_error_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -150,9 +150,9 @@ def test_exclude_keys_of_the_configuration(tmp_path: Path) -> None:
 def test_named_documentation_is_refused_by_name(tmp_path: Path) -> None:
     _write(tmp_path, {"README.md": "```ini\n[uwsgi]\nsocket = :3031\n```\n"})
     run = gwlint("check", "README.md", "--isolated", cwd=tmp_path)
-    assert run.code == 2
-    assert run.err == (
-        "gwlint: error: README.md: documentation, not a config; name it with --nginx, "
+    assert run.code == 1
+    assert run.out.startswith(
+        "README.md:1:1: GW010 [error] documentation, not a config; name it with --nginx, "
         "--gunicorn or --uwsgi\n"
     )
 

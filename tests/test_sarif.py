@@ -206,10 +206,15 @@ def test_no_findings(tmp_path: Path, validator: jsonschema.Draft4Validator) -> N
 def test_nothing_found_is_still_a_valid_log(
     tmp_path: Path, validator: jsonschema.Draft4Validator
 ) -> None:
-    code, document = sarif(".", cwd=tmp_path)
+    code, document = sarif(cwd=tmp_path)
     assert code == 0
     valid(document, validator)
     assert github_ready(document) == []
+    # a named path with nothing to check: a GW010 result at it, still a valid log
+    code, document = sarif(".", "missing.conf", cwd=tmp_path)
+    assert code == 1
+    valid(document, validator)
+    assert [r["ruleId"] for r in document["runs"][0]["results"]] == ["GW010", "GW010"]
 
 
 def fingerprints(document: dict[str, Any]) -> list[tuple[str, str]]:

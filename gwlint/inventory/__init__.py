@@ -38,6 +38,8 @@ class Inventory:
     walked: list[str] = field(default_factory=list)
     # the files the configuration's deployments name
     configured: list[str] = field(default_factory=list)
+    # paths named on the command line that hold nothing to check, and why (GW010)
+    unread: list[tuple[str, str]] = field(default_factory=list)
 
     def add(self, kind: Kind, path: str) -> None:
         bucket = getattr(self, kind)
@@ -107,7 +109,15 @@ def collect(request: Request, section: str, ignores: Ignores) -> Inventory:
         paths = ["."]
     for path in paths:
         if os.path.isdir(path):
+            before = _found(inventory)
             walk(path, inventory, section=section, ignores=ignores)
+            if request.paths and _found(inventory) == before:
+                inventory.unread.append(
+                    (
+                        path,
+                        "no nginx, gunicorn or uWSGI config, or file that starts one, found here",
+                    )
+                )
         elif os.path.isfile(path):
             kind = classify(path, section=section)
             if kind is None:
@@ -124,11 +134,28 @@ def collect(request: Request, section: str, ignores: Ignores) -> Inventory:
                     else "cannot tell whether this is an nginx, gunicorn or uWSGI config, or "
                     "a file that starts one"
                 )
-                raise UsageError(f"{path}: {what}; name it with --nginx, --gunicorn or --uwsgi")
+                inventory.unread.append(
+                    (path, f"{what}; name it with --nginx, --gunicorn or --uwsgi")
+                )
+                continue
             inventory.add(kind, path)
         else:
-            raise UsageError(_missing(path, "file or directory"))
+            inventory.unread.append((path, _missing(path, "file or directory").partition(": ")[2]))
     return inventory
+
+
+def _found(inventory: Inventory) -> int:
+    """How many files that are, or may hold, a config to check the inventory has."""
+    return sum(
+        len(bucket)
+        for bucket in (
+            inventory.nginx,
+            inventory.gunicorn,
+            inventory.uwsgi,
+            inventory.launcher,
+            inventory.manifests,  # a ConfigMap may hold an nginx.conf
+        )
+    )
 
 
 def _expand(config: Config, patterns: list[str], *, trusted: bool) -> list[str]:

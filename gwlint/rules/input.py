@@ -330,4 +330,57 @@ or a configuration file named with `--config FILE` (yours, not the repository's)
     references=("https://docs.astral.sh/ruff/configuration/#config-file-discovery",),
 )
 
-RULES = (GW001, GW002, GW003, GW004, GW005, GW006, GW007, GW008, GW009)
+GW010 = Rule(
+    code="GW010",
+    name="nothing-to-check",
+    title="a path on the command line holds no config gwlint can check",
+    severity=Severity.ERROR,
+    why="""
+A path named on the command line does not exist, is a file gwlint cannot tell the kind of (name it
+with `--nginx`, `--gunicorn` or `--uwsgi`), is documentation, or is a folder in which no nginx,
+gunicorn or uWSGI config and no file that starts an app server was found. Nothing was checked
+there, so the run fails rather than pass green on nothing, as ruff does for a missing path
+(`E902`). Without arguments, `gwlint check` walks the working directory and only warns when it
+finds nothing (a pre-commit hook in a repository without configs stays quiet).
+""",
+    example=ex(("notes.txt", "deploy with: gunicorn app:app\n")),
+    fix=ex(("gunicorn.conf.py", 'bind = "127.0.0.1:8000"\n')),
+    references=("https://docs.astral.sh/ruff/rules/io-error/",),
+)
+
+GW011 = Rule(
+    code="GW011",
+    name="one-side-only",
+    title="only one side of the proxy and the app server among the inputs",
+    severity=Severity.INFO,
+    why="""
+gwlint's rules compare nginx with the app server behind it. When the inputs hold only one side (a
+`gunicorn.conf.py` named alone, or an nginx config with no gunicorn or uWSGI config and no
+Procfile, Dockerfile or other command that starts one), the rules of that side alone still run,
+but every rule that needs both (timeouts, keep-alive, addresses, protocols, sizes) could not:
+a clean result then says nothing about them. Name both sides (`gwlint check nginx.conf
+gunicorn.conf.py`), or check the folder that holds both.
+""",
+    example=ex(("gunicorn.conf.py", 'bind = "127.0.0.1:8000"\ntimeout = 30\n')),
+    fix=ex(
+        ("gunicorn.conf.py", 'bind = "127.0.0.1:8000"\ntimeout = 30\n'),
+        (
+            "nginx.conf",
+            """
+            events {}
+            http {
+                server {
+                    listen 80;
+                    location / {
+                        proxy_read_timeout 20s;
+                        proxy_pass http://127.0.0.1:8000;
+                    }
+                }
+            }
+            """,
+        ),
+    ),
+    references=("https://docs.gunicorn.org/en/stable/deploy.html",),
+)
+
+RULES = (GW001, GW002, GW003, GW004, GW005, GW006, GW007, GW008, GW009, GW010, GW011)
