@@ -206,7 +206,7 @@ def settings(request: Request) -> Settings:
     if prefix is None:
         prefix = _from_config(config, config.nginx_prefix)
         if prefix is not None and not trusted and request.nginx_dump is None:
-            from gwlint.loaders.common import OUTSIDE_NOTE, within
+            from gwlint.loaders.common import within
 
             if not any(within(prefix, folder) for folder in folders):
                 assert config.path is not None
@@ -215,9 +215,8 @@ def settings(request: Request) -> Settings:
                         display(str(config.path)),
                         _line_of(config.path, "nginx-prefix"),
                         f"nginx-prefix = {config.nginx_prefix!r} lies outside the folders "
-                        f"gwlint reads ({OUTSIDE_NOTE}): ignored, since a configuration file "
-                        "found in them cannot widen them (give --nginx-prefix, or --config "
-                        "FILE)",
+                        "gwlint reads: ignored (a configuration file found in them cannot widen "
+                        "them; use --nginx-prefix, or --config FILE)",
                     )
                 )
                 prefix = None
@@ -305,8 +304,6 @@ def _refuse_deployments(config: Config) -> list[tuple[str, int, str]]:
     """A found configuration's ``deployments`` patterns that name files outside its folder
     (absolute paths, ``..``): refused before any glob runs (``/**/*.conf`` would walk the
     whole host). The patterns left are relative to the configuration file's folder."""
-    from gwlint.loaders.common import OUTSIDE_NOTE
-
     refused: list[tuple[str, int, str]] = []
     assert config.path is not None
     for number, deployment in enumerate(config.deployments, start=1):
@@ -322,9 +319,8 @@ def _refuse_deployments(config: Config) -> list[tuple[str, int, str]]:
                             display(str(config.path)),
                             _line_of(config.path, pattern),
                             f"{label}: {key} = {pattern!r} names files outside the folders "
-                            f"gwlint reads ({OUTSIDE_NOTE}): ignored, since a configuration file "
-                            "found in them cannot widen them (give the files on the command line, "
-                            "or --config FILE)",
+                            "gwlint reads: ignored (a configuration file found in them cannot "
+                            "widen them; name the files, or use --config FILE)",
                         )
                     )
                 else:

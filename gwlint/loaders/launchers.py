@@ -3590,9 +3590,8 @@ def _json_words(ctx: _Ctx, src: _Src, keyword: str) -> list[_W] | None:
         ctx.fail(
             src.path,
             line,
-            f"Dockerfile {keyword}: starts with '[' but is not a JSON array of strings ({why}); "
-            "Docker then runs the whole text as a shell command (/bin/sh -c '[...]'), which "
-            'fails: write ["program", "arg", ...] with double quotes',
+            f"Dockerfile {keyword}: starts with '[' but is not a JSON array of strings ({why}): "
+            'Docker runs the text with /bin/sh -c, which fails; quote each word with "',
             column,
         )
 

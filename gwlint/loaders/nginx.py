@@ -128,7 +128,7 @@ def created_at_start(path: str) -> str | None:
     for folder in RUNTIME_FOLDERS:
         if normal.startswith(folder):
             where = folder.rstrip("/")
-            return f"it is under {where}, which holds only what is written while the system runs"
+            return f"{where} holds only what is written while the system runs"
     return None
 
 
@@ -854,7 +854,7 @@ class _Loader:
         if runtime is not None:
             if pattern not in self._runtime_reported:
                 self._runtime_reported.add(pattern)  # once per file, not at every include
-                created = "" if written else ", so something writes it when the system starts"
+                created = "" if written else ": something writes it at start"
                 self.problems.add(
                     "GW002",
                     including,
@@ -867,10 +867,7 @@ class _Loader:
             return
         if os.path.isabs(pattern):
             tail = "/".join(pattern.strip("/").split("/")[-2:])
-            message = (
-                f'include "{pattern}" not found in the repository (looked for its tail, '
-                f"{tail}, under {prefix}/)"
-            )
+            message = f'include "{pattern}" not found (looked for {tail} under {prefix}/)'
             fix = "keep the file in the repository under the prefix, or give --nginx-prefix DIR"
         else:
             message = f'include "{pattern}" not found under the prefix {prefix}/'
@@ -879,8 +876,7 @@ class _Loader:
             "GW002",
             including,
             line,
-            f"{message}: its directives are not checked, and nginx refuses to start if it is "
-            "missing on the server",
+            f"{message}: its directives are not checked; nginx refuses to start without it",
             column=column,
             fix=fix,
         )
