@@ -76,13 +76,20 @@ def _report_dash(
     dash = f"{text!r} starts with a typographic dash (U+{ord(text[0]):04X}), not '-'"
     if program == "uvicorn":
         message = (
-            f"{dash}: uvicorn refuses to start ('Got unexpected extra argument', exit 2), so "
-            f"the proxy answers 502 on every request ({launch.label})"
+            f"{dash}: uvicorn refuses to start ('Got unexpected extra argument', exit 2) and "
+            f"nothing listens ({launch.label})"
+        )
+    elif program == "uWSGI":
+        # a bare word is a config file to load: core/init.c, 'unable to load configuration'
+        refused = True
+        message = (
+            f"{dash}: uWSGI loads it as a config file and exits ('unable to load configuration "
+            f"from {text}'); nothing listens ({launch.label})"
         )
     elif refused:
         message = (
             f"{dash}, after an option: {program} refuses to start ('unrecognized arguments', "
-            f"exit 2), so the proxy answers 502 on every request ({launch.label})"
+            f"exit 2) and nothing listens ({launch.label})"
         )
     else:
         message = (
@@ -232,6 +239,16 @@ def _gunicorn_flags() -> dict[str, tuple[str, str]]:
 
 
 GUNICORN_FLAGS = _gunicorn_flags()
+
+
+def _spelled(flag: str) -> str:
+    """The option as argparse names it in an error: every spelling, ``-t/--timeout``."""
+    name = GUNICORN_FLAGS[flag][0] if flag in GUNICORN_FLAGS else None
+    if name is None:
+        return flag
+    return "/".join(GUNICORN_SETTINGS[name][0])
+
+
 _GUNICORN_INFO = frozenset({"-v", "--version", "-h", "--help", "--check-config", "--print-config"})
 
 
@@ -299,7 +316,16 @@ def parse_gunicorn(
             if matches:
                 flag = matches[0]  # argparse accepts a unique prefix
         if flag not in GUNICORN_FLAGS:
-            _reject(launch, word, "gunicorn", f"unrecognized arguments: {text}", problems)
+            # argparse lists the unknown option alone while the positional (the app) is still to
+            # come: the plain words after it fill it; once the app was given, with those words
+            rest: list[str] = []
+            if parsed.positional:
+                for after in words[index:]:
+                    if not after.text or after.text[:1] in ("-", *DASHES):
+                        break
+                    rest.append(after.raw)
+            refused = " ".join([text, *rest])
+            _reject(launch, word, "gunicorn", f"unrecognized arguments: {refused}", problems)
             continue
         name, kind = GUNICORN_FLAGS[flag]
         since = GUNICORN_SINCE.get(name)
@@ -337,7 +363,13 @@ def parse_gunicorn(
             value_word = words[index]
             index += 1
         else:
-            _reject(launch, word, "gunicorn", f"argument {flag}: expected one argument", problems)
+            _reject(
+                launch,
+                word,
+                "gunicorn",
+                f"argument {_spelled(flag)}: expected one argument",
+                problems,
+            )
             continue
         raw = f"{flag} {value_word.raw}" if not has_value else text
         if name == "config":
@@ -349,7 +381,7 @@ def parse_gunicorn(
         else:
             value, error = _typed_gunicorn(name, kind, value_word.text)
             if error is not None:
-                _reject(launch, word, "gunicorn", f"argument {flag}: {error}", problems)
+                _reject(launch, word, "gunicorn", f"argument {_spelled(flag)}: {error}", problems)
                 continue
             setting = _sourced_number(value, raw, source)
         if kind == "list":
@@ -610,7 +642,7 @@ def parse_uvicorn(launch: Launch, problems: Problems) -> Parsed:
         if flag in ("--version", "--help"):
             return Parsed()
         if flag not in UVICORN_FLAGS:
-            _reject(launch, word, "uvicorn", f"No such option: {flag}", problems)
+            _reject(launch, word, "uvicorn", f"No such option '{flag}'", problems)
             return parsed  # click stops at the first error
         name, kind, flag_value = UVICORN_FLAGS[flag]
         source = _source(launch, word)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import sys
 import warnings
 from typing import Any
@@ -110,6 +111,34 @@ def _invalid(name: str, value: Any) -> str | None:
     if name == "worker_class" and not isinstance(value, str):
         return "not a worker class name"
     return None
+
+
+_SECONDS = {"s": 1, "m": 60, "h": 3600}
+
+
+def _accepted(name: str, value: Any) -> str:
+    """A value gunicorn accepts in place of a refused one, as a fix."""
+    kind = GUNICORN_SETTINGS[name][2]
+    if kind == "int":
+        number: int | None = None
+        if isinstance(value, float) and 0 <= value < 1e12:
+            number = int(value)
+        elif isinstance(value, str):
+            found = re.fullmatch(r"\s*(\d{1,12})\s*([smh]?)\s*", value.lower())
+            if found:
+                number = int(found.group(1)) * _SECONDS.get(found.group(2), 1)
+        if number is not None:
+            unit = " (seconds)" if name in _IN_SECONDS else ""
+            return f"write {name} = {number}{unit}: a whole number, without quotes or unit"
+        return f"write {name} as a whole number of 0 or more"
+    if kind == "bool":
+        return f"write {name} = True or {name} = False"
+    if kind == "list":
+        return f"write {name} as a string or a list of strings"
+    return f"write {name} as a string"
+
+
+_IN_SECONDS = frozenset({"timeout", "graceful_timeout", "keepalive"})
 
 
 def _refusal(name: str, value: Any, from_command_line: bool) -> str:
@@ -415,6 +444,7 @@ def build_gunicorn(
                 line,
                 f"{name} = {setting.raw} is {invalid}: gunicorn refuses to start{quote}",
                 column=setting.source.column,
+                fix=_accepted(name, setting.value),
             )
             settings[name] = Sourced[Any](
                 value=None, raw=setting.raw, source=setting.source, unknown=f"{name} is invalid"
