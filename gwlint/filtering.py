@@ -74,17 +74,18 @@ def localized(
         message = text(finding.message)
         location = finding.location
         condition = placeholders.conditions.get((os.path.realpath(location.path), location.line))
+        related = tuple(Related(where(r.location), text(r.message)) for r in finding.related)
         if condition is not None:
-            message += f" (in the template, {condition}: it applies only when that holds)"
+            # a related line of its own: the message stays one short line
+            note = f"in the template, {condition}: the finding applies only when that holds"
+            related = (Related(where(location), note), *related)
         out.append(
             (
                 code,
                 Finding(
                     location=where(location),
                     message=message,
-                    related=tuple(
-                        Related(where(r.location), text(r.message)) for r in finding.related
-                    ),
+                    related=related,
                     fix=text(finding.fix) if finding.fix is not None else None,
                     code=finding.code,
                     severity=finding.severity,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gwlint.model.diagnostics import Severity
-from gwlint.rules.base import Rule, ex
+from gwlint.rules.base import Rule, ex, observed
 
 GW001 = Rule(
     code="GW001",
@@ -120,11 +120,16 @@ GW003 = Rule(
     title="gunicorn config is not valid Python, or sets a value gunicorn rejects",
     severity=Severity.ERROR,
     why="""
-`gunicorn.conf.py` is a Python module; with a syntax error gunicorn stops at start-up
-(`Error: ... SyntaxError`), so the app never serves. The same happens when a setting has a value
-gunicorn's validator rejects: `timeout = 45.5` or `timeout = "30s"` (not an integer), `workers =
--1`, `bind = 8000` (not a string). For `timeout = 45.5`, gunicorn 27 prints `Invalid value for
-timeout: 45.5` and then `Error: int() can't convert non-string with explicit base`.
+`gunicorn.conf.py` is a Python module; with a syntax error gunicorn stops at start-up (exit 1)
+with `Failed to read config file: .../gunicorn.conf.py` and the traceback of the `SyntaxError`,
+so the app never serves. The same happens when a setting has a value gunicorn's validator
+rejects: gunicorn 27 prints `Invalid value for NAME: VALUE`, then `Error:` and the validator's
+reason. For `timeout = 45.5` (not an integer): `Invalid value for timeout: 45.5`, then `Error:
+int() can't convert non-string with explicit base`; for `timeout = "30s"`: `Error: invalid
+literal for int() with base 0: '30s'`; for `workers = -1`: `Error: Value must be positive: -1`;
+for `bind = 8000` (not a string): `Error: 'int' object is not iterable`. Nothing listens, and
+nginx answers **502** (`connect() failed (111: Connection refused) while connecting to
+upstream`).
 
 gwlint reads the file with Python's parser only: it never runs, imports or compiles it, so a
 config from an untrusted pull request cannot do anything on the machine that lints it.
@@ -132,6 +137,31 @@ config from an untrusted pull request cannot do anything on the machine that lin
     example=ex(("gunicorn.conf.py", "bind = '127.0.0.1:8000'\nworkers = (2 *\n")),
     fix=ex(("gunicorn.conf.py", "bind = '127.0.0.1:8000'\nworkers = 2\n")),
     references=("https://docs.gunicorn.org/en/stable/configure.html#configuration-file",),
+    claims=(
+        observed("gw003-float-timeout", status=502),
+        observed("gw003-float-timeout", where="gunicorn", outcome="gunicorn exits 1 at start"),
+        observed("gw003-float-timeout", where="gunicorn", log="Invalid value for timeout: 45.5"),
+        observed(
+            "gw003-float-timeout",
+            where="gunicorn",
+            log="Error: int() can't convert non-string with explicit base",
+        ),
+        observed(
+            "gw003-float-timeout",
+            where="nginx error.log",
+            log="connect() failed (111: Connection refused) while connecting to upstream",
+        ),
+        observed("gw003-rejected", where="gunicorn", outcome="gunicorn exits 1 at start, each"),
+        observed("gw003-rejected", where="gunicorn", log="Failed to read config file: "),
+        observed("gw003-rejected", where="gunicorn", log="SyntaxError: "),
+        observed(
+            "gw003-rejected",
+            where="gunicorn",
+            log="Error: invalid literal for int() with base 0: '30s'",
+        ),
+        observed("gw003-rejected", where="gunicorn", log="Error: Value must be positive: -1"),
+        observed("gw003-rejected", where="gunicorn", log="Error: 'int' object is not iterable"),
+    ),
 )
 
 GW004 = Rule(

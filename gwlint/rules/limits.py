@@ -10,7 +10,7 @@ from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.model.units import format_size, uwsgi_number
 from gwlint.model.uwsgi_options import UWSGI_OPTIONS
 from gwlint.model.versions import Version
-from gwlint.rules.base import ex, from_source, observed, rule
+from gwlint.rules.base import PREMATURELY, ex, from_source, observed, rule
 from gwlint.rules.text import (
     app_location,
     app_related,
@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     from gwlint.model.nginx import Route
     from gwlint.model.source import Sourced
 
+# the servers' sources the claims link to, at release tags
+NGINX = "https://github.com/nginx/nginx/blob/release-1.31.4/src"
+UWSGI = "https://github.com/unbit/uwsgi/blob/2.0.30"
+GUNICORN = "https://github.com/benoitc/gunicorn/blob"
+
 NUMERIC_KINDS = frozenset({"int", "u64", "u16", "mb"})
 _PLAIN = re.compile(r"^\s*[-+]?\d+\s*$")
 _WITH_UNIT = re.compile(r"^\s*(\d{1,18}(?:\.\d{1,18})?)\s*([a-zA-Z]+)\s*$")  # no float("9" * 400)
@@ -38,17 +43,13 @@ SECOND_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 MEGABYTE_UNITS = {"m": 1, "mb": 1, "mib": 1, "g": 1024, "gb": 1024, "gib": 1024}
 COUNT_UNITS = {"k": 1000}
 
+# the log lines and statuses are on the rule's page; {then}: what nginx makes of it, when the app
+# is behind one of the nginx configs checked, else said conditionally
 CONSEQUENCES = {
-    "buffer-size": (
-        "every request bigger than that is rejected ('invalid request block size: ... "
-        "(max {n})...skip') and nginx answers 502"
-    ),
-    "limit-post": (
-        "every request body bigger than that is refused ('Invalid (too big) CONTENT_LENGTH. "
-        "skip.') and nginx answers 502"
-    ),
+    "buffer-size": "requests over {n} bytes are refused{then}",
+    "limit-post": "request bodies over {n} bytes are refused{then}",
     "post-buffering": "request bodies over {n} bytes are buffered to disk",
-    "harakiri": "requests running longer than {n} s are killed and nginx answers 502",
+    "harakiri": "requests running over {n} s are killed{then}",
 }
 
 
@@ -82,9 +83,10 @@ def intended(name: str, kind: str, text: str) -> tuple[int | None, str]:
     why="""
 uWSGI reads numeric options with C's `atoi`/`strtoul`, which stop at the first non-digit: there
 are no unit suffixes. `buffer-size = 32k` is 32 bytes, so every request is rejected (`invalid
-request block size: 348 (max 32)...skip`) and nginx answers **502**; `limit-post = 1M` is 1 byte,
-so every POST with a body gets **502** (`Invalid (too big) CONTENT_LENGTH. skip.`); `harakiri = 2m`
-is 2 seconds. Only the `*-rss`/`*-as` options are in megabytes, and they also take a bare number.
+request block size: ... (max 32)...skip`) and nginx answers **502**; `limit-post = 1M` is 1 byte,
+so every POST with a body is refused (`Invalid (too big) CONTENT_LENGTH. skip.`: **502** behind
+nginx, see GW505); `harakiri = 2m` is 2 seconds. Only the `*-rss`/`*-as` options are in
+megabytes, and they also take a bare number.
 
 Where the suffix happens to match uWSGI's own unit (`harakiri = 60s` is 60 seconds), nothing breaks
 and the finding is info; write the bare number anyway.
@@ -99,12 +101,22 @@ and the finding is info; write the bare number anyway.
     claims=(
         observed("gw506-32k", status=502),
         observed("gw506-32k", where="uWSGI", log="(max 32)...skip"),
+        from_source(
+            f"{UWSGI}/proto/uwsgi.c#L25", where="uWSGI", log="invalid request block size: "
+        ),
+        from_source(
+            f"{UWSGI}/core/protocol.c#L457",
+            where="uWSGI",
+            log="Invalid (too big) CONTENT_LENGTH. skip.",
+        ),
     ),
 )
 def gw506(dep: Deployment) -> Iterator[Finding]:
+    proxied = {id(link.app) for link in dep.route_app_links()}
     for app in dep.apps:
         if app.kind != "uwsgi":
             continue
+        then = ", and nginx answers 502" if id(app) in proxied else " (502 behind nginx)"
         for name, occurrences in app.options.items():
             kind = UWSGI_OPTIONS.get(name)
             if kind not in NUMERIC_KINDS:
@@ -146,7 +158,7 @@ def gw506(dep: Deployment) -> Iterator[Finding]:
                     severity=Severity.INFO,
                 )
                 continue
-            consequence = CONSEQUENCES.get(name, "").format(n=read_as)
+            consequence = CONSEQUENCES.get(name, "").format(n=read_as, then=then)
             message = (
                 f"{name} = {written} is read by uWSGI as {read_as}{unit_text}: numbers take no "
                 "unit suffix"
@@ -255,6 +267,26 @@ def _admitted(link: Link) -> int | None:
     return min(total, UWSGI_PACKET_MAX) if link.listener.protocol == "uwsgi" else total
 
 
+def _buffer_read_as(dep: Deployment, value: int) -> int:
+    """The buffer uWSGI really has for ``buffer-size = value``: at most 65535 before 2.1."""
+    return min(value, UWSGI_PACKET_MAX) if _buffer_is_16_bits(dep) else value
+
+
+def _buffer_is_16_bits(dep: Deployment) -> bool:
+    return dep.facts.uwsgi_version < UWSGI_64BIT_BUFFER_SIZE
+
+
+LINE_BUFFER = 16 * 1024  # a header line nginx still accepts after the fix
+
+
+def _buffers_within(number: int, size: int, limit: int) -> tuple[int, int]:
+    """``large_client_header_buffers`` that accept at most ``limit`` bytes: fewer buffers of the
+    same size when two of them fit (``8 16k`` -> ``3 16k``), else 16k buffers (``3 16k``)."""
+    if limit // size < 2:
+        return limit // LINE_BUFFER, LINE_BUFFER
+    return min(number, limit // size), size
+
+
 @rule(
     code="GW501",
     name="uwsgi-buffer-size-below-nginx-headers",
@@ -264,15 +296,21 @@ def _admitted(link: Link) -> int | None:
 uWSGI reads a whole request (the uwsgi packet: every header and `uwsgi_param` variable; on an
 `http-socket`, the HTTP header block) into one buffer of `buffer-size` bytes, **4096 by default**.
 nginx accepts request headers up to `large_client_header_buffers` (`4 8k`: 32 KiB in all, 8 KiB
-per line). A request whose headers are bigger than the buffer (a few large cookies, a long
-URL, a JWT) passes nginx and is refused by uWSGI: `invalid request block size: 5363 (max
-4096)...skip` (`invalid HTTP request size (max 4096)...skip` on an `http-socket`), uWSGI closes
-the connection and nginx answers **502** (`recv() failed (104: Connection reset by peer) while
-reading response header from upstream`). **The defaults alone trip it**; reproduced with a
-5000-byte cookie.
+per line). A request whose headers are bigger than the buffer (a few large cookies, a long URL, a
+JWT) passes nginx and is refused by uWSGI, which logs `invalid request block size: 5363 (max
+4096)...skip` (on an `http-socket`: `invalid HTTP request size (max 65535)...skip`) and closes the
+connection; nginx answers **502** (`recv() failed (104: Connection reset by peer) while reading
+response header from upstream`). **The defaults alone trip it**: a 5000-byte cookie is enough.
 
 Set `buffer-size` to what nginx accepts: `32768` for the default `4 8k`. A uwsgi packet cannot be
-larger than 65535 bytes (nginx itself refuses: `uwsgi request is too big`).
+larger than 65535 bytes: nginx refuses to build a bigger one (`uwsgi request is too big`, and the
+client gets **500**), so on a uwsgi-protocol `socket` 65535 is enough for any nginx setting.
+
+**uWSGI 2.0** reads any `buffer-size` above 65535 as 65535 (GW507), and gwlint compares that
+value: on an `http-socket` behind `large_client_header_buffers 2 96k`, `buffer-size = 131072`
+still refuses a 70 kB header (502). The fix is then on nginx's side: accept at most 65535 bytes of
+headers (`3 16k`), and nginx refuses the larger ones itself with a clean **400** (`Request Header
+Or Cookie Too Large`). `--uwsgi-version 2.1` compares the value as written.
 """,
     example=ex(
         (
@@ -325,6 +363,17 @@ larger than 65535 bytes (nginx itself refuses: `uwsgi request is too big`).
             log="recv() failed (104: Connection reset by peer) while reading response header "
             "from upstream",
         ),
+        observed("gw501-uwsgi-2.0", status=502),
+        observed(
+            "gw501-uwsgi-2.0", where="uWSGI", log="invalid HTTP request size (max 65535)...skip"
+        ),
+        from_source(
+            f"{NGINX}/http/modules/ngx_http_uwsgi_module.c#L1043",
+            where="nginx error.log",
+            log="uwsgi request is too big",
+        ),
+        from_source(f"{NGINX}/http/ngx_http_upstream.c#L670", status=500),
+        from_source(f"{NGINX}/http/ngx_http_special_response.c#L254", status=400),
     ),
 )
 def gw501(dep: Deployment) -> Iterator[Finding]:
@@ -338,7 +387,7 @@ def gw501(dep: Deployment) -> Iterator[Finding]:
             buffer, admitted = app.buffer_size.value, _admitted(link)
             if buffer is None or admitted is None or not _plain_number(app, "buffer-size"):
                 continue
-            if buffer < admitted:
+            if _buffer_read_as(dep, buffer) < admitted:
                 yield link
 
     for links in _grouped(candidates(), lambda route: route.large_client_header_buffers):
@@ -347,35 +396,43 @@ def gw501(dep: Deployment) -> Iterator[Finding]:
         assert app.kind == "uwsgi"
         buffers = link.route.large_client_header_buffers
         admitted = _admitted(link)
+        buffer = app.buffer_size
         assert buffers.value is not None
         assert admitted is not None
-        buffer = app.buffer_size
+        assert buffer.value is not None
+        read_as = _buffer_read_as(dep, buffer.value)
         number, size = buffers.value
         packet = link.listener.protocol == "uwsgi"
-        if packet:
-            what = "headers and uwsgi variables"
-            log = f"invalid request block size: <size> (max {buffer.value})...skip"
-        else:
-            what = "headers"
-            log = f"invalid HTTP request size (max {buffer.value})...skip"
         capped = packet and number * size > UWSGI_PACKET_MAX
-        accepted = (
-            f"{number * size} bytes of request headers nginx accepts "
-            f"({_nginx_value(buffers, 'large_client_header_buffers')}"
-            + (f"; a uwsgi packet holds at most {UWSGI_PACKET_MAX}" if capped else "")
-            + ")"
-        )
+        version_cap = read_as < buffer.value
+        if version_cap:
+            assumed = "" if dep.facts.uwsgi_version_given else " (assumed)"
+            label = f"{dep.facts.uwsgi_label}{assumed}"
+            ours = f"{buffer.raw} {buffer.where()}, {read_as} in {label},"
+        else:
+            ours = f"{buffer.raw} {buffer.where()}"
+        theirs = _nginx_value(buffers, "large_client_header_buffers")
+        theirs += f", {UWSGI_PACKET_MAX} in a uwsgi packet" if capped else ""
         message = (
-            f"uWSGI buffer-size {buffer.raw} {buffer.where()} < the {accepted}: a request whose "
-            f"{what} exceed {buffer.value} bytes (large cookies, a long URL) is refused by uWSGI "
-            f"('{log}') and nginx answers 502 ('recv() failed (104: Connection reset by peer) "
-            "while reading response header from upstream')"
+            f"uWSGI buffer-size {ours} < {theirs}: headers over {read_as} bytes pass nginx and "
+            "are refused by uWSGI (502)"
         )
-        if capped:
+        if not packet and admitted > UWSGI_PACKET_MAX and _buffer_is_16_bits(dep):
+            # uWSGI 2.0 cannot read more: nginx has to refuse the larger headers itself
+            fewer, each = _buffers_within(number, size, UWSGI_PACKET_MAX)
+            lower = f"{fewer} {format_size(each)}"
+            place = (
+                f"change large_client_header_buffers {buffers.raw} {buffers.where()} to {lower}"
+                if buffers.source.in_file
+                else f"add large_client_header_buffers {lower}; to this server"
+            )
+            fix = f"{place} ({dep.facts.uwsgi_label} reads at most {UWSGI_PACKET_MAX} bytes)"
+            if read_as < fewer * each:
+                fix = f"{set_in(app, 'buffer-size', UWSGI_PACKET_MAX, buffer)} and {fix}"
+        elif capped:
             fix = (
-                f"{set_in(app, 'buffer-size', admitted, buffer)} (the largest uwsgi packet; nginx "
-                f"accepts more with large_client_header_buffers {buffers.raw}, and answers 500 "
-                "'uwsgi request is too big' above it)"
+                f"{set_in(app, 'buffer-size', admitted, buffer)} (the largest uwsgi packet; "
+                f"nginx answers 500 'uwsgi request is too big' above it)"
             )
         else:
             limit = f"; {UWSGI_PACKET_MAX} at most for the uwsgi protocol" if packet else ""
@@ -395,6 +452,14 @@ def gw501(dep: Deployment) -> Iterator[Finding]:
 # --- GW502 / GW503 -----------------------------------------------------------------------------
 
 
+def _adds(route: Route) -> str:
+    """``used by location / (...); nginx adds Host, X-Forwarded-For``: the header fields nginx
+    adds to what the client sent."""
+    added = ["-".join(p.capitalize() for p in name.split("-")) for name in route.headers]
+    fields = ", ".join(added) if added else "Host"
+    return f"used by {route.describe()}; nginx adds {fields}"
+
+
 def _gunicorn_http_links(dep: Deployment) -> Iterator[Link]:
     for link in dep.route_app_links():
         if link.app.kind == "gunicorn" and link.route.protocol == "http" and link.same_protocol:
@@ -408,11 +473,12 @@ def _gunicorn_http_links(dep: Deployment) -> Iterator[Link]:
     severity=Severity.WARNING,
     why="""
 nginx accepts a request line as long as one `large_client_header_buffers` buffer (8 KiB by
-default, 8190 bytes without the line end); gunicorn's `limit_request_line` is **4094** by
-default, and values above 8190 are capped at 8190 (`0` means no limit). A request line of 4095 to
-8190 bytes (a long query string, a search form with many filters) passes nginx, and gunicorn
-answers **414 URI Too Long** (gunicorn 27; **400 Bad Request** before), logging `Invalid request
-from ip=...: Request Line is too large (5000 > 4094)`.
+default, 8190 bytes without the line end) and answers a longer one with its own **414**
+(`client sent too long URI`); gunicorn's `limit_request_line` is **4094** by default, and values
+above 8190 are capped at 8190 (`0` means no limit). A request line of 4095 to 8190 bytes (a long
+query string, a search form with many filters) passes nginx, and gunicorn answers **414 URI Too
+Long** (gunicorn 27; **400 Bad Request** before), logging `Invalid request from ip=127.0.0.1:
+Request Line is too large (5023 > 2048)` (with `limit_request_line = 2048`).
 
 The two defaults alone (4094 against 8 KiB) disagree too, but gwlint does not report them: such
 URLs are rare, the failure is a clean 4xx, and the finding would sit on every deployment. It is
@@ -459,6 +525,18 @@ of its own (see GW503 for h11's limit on the whole request head).
         "https://github.com/benoitc/gunicorn/issues/2487",
         "https://github.com/getredash/redash/issues/7506",
     ),
+    claims=(
+        observed("gw502-long-uri", status=414),
+        observed("gw502-long-uri", where="gunicorn", log="Invalid request from ip="),
+        observed("gw502-long-uri", where="gunicorn", log="Request Line is too large ("),
+        from_source(f"{GUNICORN}/26.1.0/gunicorn/workers/base.py#L213", status=400),
+        from_source(
+            f"{NGINX}/http/ngx_http_request.c#L1267",
+            where="nginx error.log",
+            log="client sent too long URI",
+        ),
+        from_source(f"{NGINX}/http/ngx_http_request.c#L1268", status=414),
+    ),
 )
 def gw502(dep: Deployment) -> Iterator[Finding]:
     def candidates() -> Iterator[Link]:
@@ -491,16 +569,14 @@ def gw502(dep: Deployment) -> Iterator[Finding]:
         effective = min(setting.value, GUNICORN_MAX_REQUEST_LINE)
         capped = setting.value > GUNICORN_MAX_REQUEST_LINE
         modern = dep.facts.gunicorn_version >= (27, 0, 0)
-        status = "414 URI Too Long" if modern else "400 Bad Request"
+        status = "414" if modern else "400"
         shown = f"{value_text(setting)} {setting.where()}" + (
-            f", capped at {GUNICORN_MAX_REQUEST_LINE}" if capped else ""
+            f", capped at {GUNICORN_MAX_REQUEST_LINE}," if capped else ""
         )
         message = (
-            f"gunicorn limit_request_line {shown} < the {nginx_line}-byte request lines nginx "
-            f"accepts ({_nginx_value(buffers, 'large_client_header_buffers')}: a line fits one "
-            f"{format_size(size)} buffer): a request line of {effective + 1} to {nginx_line} "
-            f"bytes (a long query string) passes nginx, and gunicorn answers {status} "
-            f"('Request Line is too large ({effective + 1} > {effective})')"
+            f"gunicorn limit_request_line {shown} < "
+            f"{_nginx_value(buffers, 'large_client_header_buffers')}: request lines of "
+            f"{effective + 1} to {nginx_line} bytes pass nginx and get {status} from gunicorn"
         )
         if nginx_line <= GUNICORN_MAX_REQUEST_LINE:
             fix = (
@@ -529,12 +605,13 @@ def gw502(dep: Deployment) -> Iterator[Finding]:
     severity=Severity.INFO,
     why="""
 gunicorn refuses a header line longer than `limit_request_field_size` (8190 bytes by default,
-and `0` means 8190 too) and a request with more than `limit_request_fields` header fields (100
-by default); nginx passes any header line that fits one `large_client_header_buffers` buffer (8
-KiB) and has no count limit, and adds fields of its own (`proxy_set_header`). When one of these
-was set explicitly so that gunicorn's limit is below what nginx passes, such requests get
-**431 Request Header Fields Too Large** from gunicorn (**400** before gunicorn 21), logged as
-`Invalid request from ip=...: limit request headers fields size` (or `... fields`).
+and `0` means 8190 too; the line end counts) and a request with more than `limit_request_fields`
+header fields (100 by default); nginx passes any header line that fits one
+`large_client_header_buffers` buffer (8 KiB) and has no count limit, and adds fields of its own
+(`proxy_set_header`). When one of these was set explicitly so that gunicorn's limit is below what
+nginx passes, such requests get **431 Request Header Fields Too Large** from gunicorn (**400**
+before gunicorn 21), logged as `Invalid request from ip=127.0.0.1: limit request headers fields
+size` (or `... fields`).
 
 The defaults match nginx's closely enough and are not reported.
 
@@ -542,9 +619,10 @@ uvicorn is not reported either. With `--http h11` (or without httptools installe
 request head over `--h11-max-incomplete-event-size` (16 KiB by default) with **400** (`Invalid
 HTTP request received.`), but only while the head is still incomplete in its buffer: nginx writes
 the whole head at once, and on the same host (loopback, unix socket) uvicorn reads it in one
-piece, so a 30 KiB head is accepted (observed with uvicorn 0.54 and h11 0.16; sent in 1000-byte
-pieces, a 20 KiB head was refused). Across a network it depends on how the segments arrive, and
-httptools (`uvicorn[standard]`) has no such limit at all, so gwlint cannot tell when it fails.
+piece. Observed with uvicorn 0.55 and h11 0.16: a 30 KiB head through nginx gets **200**; sent
+straight to uvicorn in 1000-byte pieces, a 20 KiB head gets the 400. Across a network it depends
+on how the segments arrive, and httptools (`uvicorn[standard]`) has no such limit at all, so
+gwlint cannot tell when it fails.
 """,
     example=ex(
         (
@@ -584,13 +662,20 @@ httptools (`uvicorn[standard]`) has no such limit at all, so gwlint cannot tell 
         "https://nginx.org/en/docs/http/ngx_http_core_module.html#large_client_header_buffers",
         "https://github.com/benoitc/gunicorn/issues/2546",
     ),
+    claims=(
+        observed("gw503-field-size", status=431),
+        observed("gw503-field-size", where="gunicorn", log="Invalid request from ip="),
+        observed("gw503-field-size", where="gunicorn", log="limit request headers fields size"),
+        observed("gw503-fields", status=431),
+        observed("gw503-fields", where="gunicorn", log="limit request headers fields"),
+        from_source(f"{GUNICORN}/20.1.0/gunicorn/workers/base.py#L217", status=400),
+        observed("gw503-uvicorn-whole-head", status=200),
+        observed("gw503-uvicorn-in-pieces", status=400),
+        observed("gw503-uvicorn-in-pieces", where="uvicorn", log="Invalid HTTP request received."),
+    ),
 )
 def gw503(dep: Deployment) -> Iterator[Finding]:
-    status = (
-        "431 Request Header Fields Too Large"
-        if dep.facts.gunicorn_version >= (21, 0, 0)
-        else "400 Bad Request"
-    )
+    status = "431" if dep.facts.gunicorn_version >= (21, 0, 0) else "400"
 
     def field_size_links() -> Iterator[Link]:
         for link in _gunicorn_http_links(dep):
@@ -617,12 +702,10 @@ def gw503(dep: Deployment) -> Iterator[Finding]:
         gunicorn_max = setting.value or GUNICORN_DEFAULT_FIELD_SIZE
         size = buffers.value[1]
         message = (
-            f"gunicorn limit_request_field_size {value_text(setting)} {setting.where()} (line end "
-            "included) < the header "
-            f"lines of up to {size - CRLF} bytes nginx passes "
-            f"({_nginx_value(buffers, 'large_client_header_buffers')}): a header line of "
-            f"{gunicorn_max - 1} to {size - CRLF} bytes (a large cookie, a JWT) passes nginx, and "
-            f"gunicorn answers {status} ('limit request headers fields size')"
+            f"gunicorn limit_request_field_size {value_text(setting)} {setting.where()} < "
+            f"{_nginx_value(buffers, 'large_client_header_buffers')}: header lines of "
+            f"{gunicorn_max - 1} to {size - CRLF} bytes pass nginx and get "
+            f"{status} from gunicorn"
         )
         location, also = _primary(links, buffers)
         yield Finding(
@@ -649,25 +732,16 @@ def gw503(dep: Deployment) -> Iterator[Finding]:
             continue  # 0 means gunicorn's maximum, 32768
         reported.add(id(app))
         routes = [other.route for other in _gunicorn_http_links(dep) if other.app is app]
-        added = ["-".join(p.capitalize() for p in name.split("-")) for name in link.route.headers]
         where = app_location(app, fields)
-        nginx_adds = (
-            f"adds {len(added)} with proxy_set_header on {link.route.describe()}: "
-            f"{', '.join(added)}"
-            if added
-            else "adds Host of its own"
-        )
         yield Finding(
             location=where,
             message=(
-                f"gunicorn {shown(app, fields, 'limit_request_fields')} (below the default "
-                f"{default}): a "
-                f"request with more than {fields.value} header fields gets {status} ('limit "
-                f"request headers fields'); nginx passes any number of them (within "
-                f"large_client_header_buffers) and {nginx_adds}"
+                f"gunicorn {shown(app, fields, 'limit_request_fields')} is below the default "
+                f"{default}: requests with more than {fields.value} header fields get {status} "
+                "from gunicorn; nginx passes any number and adds some of its own"
             ),
             related=tuple(
-                Related(location=_route_location(route), message=f"used by {route.describe()}")
+                Related(location=_route_location(route), message=_adds(route))
                 for route in routes[:MAX_ALSO]
             ),
             fix=(
@@ -761,10 +835,9 @@ def gw504(dep: Deployment) -> Iterator[Finding]:
         yield Finding(
             location=location,
             message=(
-                f"{directive} {size.raw} {size.where()} is below one memory page (the default: "
-                f"4k or 8k by platform): response headers over {size.value} bytes (a few "
-                "Set-Cookie headers) make nginx log 'upstream sent too big header while reading "
-                "response header from upstream' and answer 502"
+                f"{directive} {size.raw} {size.where()} is below one memory page (4k or 8k, the "
+                f"default): responses with over {size.value} bytes of headers (a few Set-Cookie) "
+                "get 502 from nginx"
             ),
             related=tuple(
                 Related(location=_route_location(route), message=f"used by {route.describe()}")
@@ -847,10 +920,17 @@ gunicorn and uvicorn have no body size limit: nginx's is the only one, nothing t
             log="client intended to send too large body",
         ),
         from_source(
-            "https://github.com/nginx/nginx/blob/release-1.31.4/src/os/unix/ngx_writev_chain.c#L210",
+            f"{NGINX}/os/unix/ngx_writev_chain.c#L210",
             where="nginx error.log",
             log="writev() failed (104: Connection reset by peer) while sending request to upstream",
         ),
+        from_source(
+            f"{NGINX}/os/unix/ngx_recv.c#L190",
+            where="nginx error.log",
+            log="recv() failed (104: Connection reset by peer) while reading response header "
+            "from upstream",
+        ),
+        from_source(f"{NGINX}/http/ngx_http_core_module.c#L1020", status=413),
     ),
 )
 def gw505(dep: Deployment) -> Iterator[Finding]:
@@ -877,24 +957,21 @@ def gw505(dep: Deployment) -> Iterator[Finding]:
         assert limit.value is not None
         assert body.value is not None
         if body.value == 0:
-            band = f"any request body over {limit.value} bytes"
-            nginx_side = f"{_nginx_value(body, 'client_max_body_size')}, no limit in nginx"
+            band = f"bodies over {limit.value} bytes"
+            nginx_side = f"{_nginx_value(body, 'client_max_body_size')}, no limit"
         else:
-            band = f"a request body of {limit.value + 1} to {body.value} bytes"
+            band = f"bodies of {limit.value + 1} to {body.value} bytes"
             nginx_side = _nginx_value(body, "client_max_body_size")
         message = (
-            f"uWSGI limit-post {limit.raw} {limit.where()} is below {nginx_side}: {band} passes "
-            "nginx "
-            "and is refused by uWSGI ('Invalid (too big) CONTENT_LENGTH. skip.'), so the client "
-            "gets 502 ('writev() failed (104: Connection reset by peer) while sending request to "
-            "upstream', or 'recv() failed (104: ...) while reading response header from "
-            "upstream') instead of nginx's 413"
+            f"uWSGI limit-post {limit.raw} {limit.where()} < {nginx_side}: {band} pass nginx "
+            "and are refused by uWSGI: 502 instead of nginx's 413"
         )
         if body.source.in_file and body.value > 0:
             fix = (
-                f"{set_in(app, 'limit-post', body.value, limit)} (recommended: uploads that large "
-                f"are meant, as client_max_body_size {body.raw} was set), or lower "
-                f"client_max_body_size to {format_size(limit.value)} so nginx answers 413"
+                f"{set_in(app, 'limit-post', body.value, limit)} (recommended: "
+                f"client_max_body_size {body.raw} was set for uploads that large), or lower "
+                "client_max_body_size to "
+                f"{format_size(limit.value)} so nginx answers 413"
             )
         else:
             where = (
@@ -931,8 +1008,10 @@ deployment says otherwise) keeps `buffer-size` in a 16-bit field: a value above 
 from 2.0.18 to 2.0.30). Whatever is set, uWSGI 2.0 refuses a request bigger than 65535 bytes: on
 an `http-socket`, a request whose header block is larger (a 70 kB header, with `buffer-size =
 131072`) is dropped, `proto/http.c` logging `invalid HTTP request size (max 65535)...skip`, and
-the connection is closed without a response, which nginx answers with **502**. A larger
-`buffer-size` only suggests that headers over 64 KiB work; they need uWSGI 2.1.
+the connection is closed without a response: nginx logs `recv() failed (104: Connection reset by
+peer) while reading response header from upstream` and answers **502**. A larger `buffer-size`
+only suggests that headers over 64 KiB work; they need uWSGI 2.1. Behind nginx, GW501 compares
+the 65535 with the headers nginx accepts.
 
 **uWSGI 2.1** (`--uwsgi-version 2.1`) keeps `buffer-size` in 64 bits, and an `http-socket` does
 use a buffer larger than 65535. A uwsgi packet is still at most 65535 bytes (its size field has
@@ -953,10 +1032,28 @@ same file is quiet (its socket is an `http-socket`).
         "https://github.com/unbit/uwsgi/blob/2.0.30/core/uwsgi.c",
         "https://github.com/unbit/uwsgi/blob/2.0.30/proto/http.c",
     ),
+    claims=(
+        observed("gw507-http-socket", status=502),
+        observed(
+            "gw507-http-socket", where="uWSGI", log="invalid HTTP request size (max 65535)...skip"
+        ),
+        observed(
+            "gw507-http-socket",
+            where="nginx error.log",
+            log="recv() failed (104: Connection reset by peer) while reading response header "
+            "from upstream",
+        ),
+        from_source(
+            f"{NGINX}/http/modules/ngx_http_uwsgi_module.c#L1043",
+            where="nginx error.log",
+            log="uwsgi request is too big: ",
+        ),
+        from_source(f"{NGINX}/http/ngx_http_upstream.c#L670", status=500),
+    ),
 )
 def gw507(dep: Deployment) -> Iterator[Finding]:
     facts = dep.facts
-    capped = facts.uwsgi_version < UWSGI_64BIT_BUFFER_SIZE
+    capped = _buffer_is_16_bits(dep)
     assumed = "" if facts.uwsgi_version_given else "assumed; "
     for app in dep.apps:
         if app.kind != "uwsgi" or not _plain_number(app, "buffer-size"):
@@ -976,9 +1073,8 @@ def gw507(dep: Deployment) -> Iterator[Finding]:
             if http_sockets:
                 socket = http_sockets[0]
                 message = (
-                    f"{read_as}: on {socket.option} = {socket.address.raw}, request headers over "
-                    f"{UWSGI_PACKET_MAX} bytes are refused ('invalid HTTP request size (max "
-                    f"{UWSGI_PACKET_MAX})...skip')"
+                    f"{read_as}: on {socket.option} = {socket.address.raw}, requests with over "
+                    f"{UWSGI_PACKET_MAX} bytes of headers are refused"
                 )
                 fix += " (what uWSGI 2.0 uses; larger headers need uWSGI 2.1)"
             else:
@@ -996,10 +1092,9 @@ def gw507(dep: Deployment) -> Iterator[Finding]:
             message=(
                 f"buffer-size = {buffer.raw} is above {UWSGI_PACKET_MAX}, the largest uwsgi "
                 f"packet ({socket.option} = {socket.address.raw} speaks the uwsgi protocol): the "
-                "extra buffer is never used, and nginx refuses a bigger request itself ('uwsgi "
-                "request is too big', 500)"
+                "extra buffer is never used"
             ),
-            fix=fix,
+            fix=f"{fix} (nginx answers 500 to a bigger uwsgi request itself)",
         )
 
 
@@ -1015,11 +1110,12 @@ def gw507(dep: Deployment) -> Iterator[Finding]:
 With `uwsgi_request_buffering off` (or `proxy_request_buffering off` in front of an
 `http-socket`), nginx passes the request body on as the client sends it, so a uWSGI worker spends
 the whole upload inside the request, and `harakiri` counts that time too: an upload slower than
-`harakiri` seconds is killed (`*** HARAKIRI ON WORKER 1 ...`) and nginx answers **502**
-(`upstream prematurely closed connection while reading response header from upstream`). uWSGI
-warns at start when `post-buffering` is not set (`you have enabled harakiri without post
-buffering. Slow upload could be rejected on post-unbuffered webservers`); `post-buffering` does
-not help here, as uWSGI reads the body after arming harakiri (2.0 `wsgi_req_recv`).
+`harakiri` seconds is killed (`*** HARAKIRI ON WORKER 1 (pid: ..., try: 1, graceful: yes) ***`)
+and nginx answers **502** (`upstream prematurely closed connection while reading response header
+from upstream`). uWSGI warns at start when `post-buffering` is not set (`you have enabled harakiri
+without post buffering. Slow upload could be rejected on post-unbuffered webservers`);
+`post-buffering` does not help here, as uWSGI reads the body after arming harakiri (2.0
+`wsgi_req_recv`).
 """,
     example=ex(
         (
@@ -1062,6 +1158,22 @@ not help here, as uWSGI reads the body after arming harakiri (2.0 `wsgi_req_recv
         "https://nginx.org/en/docs/http/ngx_http_uwsgi_module.html#uwsgi_request_buffering",
         "https://github.com/unbit/uwsgi/blob/2.0.30/core/utils.c",
     ),
+    claims=(
+        observed("gw508-slow-upload", status=502),
+        observed("gw508-slow-upload", where="uWSGI", log="HARAKIRI ON WORKER 1 (pid: "),
+        observed("gw508-slow-upload", where="nginx error.log", log=PREMATURELY),
+        observed(
+            "gw508-slow-upload",
+            where="uWSGI",
+            log="you have enabled harakiri without post buffering. Slow upload could be "
+            "rejected on post-unbuffered webservers",
+        ),
+        from_source(
+            f"{UWSGI}/core/utils.c#L1414",
+            where="uWSGI",
+            outcome="harakiri is armed before the request's body is read, post-buffering or not",
+        ),
+    ),
 )
 def gw508(dep: Deployment) -> Iterator[Finding]:
     def candidates() -> Iterator[Link]:
@@ -1083,24 +1195,28 @@ def gw508(dep: Deployment) -> Iterator[Finding]:
         buffering = link.route.request_buffering
         directive = f"{link.route.module}_request_buffering"
         post_buffering = app.number("post-buffering")
-        warned = (
-            "; uWSGI warns about it at start ('you have enabled harakiri without post "
-            "buffering. Slow upload could be rejected on post-unbuffered webservers')"
-            if not post_buffering.value
-            else f"; post-buffering {post_buffering.raw} {post_buffering.where()} does not help: "
-            "uWSGI reads the body after arming harakiri too"
+        written = Location.of(post_buffering.source) if post_buffering.value else None
+        no_help = (
+            (
+                Related(
+                    location=written,
+                    message=f"post-buffering = {post_buffering.raw} does not help: uWSGI arms "
+                    "harakiri before it reads the body",
+                ),
+            )
+            if written is not None
+            else ()
         )
         message = (
-            f"{directive} off {buffering.where()} passes request bodies to uWSGI as clients "
-            f"send them, and uWSGI harakiri {harakiri.value}s {harakiri.where()} counts the "
-            f"upload: one slower than {harakiri.value} s is killed ('HARAKIRI ON WORKER') and "
-            f"nginx answers 502 ('upstream prematurely closed connection'){warned}"
+            f"{directive} off {buffering.where()} passes request bodies to uWSGI as they "
+            f"arrive, and harakiri {harakiri.value} {harakiri.where()} counts the upload: "
+            f"uploads slower than {harakiri.value} s are killed (502)"
         )
         location, also = _primary(links, buffering)
         yield Finding(
             location=location,
             message=message,
-            related=(*app_related(app, harakiri, "harakiri"), *also),
+            related=(*app_related(app, harakiri, "harakiri"), *no_help, *also),
             fix=(
                 f"remove {directive} off (recommended: nginx then reads the whole body first, "
                 "so a slow client never holds a uWSGI worker), or raise harakiri above the "

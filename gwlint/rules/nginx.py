@@ -13,8 +13,8 @@ from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.model.nginx_directives import NGINX_DIRECTIVES
 from gwlint.model.units import format_size, parse_size, parse_time
 from gwlint.model.versions import Version, format_version, parse_version
-from gwlint.rules.base import ex, rule
-from gwlint.rules.text import ms, plural
+from gwlint.rules.base import ex, from_source, observed, rule
+from gwlint.rules.text import plural
 
 if TYPE_CHECKING:
     from gwlint.model.deployment import Deployment
@@ -61,6 +61,19 @@ PLUS_SERVER_PARAMS: dict[str, Version | None] = {
 # module's own blocks (its hls directive is not NGINX Plus's)
 FREEFORM = frozenset({"map", "types", "geo", "split_clients", "charset_map", "match", "rtmp"})
 
+# what nginx does with a configuration it refuses, read in its source
+NGINX_SOURCE = "https://github.com/nginx/nginx/blob/release-1.31.4/src"
+RELOAD_KEEPS_OLD = from_source(
+    f"{NGINX_SOURCE}/os/unix/ngx_process_cycle.c#L225",
+    where="nginx",
+    outcome="a reload with a configuration nginx refuses keeps the old one",
+)
+START_FAILS = from_source(
+    f"{NGINX_SOURCE}/core/nginx.c#L293",
+    where="nginx",
+    outcome="nginx (or nginx -t) with a configuration it refuses exits 1",
+)
+
 
 def _since(version: Version | None) -> str:
     return (
@@ -77,14 +90,15 @@ def _since(version: Version | None) -> str:
     severity=Severity.ERROR,
     why="""
 `health_check`, `match`, `queue`, `state`, `ntlm`, `zone_sync`, `api`, the `slow_start=` server
-parameter and a few more exist only in the commercial NGINX Plus. Open-source nginx refuses the
-whole configuration: `nginx: [emerg] unknown directive "health_check" in /etc/nginx/nginx.conf:12`
-or `invalid parameter "slow_start=30s"`, so a reload fails and a fresh start serves nothing.
-`nginx -t` stops at this first error and hides any other.
+parameter, `random two least_time=` and a few more exist only in the commercial NGINX Plus.
+Open-source nginx refuses the whole configuration: `[emerg] unknown directive "health_check" in
+/etc/nginx/nginx.conf:12`, `invalid parameter "slow_start=30s"` or `invalid parameter
+"least_time=header"`; `nginx -t` exits 1. A reload keeps the old configuration; a fresh start
+serves nothing. `nginx -t` stops at the first error and hides any other: gwlint lists them all.
 
 Some moved to open source later and are checked against `--nginx-version`: the `resolve` and
-`service=` server parameters (1.27.3), `sticky`, `drain` and `route=` (1.29.6), `least_time`
-(1.31.0).
+`service=` server parameters (1.27.3), `sticky`, `drain` and `route=` (1.29.6), the `least_time`
+directive (1.31.0; the `least_time=` parameter of `random` is still NGINX Plus only).
 """,
     example=ex(
         (
@@ -129,6 +143,19 @@ Some moved to open source later and are checked against `--nginx-version`: the `
         "https://nginx.org/en/docs/http/ngx_http_upstream_hc_module.html",
         "https://nginx.org/en/docs/http/ngx_http_upstream_module.html#server",
         "https://github.com/nginx/nginx-gateway-fabric/issues/5769",
+        "https://github.com/nginx/nginx/blob/release-1.31.4/src/http/modules/ngx_http_upstream_random_module.c",
+    ),
+    claims=(
+        observed("gw601-plus-only", where="nginx -t", log='invalid parameter "least_time=header"'),
+        observed("gw601-plus-only", where="nginx -t", log='invalid parameter "slow_start=30s"'),
+        observed("gw601-plus-only", where="nginx -t", log='unknown directive "health_check"'),
+        observed(
+            "gw601-plus-only",
+            where="nginx -t",
+            outcome="nginx -t exits 1 and names only the first of the three",
+        ),
+        RELOAD_KEEPS_OLD,
+        START_FAILS,
     ),
 )
 def gw601(dep: Deployment) -> Iterator[Finding]:
@@ -148,21 +175,19 @@ def gw601(dep: Deployment) -> Iterator[Finding]:
             continue
         if name == "sticky" and (not directive.args or directive.args[0] not in STICKY_METHODS):
             continue  # nginx-sticky-module-ng: an open-source third-party module
-        least_time = PLUS_DIRECTIVES["least_time"]
-        if (
-            name == "random"
-            and any(arg.startswith("least_time=") for arg in directive.args)
-            and least_time is not None
-            and version < least_time
-        ):
-            yield Finding(
-                location=location,
-                message=(
-                    f"random ... least_time= is {_since(least_time)}: {label} refuses to start "
-                    "('nginx: [emerg] invalid parameter \"least_time=...\"')"
-                ),
-                fix="use random two (least_conn, the default) instead",
-            )
+        if name == "random":
+            # random ... least_time=: NGINX Plus only, even where the least_time directive is not
+            least = [arg for arg in directive.args if arg.startswith("least_time=")]
+            if least:
+                yield Finding(
+                    location=location,
+                    message=(
+                        f"random {' '.join(directive.args)}: least_time= is NGINX Plus only: "
+                        f"{label} refuses to start ('invalid parameter "
+                        f'"{_clip(least[0])}"\')'
+                    ),
+                    fix="use random two (least_conn, the default) instead",
+                )
             continue
         if name in PLUS_DIRECTIVES or name.startswith(PLUS_PREFIXES):
             since = PLUS_DIRECTIVES.get(name)
@@ -172,7 +197,7 @@ def gw601(dep: Deployment) -> Iterator[Finding]:
                 location=location,
                 message=(
                     f"{name} is {_since(since)}: {label} refuses to start "
-                    f"('nginx: [emerg] unknown directive \"{name}\"')"
+                    f"('unknown directive \"{name}\"')"
                 ),
                 fix=(
                     f"remove {name}; open-source nginx checks upstreams passively (max_fails, "
@@ -192,8 +217,8 @@ def gw601(dep: Deployment) -> Iterator[Finding]:
                 yield Finding(
                     location=location,
                     message=(
-                        f"server parameter {param} is {_since(since)}: {label} refuses to start "
-                        f"('nginx: [emerg] invalid parameter \"{param}\"')"
+                        f"server parameter {_clip(param)} is {_since(since)}: {label} refuses to "
+                        f"start ('invalid parameter \"{_clip(param)}\"')"
                     ),
                     fix=f"remove {param} from this server line",
                 )
@@ -202,6 +227,12 @@ def gw601(dep: Deployment) -> Iterator[Finding]:
 # the directives GW601 looks at: NGINX Plus ones, and those with Plus-only parameters
 _GW601_NAMES = frozenset({*PLUS_DIRECTIVES, "random", "server"})
 MAX_LISTED = 3
+SHOWN = 40  # the longest value a message quotes whole
+
+
+def _clip(text: str, limit: int = SHOWN) -> str:
+    """``text``, or its start and "..." when it is too long to quote in a message."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _at(source: Source) -> Location:
@@ -252,18 +283,18 @@ nginx marks a server of an `upstream {}` unavailable for `fail_timeout` (10 s) a
 server** there is nothing to fail over to: "If there is only a single server in a group,
 max_fails, fail_timeout and slow_start parameters are ignored, and such a server will never be
 considered unavailable" (upstream module docs). `server 127.0.0.1:8000 max_fails=3
-fail_timeout=30s;` alone in its group does nothing: nginx keeps trying the app on every request
-while it is down (each one answered **502**, `connect() failed (111: Connection refused)`), rather
-than failing fast for 30 s.
+fail_timeout=30s;` alone in its group does nothing: while the app is down nginx keeps trying it
+on every request, each answered **502** with `connect() failed (111: Connection refused) while
+connecting to upstream`, rather than failing fast for 30 s.
 
 Only servers written as an IP address or a unix socket count as single: a host name may resolve
 to several addresses, each of which is a server. `max_fails=0` and `fail_timeout=0` (gunicorn's
 deployment example) ask for what a single server gets anyway and are left alone.
 
 gwlint does not report nginx's defaults on groups of several servers (`max_fails=1
-fail_timeout=10s`: one failure takes a server out for 10 s, and `no live upstreams while connecting
-to upstream`, **502**, once all are out): that is the passive health check most deployments
-want.
+fail_timeout=10s`: one failure takes a server out for 10 s, and once all are out nginx answers
+**502** at once, `no live upstreams while connecting to upstream`): that is the passive health
+check most deployments want.
 """,
     example=ex(
         (
@@ -306,6 +337,25 @@ want.
         "https://nginx.org/en/docs/http/ngx_http_upstream_module.html#max_fails",
         "https://docs.gunicorn.org/en/stable/deploy.html",
     ),
+    claims=(
+        observed("gw602-single-server", status=502),
+        observed(
+            "gw602-single-server",
+            where="nginx error.log",
+            log="connect() failed (111: Connection refused) while connecting to upstream",
+        ),
+        observed(
+            "gw602-single-server",
+            where="nginx error.log",
+            outcome="every request tries the server again: one connect() failed line each",
+        ),
+        observed("gw602-two-servers", status=502),
+        observed(
+            "gw602-two-servers",
+            where="nginx error.log",
+            log="no live upstreams while connecting to upstream",
+        ),
+    ),
 )
 def gw602(dep: Deployment) -> Iterator[Finding]:
     from gwlint.model.address import is_ip
@@ -342,14 +392,14 @@ def gw602(dep: Deployment) -> Iterator[Finding]:
         yield Finding(
             location=_at(server.source),
             message=(
-                f"{written} on the only server of upstream {upstream.name} does nothing: nginx "
-                "never considers a single server unavailable, so while the app is down it "
-                f"keeps trying {address} on every request (each answered 502) instead of "
-                f"taking it out for {seconds}s after {plural(fails, 'failure')}"
+                f"{written} on the only server of upstream {upstream.name} "
+                f"{'do' if ' ' in written else 'does'} nothing: nginx never takes a single server "
+                "out, so while the app is down every request still tries it and gets 502"
             ),
             fix=(
                 f"remove {written}: {'they only take' if ' ' in written else 'it only takes'} "
-                f"effect once upstream {upstream.name} has a second server (or a backup one)"
+                f"effect once upstream {upstream.name} has a second server (or a backup one); "
+                f"then a server is taken out for {seconds}s after {plural(fails, 'failure')}"
             ),
         )
 
@@ -426,11 +476,11 @@ def _time_hint(arg: str, kind: str) -> tuple[str, str | None]:
         summed = sum(int(number) * _TIME_MS[unit or "s"] for number, unit in tokens)
         units = [unit or "s" for _, unit in tokens]
         if sec and "ms" in units:
-            why = "this value is in whole seconds: ms is not allowed"
+            why = "this value is in whole seconds: no ms"
             return why, f"{max(1, math.ceil(summed / 1000))}s"
         if not sec and ("y" in units or "M" in units):
             return "timeouts take no y (years) or M (months)", _compose_ms(summed)
-        return "units must go from the largest to the smallest, as in 1m30s", (
+        return "units go from the largest down, as in 1m30s", (
             f"{math.ceil(summed / 1000)}s" if sec else _compose_ms(summed)
         )
     return "not a time: a whole number with ms, s, m, h, d or w", None
@@ -449,7 +499,7 @@ def _size_hint(arg: str, kind: str) -> tuple[str, str | None]:
             meant = f"{size // scale}{candidate}"
             break
     if unit == "g" and kind != "offset":
-        why = "this size takes k or m, not g: g is only for offsets such as client_max_body_size"
+        why = "g is only for offsets; this size takes k or m"
         return why, meant
     if "." in number:
         return "nginx takes no fractions", meant
@@ -493,8 +543,9 @@ def _bad_server_param(param: str) -> tuple[str, str | None] | None:
     severity=Severity.ERROR,
     why="""
 nginx reads times and sizes its own way, and refuses the whole configuration when one is off:
-`nginx: [emerg] "proxy_read_timeout" directive invalid value in /etc/nginx/nginx.conf:12`. A reload
-keeps the old configuration; a fresh start serves nothing.
+`[emerg] "proxy_read_timeout" directive invalid value in /etc/nginx/nginx.conf:12`, and `nginx -t`
+exits 1. A reload keeps the old configuration (and logs the same line to the error log); a fresh
+start serves nothing.
 
 - **Times**: a whole number with a unit, `ms s m h d w` (a bare number is seconds). No fractions
   (`1.5s`: write `1500ms`), units from the largest to the smallest (`1m30s`, not `30s1m`), no
@@ -552,6 +603,29 @@ keeps the old configuration; a fresh start serves nothing.
         "https://nginx.org/en/docs/http/ngx_http_upstream_module.html#server",
         "https://github.com/nginx/nginx/blob/master/src/core/ngx_parse.c",
     ),
+    claims=(
+        observed("gw603-nginx-t", where="nginx -t", log='invalid parameter "fail_timeout=500ms"'),
+        observed(
+            "gw603-nginx-t", where="nginx -t", log='"proxy_read_timeout" directive invalid value'
+        ),
+        observed(
+            "gw603-nginx-t",
+            where="nginx -t",
+            log='"proxy_max_temp_file_size" directive invalid value',
+        ),
+        observed("gw603-nginx-t", where="nginx -t", outcome="nginx -t exits 1"),
+        observed(
+            "gw603-reload",
+            where="nginx error.log",
+            log='"proxy_max_temp_file_size" directive invalid value',
+        ),
+        observed(
+            "gw603-reload",
+            where="nginx",
+            outcome="the reload keeps the old configuration: requests still get 200",
+        ),
+        START_FAILS,
+    ),
 )
 def gw603(dep: Deployment) -> Iterator[Finding]:
     nginx = dep.nginx
@@ -568,27 +642,24 @@ def gw603(dep: Deployment) -> Iterator[Finding]:
         location = Location.of(directive.source)
         if location is None:
             continue
-        where = f"{location.path}:{location.line}"
         if directive.invalid:
             found = _INVALID_ARG.search(directive.invalid)
             arg = found.group(1) if found else (directive.args[0] if directive.args else "")
             kind = _arg_kind(directive, arg)
             why, meant = _hint(arg, kind)
             emerg = (
-                f'invalid time value "{arg}"'
+                f'invalid time value "{_clip(arg)}"'
                 if directive.name in CACHE_VALID
                 else f'"{directive.name}" directive invalid value'
             )
-            written = " ".join([directive.name, *directive.args])
             fixed = " ".join(
                 [directive.name, *(meant if a == arg and meant else a for a in directive.args)]
             )
             yield Finding(
                 location=location,
                 message=(
-                    f'{written}: "{arg}" is not valid ({why}); nginx refuses the whole '
-                    f"configuration ('nginx: [emerg] {emerg} in {where}'): a reload keeps the "
-                    "old one, a fresh start serves nothing"
+                    f'{directive.name} "{_clip(arg)}": {why}; nginx refuses the whole '
+                    f"configuration ('{emerg}')"
                 ),
                 fix=f"write {fixed};" if meant else f"write a valid value in {directive.name}",
             )
@@ -601,9 +672,8 @@ def gw603(dep: Deployment) -> Iterator[Finding]:
                 yield Finding(
                     location=location,
                     message=(
-                        f"server parameter {param} is not valid ({why}); nginx refuses the whole "
-                        f'configuration (\'nginx: [emerg] invalid parameter "{param}" in '
-                        f"{where}'): a reload keeps the old one, a fresh start serves nothing"
+                        f"server parameter {_clip(param)}: {why}; nginx refuses the whole "
+                        f"configuration ('invalid parameter \"{_clip(param)}\"')"
                     ),
                     fix=f"write {meant}" if meant else f"write a valid value in {param}",
                 )
@@ -656,18 +726,15 @@ def _header_effect(
     lowered = value.strip().lower()
     if name == "host":
         host = routes[0].target.raw.split("://", 1)[-1].split("/", 1)[0]
-        return "host", (
-            f"the app sees Host: {host} (the upstream) instead of the client's host (Django "
-            "answers 400, DisallowedHost; redirects name the wrong host)"
-        )
+        if host.startswith("unix:"):
+            host = "localhost"  # nginx's $proxy_host for a unix socket
+        return "host", f"Host: {_clip(host)}"
     if name == "x-forwarded-proto":
-        return "proto", (
-            "the app takes HTTPS requests for plain HTTP (redirect loops, http:// links)"
-        )
+        return "proto", "http for https"
     if name in ("x-forwarded-for", "x-real-ip"):
-        return "ip", "the app sees nginx's address as the client's (logs, rate limits)"
+        return "ip", "nginx's IP as the client's"
     if name == "x-forwarded-host":
-        return "fwd-host", "the app builds its URLs with the upstream's host name"
+        return "fwd-host", "no X-Forwarded-Host"
     if name == "upgrade" or (name == "connection" and "upgrade" in lowered):
         return "ws", "WebSocket handshakes fail"
     if name == "connection" and lowered == "":
@@ -675,15 +742,43 @@ def _header_effect(
         if kept:
             upstream = kept[0]
             return "keepalive", (
-                "nginx sends Connection: close (the default before nginx "
-                f"{format_version(NGINX_KEEPALIVE_BY_DEFAULT)}), so upstream {upstream.name} "
-                f"reuses no connection (keepalive {upstream.keepalive.raw} does nothing)"
+                f"nginx sends Connection: close and keepalive {upstream.keepalive.raw} of "
+                f"upstream {_clip(upstream.name)} reuses nothing"
             )
     return None
 
 
+# what the app gets without these headers (a noun phrase after "the app gets")
+APP_GETS = ("host", "ip", "proto", "fwd-host")
+
+
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+MESSAGE_LIMIT = 200  # a message is one line of at most this many characters
+
+
+def _dropped_message(
+    where: str, names: list[str], effects: dict[str, tuple[list[str], str]]
+) -> str:
+    """GW604's message: the headers lost and what that does, shortened to fit one line."""
+    gets = [text for kind, (_, text) in effects.items() if kind in APP_GETS]
+    said = ([f"the app gets {_and(gets)}"] if gets else []) + [
+        text for kind, (_, text) in effects.items() if kind not in APP_GETS
+    ]
+    shown = [_clip(name) for name in names]
+    verb = "does" if len(names) == 1 else "do"
+    candidates = [shown]
+    if len(shown) > 2:
+        candidates.append([*shown[:2], plural(len(shown) - 2, "other header")])
+    for heads in candidates:
+        message = f"{where} has its own proxy_set_header: the outer {_and(heads)} {verb} not apply"
+        if said:
+            message += f", so {'; '.join(said)}"
+        if len(message) <= MESSAGE_LIMIT:
+            break
+    return message
 
 
 def _shown(value: str) -> str:
@@ -714,10 +809,11 @@ there are no proxy_set_header directives defined on the current level" (proxy mo
 location that adds one header, say `proxy_set_header X-Request-Id $request_id;`, silently loses
 every header the server (or http) level sets, and an `include proxy_params;` there counts too:
 
-- `Host`: the app sees the upstream's name (`app`, `127.0.0.1:8000`); Django answers **400**
-  (`Invalid HTTP_HOST header`), redirects and absolute URLs name the wrong host.
-- `X-Forwarded-Proto`: the app takes every request for plain HTTP, and a "redirect to HTTPS" setting
-  loops (**301** forever: `ERR_TOO_MANY_REDIRECTS`).
+- `Host`: the app gets the upstream's name instead of the client's host (nginx's `$proxy_host`:
+  `app`, `127.0.0.1:8000`). Django refuses a host its `ALLOWED_HOSTS` lacks with **400**
+  (`DisallowedHost`); redirects and absolute URLs name the wrong host.
+- `X-Forwarded-Proto`: the app takes every request for plain HTTP, and a "redirect to HTTPS"
+  setting (Django's `SECURE_SSL_REDIRECT`) redirects forever.
 - `X-Forwarded-For`/`X-Real-IP`: logs, rate limits and allow lists see nginx's address.
 - `Upgrade`/`Connection upgrade`: WebSocket handshakes fail.
 - `Connection ""`: before nginx 1.29.7 nginx then sends `Connection: close`, and an upstream
@@ -766,6 +862,20 @@ Headers whose outer value is what nginx sends anyway (`Host $proxy_host`, the cl
         "https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_set_header",
         "https://nginx.org/en/docs/http/websocket.html",
         "https://docs.djangoproject.com/en/stable/ref/settings/#secure-proxy-ssl-header",
+        "https://docs.djangoproject.com/en/stable/ref/settings/#allowed-hosts",
+    ),
+    claims=(
+        observed(
+            "gw604-inherit",
+            where="app",
+            outcome="the app gets Host: 127.0.0.1:PORT (the upstream) and no X-Forwarded-Proto",
+        ),
+        from_source(
+            "https://docs.djangoproject.com/en/5.2/ref/exceptions/#suspiciousoperation",
+            status=400,
+            where="Django",
+            outcome="Django answers a DisallowedHost (a SuspiciousOperation) with 400",
+        ),
     ),
 )
 def gw604(dep: Deployment) -> Iterator[Finding]:
@@ -808,15 +918,7 @@ def gw604(dep: Deployment) -> Iterator[Finding]:
         if not lost:
             continue
         where = _level_name(first, routes[0])
-        names = ", ".join(f"{shown} {_shown(value)}" for shown, value, _ in lost)
-        message = (
-            f"{where} has proxy_set_header directives of its own, so it inherits none of the "
-            f"outer ones: {names} {'does' if len(lost) == 1 else 'do'} not apply to its requests"
-        )
-        if effects:
-            message += "; " + "; ".join(
-                f"without {_and(headers)}, {text}" for headers, text in effects.values()
-            )
+        message = _dropped_message(where, [shown for shown, _, _ in lost], effects)
         stock = any(STOCK_PROXY_PARAMS in (source.note or "") for _, _, source in lost)
         repeats = (["include proxy_params;"] if stock else []) + [
             f"proxy_set_header {shown} {_shown(value)};"
@@ -917,8 +1019,8 @@ nginx checks the proxy (and uwsgi) buffers of every location when it loads the c
 When `proxy_busy_buffers_size` is not written nginx derives it: twice the larger of
 `proxy_buffer_size` and one buffer. So raising `proxy_buffer_size` alone (the usual cure for
 `upstream sent too big header`, **502**) to 16k breaks the configuration: the derived 32k is more
-than the default `proxy_buffers 8 4k` minus one buffer, 28k (observed with `nginx -t`). The reload
-fails with `nginx: [emerg] ...`, and a fresh start serves nothing.
+than the default `proxy_buffers 8 4k` minus one buffer, 28k (observed with `nginx -t`, which exits
+1). A reload keeps the old configuration; a fresh start serves nothing.
 
 The defaults assume 4k memory pages (x86-64): `proxy_buffer_size 4k`, `proxy_buffers 8 4k`.
 """,
@@ -961,6 +1063,30 @@ The defaults assume 4k memory pages (x86-64): `proxy_buffer_size 4k`, `proxy_buf
         "https://github.com/nginx/nginx/blob/master/src/http/modules/ngx_http_proxy_module.c",
         "https://github.com/puphpet/puphpet/issues/290",
     ),
+    claims=(
+        observed(
+            "gw605-nginx-t",
+            where="nginx -t",
+            log='"proxy_busy_buffers_size" must be less than the size of all "proxy_buffers" '
+            "minus one buffer",
+        ),
+        observed("gw605-nginx-t", where="nginx -t", log='there must be at least 2 "proxy_buffers"'),
+        observed(
+            "gw605-nginx-t",
+            where="nginx -t",
+            log='"proxy_busy_buffers_size" must be equal to or greater than the maximum of the '
+            'value of "proxy_buffer_size" and one of the "proxy_buffers"',
+        ),
+        observed("gw605-nginx-t", where="nginx -t", outcome="nginx -t exits 1"),
+        from_source(
+            f"{NGINX_SOURCE}/http/ngx_http_upstream.c#L2586",
+            where="nginx error.log",
+            log="upstream sent too big header",
+        ),
+        from_source(f"{NGINX_SOURCE}/http/ngx_http_upstream.c#L4674", status=502),
+        RELOAD_KEEPS_OLD,
+        START_FAILS,
+    ),
 )
 def gw605(dep: Deployment) -> Iterator[Finding]:
     nginx = dep.nginx
@@ -993,36 +1119,32 @@ def _buffer_finding(routes: list[Route]) -> Finding | None:
     shown_size = f"{size_name} {route.buffer_size.raw} {route.buffer_size.where()}"
     shown_buffers = f"{buffers_name} {route.buffers.raw} {route.buffers.where()}"
     by_size = buffer_size > one
-    if busy_written:
-        shown_busy = f"{busy_name} {route.busy_buffers_size.raw} {route.busy_buffers_size.where()}"
-    else:
-        shown_busy = (
-            f"{shown_size if by_size else shown_buffers} makes nginx derive {busy_name} (not "
-            f"written) as 2 x {_size(largest)} = {_size(busy)}"
-        )
+    derived = f"nginx derive {busy_name} 2 x {_size(largest)} = {_size(busy)}"
+    refuses = "nginx refuses the whole configuration"
     culprit: Sourced[Any]
     if number == 0 or one == 0:
-        emerg = f'"{buffers_name}" directive invalid value'
         culprit = route.buffers
-        problem = f"{shown_buffers} has {'no buffers' if number == 0 else 'buffers of 0 bytes'}"
+        problem = (
+            f"{buffers_name} {route.buffers.raw} has "
+            f"{'no buffers' if number == 0 else 'buffers of 0 bytes'}: {refuses} "
+            f"('\"{buffers_name}\" directive invalid value')"
+        )
         fix = f"write {buffers_name} 8 4k (nginx's default on x86-64)"
     elif number < 2:
-        emerg = f'there must be at least 2 "{buffers_name}"'
         culprit = route.buffers
-        problem = f"{shown_buffers} has {plural(number, 'buffer')}"
+        problem = (
+            f"{buffers_name} {route.buffers.raw} has {plural(number, 'buffer')}: {refuses} "
+            f"('there must be at least 2 \"{buffers_name}\"')"
+        )
         fix = (
             f"write {buffers_name} "
             f"{_larger_buffers(number, one, buffer_size, busy if busy_written else None)}"
         )
     elif busy < largest:
-        emerg = (
-            f'"{busy_name}" must be equal to or greater than the maximum of the value of '
-            f'"{size_name}" and one of the "{buffers_name}"'
-        )
         culprit = route.busy_buffers_size
         problem = (
-            f"{shown_busy} is less than the larger of {shown_size} and one buffer of "
-            f"{shown_buffers}, {_size(largest)}"
+            f"{busy_name} {route.busy_buffers_size.raw} is less than {_size(largest)}, the larger "
+            f"of {shown_size} and one buffer of {shown_buffers}: {refuses}"
         )
         if largest <= ceiling:
             fix = f"set {busy_name} {_size(min(2 * largest, ceiling))}"
@@ -1030,14 +1152,22 @@ def _buffer_finding(routes: list[Route]) -> Finding | None:
             fitting = _larger_buffers(number, one, buffer_size, largest)
             fix = f"set {busy_name} {_size(largest)} and {buffers_name} {fitting}"
     elif busy > ceiling:
-        emerg = f'"{busy_name}" must be less than the size of all "{buffers_name}" minus one buffer'
-        all_but_one = f"{number - 1} x {_size(one)} = {_size(ceiling)}"
-        if busy_written or by_size:
-            problem = f"{shown_busy}, more than {shown_buffers} minus one buffer ({all_but_one})"
-        else:
-            problem = f"{shown_busy}, more than all its buffers but one ({all_but_one})"
+        all_but_one = f"minus one buffer, {_size(ceiling)}"
         if busy_written:
-            problem = problem.replace(", more than", " is more than", 1)
+            problem = (
+                f"{busy_name} {route.busy_buffers_size.raw} is more than {shown_buffers} "
+                f"{all_but_one}: {refuses}"
+            )
+        elif by_size:
+            problem = (
+                f"{size_name} {route.buffer_size.raw} makes {derived}, more than {shown_buffers} "
+                f"{all_but_one}: {refuses}"
+            )
+        else:
+            problem = (
+                f"{buffers_name} {route.buffers.raw} makes {derived}, more than all its buffers "
+                f"but one, {_size(ceiling)}: {refuses}"
+            )
         more_buffers = _larger_buffers(number, one, buffer_size, busy if busy_written else None)
         if busy_written:
             culprit = route.busy_buffers_size
@@ -1086,10 +1216,7 @@ def _buffer_finding(routes: list[Route]) -> Finding | None:
     ]
     return Finding(
         location=location,
-        message=(
-            f"{problem}: nginx refuses the whole configuration ('nginx: [emerg] {emerg}'): a "
-            "reload keeps the old one, a fresh start serves nothing"
-        ),
+        message=problem,
         related=(*related, *_routes_related(routes, "applies to")),
         fix=fix,
     )
@@ -1111,11 +1238,13 @@ def _live_servers(route: Route) -> list[UpstreamServer]:
 When a server of an upstream group fails (`error`, `timeout`...), nginx passes the request to the
 next server (`proxy_next_upstream`, `uwsgi_next_upstream`). Since nginx 1.9.13 it does **not**
 do that for POST, LOCK and PATCH once the request has been sent, because the first server may
-already have acted on it; `non_idempotent` lifts that guard. Then a POST that outlives
+already have acted on it: the client gets the first failure (**504** after `proxy_read_timeout`),
+and the POST has run once. `non_idempotent` lifts that guard. Then a POST that outlives
 `proxy_read_timeout` on one server (still running there) or whose connection broke after the app
 committed runs again on the next one: duplicate orders, double charges, two e-mails. nginx logs
 `upstream timed out (110: Connection timed out) while reading response header from upstream` and
-tries the next server; the client sees one answer, the database two writes.
+tries the next server; the client sees one answer (**200**, from the next server), the app has run
+the POST twice.
 
 Reported where a route's upstream has several servers; with a single server, nginx only retries a
 request on a fresh connection after a cached keep-alive connection failed, which is what
@@ -1169,6 +1298,18 @@ that times out everywhere.
         "https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_next_upstream",
         "https://nginx.org/en/docs/http/ngx_http_upstream_module.html#max_fails",
     ),
+    claims=(
+        observed("gw606-post-twice", status=200),
+        observed(
+            "gw606-post-twice",
+            where="nginx error.log",
+            log="upstream timed out (110: Connection timed out) while reading response header "
+            "from upstream",
+        ),
+        observed("gw606-post-twice", where="app", outcome="the app runs the POST twice"),
+        observed("gw606-no-retry", status=504),
+        observed("gw606-no-retry", where="app", outcome="the POST runs once"),
+    ),
 )
 def gw606(dep: Deployment) -> Iterator[Finding]:
     nginx = dep.nginx
@@ -1192,23 +1333,26 @@ def gw606(dep: Deployment) -> Iterator[Finding]:
         module = route.module
         servers = len(_live_servers(route))
         after = "an error or a timeout" if "timeout" in flags else "an error"
-        example = (
-            f"a POST that outlives {module}_read_timeout {ms(route.read_timeout)} on one server "
-            "(and keeps running there) is run again on the next one"
-            if "timeout" in flags and route.read_timeout.value is not None
-            else "a POST whose connection breaks after the app committed it is run again on "
-            "the next server"
-        )
+        related = list(_routes_related(routes))
+        read_timeout = route.read_timeout
+        if "timeout" in flags and Location.of(read_timeout.source) is not None:
+            related.insert(
+                0,
+                Related(
+                    location=_at(read_timeout.source),
+                    message=f"{module}_read_timeout {read_timeout.raw}: a POST slower than this "
+                    "is sent to the next server while it still runs on the first",
+                ),
+            )
         kept = [flag for flag in flags if flag != "non_idempotent"]
         yield Finding(
             location=_at(retry.source),
             message=(
-                f"{module}_next_upstream {retry.raw} {retry.where()} lets nginx resend POST, "
-                f"PATCH and LOCK requests to another of the {servers} servers of upstream "
-                f"{upstream} after {after}, even when the first one may already have acted on "
-                f"them: {example} (duplicate orders, double charges)"
+                f"{module}_next_upstream {_clip(retry.raw or '')}: after {after} nginx resends "
+                f"even a POST to another of the {servers} servers of upstream "
+                f"{_clip(upstream)}, so one POST can run on two servers"
             ),
-            related=tuple(_routes_related(routes)),
+            related=tuple(related),
             fix=(
                 f"remove non_idempotent: {module}_next_upstream {' '.join(kept) or 'error'}; "
                 "(recommended; if POSTs must be retried, make them idempotent first, with an "
@@ -1257,9 +1401,10 @@ def _since_name(name: str, upstream: bool) -> tuple[Version, str] | None:
     severity=Severity.ERROR,
     why="""
 A directive or a value that appeared in a later nginx than the one in production stops nginx at
-start-up: `nginx: [emerg] unknown directive "keepalive_time"` on 1.18, `nginx: [emerg] invalid
-value "2"` for `proxy_http_version 2` before 1.29.4, and `invalid number of arguments in
-"keepalive" directive` for `keepalive 32 local` before 1.29.7. Copying a config from current
+start-up. nginx 1.22.1 (Debian 12's) refuses `proxy_pass_trailers on;` (1.27.2) with `[emerg]
+unknown directive "proxy_pass_trailers"`, `proxy_http_version 2` (1.29.4) with `invalid value "2"`
+and `keepalive 16 local` (1.29.7) with `invalid number of arguments in "keepalive" directive`;
+`nginx -t` exits 1, while nginx 1.31.3 accepts the same lines. Copying a config from current
 documentation onto Debian 12 (1.22) or Ubuntu 24.04 (1.24) is the usual way to get there. A reload
 keeps the old configuration; a fresh start serves nothing.
 
@@ -1275,12 +1420,12 @@ errors (or to silence them).
             http {
                 upstream app {
                     server 127.0.0.1:8000;
-                    keepalive 16;
-                    keepalive_time 1h;
+                    keepalive 16 local;
                 }
                 server {
                     listen 80;
                     location / {
+                        proxy_pass_trailers on;
                         proxy_http_version 2;
                         proxy_pass http://app;
                     }
@@ -1288,7 +1433,7 @@ errors (or to silence them).
             }
             """,
         ),
-        args=("--nginx-version", "1.18.0"),
+        args=("--nginx-version", "1.22.1"),
     ),
     fix=ex(
         (
@@ -1310,12 +1455,32 @@ errors (or to silence them).
             }
             """,
         ),
-        args=("--nginx-version", "1.18.0"),
+        args=("--nginx-version", "1.22.1"),
     ),
     references=(
         "https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_http_version",
+        "https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass_trailers",
         "https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive",
         "https://nginx.org/en/CHANGES",
+    ),
+    claims=(
+        observed(
+            "gw607-old-nginx",
+            where="nginx -t",
+            log='invalid number of arguments in "keepalive" directive',
+        ),
+        observed(
+            "gw607-old-nginx", where="nginx -t", log='unknown directive "proxy_pass_trailers"'
+        ),
+        observed("gw607-old-nginx", where="nginx -t", log='invalid value "2"'),
+        observed("gw607-old-nginx", where="nginx -t", outcome="nginx -t exits 1"),
+        observed(
+            "gw607-current-nginx",
+            where="nginx -t",
+            outcome="nginx 1.31.3 accepts the same configuration",
+        ),
+        RELOAD_KEEPS_OLD,
+        START_FAILS,
     ),
 )
 def gw607(dep: Deployment) -> Iterator[Finding]:
@@ -1352,7 +1517,7 @@ def gw607(dep: Deployment) -> Iterator[Finding]:
                 location=location,
                 message=(
                     f"{what} appeared in nginx {format_version(since)}: {label}{assumed} refuses "
-                    f"to start ('nginx: [emerg] {complaint}')"
+                    f"to start ('{complaint}')"
                 ),
                 fix=f"remove {name}, or deploy nginx {format_version(since)} or later",
                 severity=severity,
@@ -1364,8 +1529,7 @@ def gw607(dep: Deployment) -> Iterator[Finding]:
                     location=location,
                     message=(
                         f"proxy_http_version 2 needs nginx >= {format_version(HTTP2_UPSTREAM)}: "
-                        f"{label}{assumed} refuses to start ('nginx: [emerg] invalid value "
-                        '"2"\')'
+                        f"{label}{assumed} refuses to start ('invalid value \"2\"')"
                     ),
                     fix='use proxy_http_version 1.1 (with proxy_set_header Connection ""; for '
                     "keep-alive)",
@@ -1382,8 +1546,8 @@ def gw607(dep: Deployment) -> Iterator[Finding]:
                 location=location,
                 message=(
                     f"keepalive {' '.join(directive.args)}: the {directive.args[1]} parameter "
-                    f"needs nginx >= {needed}: {label}{assumed} refuses to start ('nginx: [emerg] "
-                    'invalid number of arguments in "keepalive" directive\')'
+                    f"needs nginx >= {needed}: {label}{assumed} refuses to start ('invalid number "
+                    'of arguments in "keepalive" directive\')'
                 ),
                 fix=f"write keepalive {directive.args[0]};",
                 severity=severity,
@@ -1422,14 +1586,16 @@ A `proxy_pass` with a URI part (`http://app/`, `http://app/v1/`) replaces the pa
 path the location matched with that URI. Two things go wrong with it:
 
 - **Where there is nothing to replace** nginx refuses the configuration: in a regex location (`~`,
-  `~*`), a named location (`@name`), an `if` or a `limit_except` block: `nginx: [emerg]
-  "proxy_pass" cannot have URI part in location given by regular expression, or inside named
-  location, or inside "if" statement, or inside "limit_except" block`. This is an **error**. Use
-  `proxy_pass http://app;` there, with `rewrite ... break;` if the path must change.
+  `~*`), a named location (`@name`), an `if` or a `limit_except` block: `[emerg] "proxy_pass"
+  cannot have URI part in location given by regular expression, or inside named location, or
+  inside "if" statement, or inside "limit_except" block`, and `nginx -t` exits 1. A reload keeps
+  the old configuration; a fresh start serves nothing. This is an **error**. Use `proxy_pass
+  http://app;` there, with `rewrite ... break;` if the path must change.
 - **A trailing-slash mismatch** between the location and the URI glues or doubles slashes:
   `location /api { proxy_pass http://app/; }` sends `/api/users` as `//users`, and
-  `location /api/ { proxy_pass http://app/v1; }` sends it as `/v1users`. The app answers **404**
-  for paths it has no route for (nothing 5xx). This is info: end both with `/`, or neither.
+  `location /api/ { proxy_pass http://app/v1; }` sends it as `/v1users`. An app with routes for
+  `/users` and `/v1/users` answers **404** (nothing 5xx, nothing in nginx's error log). This is
+  info: end both with `/`, or neither.
 
 A `proxy_pass` with variables is left alone: nginx passes the URI it builds as it is.
 """,
@@ -1473,6 +1639,16 @@ A `proxy_pass` with variables is left alone: nginx passes the URI it builds as i
         "https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass",
         "https://nginx.org/en/docs/http/ngx_http_core_module.html#location",
     ),
+    claims=(
+        observed("gw608-regex-uri", where="nginx -t", log=URI_PART_ERROR),
+        observed("gw608-regex-uri", where="nginx -t", outcome="nginx -t exits 1"),
+        observed("gw608-double-slash", status=404),
+        observed("gw608-double-slash", where="app", outcome="the app gets /api/users as //users"),
+        observed("gw608-glued", status=404),
+        observed("gw608-glued", where="app", outcome="the app gets /app/users as /v1users"),
+        RELOAD_KEEPS_OLD,
+        START_FAILS,
+    ),
 )
 def gw608(dep: Deployment) -> Iterator[Finding]:
     for route in dep.routes:
@@ -1496,10 +1672,9 @@ def gw608(dep: Deployment) -> Iterator[Finding]:
             yield Finding(
                 location=location,
                 message=(
-                    f"proxy_pass {target.raw} has a URI part ({target.uri}) in {where}, where "
-                    f"nginx has no matched prefix to replace: nginx refuses the whole "
-                    f"configuration ('nginx: [emerg] {URI_PART_ERROR} in "
-                    f"{location.path}:{location.line}')"
+                    f"proxy_pass {_clip(target.raw)} has a URI part ({_clip(target.uri)}) in "
+                    f'{where}: nginx refuses the whole configuration (\'"proxy_pass" cannot '
+                    "have URI part in ...')"
                 ),
                 fix=(
                     f"write proxy_pass {_without_uri(route)}; (the request path is passed as it "
@@ -1526,9 +1701,9 @@ def gw608(dep: Deployment) -> Iterator[Finding]:
         yield Finding(
             location=location,
             message=(
-                f"location {route.location} with proxy_pass {target.raw}: nginx replaces the "
-                f"matched {prefix} with {target.uri}, so {request} reaches the app as {sent}; "
-                "the app answers 404 for paths it has no route for"
+                f"location {_clip(route.location)} with proxy_pass {_clip(target.raw)}: nginx "
+                f"replaces {_clip(prefix)} with {_clip(target.uri)}, so {_clip(request)} reaches "
+                f"the app as {_clip(sent)} (a 404 unless the app has that route)"
             ),
             fix=fix,
         )
@@ -1688,6 +1863,20 @@ that applies is the same anyway, the finding is info.
         "https://nginx.org/en/docs/http/ngx_http_uwsgi_module.html",
         "https://uwsgi-docs.readthedocs.io/en/latest/Nginx.html",
     ),
+    claims=(
+        observed("gw609-timeout", status=504),
+        observed(
+            "gw609-timeout",
+            where="nginx error.log",
+            log="upstream timed out (110: Connection timed out) while reading response header "
+            "from upstream",
+        ),
+        observed(
+            "gw609-header",
+            where="app",
+            outcome="the app behind uwsgi_pass gets no X-Forwarded-Proto",
+        ),
+    ),
 )
 def gw609(dep: Deployment) -> Iterator[Finding]:
     nginx = dep.nginx
@@ -1727,17 +1916,18 @@ def gw609(dep: Deployment) -> Iterator[Finding]:
             location = Location.of(source)
             if location is None:
                 continue
-            written = " ".join([directive.name, *directive.args])
+            written = _clip(" ".join([directive.name, *directive.args]), 2 * SHOWN)
+            place = f"location {_clip(route.location)}" if route.location else "this server"
             message = (
-                f"{written} does nothing here: {route.describe()} goes through the {module} "
-                f"module, which reads {module}_* directives only"
+                f"{written} is ignored in {place} ({route.pass_directive.name} reads {module}_* "
+                "only)"
             )
             severity = None
             fix = f"write {counterpart}; instead"
             if field is not None:
                 value: Sourced[Any] = getattr(route, field)
                 own = f"{module}_{suffix}"
-                message += f"; {own} {value.raw} {value.where()} applies"
+                message += f"; {own} {_clip(value.raw or '')} {value.where()} applies"
                 here = any(_key(d.source) == _key(value.source) for d in route.local)
                 if _same_value(directive, value):
                     severity = Severity.INFO
@@ -1751,11 +1941,7 @@ def gw609(dep: Deployment) -> Iterator[Finding]:
                         and written_ms is not None
                         and written_ms > value.value
                     ):
-                        message += (
-                            f", so requests slower than {value.raw} end in 504 ('upstream timed "
-                            "out (110: Connection timed out) while reading response header from "
-                            "upstream')"
-                        )
+                        message += f", so requests slower than {value.raw} get 504"
                     if here:
                         fix = (
                             f"set {own} {' '.join(directive.args)} ({value.source.label()}) and "
@@ -1763,12 +1949,9 @@ def gw609(dep: Deployment) -> Iterator[Finding]:
                         )
                     fix += _busy_note(route, suffix, directive)
             elif directive.name == "proxy_set_header":
-                message += "; uwsgi passes request headers as HTTP_* variables (uwsgi_param)"
+                message += ": the app never gets this header"
             elif suffix == "param":
-                message += (
-                    f"; proxy_pass sends HTTP headers, not {prefix} variables, so the app never "
-                    "sees this one"
-                )
+                message += ": the app never gets this variable"
             yield Finding(
                 location=location,
                 message=message,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.model.units import format_ms
-from gwlint.rules.base import PREMATURELY, ex, observed, rule
+from gwlint.rules.base import PREMATURELY, Claim, ex, from_source, observed, rule
 from gwlint.rules.text import (
     above,
     app_location,
@@ -39,6 +39,32 @@ ROUTER_OPTIONS = frozenset({"http", "https"})  # uWSGI's HTTP router, not a work
 SIGTERM_GRACEFUL = re.compile(r"unix_signal:\s*15\s+gracefully_kill_them_all\b")
 SIGTERM_REMAPPED = re.compile(r"unix_signal:\s*15\s+\w*kill_them_all\b")
 UWSGI_SIGTERM_EXITS: tuple[int, int, int] = (2, 1, 0)  # "fixed in uWSGI 2.1" (ThingsToKnow)
+
+# where the rule pages' claims are read (claims=): the servers' sources at a release
+NGINX_UPSTREAM = "https://github.com/nginx/nginx/blob/release-1.31.4/src/http/ngx_http_upstream.c"
+GUNICORN_SRC = "https://github.com/benoitc/gunicorn/blob/26.1.0/gunicorn"
+UWSGI_SRC = "https://github.com/unbit/uwsgi/blob/2.0.30"
+TIMED_OUT = "upstream timed out (110: Connection timed out)"
+READING = "while reading response header from upstream"
+TIMED_OUT_SHORT = "upstream timed out (110: "  # as the lab's claims check it
+
+
+def _nginx_timeout_claims() -> tuple[Claim, ...]:
+    """nginx's own 504 when its read timeout ends (``ngx_http_upstream_next``, FT_TIMEOUT)."""
+    return (
+        from_source(f"{NGINX_UPSTREAM}#L4645", status=504),
+        from_source(
+            f"{NGINX_UPSTREAM}#L4631-L4633", where="nginx error.log", log=f"{TIMED_OUT} {READING}"
+        ),
+    )
+
+
+def _nginx_closed_claims() -> tuple[Claim, ...]:
+    """nginx's 502 when the upstream closes before its response header (FT_ERROR)."""
+    return (
+        from_source(f"{NGINX_UPSTREAM}#L4674", status=502),
+        from_source(f"{NGINX_UPSTREAM}#L2549", where="nginx error.log", log=PREMATURELY),
+    )
 
 
 def _source_key(source: Source) -> tuple[str, int, str]:
@@ -90,22 +116,24 @@ def _at(value: Sourced[Any], routes: list[Route]) -> tuple[Location, tuple[Relat
     return location, tuple(also[:MAX_ALSO])
 
 
-def _consequence(app_seconds: int, nginx_seconds: float, killer: str, status: str) -> str:
-    if app_seconds >= nginx_seconds:
-        return (
-            f"a request reaching {app_seconds} s races a kill by {killer}, then {status}, "
-            "against nginx's own timeout (504)"
-        )
-    return (
-        f"a request still running after {app_seconds} s is killed by {killer} and {status}, "
-        f"while nginx would have waited up to {nginx_seconds:g} s (then 504)"
-    )
+def _consequence(app_seconds: int, killed: str, status: str, equal: bool) -> str:
+    """What the app's kill (its log line ``killed``) does to a request nginx still waits for."""
+    if equal:
+        return f"at {app_seconds} s the kill ({killed}, {status}) races nginx's 504"
+    return f"a request running {app_seconds} s is killed ({killed}) and {status}, not 504"
+
+
+def _lower_to(directive: str, read: Sourced[int], seconds: int) -> str:
+    """``proxy_read_timeout 25s at nginx.conf:9``: a read timeout below the app's ``seconds``,
+    where the current one is written (in ``http {}`` when it is nginx's default)."""
+    where = f"at {read.source.label()}" if read.source.in_file else "in http {}"
+    return f"set {directive} {_below(seconds)}s {where}"
 
 
 def _status_after_kill(version: tuple[int, int, int]) -> str:
     if version >= (22, 0, 0):
-        return "answered 500 (gunicorn >= 22; 502 if the worker is stuck in C code)"
-    return "answered 502 by nginx ('upstream prematurely closed connection')"
+        return "answered 500"  # gunicorn >= 22 answers the killed request itself
+    return "answered 502 by nginx"  # gunicorn <= 21 closes the connection without an answer
 
 
 @rule(
@@ -117,20 +145,23 @@ def _status_after_kill(version: tuple[int, int, int]) -> str:
 With the default **sync** worker, gunicorn's `timeout` kills a worker whose request runs longer
 (master: `[CRITICAL] WORKER TIMEOUT (pid:1234)`, worker: `[ERROR] Error handling request GET
 /report` and `SystemExit: 1`). If that happens while nginx is still willing to wait
-(`proxy_read_timeout`, 60 s by default), the client gets **500** from gunicorn >= 22 (gunicorn <=
-21, or a worker stuck in C code that gets SIGKILL, gives **502** with nginx logging `upstream
-prematurely closed connection while reading response header from upstream`) instead of nginx's
-504, and every request that worker was serving dies with it. **The defaults alone trip it**:
-gunicorn 30 s < nginx 60 s. Equal values are a race and count too. It is a warning when
-`proxy_read_timeout` is set: nginx was told to wait longer than the app lets a request run; with
-nginx's default it is info, an ordering to keep rather than a setting someone chose against the
-other (and an env file the repository does not hold may set gunicorn's `timeout`: info too).
+(`proxy_read_timeout`, 60 s by default), the client gets **500** from gunicorn >= 22 instead of
+nginx's 504, and every request that worker was serving dies with it. gunicorn <= 21 answers
+nothing (the worker's `SystemExit` escapes the handler that writes the 500), and a worker stuck in
+C code, which outlives the first signal (SIGABRT), gets SIGKILL at the master's next check: in
+both cases nginx logs `upstream prematurely closed connection while reading response header from
+upstream` and answers **502**. **The defaults alone trip it**: gunicorn 30 s < nginx 60 s. Equal
+values are a race and count too. It is a warning when `proxy_read_timeout` is set: nginx was told
+to wait longer than the app lets a request run; with nginx's default it is info, an ordering to
+keep rather than a setting someone chose against the other (and an env file the repository does
+not hold may set gunicorn's `timeout`: info too).
 
 gwlint recommends the order *app deadlines < `proxy_read_timeout` < gunicorn `timeout`*: nginx
-answers a clean 504 (`upstream timed out (110: Connection timed out) while reading response header
-from upstream`; `Operation timed out` from an nginx built with musl, as in Alpine images) and
-gunicorn's timeout stays a watchdog for hung workers. Lowering `proxy_read_timeout` below
-gunicorn's `timeout` fixes the order too, when requests must not run that long.
+answers a clean **504** (`upstream timed out (110: Connection timed out) while reading response
+header from upstream`; `Operation timed out`, musl's words for the same error, from an nginx built
+with musl, as in Alpine images) and gunicorn's timeout stays a watchdog for hung workers. Lowering
+`proxy_read_timeout` below gunicorn's `timeout` fixes the order too, when requests must not run
+that long.
 
 For `gthread`, `gevent`, `tornado`, `asgi` and uvicorn workers, `timeout` is only a heartbeat: a
 long request is not killed unless it blocks the worker's loop, so the finding is info. uvicorn run
@@ -179,8 +210,25 @@ quiet for it.
         observed("gw101-sync-timeout", status=500),
         observed("gw101-sync-timeout", where="gunicorn", log="[CRITICAL] WORKER TIMEOUT"),
         observed("gw101-sync-timeout", where="gunicorn", log="Error handling request GET"),
+        from_source(f"{GUNICORN_SRC}/workers/base.py#L198", where="gunicorn", log="SystemExit: 1"),
+        from_source(
+            "https://github.com/benoitc/gunicorn/blob/21.2.0/gunicorn/workers/sync.py#L157",
+            outcome="gunicorn <= 21 writes no answer for a killed request: its handler catches "
+            "Exception, which SystemExit is not",
+        ),
+        from_source(
+            f"{GUNICORN_SRC}/arbiter.py#L618-L623",
+            outcome="a worker still there after SIGABRT (stuck in C code) gets SIGKILL at the "
+            "master's next check",
+        ),
+        *_nginx_closed_claims(),
         observed("gw101-inverse", status=504),
         observed("gw101-inverse", where="nginx error.log", log="upstream timed out (110: "),
+        from_source(
+            "https://github.com/bminor/musl/blob/v1.2.5/src/errno/__strerror.h#L33",
+            where="nginx error.log",
+            log="Operation timed out",
+        ),
     ),
 )
 def gw101(dep: Deployment) -> Iterator[Finding]:
@@ -211,19 +259,17 @@ def gw101(dep: Deployment) -> Iterator[Finding]:
         status = _status_after_kill(dep.facts.gunicorn_version)
         if kind == "sync":
             severity = None
-            consequence = _consequence(timeout.value, read_s, "gunicorn (WORKER TIMEOUT)", status)
+            consequence = _consequence(timeout.value, "WORKER TIMEOUT", status, sign == "=")
             fix = (
                 f"{set_in(app, 'timeout', suggested, timeout)} (more than {directive} "
                 f"{read.raw or read_s}), so nginx answers 504 first and gunicorn's timeout stays "
-                f"a watchdog; or lower {directive} below {timeout.value}s if requests must not "
-                "run that long"
+                f"a watchdog; or lower {directive} below {timeout.value}s "
+                f"({_lower_to(directive, read, timeout.value)}) if requests must not run that long"
             )
         else:
             severity = Severity.INFO
             consequence = (
-                f"with the {kind} worker, timeout is only a heartbeat: long requests are not "
-                f"killed, but a worker that blocks for {timeout.value} s is, with every request "
-                "it holds"
+                f"just a heartbeat for the {kind} worker: one blocked {timeout.value} s is killed"
             )
             fix = (
                 "nothing is needed for long requests; to keep the usual order, "
@@ -256,7 +302,8 @@ uWSGI's `harakiri` kills a worker whose request runs longer (`*** HARAKIRI ON WO
 try: 1, graceful: yes) ***`, `HARAKIRI [core 0] 127.0.0.1 - GET /report since ...`). If nginx is
 still waiting (`uwsgi_read_timeout`, or `proxy_read_timeout` in front of an `http-socket`, 60 s by
 default), nginx logs `upstream prematurely closed connection while reading response header from
-upstream` and the client gets **502** instead of a 504. Equal values are a race and count.
+upstream` and the client gets **502** instead of nginx's own **504**. Equal values are a race and
+count.
 
 gwlint recommends `harakiri` above nginx's read timeout, so nginx answers 504 first and harakiri
 stays a watchdog; or lower the read timeout below `harakiri`.
@@ -308,6 +355,10 @@ stays a watchdog; or lower the read timeout below `harakiri`.
             where="nginx error.log",
             log=PREMATURELY,
         ),
+        from_source(
+            f"{UWSGI_SRC}/core/master_utils.c#L1927", where="uWSGI", log="HARAKIRI [core 0]"
+        ),
+        from_source(f"{NGINX_UPSTREAM}#L4645", status=504),
     ),
 )
 def gw102(dep: Deployment) -> Iterator[Finding]:
@@ -332,16 +383,12 @@ def gw102(dep: Deployment) -> Iterator[Finding]:
         directive = f"{link.route.module}_read_timeout"
         sign = "=" if harakiri.value * 1000 == read.value else "<"
         suggested = above(read.value / 1000)
-        consequence = _consequence(
-            harakiri.value,
-            read.value / 1000,
-            "uWSGI (HARAKIRI ON WORKER)",
-            "nginx answers 502 ('upstream prematurely closed connection')",
-        )
+        consequence = _consequence(harakiri.value, "HARAKIRI", "nginx answers 502", sign == "=")
         message = f"uWSGI harakiri {secs(harakiri)} {sign} {directive} {ms(read)}: {consequence}"
         fix = (
             f"{set_in(app, 'harakiri', suggested, harakiri)} (more than {directive} {read.raw}), "
-            f"so nginx answers 504 first; or lower {directive} below {harakiri.value}s"
+            f"so nginx answers 504 first; or lower {directive} below {harakiri.value}s "
+            f"({_lower_to(directive, read, harakiri.value)})"
         )
         location, extra = _primary(links)
         yield Finding(
@@ -389,12 +436,20 @@ def _limit_unknown(app: AppServer) -> bool:
     return app.harakiri.value is None
 
 
-def _limit_label(app: AppServer, setting: str) -> str:
+def _limit_label(app: AppServer, setting: str) -> tuple[str, tuple[Related, ...]]:
+    """``uWSGI harakiri`` or ``gunicorn timeout``, and for gunicorn a related line that says the
+    sync worker (the one whose timeout kills a long request) is in use, or assumed."""
     if app.kind != "gunicorn":
-        return f"uWSGI {setting}"
-    if app.worker_class.is_default and app.launcher is None:
-        return "gunicorn timeout (sync worker, assumed: worker_class is not set in this file)"
-    return "gunicorn timeout (sync worker)"
+        return f"uWSGI {setting}", ()
+    worker = app.worker_class
+    if worker.is_default and app.launcher is None:
+        note = "worker_class is not set in this file: the sync worker is assumed, whose timeout "
+    else:
+        note = "the sync worker, whose timeout "
+    related = Related(
+        location=_app_location(worker, app), message=f"{note}kills a request running longer"
+    )
+    return "gunicorn timeout", (related,)
 
 
 def _read_directive(route: Route) -> str:
@@ -440,40 +495,43 @@ def _app_location(value: Sourced[Any], app: AppServer) -> Location:
 
 @dataclass(frozen=True)
 class _FrontText:
+    who: str  # the front, short: "the ALB"
     timeout: str  # what the front's timeout is called
-    answer: str  # what the client gets when it gives up
+    answer: str  # what the client gets when it gives up (the rule pages' claims)
     raise_it: str  # how to raise it; "" when it cannot be raised
     otherwise: str = ""  # another way out for requests that need longer
 
 
 FRONT_TEXT: dict[str, _FrontText] = {
     "alb": _FrontText(
+        "the ALB",
         "idle timeout",
-        "504 from the load balancer (CloudWatch HTTPCode_ELB_504_Count)",
+        "the ALB's 504",
         "the ALB idle timeout (attribute idle_timeout.timeout_seconds)",
     ),
     "elb": _FrontText(
+        "the Classic ELB",
         "idle timeout",
-        "504 from the load balancer (HTTPCode_ELB_5XX)",
+        "the load balancer's 504",
         "the load balancer's idle timeout (ConnectionSettings IdleTimeout)",
     ),
     "gcp": _FrontText(
+        "the Google Cloud LB",
         "backend service timeout",
-        "502 or 504 from the load balancer (logged with statusDetails backend_timeout)",
+        "the load balancer's error",  # Google documents no status for it (GW103's page)
         "the backend service timeout (timeoutSec)",
     ),
-    "heroku": _FrontText(
-        "request timeout", '503 from the Heroku router (error H12 "Request timeout")', ""
-    ),
+    "heroku": _FrontText("the Heroku router", "request timeout", "the router's 503 (H12)", ""),
     "cloudflare": _FrontText(
+        "Cloudflare",
         "Proxy Read Timeout",
-        '524 from Cloudflare ("A timeout occurred")',
+        "Cloudflare's 524",
         "Cloudflare's Proxy Read Timeout (Enterprise plans, up to 6000 s)",
         "serve those requests from a hostname Cloudflare does not proxy",
     ),
 }
 CUSTOM_FRONT = _FrontText(
-    "response timeout", "an error from the load balancer (usually 504)", "its response timeout"
+    "the load balancer", "response timeout", "the load balancer's error", "its response timeout"
 )
 
 
@@ -526,7 +584,7 @@ def _front_findings(dep: Deployment, cloudflare: bool) -> Iterator[Finding]:
         return
     text = FRONT_TEXT.get(front.kind, CUSTOM_FRONT)
     seconds = front.read
-    theirs = f"the {seconds} s {text.timeout} of {front.name} ({_front_flag(front)})"
+    theirs = f"{text.who}'s {seconds} s timeout ({_front_flag(front)})"
     if dep.nginx is not None:
         by_route: dict[int, list[Link]] = {}
         for link in dep.route_app_links():
@@ -553,15 +611,14 @@ def _front_findings(dep: Deployment, cloudflare: bool) -> Iterator[Finding]:
         assert value.value is not None
         if value.value <= above(seconds):
             continue  # a watchdog a little above the front's timeout: the recommended order
-        label = _limit_label(app, setting)
+        label, worker = _limit_label(app, setting)
         yield Finding(
             location=_app_location(value, app),
             message=(
-                f"{label} {secs(value)} is far longer than {theirs}, which talks to the app "
-                f"directly (no nginx config given): a request running longer than {seconds} s "
-                f"gets {text.answer}, while the worker keeps working on it for up to "
-                f"{value.value} s and serves no one else"
+                f"{label} {secs(value)} > {theirs}, no nginx in between: after {seconds} s the "
+                f"client gets {text.answer}, the worker runs to {value.value} s"
             ),
+            related=worker,
             fix=(
                 f"{set_in(app, setting, above(seconds), value)} (recommended unless requests "
                 f"need more than {seconds} s: a little more than {front.name}'s {seconds} s, so "
@@ -589,10 +646,8 @@ def _front_route_finding(
     return Finding(
         location=location,
         message=(
-            f"{directive} {ms(read)} is longer than {theirs}: a response that takes more than "
-            f"{seconds} s to start (or pauses that long) gets {text.answer}, not nginx's 504; "
-            "nginx logs 499 (the client closed the connection) and the app keeps working on a "
-            f"request no one waits for; nginx's {format_ms(read.value)} never takes effect"
+            f"{directive} {ms(read)} > {theirs}: a response slower than {seconds} s gets "
+            f"{text.answer}, not nginx's 504"
         ),
         related=extra,
         fix=(
@@ -613,17 +668,18 @@ A load balancer in front of nginx gives up on a response after its own timeout: 
 its **idle timeout** (60 s by default, no byte in either direction), a Google Cloud load balancer
 after the backend service **timeout** (30 s by default), the Heroku router after 30 s. When nginx's
 `proxy_read_timeout` (or `uwsgi_read_timeout`, 60 s by default) is longer, the load balancer
-answers first: the client gets **504** from the ALB (`HTTPCode_ELB_504_Count`), **502/504** from
-Google Cloud (`statusDetails: "backend_timeout"`), **503** from Heroku (`H12 Request timeout`).
-nginx logs **499** (the client closed the connection) and the app keeps working on a request no one
-waits for. The longer timeout in nginx never takes effect, and whoever raised it for slow requests
+answers first: the client gets **504** from the ALB (counted in CloudWatch as
+`HTTPCode_ELB_504_Count`) or a Classic Load Balancer, **503** from Heroku (its router logs
+`code=H12 desc="Request timeout"`), the load balancer's own error from Google Cloud. nginx logs
+**499** (the client closed the connection) and the app keeps working on a request no one waits
+for. The longer timeout in nginx never takes effect, and whoever raised it for slow requests
 believes they are allowed.
 
 gwlint recommends the order *app deadlines < `proxy_read_timeout` < the load balancer's timeout*,
 with the app's watchdog (gunicorn `timeout`, uWSGI `harakiri`) just above nginx's
-(GW101/GW102): nginx then answers a clean 504 that its error log explains (`upstream timed out
-(110: Connection timed out) while reading response header from upstream`). When requests really
-need longer, raise the load balancer's timeout too (and tell gwlint: `--front alb:300`).
+(GW101/GW102): nginx then answers a clean **504** that its error log explains (`upstream timed
+out (110: Connection timed out) while reading response header from upstream`). When requests
+really need longer, raise the load balancer's timeout too (and tell gwlint: `--front alb:300`).
 
 A location whose app kills long requests sooner anyway (a sync worker's `timeout`, `harakiri`)
 is left alone, and so are WebSocket and gRPC locations. Without nginx (no nginx config given), the
@@ -673,6 +729,36 @@ heroku, or `idle=...,read=...`); Cloudflare is GW111.
         "https://cloud.google.com/load-balancing/docs/https#timeouts_and_retries",
         "https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout",
         "https://repost.aws/knowledge-center/504-error-alb",
+    ),
+    claims=(
+        from_source(
+            "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html#http-504-issues",
+            status=504,
+            outcome="the ALB answers 504 itself when the target does not answer within its idle "
+            "timeout",
+        ),
+        from_source(
+            "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html",
+            outcome="CloudWatch counts the ALB's own 504s in HTTPCode_ELB_504_Count",
+        ),
+        from_source(
+            "https://repost.aws/knowledge-center/504-error-classic",
+            status=504,
+            outcome="a Classic Load Balancer answers 504 when the instance does not answer "
+            "within its idle timeout",
+        ),
+        from_source(
+            "https://devcenter.heroku.com/articles/error-codes#h12-request-timeout",
+            status=503,
+            where="Heroku router",
+            log='code=H12 desc="Request timeout"',
+        ),
+        from_source(
+            f"{NGINX_UPSTREAM}#L1553-L1556",
+            outcome="nginx ends the request with 499 when its client (the load balancer) closes "
+            "the connection first",
+        ),
+        *_nginx_timeout_claims(),
     ),
 )
 def gw103(dep: Deployment) -> Iterator[Finding]:
@@ -739,6 +825,7 @@ left alone.
         "https://nginx.org/en/docs/http/ngx_http_core_module.html#client_max_body_size",
         "https://github.com/netbox-community/netbox-chart/issues/23",
     ),
+    claims=(*_nginx_timeout_claims(),),
 )
 def gw104(dep: Deployment) -> Iterator[Finding]:
     for link in dep.route_app_links():
@@ -774,20 +861,23 @@ def gw104(dep: Deployment) -> Iterator[Finding]:
             continue
         location = Location.of(read.source)
         assert location is not None
-        label = _limit_label(app, setting)
+        label, worker = _limit_label(app, setting)
         waits = format_ms(read.value)
+        pass_location = Location.of(route.pass_directive.source)
+        assert pass_location is not None
+        looks = Related(
+            location=pass_location,
+            message=f"{route.describe()} looks like an upload or export endpoint: "
+            + " and ".join(hints),
+        )
         yield Finding(
             location=location,
             message=(
-                f"{directive} {ms(read)}, set for {route.describe()}, which looks like an "
-                f"upload or export endpoint ({' and '.join(hints)}), is shorter than {label} "
-                f"{secs(value)}: a request there that needs more than {waits} before its "
-                "response starts gets 504 from nginx ('upstream timed out (110: Connection "
-                "timed out) while reading response header from upstream') while the app would "
-                f"let it run up to {value.value} s and keeps working after the client got its "
-                "504 (a retried upload or import runs twice)"
+                f"{directive} {ms(read)} < {label} {secs(value)} in an upload or export "
+                f"location: a request over {waits} gets nginx's 504 while the app runs on (a "
+                "retry runs twice)"
             ),
-            related=(*app_related(app, value, setting), *related_places),
+            related=(looks, *app_related(app, value, setting), *worker, *related_places),
             fix=(
                 f"raise {directive} in this location to {_below(value.value)}s (just below "
                 f"{setting} {value.value}s, so the app gets its full time and nginx still answers "
@@ -806,11 +896,11 @@ def gw104(dep: Deployment) -> Iterator[Finding]:
 `proxy_connect_timeout` (and `uwsgi_connect_timeout`) bounds the TCP handshake with the app, not
 the request. nginx's docs warn that it "cannot usually exceed 75 seconds": the operating system
 gives up on unanswered SYNs on its own. An app on the same host or network accepts a connection in
-milliseconds (a closed port is refused at once, `connect() failed (111: Connection refused)`, 502);
-a handshake that takes seconds means the app's host is down or its listen queue is full. A long
-connect timeout only makes every request to that app wait that long before nginx tries the next
-server or answers **504** (`upstream timed out (110: Connection timed out) while connecting to
-upstream`), and hides the outage behind slow responses.
+milliseconds (a closed port is refused at once: `connect() failed (111: Connection refused)`,
+**502**); a handshake that takes seconds means the app's host is down or its listen queue is full.
+A long connect timeout only makes every request to that app wait that long before nginx tries the
+next server or answers **504** (`upstream timed out (110: Connection timed out) while connecting
+to upstream`), and hides the outage behind slow responses.
 """,
     example=ex(
         (
@@ -849,6 +939,20 @@ upstream`), and hides the outage behind slow responses.
         "https://nginx.org/en/docs/http/ngx_http_uwsgi_module.html#uwsgi_connect_timeout",
         "https://github.com/rockstor/rockstor-core/issues/70",
     ),
+    claims=(
+        from_source(
+            f"{NGINX_UPSTREAM}#L3065-L3066",
+            where="nginx error.log",
+            log="connect() failed (111: Connection refused) while connecting to upstream",
+        ),
+        from_source(f"{NGINX_UPSTREAM}#L4674", status=502),
+        from_source(f"{NGINX_UPSTREAM}#L4645", status=504),
+        from_source(
+            f"{NGINX_UPSTREAM}#L4631-L4633",
+            where="nginx error.log",
+            log=f"{TIMED_OUT} while connecting to upstream",
+        ),
+    ),
 )
 def gw105(dep: Deployment) -> Iterator[Finding]:
     groups: dict[tuple[str, int, str], list[Route]] = {}
@@ -867,12 +971,8 @@ def gw105(dep: Deployment) -> Iterator[Finding]:
         yield Finding(
             location=location,
             message=(
-                f"{directive} {ms(connect)} is more than 75 s, which nginx's docs say it "
-                "'cannot usually exceed': connecting to an app takes milliseconds, and a "
-                "handshake still pending after a few seconds means the app's host is down or "
-                f"its listen queue is full; every request then waits up to {waits} before "
-                "nginx tries the next server or answers 504 ('upstream timed out (110: "
-                "Connection timed out) while connecting to upstream')"
+                f"{directive} {ms(connect)} is above the 75 s nginx's docs say it 'cannot usually "
+                f"exceed': with the app's host down, each request waits up to {waits}, then 504"
             ),
             related=extra,
             fix=(
@@ -893,8 +993,11 @@ uWSGI ini states that no request is ever killed. A request that hangs (a databas
 call without a timeout, a deadlock) then holds its worker, or with gunicorn's threaded and async
 workers a blocked event loop holds the whole worker, **forever**: nginx answers **504** after its
 read timeout (`upstream timed out (110: Connection timed out) while reading response header from
-upstream`) but nothing frees the worker, and when every worker is stuck, every request queues and
-ends in 504. The app's log shows nothing, since no `WORKER TIMEOUT` or `HARAKIRI` ever fires.
+upstream`) but nothing frees the worker; with one worker, or once every worker is stuck, every
+request queues and ends in 504. The app's log shows nothing, since no `WORKER TIMEOUT` or
+`HARAKIRI ON WORKER` ever fires. gwlint's end-to-end test observes it with one sync worker: the
+hung request and every request after it get 504, while the same deployment with a `timeout`
+logs `WORKER TIMEOUT`, starts a new worker and answers the next request.
 
 This is info: some platforms recommend `timeout = 0` with the gthread worker (where `timeout` is
 only a heartbeat) and leave hung workers to the platform. gwlint suggests a watchdog a little
@@ -938,6 +1041,18 @@ without any `harakiri` in front of nginx is GW110.
         "https://uwsgi-docs.readthedocs.io/en/latest/Options.html#harakiri",
         "https://github.com/benoitc/gunicorn/issues/2695",
     ),
+    claims=(
+        observed("gw106-timeout-zero", status=504),
+        observed("gw106-timeout-zero", where="nginx error.log", log=TIMED_OUT_SHORT),
+        observed(
+            "gw106-timeout-zero",
+            outcome="the next requests get 504 too, for good, and gunicorn logs nothing",
+        ),
+        observed("gw106-timeout-zero", where="gunicorn", log="WORKER TIMEOUT"),
+        from_source(
+            f"{UWSGI_SRC}/core/master_utils.c#L1564", where="uWSGI", log="HARAKIRI ON WORKER"
+        ),
+    ),
 )
 def gw106(dep: Deployment) -> Iterator[Finding]:
     links = [link for link in dep.route_app_links() if link.same_protocol]
@@ -961,18 +1076,16 @@ def gw106(dep: Deployment) -> Iterator[Finding]:
             suggested = above(read.value / 1000)
             than = f"more than {directive} {read.raw}"
         else:
-            nginx = "the proxy in front answers 504 after its read timeout"
+            nginx = "a proxy in front, if any, answers 504"
             suggested = 75
             than = "more than nginx's default proxy_read_timeout 60s"
         location = _app_location(value, app)
+        written = f"{shown(app, value, setting)} ({value.source.label()})"
         if app.kind == "gunicorn" and app.worker_kind != "sync":
             kind = app.worker_kind or "unknown"
             message = (
-                f"{shown(app, value, setting)} ({value.source.label()}) turns off gunicorn's "
-                f"worker timeout: with the {kind} worker it is only a heartbeat, and now a worker "
-                "whose event loop blocks (a deadlock, a call that never returns) is never "
-                f"restarted; its requests wait until {nginx}, and so do all the next ones it "
-                "accepts"
+                f"{written} turns off the {kind} worker's heartbeat: a worker whose event loop "
+                f"blocks is never restarted, its requests hang; {nginx}"
             )
             remove = (
                 f"remove timeout = {value.raw} from {app.path}"
@@ -986,10 +1099,7 @@ def gw106(dep: Deployment) -> Iterator[Finding]:
         else:
             what = "gunicorn's worker timeout" if app.kind == "gunicorn" else "uWSGI's harakiri"
             message = (
-                f"{shown(app, value, setting)} ({value.source.label()}) turns off {what}: a "
-                "request that hangs holds its worker forever; "
-                f"{nginx} but nothing frees the worker, and once every worker is stuck every "
-                "request ends in 504"
+                f"{written} turns off {what}: a hung request holds its worker for good; {nginx}"
             )
             fix = (
                 f"{set_in(app, setting, suggested, value)} ({than}, so nginx answers 504 first "
@@ -1009,10 +1119,13 @@ With `uwsgi_request_buffering off` (or `proxy_request_buffering off` in front of
 collecting it first. uWSGI reads it with its `socket-timeout` (**4 s** by default) per read, while
 nginx itself tolerates a client that pauses for `client_body_timeout` (60 s by default). An upload
 from a slow or mobile client that stalls for a few seconds is then cut by uWSGI: it logs
-`[uwsgi-body-read] Timeout reading 65536 bytes. Content-Length: ... consumed: ... left: ...`, the
-app gets an `IOError` reading `wsgi.input` (Django: `UnreadablePostError: error during read(...)
-on wsgi.input`) and the upload fails with **500** (or 502/499 in nginx's log when the connection
-goes first).
+`[uwsgi-body-read] Timeout reading 100000 bytes. Content-Length: 200000 consumed: 100000 left:
+100000`, and the app gets an `OSError` reading `wsgi.input` (`timeout during read(200000) on
+wsgi.input`). Unless the app answers anyway, uWSGI closes the connection without a response (its
+request log still says `(HTTP/1.1 500) 0 headers`): nginx logs `upstream prematurely closed
+connection while reading response header from upstream` and the client gets **502**. gwlint's
+end-to-end test observes it with `socket-timeout = 1` and a 2.5 s pause in the middle of a
+200,000-byte POST; with request buffering on again, the same upload gets 200.
 
 gwlint recommends turning request buffering back on unless the app must stream uploads: nginx
 then absorbs slow clients and uWSGI reads the body at local speed. Otherwise raise `socket-timeout`
@@ -1061,6 +1174,13 @@ router (`http =`) is left alone.
         "https://nginx.org/en/docs/http/ngx_http_core_module.html#client_body_timeout",
         "https://github.com/dperson/moinmoin/issues/9",
     ),
+    claims=(
+        observed("gw107-pause", status=502),
+        observed("gw107-pause", where="uWSGI", log="[uwsgi-body-read] Timeout reading "),
+        observed("gw107-pause", where="uWSGI", log="timeout during read(200000) on wsgi.input"),
+        observed("gw107-pause", where="uWSGI", log="(HTTP/1.1 500) 0 headers"),
+        observed("gw107-pause", where="nginx error.log", log=PREMATURELY),
+    ),
 )
 def gw107(dep: Deployment) -> Iterator[Finding]:
     groups: dict[tuple[int, tuple[str, int, str]], list[Link]] = {}
@@ -1088,12 +1208,9 @@ def gw107(dep: Deployment) -> Iterator[Finding]:
         yield Finding(
             location=location,
             message=(
-                f"{directive} off {buffering.where()} passes request bodies to uWSGI as the "
-                f"client sends them, and uWSGI's socket-timeout {secs(socket_timeout)} gives up "
-                f"on a body that pauses for {socket_timeout.value} s (nginx itself waits "
-                "client_body_timeout, 60s by default): uWSGI logs '[uwsgi-body-read] Timeout "
-                "reading ... bytes', the app gets an IOError reading wsgi.input and the upload "
-                "fails (500)"
+                f"{directive} off {buffering.where()} streams bodies to uWSGI: its "
+                f"socket-timeout {secs(socket_timeout)} fails an upload pausing "
+                f"{socket_timeout.value} s ('[uwsgi-body-read] Timeout'), nginx would wait"
             ),
             related=(*app_related(app, socket_timeout, "socket-timeout"), *extra),
             fix=(
@@ -1113,14 +1230,18 @@ def gw107(dep: Deployment) -> Iterator[Finding]:
     why="""
 On a deploy, the orchestrator sends SIGTERM and, after its grace period (Kubernetes
 `terminationGracePeriodSeconds` 30 s, counted from the start of any `preStop` hook; `docker stop`
-10 s; ECS `stopTimeout` 30 s; supervisord `stopwaitsecs` 10 s), SIGKILL. gunicorn's master lets
-workers finish their requests for up to `graceful_timeout` (30 s by default) and then kills them
-itself. When `graceful_timeout` is not shorter than the grace period, the orchestrator's SIGKILL
-comes first: requests still running are cut (nginx: `upstream prematurely closed connection while
-reading response header from upstream`, **502**, on every deploy that catches a slow request), and
-gunicorn's shutdown never finishes (`worker_exit`/`on_exit` hooks do not run, connections are not
-closed; under supervisord without `killasgroup` the workers are orphaned). The defaults trip it:
-gunicorn 30 s = Kubernetes 30 s.
+10 s; ECS `stopTimeout` 30 s; supervisord `stopwaitsecs` 10 s), SIGKILL. gunicorn's master
+(`Handling signal: term`) lets workers finish their requests for up to `graceful_timeout` (30 s by
+default), then kills them itself and exits (`Shutting down: Master`). When `graceful_timeout` is
+not shorter than the grace period, the orchestrator's SIGKILL comes first: requests still running
+are cut (nginx: `upstream prematurely closed connection while reading response header from
+upstream`, **502**, on every deploy that catches a slow request), and gunicorn's shutdown never
+finishes (no `Shutting down: Master`; `worker_exit`/`on_exit` hooks do not run, connections are
+not closed; under supervisord without `killasgroup` the workers are orphaned). The defaults trip
+it: gunicorn 30 s = Kubernetes 30 s. gwlint's end-to-end test observes it on a Deployment with
+`terminationGracePeriodSeconds: 2` and `--graceful-timeout=6`; with gwlint's fix gunicorn exits by
+itself before the SIGKILL, and with a grace period longer than `graceful_timeout` the running
+request finishes.
 
 uWSGI behaves the same when SIGTERM triggers its graceful shutdown (`hook-master-start =
 unix_signal:15 gracefully_kill_them_all`): it waits `worker-reload-mercy` (60 s by default) for the
@@ -1134,7 +1255,8 @@ lifespan shutdown (closing database pools, flushing queues) never runs.
 
 gwlint recommends a graceful timeout about 5 s shorter than the grace period, so the app ends
 what is left itself and exits cleanly; raise the grace period instead when requests need the
-time. Needs `--stop-timeout`.
+time. Needs the stop timeout: `--stop-timeout`, or a Kubernetes manifest's
+`terminationGracePeriodSeconds`.
 """,
     example=ex(
         ("gunicorn.conf.py", "bind = '127.0.0.1:8000'\n"),
@@ -1151,6 +1273,27 @@ time. Needs `--stop-timeout`.
         "https://www.uvicorn.org/settings/#timeouts",
         "https://github.com/cds-snc/notification-api/pull/1237",
         "https://github.com/benoitc/gunicorn/pull/1106",
+    ),
+    claims=(
+        observed("gw108-sigkill", status=502),
+        observed("gw108-sigkill", where="nginx error.log", log=PREMATURELY),
+        observed("gw108-sigkill", where="gunicorn", log="Handling signal: term"),
+        observed("gw108-sigkill", where="gunicorn", log="Shutting down: Master"),
+        observed(
+            "gw108-sigkill",
+            outcome="the SIGKILL comes before gunicorn's own shutdown: no 'Shutting down: "
+            "Master' (logged when graceful_timeout is shorter)",
+        ),
+        from_source(
+            f"{UWSGI_SRC}/core/master.c#L142",
+            where="uWSGI",
+            log="is taking too much time to die...NO MERCY !!!",
+        ),
+        from_source(
+            "https://github.com/encode/uvicorn/blob/0.35.0/uvicorn/server.py#L285",
+            where="uvicorn",
+            log="running task(s), timeout graceful shutdown exceeded",
+        ),
     ),
 )
 def gw108(dep: Deployment) -> Iterator[Finding]:
@@ -1192,14 +1335,18 @@ def gw108(dep: Deployment) -> Iterator[Finding]:
         yield Finding(
             location=_app_location(value, app),
             message=(
-                f"{who} {setting} {secs(value)} {sign} the orchestrator's stop timeout {stop}s "
-                f"({dep.facts.stop_timeout_from}): on SIGTERM {who} gives running requests up to "
-                f"{value.value} s before it {kill}, but the orchestrator SIGKILLs everything "
-                f"{stop} s after its SIGTERM (preStop hooks included): requests still running "
-                "are cut (nginx: 502 'upstream prematurely closed connection') and the shutdown "
-                "never finishes (exit hooks do not run)"
+                f"{who} {setting} {secs(value)} {sign} the stop timeout {stop}s "
+                f"({dep.facts.stop_timeout_from}): SIGKILL comes first, cutting running requests "
+                "(502) and the clean exit"
             ),
-            related=app_related(app, value, setting),
+            related=(
+                *app_related(app, value, setting),
+                Related(
+                    location=_app_location(value, app),
+                    message=f"on SIGTERM {who} waits up to {value.value} s for running requests, "
+                    f"then {kill}",
+                ),
+            ),
             fix=fix,
         )
 
@@ -1213,11 +1360,6 @@ def _uvicorn_shutdown(app: UvicornServer, stop: int, given: str) -> Finding | No
     if not value.known or (value.value is not None and value.value < stop):
         return None
     suggested = _below(stop)
-    cut = (
-        f"but the orchestrator SIGKILLs everything {stop} s after its SIGTERM ({given}, "
-        "preStop hooks included): requests still running then are cut (nginx: 502 'upstream "
-        "prematurely closed connection') and the app's lifespan shutdown never runs"
-    )
     if value.value is None:
         where = (
             f"({value.source.label()}: no limit)"
@@ -1225,10 +1367,9 @@ def _uvicorn_shutdown(app: UvicornServer, stop: int, given: str) -> Finding | No
             else f"{value.where()}: no limit"
         )
         message = (
-            f"uvicorn --timeout-graceful-shutdown is not set {where}: on SIGTERM uvicorn "
-            "waits for every running request, streaming response and background task to "
-            f"finish, however long they take, {cut}; a long stream holds every deploy for the "
-            f"full {stop} s"
+            f"uvicorn --timeout-graceful-shutdown is not set {where}: on SIGTERM it waits for "
+            f"all requests and tasks until SIGKILL at the stop timeout {stop}s ({given}) cuts "
+            "them (502)"
         )
         otherwise = (
             "if requests need longer, raise the grace period (terminationGracePeriodSeconds, "
@@ -1238,9 +1379,9 @@ def _uvicorn_shutdown(app: UvicornServer, stop: int, given: str) -> Finding | No
     else:
         sign = "=" if value.value == stop else ">"
         message = (
-            f"uvicorn --timeout-graceful-shutdown {secs(value)} {sign} the orchestrator's stop "
-            f"timeout {stop}s ({given}): on SIGTERM uvicorn gives running requests and "
-            f"tasks up to {value.value} s before it cancels them, {cut}"
+            f"uvicorn --timeout-graceful-shutdown {secs(value)} {sign} the stop timeout {stop}s "
+            f"({given}): SIGKILL comes first, cutting running requests (502) and the lifespan "
+            "shutdown"
         )
         grace = f"{value.value + 5} s or more"
         otherwise = (
@@ -1288,12 +1429,18 @@ SIGTERM: the master logs `...brutally killing workers...` and `binary reloading 
 requests in flight are cut (nginx: **502** `upstream prematurely closed connection while reading
 response header from upstream`), the reloaded stack takes new requests, and when the grace period
 ends the orchestrator SIGKILLs it and cuts those too. Every deploy waits the full stop timeout.
+gwlint's end-to-end test observes it on a Deployment with `terminationGracePeriodSeconds: 3`: the
+running request gets 502, the reloaded uWSGI answers the next one, and it is still running when
+the SIGKILL comes.
 
 `die-on-term = true` makes SIGTERM stop uWSGI, at once (workers get SIGINT, their requests are
 cut). For a graceful stop, where running requests finish, add `hook-master-start =
 unix_signal:15 gracefully_kill_them_all` (with `master`); that hook alone also stops the reload.
-Reported only with `--stop-timeout` (an orchestrator that sends SIGTERM) and a uWSGI master
-(`master = true`): without a master, uWSGI exits on SIGTERM.
+With both (gwlint's fix), the test's running request finishes and uWSGI exits (`graceful shutdown
+triggered...`, then `goodbye to uWSGI.`) before the SIGKILL. Reported only with a stop timeout
+(`--stop-timeout`, or a Kubernetes manifest's `terminationGracePeriodSeconds`: an orchestrator
+that sends SIGTERM) and a uWSGI master (`master = true`): without a master, uWSGI exits on
+SIGTERM.
 """,
     example=ex(
         ("uwsgi.ini", "[uwsgi]\nmaster = true\nsocket = 127.0.0.1:3031\nprocesses = 4\n"),
@@ -1313,6 +1460,24 @@ Reported only with `--stop-timeout` (an orchestrator that sends SIGTERM) and a u
         "https://uwsgi-docs.readthedocs.io/en/latest/Management.html#signals-for-controlling-uwsgi",
         "https://github.com/unbit/uwsgi/issues/849",
         "https://github.com/tiangolo/uwsgi-nginx-docker/pull/30",
+    ),
+    claims=(
+        observed("gw109-reload", status=502),
+        observed("gw109-reload", where="uWSGI", log="...brutally killing workers..."),
+        observed("gw109-reload", where="uWSGI", log="binary reloading uWSGI..."),
+        observed("gw109-reload", where="nginx error.log", log=PREMATURELY),
+        observed(
+            "gw109-reload",
+            outcome="after SIGTERM the reloaded uWSGI answers the next request and is still "
+            "running at the stop timeout",
+        ),
+        observed("gw109-reload", where="uWSGI", log="graceful shutdown triggered..."),
+        observed("gw109-reload", where="uWSGI", log="goodbye to uWSGI."),
+        from_source(
+            f"{UWSGI_SRC}/core/master.c#L346-L352",
+            outcome="SIGTERM runs kill_them_all with die-on-term (workers get SIGINT), "
+            "reap_them_all (the brutal reload) without",
+        ),
     ),
 )
 def gw109(dep: Deployment) -> Iterator[Finding]:
@@ -1337,14 +1502,18 @@ def gw109(dep: Deployment) -> Iterator[Finding]:
         yield Finding(
             location=location,
             message=(
-                f"{where}: {dep.facts.uwsgi_label}'s master 'brutally reloads' on SIGTERM, the "
-                "signal orchestrators stop with: it logs '...brutally killing workers...' and "
-                "'binary reloading uWSGI...', requests in flight are cut (nginx: 502 'upstream "
-                "prematurely closed connection'), and the reloaded stack runs until SIGKILL at "
-                f"the {stop} s stop timeout ({dep.facts.stop_timeout_from}), cutting its "
-                "requests too"
+                f"{where}: {dep.facts.uwsgi_label}'s master reloads on SIGTERM, cutting requests "
+                f"in flight (502), and runs on until SIGKILL at the stop timeout {stop}s "
+                f"({dep.facts.stop_timeout_from})"
             ),
-            related=app_related(app, master, "master"),
+            related=(
+                *app_related(app, master, "master"),
+                Related(
+                    location=location,
+                    message="on SIGTERM the master logs '...brutally killing workers...' and "
+                    "'binary reloading uWSGI...'",
+                ),
+            ),
             fix=_die_on_term_fix(app, die),
         )
 
@@ -1373,12 +1542,13 @@ that hangs (a database lock, an external call without a timeout) gets **504** fr
 `uwsgi_read_timeout` (60 s by default: `upstream timed out (110: Connection timed out) while
 reading response header from upstream`), but its worker stays busy for good; with a few stuck
 workers the rest of the traffic queues, and once all are stuck every request ends in 504. uWSGI
-logs nothing about it.
+logs nothing about it. gwlint's end-to-end test observes it with one process: the hung request
+and every request after it get 504.
 
 gwlint recommends `harakiri` a little longer than nginx's read timeout: nginx answers 504 first
 and harakiri frees the worker soon after (`*** HARAKIRI ON WORKER 1 (pid: 1234, try: 1, graceful:
-yes) ***`). Reported only for a uWSGI that an nginx location reaches; a `harakiri = 0` written in
-the file is GW106.
+yes) ***`), and the next request is answered. Reported only for a uWSGI that an nginx location
+reaches; a `harakiri = 0` written in the file is GW106.
 
 gwlint does not report gunicorn's non-sync workers (nor uvicorn, which has no request timeout at
 all) here, although their `timeout` is only a heartbeat: no setting bounds a request with those
@@ -1424,6 +1594,15 @@ finding would have no configuration fix.
         "https://uwsgi-docs.readthedocs.io/en/latest/ThingsToKnow.html",
         "https://nginx.org/en/docs/http/ngx_http_uwsgi_module.html#uwsgi_read_timeout",
     ),
+    claims=(
+        observed("gw110-stuck", status=504),
+        observed("gw110-stuck", where="nginx error.log", log=TIMED_OUT_SHORT),
+        observed(
+            "gw110-stuck",
+            outcome="the next requests get 504 too, for good, and uWSGI logs nothing",
+        ),
+        observed("gw110-stuck", where="uWSGI", log="HARAKIRI ON WORKER"),
+    ),
 )
 def gw110(dep: Deployment) -> Iterator[Finding]:
     links = [link for link in dep.route_app_links() if link.same_protocol]
@@ -1452,18 +1631,25 @@ def gw110(dep: Deployment) -> Iterator[Finding]:
                 f"{set_in(app, 'harakiri', 75, harakiri)} or another value a little longer than "
                 "nginx's read timeout"
                 if app.launcher is not None
-                else f"set harakiri in {app.path}, a little longer than nginx's read timeout"
+                else f"set harakiri = 75 in {app.path} (a little longer than nginx's read timeout, "
+                "60s by default)"
             )
         unless = ", unless the command line sets it" if app.launcher is None else ""
+        location = _app_location(harakiri, app)
         yield Finding(
-            location=_app_location(harakiri, app),
+            location=location,
             message=(
-                f"uWSGI ({app.path}) has no harakiri (not set: off by default in "
-                f"{harakiri.source.default_of}{unless}): a request that "
-                f"hangs holds its worker forever; {nginx} but the worker is never freed, and once "
-                "every worker is stuck every request ends in 504"
+                f"uWSGI ({app.path}) has no harakiri: a hung request holds its worker for good; "
+                f"{nginx}, but the worker stays taken"
             ),
-            related=_used_by([link.route for link in mine], "reached from"),
+            related=(
+                Related(
+                    location=location,
+                    message=f"harakiri is not set: off by default in "
+                    f"{harakiri.source.default_of}{unless}",
+                ),
+                *_used_by([link.route for link in mine], "reached from"),
+            ),
             fix=fix,
         )
 
@@ -1533,6 +1719,19 @@ Needs `--front cloudflare`; other load balancers are GW103.
         "https://developers.cloudflare.com/fundamentals/reference/connection-limits/",
         "https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout",
         "https://github.com/cloudflare/cloudflare-docs/pull/32243",
+    ),
+    claims=(
+        from_source(
+            "https://developers.cloudflare.com/support/troubleshooting/http-status-codes/cloudflare-5xx-errors/error-524/",
+            status=524,
+            outcome='Cloudflare answers 524 ("A timeout occurred") when the origin does not '
+            "answer within the Proxy Read Timeout",
+        ),
+        from_source(
+            f"{NGINX_UPSTREAM}#L1553-L1556",
+            outcome="nginx ends the request with 499 when its client (Cloudflare) closes the "
+            "connection first",
+        ),
     ),
 )
 def gw111(dep: Deployment) -> Iterator[Finding]:

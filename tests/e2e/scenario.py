@@ -135,8 +135,9 @@ def site(lab: Lab, name: str, locations: str, files: dict[str, str], *, old: boo
 
 def servers(lab: Lab, nginx: Nginx, app: str) -> str:
     tools = lab.tools
-    version = tools.gunicorn_version if app.startswith("gunicorn") else tools.uwsgi_version
     name, _, detail = app.partition(" ")
+    versions = {"gunicorn": tools.gunicorn_version, "uvicorn": tools.uvicorn_version}
+    version = versions.get(name, tools.uwsgi_version)
     return f"nginx {nginx.version}, {name} {version}" + (f" {detail}" if detail else "")
 
 
