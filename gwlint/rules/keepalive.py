@@ -28,6 +28,15 @@ if TYPE_CHECKING:
     from gwlint.model.nginx import NginxConfig, Route, Upstream
     from gwlint.model.source import Source, Sourced
 
+# the sources of the claims (nginx, uvicorn) at the release their line numbers are read at
+NGINX_UPSTREAM_C = "https://github.com/nginx/nginx/blob/release-1.31.4/src/http/ngx_http_upstream.c"
+UVICORN = "https://github.com/Kludex/uvicorn/blob/0.51.0/uvicorn"
+PREMATURELY_CLAIM = from_source(
+    f"{NGINX_UPSTREAM_C}#L2549", where="nginx error.log", log=PREMATURELY
+)
+# ngx_http_upstream_next: an upstream error (a closed or reset connection) answers 502
+NGINX_502_CLAIM = from_source(f"{NGINX_UPSTREAM_C}#L4674", where="nginx", status=502)
+
 PERSISTENT_VERSIONS = frozenset({"1.1", "2"})
 NO_KEEPALIVE_PROTOCOLS = frozenset({"uwsgi", "scgi"})  # upstream docs: no notion of keepalive
 MAX_ROUTES_LISTED = 3
@@ -63,8 +72,17 @@ def keepalive_from_version_default(route: Route, upstream: Upstream) -> bool:
 @dataclass(frozen=True)
 class IdleLimit:
     value: Sourced[int]  # seconds
-    what: str  # "gunicorn keepalive (gthread worker)"
+    what: str  # "gunicorn keepalive"
     setting: str | None  # the setting that changes it, None when it is not configurable
+    worker: str = ""  # "gthread worker": which worker keeps connections for that long
+
+    def related(self, app: AppServer) -> tuple[Related, ...]:
+        """Where the app's value is (or would be) set, naming the worker that applies it."""
+        places = app_related(app, self.value, self.setting or "idle limit")
+        if not self.worker or not places:
+            return places
+        first = places[0]
+        return (Related(first.location, f"{first.message} ({self.worker})"), *places[1:])
 
 
 def app_idle_limit(link: Link) -> IdleLimit | None:
@@ -92,15 +110,16 @@ def idle_limit_of(app: AppServer, listener: Listener) -> IdleLimit | None:
         if app.worker_kind == "tornado":
             return IdleLimit(app.idle_limit, "tornado's idle_connection_timeout", None)
         return IdleLimit(
-            app.idle_limit, f"gunicorn keepalive ({app.worker_kind} worker)", "keepalive"
+            app.idle_limit, "gunicorn keepalive", "keepalive", f"{app.worker_kind} worker"
         )
     if app.kind == "uwsgi" and listener.keepalive:
         if app.socket_timeout.value is None or app.socket_timeout.value <= 0:
             return None
         return IdleLimit(
             app.socket_timeout,
-            "uWSGI socket-timeout (idle limit of http11-socket)",
+            "uWSGI socket-timeout",
             "socket-timeout",
+            "the idle limit of an http11-socket",
         )
     if app.kind == "uvicorn":
         # h11_impl / httptools_impl: after each response, call_later(timeout_keep_alive, close)
@@ -113,6 +132,13 @@ def idle_limit_of(app: AppServer, listener: Listener) -> IdleLimit | None:
 def _upstream_location(upstream: Upstream) -> Location:
     timeout = upstream.keepalive_timeout
     location = Location.of(timeout.source) or Location.of(upstream.source)
+    assert location is not None
+    return location
+
+
+def _keepalive_location(upstream: Upstream) -> Location:
+    """Where the upstream's ``keepalive`` is written, else the ``upstream`` block."""
+    location = Location.of(upstream.keepalive.source) or Location.of(upstream.source)
     assert location is not None
     return location
 
@@ -252,19 +278,25 @@ def gw201(dep: Deployment) -> Iterator[Finding]:
         keepalive = upstream.keepalive
         message = (
             f"{idle.what} {idle.value.value}s {idle.value.where()} <= keepalive_timeout "
-            f"{ms(timeout)} of upstream {name}, which keeps idle connections (keepalive "
-            f"{keepalive.raw or keepalive.value}, {keepalive.source.label()}): nginx reuses "
-            "connections the app has already closed, and requests fail intermittently with 502 "
-            "'upstream prematurely closed connection' (POST and PATCH are not retried)"
+            f"{ms(timeout)} of upstream {name}: nginx reuses connections the app closed; requests "
+            "fail intermittently with 502"
         )
+        kept = (
+            f"keepalive {keepalive.raw or keepalive.value} ({keepalive.source.label()}): nginx "
+            f"keeps idle connections to upstream {name}"
+        )
+        nginx_side_places = [Related(location=_keepalive_location(upstream), message=kept)]
         severity = None
         if not dep.facts.nginx_version_given and any(
             keepalive_from_version_default(item.route, upstream) for item in links
         ):
             severity = Severity.WARNING
-            message += (
-                f"; this holds for nginx >= {version}, whose defaults keep upstream connections "
-                f"(assumed: {nginx.version_label}; give --nginx-version)"
+            nginx_side_places.append(
+                Related(
+                    location=_upstream_location(upstream),
+                    message=f"this holds for nginx >= {version}, whose defaults keep upstream "
+                    f"connections (assumed: {nginx.version_label}; give --nginx-version)",
+                )
             )
         app_side = ""
         if idle.setting is not None and timeout.value < UNLIMITED_MS:
@@ -278,12 +310,12 @@ def gw201(dep: Deployment) -> Iterator[Finding]:
             fix = nginx_side + (f"; or {app_side}" if app_side else "")
         else:
             fix = f"{app_side}; or {nginx_side}"
-        setting = idle.setting or "idle limit"
         yield Finding(
             location=_upstream_location(upstream),
             message=message,
             related=(
-                *app_related(link.app, idle.value, setting),
+                *idle.related(link.app),
+                *nginx_side_places,
                 *_routes_related([item.route for item in links]),
             ),
             fix=fix,
@@ -379,6 +411,16 @@ connection is never reused, by design.
             where="nginx 1.29.7 and later",
             outcome="the same config reuses one connection",
         ),
+        observed(
+            "gw203-boundary-1.29.6",
+            where="nginx 1.29.6",
+            outcome="each request opens a new upstream connection: none is reused",
+        ),
+        observed(
+            "gw203-boundary-1.29.7",
+            where="nginx 1.29.7",
+            outcome="the same config reuses one connection",
+        ),
     ),
 )
 def gw203(dep: Deployment) -> Iterator[Finding]:
@@ -387,11 +429,10 @@ def gw203(dep: Deployment) -> Iterator[Finding]:
             keepalive = app.keepalive
             location = Location.of(keepalive.source)
             if location is not None and not keepalive.is_default:
-                unless = (
-                    "; worker_class is not set in this file, so sync is assumed unless the "
-                    "command line gives -k"
+                assumed = (
+                    app_related(app, app.worker_class, "worker_class")
                     if app.worker_class.is_default and app.launcher is None
-                    else ""
+                    else ()
                 )
                 if app.launcher is None:
                     fix = (
@@ -408,8 +449,9 @@ def gw203(dep: Deployment) -> Iterator[Finding]:
                     location=location,
                     message=(
                         f"{shown(app, keepalive, 'keepalive')} does nothing: the sync worker "
-                        f"closes every connection after one response (Connection: close){unless}"
+                        "closes every connection after one response (Connection: close)"
                     ),
+                    related=assumed,
                     fix=fix,
                 )
     nginx = dep.nginx
@@ -523,16 +565,31 @@ def _no_reuse(
 
 # --- GW202: the load balancer in front ------------------------------------------------------
 
-# what the client gets when the front reuses a connection its backend has just closed
-FRONT_FAILURE: dict[str, str] = {
-    "alb": "the ALB answers 502 (access log: elb_status_code 502, target_status_code -)",
-    "elb": "the Classic Load Balancer answers 504",
-    "gcp": (
-        "the load balancer answers 502 (statusDetails "
-        "backend_connection_closed_before_data_sent_to_client)"
-    ),
+# what the client gets when the front reuses a connection its backend has just closed (each
+# one is a claim of GW202, with the load balancer's documentation)
+FRONT_STATUS: dict[str, str] = {
+    "alb": "502",
+    "elb": "504",
+    "gcp": "502 or 503",
+    "heroku": "503 (H13, H18)",
+    "oci": "502",
 }
 FIXED_IDLE_FRONTS = frozenset({"gcp", "heroku"})  # their backend keep-alive cannot be changed
+
+ALB_DOCS = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application"
+GCP_DOCS = "https://cloud.google.com/load-balancing/docs/https"
+HEROKU_H13_H18 = (
+    "https://help.heroku.com/Y6M4QI4V/"
+    "how-do-i-fix-new-h18-or-h13-errors-that-have-started-since-switching-to-router-2-0"
+)
+
+
+def front_failure(front: Front) -> str:
+    """``now and then answers 502``; for a load balancer gwlint does not know, what most do."""
+    status = FRONT_STATUS.get(front.kind)
+    if status is None:
+        return "now and then fails a request (502 on most load balancers)"
+    return f"now and then answers {status}"
 
 
 def front_name(front: Front) -> str:
@@ -540,9 +597,17 @@ def front_name(front: Front) -> str:
 
 
 def front_label(front: Front) -> str:
-    """``the 600s idle timeout of the Google Cloud load balancer (--front gcp)``."""
+    """``the Google Cloud LB's 600s idle timeout (--front gcp)``."""
     flag = f"--front idle={front.idle}" if front.kind == "custom" else f"--front {front.kind}"
-    return f"the {front.idle}s idle timeout of {front_name(front)} ({flag})"
+    return f"{front_short(front)}'s {front.idle}s idle timeout ({flag})"
+
+
+def front_short(front: Front) -> str:
+    """``the ALB``, ``the Google Cloud LB``, ``the Heroku router``, ``the load balancer``."""
+    short = {"alb": "the ALB", "elb": "the Classic ELB", "gcp": "the Google Cloud LB"}
+    if front.kind == "custom":
+        return "the load balancer"
+    return short.get(front.kind, front_name(front))
 
 
 def longer_than_front(idle: int) -> int:
@@ -573,13 +638,22 @@ def _front_fix(front: Front, backend: str) -> str:
     why="""
 A load balancer in front (AWS ALB, Google Cloud load balancing, OCI, Heroku's router...) keeps
 idle connections to its backend open and reuses them for up to its own idle timeout: 60 s on an
-ALB, **600 s, fixed, on Google Cloud**, 300 s on OCI, 90 s on Heroku. If the backend (nginx, or the
-app when nothing sits in between) closes an idle connection sooner, the load balancer sometimes
-sends a request on a connection the backend is closing, and the client gets **502** from the
-load balancer (ALB: `elb_status_code 502`, `target_status_code -` in its access log; Google Cloud:
-`backend_connection_closed_before_data_sent_to_client`; a Classic ELB answers **504**),
-intermittently and with nothing in nginx's or the app's logs. AWS and Google both tell you to make
-the backend's keep-alive longer than the load balancer's.
+ALB, **600 s, fixed, on Google Cloud**, 300 s on OCI, 90 s on Heroku's router. If the backend
+(nginx, or the app when nothing sits in between) closes an idle connection sooner, the load
+balancer sometimes sends a request on a connection the backend is closing, and the request
+fails at the load balancer, intermittently and with nothing in nginx's or the app's logs:
+
+- an ALB answers **502** (its troubleshooting docs: "The target closed the connection with a TCP
+  RST or a TCP FIN while the load balancer had an outstanding request"); its access log has
+  `target_status_code` `-`, as no response came from the target;
+- a Classic Load Balancer answers **504** ("Registered instances closing the connection");
+- Google Cloud answers **502** or **503**, with `statusDetails`
+  `backend_connection_closed_before_data_sent_to_client` in its log;
+- OCI answers **502**;
+- Heroku's router answers **503** and logs `code=H13 desc="Connection closed without response"`
+  or `code=H18 desc="Server Request Interrupted"`.
+
+Each of them tells you to make the backend's keep-alive longer than the load balancer's.
 
 - With an nginx config, nginx is the first hop: its client-side `keepalive_timeout` (75 s by
   default) must be longer than the load balancer's idle timeout. Fine behind an ALB (60 s), wrong
@@ -591,8 +665,7 @@ the backend's keep-alive longer than the load balancer's.
 
 Give the load balancer with `--front alb|gcp|oci|heroku|elb` (`alb:120` for a changed idle
 timeout, `idle=SECONDS,read=SECONDS` for another one); without it, and behind Cloudflare (no idle
-timeout to compare), the rule is quiet. Equal values are a race
-and count.
+timeout to compare), the rule is quiet. Equal values are a race and count.
 """,
     example=ex(
         (
@@ -641,6 +714,70 @@ and count.
         "https://github.com/conbench/conbench/issues/1156",
         "https://github.com/ONSdigital/eq-survey-runner/issues/2379",
         "https://github.com/kserve/kserve/issues/5446",
+        HEROKU_H13_H18,
+    ),
+    claims=(
+        from_source(
+            f"{ALB_DOCS}/load-balancer-troubleshooting.html#http-502-issues",
+            where="AWS ALB",
+            status=502,
+        ),
+        from_source(
+            f"{ALB_DOCS}/load-balancer-access-logs.html",
+            where="ALB access log",
+            outcome="the ALB's access log has target_status_code - when the target sent no "
+            "response",
+        ),
+        from_source(
+            "https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/"
+            "ts-elb-error-message.html#ts-elb-errorcodes-http504",
+            where="AWS Classic Load Balancer",
+            status=504,
+        ),
+        from_source(
+            f"{GCP_DOCS}/https-logging-monitoring#failure-messages",
+            where="Google Cloud load balancer",
+            status=502,
+        ),
+        from_source(
+            f"{GCP_DOCS}/https-logging-monitoring#failure-messages",
+            where="Google Cloud load balancer",
+            status=503,
+        ),
+        from_source(
+            f"{GCP_DOCS}/https-logging-monitoring#failure-messages",
+            where="Google Cloud load balancer log",
+            log="backend_connection_closed_before_data_sent_to_client",
+        ),
+        from_source(
+            f"{GCP_DOCS}#timeouts_and_retries",
+            where="Google Cloud load balancer",
+            outcome="Google Cloud's load balancer keeps idle backend connections for 600 s, "
+            "which cannot be changed",
+        ),
+        from_source(
+            "https://docs.oracle.com/en-us/iaas/Content/Balance/Reference/connectionreuse.htm",
+            where="OCI load balancer",
+            status=502,
+        ),
+        from_source(
+            HEROKU_H13_H18,
+            where="Heroku router",
+            outcome="Heroku's router (Router 2.0) keeps idle connections to dynos for 90 s",
+        ),
+        from_source(
+            "https://devcenter.heroku.com/articles/error-codes#h13-connection-closed-without-response",
+            where="Heroku router log",
+            log='code=H13 desc="Connection closed without response"',
+        ),
+        from_source(
+            "https://devcenter.heroku.com/articles/error-codes#h18-server-request-interrupted",
+            where="Heroku router log",
+            log='code=H18 desc="Server Request Interrupted"',
+        ),
+        from_source(
+            "https://devcenter.heroku.com/articles/error-codes", where="Heroku router", status=503
+        ),
     ),
 )
 def gw202(dep: Deployment) -> Iterator[Finding]:
@@ -666,17 +803,15 @@ def _nginx_before_front(nginx: NginxConfig, front: Front) -> Iterator[Finding]:
             continue
         groups.setdefault(_source_key(timeout.source), []).append(route)
     main_given = main_config_given(nginx)
-    failure = FRONT_FAILURE.get(front.kind, "the load balancer answers 502")
+    failure = front_failure(front)
     suggested = longer_than_front(front.idle)
     for routes in groups.values():
         timeout = routes[0].keepalive_timeout
         assert timeout.value is not None
         severity = None
         message = (
-            f"nginx keepalive_timeout {ms(timeout)} <= {front_label(front)}: nginx closes idle "
-            "client connections while the load balancer still reuses them, so now and then it "
-            f"sends a request on a connection nginx is closing and {failure}, with nothing in "
-            "nginx's logs"
+            f"nginx keepalive_timeout {ms(timeout)} <= {front_label(front)}: it reuses "
+            f"connections nginx closed and {failure}"
         )
         related_places = [
             Related(location=item.location, message=item.message.replace("used by", "applies to"))
@@ -697,9 +832,12 @@ def _nginx_before_front(nginx: NginxConfig, front: Front) -> Iterator[Finding]:
             change = f"add keepalive_timeout {suggested}s; to the http block of nginx.conf"
             if not main_given:
                 severity = Severity.WARNING
-                message += (
-                    "; this is nginx's default, and the main nginx.conf, which was not given, "
-                    "may set another value"
+                related_places.append(
+                    Related(
+                        location=location,
+                        message="keepalive_timeout is nginx's default here: the main "
+                        "nginx.conf, which was not given, may set another value",
+                    )
                 )
         yield Finding(
             location=location,
@@ -733,13 +871,10 @@ def _app_before_front(app: AppServer, front: Front) -> Finding | None:
         idle = idle_limit_of(app, listener)
         if idle is None or idle.value.value is None or idle.value.value > front.idle:
             continue
-        failure = FRONT_FAILURE.get(front.kind, "the load balancer answers 502")
         suggested = longer_than_front(front.idle)
         message = (
-            f"{idle.what} {idle.value.value}s {idle.value.where()} <= {front_label(front)}, "
-            f"which connects to {app.label} directly (no nginx config given): the app closes "
-            "idle connections while the load balancer still reuses them, so now and then it "
-            f"sends a request on a connection the app is closing and {failure}"
+            f"{idle.what} {idle.value.value}s {idle.value.where()} <= {front_label(front)}: "
+            f"it reuses connections the app closed and {front_failure(front)}"
         )
         backend = f"{idle.value.value}s"
         if idle.setting is None:
@@ -755,7 +890,7 @@ def _app_before_front(app: AppServer, front: Front) -> Finding | None:
                     "; an http11-socket holds a core per idle connection, so with few processes "
                     "an nginx in front (http-socket behind it) is the better fix"
                 )
-        places: list[Related] = list(app_related(app, idle.value, idle.setting or "idle limit"))
+        places: list[Related] = list(idle.related(app))
         bound = Location.of(listener.source)
         if bound is not None:
             if app.launcher is None:
@@ -763,7 +898,11 @@ def _app_before_front(app: AppServer, front: Front) -> Finding | None:
             else:
                 connects = f"{listener.address} ({app.launcher})"
             places.append(
-                Related(location=bound, message=f"the load balancer connects to {connects}")
+                Related(
+                    location=bound,
+                    message=f"the load balancer connects to {connects} directly (no nginx "
+                    "config given)",
+                )
             )
         location = app_location(app, idle.value)
         return Finding(location=location, message=message, related=tuple(places), fix=fix)
@@ -784,7 +923,10 @@ worker (`max_keepalived` in `gthread.py`). When that is zero or less, it answers
 with `Connection: close`, so `keepalive` does nothing and nginx's upstream `keepalive` or a load
 balancer opens a new connection for every request; gunicorn says so once at start: `No
 keepalived connections can be handled. Check the number of worker connections and threads.`
-Nothing fails, but every request pays a new connection.
+Nothing fails, but every request pays a new connection. gwlint's end-to-end test sees both behind
+nginx's default upstream keep-alive (`threads = 4`, `worker_connections = 4`): the warning at
+start, and one upstream connection per request; with gwlint's fix, one connection carries them
+all.
 
 When `worker_connections` is below `threads`, a worker also never accepts more connections than
 `worker_connections`, so the threads beyond it never get work.
@@ -806,6 +948,19 @@ When `worker_connections` is below `threads`, a worker also never accepts more c
         "https://docs.gunicorn.org/en/stable/settings.html#keepalive",
         "https://github.com/benoitc/gunicorn/blob/master/gunicorn/workers/gthread.py",
     ),
+    claims=(
+        observed(
+            "gw204-no-room",
+            where="gunicorn",
+            log="No keepalived connections can be handled. Check the number of worker "
+            "connections and threads.",
+        ),
+        observed(
+            "gw204-no-room",
+            where="nginx 1.29.7 and later",
+            outcome="each request opens a new upstream connection: none is reused",
+        ),
+    ),
 )
 def gw204(dep: Deployment) -> Iterator[Finding]:
     for app in dep.apps:
@@ -822,24 +977,24 @@ def gw204(dep: Deployment) -> Iterator[Finding]:
         location = app_location(app, place)
         message = (
             f"worker_connections {connections.value} {connections.where()} - threads "
-            f"{threads.value} {threads.where()} = {spare}: the gthread worker keeps no idle "
-            "connection and answers every request with Connection: close, so "
-            f"{shown(app, keepalive, 'keepalive')} {keepalive.where()} does nothing (gunicorn "
-            "logs 'No keepalived "
-            "connections can be handled. Check the number of worker connections and threads.')"
+            f"{threads.value} {threads.where()} = {spare}: gthread closes every connection after "
+            f"its response, so keepalive {keepalive.value}s {keepalive.where()} does "
+            "nothing"
         )
-        if connections.value < threads.value:
-            message += (
-                f"; a worker also accepts at most {connections.value} connections at once, so "
-                f"only {connections.value} of its {threads.value} threads ever work"
-            )
         suggested = max(1000, 2 * threads.value)
         other = threads if place is connections else connections
         name = "threads" if other is threads else "worker_connections"
+        places = app_related(app, other, name, written_only=True)
+        if connections.value < threads.value and places:
+            starved = (
+                f"a worker accepts at most {connections.value} connections at once, so only "
+                f"{connections.value} of its {threads.value} threads ever work"
+            )
+            places = (Related(places[0].location, f"{places[0].message}: {starved}"),)
         yield Finding(
             location=location,
             message=message,
-            related=app_related(app, other, name, written_only=True),
+            related=places,
             fix=(
                 f"{set_in(app, 'worker_connections', suggested, connections)} (threads plus "
                 "room for idle keep-alive connections)"
@@ -861,19 +1016,26 @@ UVICORN_WORKER_CLASSES = frozenset(
 UVICORN_KEEPALIVE_NAMES = ("timeout_keep_alive", "timeout_keepalive")
 
 
-def _reuser(dep: Deployment, app: GunicornServer) -> tuple[str, int, str] | None:
-    """Who reuses the app's idle connections, for how long (seconds) and what failing looks
-    like: an nginx upstream that keeps them, or the load balancer in front without nginx."""
+@dataclass(frozen=True)
+class Reuser:
+    """Who reuses an app's idle connections, for how long, and what failing looks like."""
+
+    who: str  # "nginx's upstream api", "the ALB (--front alb)"
+    seconds: int
+    status: str  # "502", "503 (H13, H18)", "502 on most load balancers"
+    places: tuple[Related, ...] = ()
+
+
+def _reuser(dep: Deployment, app: GunicornServer) -> Reuser | None:
+    """An nginx upstream that keeps the app's idle connections, or the load balancer in front
+    when no nginx config is given."""
     nginx = dep.nginx
     if nginx is None:
         front = dep.facts.front
         if front is None or front.idle is None:
             return None
-        who = (
-            f"{front_name(front)} (--front {front.kind}), which keeps idle connections for "
-            f"{front.idle}s,"
-        )
-        return who, front.idle, FRONT_FAILURE.get(front.kind, "the load balancer answers 502")
+        status = FRONT_STATUS.get(front.kind, "502 on most load balancers")
+        return Reuser(f"{front_short(front)} (--front {front.kind})", front.idle, status)
     for link in dep.route_app_links():
         route = link.route
         if link.app is not app or route.protocol != "http" or not link.same_protocol:
@@ -885,9 +1047,12 @@ def _reuser(dep: Deployment, app: GunicornServer) -> tuple[str, int, str] | None
         timeout = upstream.keepalive_timeout
         if upstream.keepalive.value and timeout.value is not None:
             seconds = min(timeout.value // 1000, 10**6)
-            who = f"nginx's upstream {name}, which keeps idle connections for {ms(timeout)},"
-            failure = "nginx answers 502 ('upstream prematurely closed connection')"
-            return who, seconds, failure
+            kept = Related(
+                location=_keepalive_location(upstream),
+                message=f"upstream {name} keeps idle connections for keepalive_timeout "
+                f"{ms(timeout)}",
+            )
+            return Reuser(f"nginx's upstream {name}", seconds, "502", (kept,))
     return None
 
 
@@ -909,8 +1074,9 @@ uvicorn with `timeout_keep_alive=cfg.keepalive`: the idle limit of its connectio
 - `keepalive = 0`, meant to turn keep-alive off: gunicorn's own workers then answer with
   `Connection: close`, but uvicorn gets `timeout_keep_alive=0` and closes each idle connection
   right after its response without saying so. nginx or a load balancer that keeps connections
-  can still pick one that is closing (a much smaller window than 2 s, but the same 502). Reported
-  only where something does reuse connections.
+  can still pick one that is closing (a much smaller window than 2 s, but the same failure: 502
+  from nginx; for a load balancer's status see GW202). Reported only where something does reuse
+  connections.
 
 A keepalive left at the 2 s default behind nginx's upstream keep-alive is GW201's finding, and
 behind a load balancer GW202's, so this rule does not repeat it.
@@ -935,6 +1101,21 @@ behind a load balancer GW202's, so this rule does not repeat it.
         "https://github.com/Kludex/uvicorn/issues/194",
         "https://github.com/Kludex/uvicorn-worker",
     ),
+    claims=(
+        from_source(
+            f"{UVICORN}/workers.py#L48",
+            where="uvicorn",
+            outcome="UvicornWorker starts uvicorn with timeout_keep_alive=cfg.keepalive",
+        ),
+        from_source(
+            f"{UVICORN}/protocols/http/h11_impl.py#L331",
+            where="uvicorn",
+            outcome="uvicorn closes a connection once it is idle for timeout_keep_alive seconds "
+            "after a response (0: at once)",
+        ),
+        NGINX_502_CLAIM,
+        PREMATURELY_CLAIM,
+    ),
 )
 def gw205(dep: Deployment) -> Iterator[Finding]:
     for app in dep.apps:
@@ -951,21 +1132,21 @@ def gw205(dep: Deployment) -> Iterator[Finding]:
             location = app_location(app, setting)
             if keepalive.is_default:
                 wanted = setting.value if isinstance(setting.value, int) else None
-                unless = (
-                    ", unless the command line gives --keep-alive" if app.launcher is None else ""
-                )
+                where = setting.source.path or app.path
                 yield Finding(
                     location=location,
                     message=(
-                        f"{name} = {setting.raw} is uvicorn's setting, which gunicorn ignores: "
-                        f"{worker} takes its keep-alive from gunicorn's keepalive, "
-                        f"{keepalive.value}s {keepalive.where()}{unless}; idle connections "
-                        f"close after {keepalive.value} s, and behind nginx's upstream "
-                        "keep-alive or a load balancer that is the race behind intermittent 502s"
+                        f"{name} = {setting.raw} is uvicorn's name, which gunicorn ignores: "
+                        f"{worker} takes gunicorn's keepalive, {keepalive.value}s "
+                        f"{keepalive.where()}, so idle connections close after "
+                        f"{keepalive.value} s"
                     ),
+                    related=app_related(app, keepalive, "keepalive"),
                     fix=(
-                        f"rename it: keepalive = {wanted if wanted is not None else setting.raw}"
-                        f" in {setting.source.path or app.path}"
+                        f"set keepalive = {wanted} in {where} (the name gunicorn reads) and remove "
+                        f"{name}"
+                        if wanted is not None
+                        else f"rename {name} to keepalive in {where}"
                     ),
                 )
             else:
@@ -984,20 +1165,17 @@ def gw205(dep: Deployment) -> Iterator[Finding]:
             reuser = _reuser(dep, app)
             if reuser is None:
                 continue
-            who, seconds, failure = reuser
             yield Finding(
                 location=app_location(app, keepalive),
                 message=(
                     f"{shown(app, keepalive, 'keepalive')} does not turn keep-alive off for "
-                    f"{worker}: "
-                    "uvicorn gets timeout_keep_alive=0 and closes each idle connection right "
-                    f"after its response, without Connection: close, while {who} reuses them: "
-                    f"a request sent on a connection that is closing fails and {failure} (a "
-                    "narrower window than a 2 s keepalive, but the same race)"
+                    f"{worker}: uvicorn closes idle connections at once, unannounced, and "
+                    f"{reuser.who} reuses them: {reuser.status} now and then"
                 ),
+                related=reuser.places,
                 fix=(
-                    f"{set_in(app, 'keepalive', above(seconds), keepalive)} (more than the "
-                    f"{seconds}s the other side keeps idle connections)"
+                    f"{set_in(app, 'keepalive', above(reuser.seconds), keepalive)} (more than "
+                    f"the {reuser.seconds}s the other side keeps idle connections)"
                 ),
             )
 
@@ -1022,10 +1200,10 @@ def nginx_workers(dep: Deployment) -> tuple[int, str, Sourced[str] | None] | Non
         cpus = dep.facts.cpus
         if cpus is None:
             return None
-        text = f"worker_processes auto at {written.source.label()}, {dep.facts.cpus_from} {cpus}"
+        text = f"worker_processes auto: {cpus} worker processes ({dep.facts.cpus_from} {cpus})"
         return cpus, text, written
     if text.isascii() and text.isdigit() and 0 < len(text.lstrip("0")) <= 18:  # not ², 10**5000
-        return int(text), f"worker_processes {text} at {written.source.label()}", written
+        return int(text), f"worker_processes {text}", written
     return None
 
 
@@ -1068,7 +1246,7 @@ def _capacity(link: Link) -> Capacity | None:
         *app_related(app, threads, "threads", written_only=True),
         *app_related(app, app.socket_timeout, "socket-timeout", written_only=True),
     )
-    hold = f"{app.socket_timeout.value}s, {app.socket_timeout.source.label()}"
+    hold = f"socket-timeout ({app.socket_timeout.value}s, {app.socket_timeout.source.label()})"
     return Capacity(processes.value * per_process, label, places, kind="uwsgi", hold=hold)
 
 
@@ -1121,8 +1299,8 @@ incoming connections as well"). A heuristic, so info:
 - **gunicorn gthread** (an explicit `keepalive N` only): idle connections wait in the worker's
   poller, not in a thread, so nothing blocks; but nginx never needs more connections than
   `workers x threads`, and the surplus stays open in gunicorn until its `keepalive` expires.
-- **uvicorn with `--limit-concurrency N`**: each uvicorn process answers **503** (`Exceeded
-  concurrency limit.`) to a request that arrives while it holds N connections, and idle keep-alive
+- **uvicorn with `--limit-concurrency N`**: each uvicorn process answers **503** and logs `Exceeded
+  concurrency limit.` for a request that arrives while it holds N connections, and idle keep-alive
   connections count. When nginx can cache `--limit-concurrency x --workers` connections or more,
   the cache alone can fill the limit and requests get 503 at any load. (Without
   `--limit-concurrency`, an idle connection costs uvicorn nothing.)
@@ -1192,6 +1370,14 @@ idle connection costs them nothing), and when an upstream server is not one of t
         "https://docs.gunicorn.org/en/stable/design.html#how-many-workers",
         "https://www.uvicorn.org/settings/#resource-limits",
     ),
+    claims=(
+        from_source(f"{UVICORN}/protocols/http/flow_control.py#L46", where="uvicorn", status=503),
+        from_source(
+            f"{UVICORN}/protocols/http/h11_impl.py#L229",
+            where="uvicorn",
+            log="Exceeded concurrency limit.",
+        ),
+    ),
 )
 def gw206(dep: Deployment) -> Iterator[Finding]:
     nginx = dep.nginx
@@ -1237,21 +1423,20 @@ def gw206(dep: Deployment) -> Iterator[Finding]:
         if cache < total or (kind == "gthread" and cache == total):
             continue
         first = next(iter(capacities.values()))
-        if len(capacities) == 1:
-            backend = first.app
-        else:
+        backend = {"uwsgi": "uWSGI", "uvicorn": "uvicorn", "gthread": "gunicorn"}[kind]
+        if len(capacities) > 1:
             backend = f"the {len(capacities)} app servers behind it"
+        default = " (default)" if workers_directive is None else ""
+        nginx_workers_text = f"{workers} nginx worker" + ("" if workers == 1 else "s")
         message = (
-            f"upstream {name} can cache keepalive {keepalive.raw or keepalive.value} "
-            f"({keepalive.source.label()}) x {_processes(workers)} "
-            f"({workers_text}) = {cache} idle connections, "
+            f"upstream {name}: keepalive {keepalive.raw or keepalive.value} "
+            f"({keepalive.source.label()}) x {nginx_workers_text}{default} = {cache} cached "
+            "connections "
         )
         if kind == "uwsgi":
             message += (
-                f"and {backend} has {total} cores: each idle http11-socket connection holds a "
-                f"core until socket-timeout ({first.hold}), so the connections one nginx "
-                "worker keeps can occupy every core while requests from the other workers wait "
-                "in the listen queue"
+                f">= {backend}'s {total} cores: idle http11-socket connections can hold every "
+                "core while requests queue"
             )
             lower = (total - 1) // workers
             fix = (
@@ -1262,10 +1447,8 @@ def gw206(dep: Deployment) -> Iterator[Finding]:
             )
         elif kind == "uvicorn":
             message += (
-                f"and {backend} holds at most {total} connections at once, idle keep-alive ones "
-                "included: a uvicorn process that already holds --limit-concurrency connections "
-                "answers the next request with 503 and logs 'Exceeded concurrency limit.', so "
-                "once nginx keeps that many open, even idle, requests get 503 at any load"
+                f">= {backend}'s limit of {total} connections, idle ones included: then "
+                "requests get 503 at any load"
             )
             lower = (total - 1) // workers
             fix = (
@@ -1284,8 +1467,8 @@ def gw206(dep: Deployment) -> Iterator[Finding]:
                 )
         else:
             message += (
-                f"more than the {total} requests {backend} serves at once: nginx never needs "
-                "that many, and the surplus stays open in gunicorn until its keepalive expires"
+                f"> the {total} requests {backend} serves at once: the surplus idles in gunicorn "
+                "until its keepalive expires"
             )
             per_worker = total // workers
             fix = (
@@ -1298,10 +1481,12 @@ def gw206(dep: Deployment) -> Iterator[Finding]:
         if workers_directive is not None:
             at = Location.of(workers_directive.source)
             if at is not None:
-                places.append(
-                    Related(location=at, message=f"worker_processes {workers_directive.raw}")
-                )
+                places.append(Related(location=at, message=workers_text))
         for capacity in capacities.values():
+            if capacity.places:
+                held = f": an idle connection holds a core until {capacity.hold}"
+                summary = capacity.app + (held if capacity.hold else "")
+                places.append(Related(capacity.places[0].location, summary))
             places.extend(capacity.places)
         yield Finding(
             location=Location.of(keepalive.source) or _upstream_location(upstream),

@@ -9,13 +9,31 @@ from typing import TYPE_CHECKING, Any
 from gwlint.model.defaults import GUNICORN_REMOVED_WORKERS
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.model.unread import UNREAD_ENV
-from gwlint.rules.base import ex, rule
+from gwlint.rules.base import PREMATURELY, ex, from_source, observed, rule
 from gwlint.rules.text import app_location, app_related, remove_from, set_in, shown
 
 if TYPE_CHECKING:
     from gwlint.model.appserver import AppServer, GunicornServer, UvicornServer, UwsgiServer
     from gwlint.model.deployment import Deployment, Link
     from gwlint.model.source import Source, Sourced
+
+
+# the sources of the claims, at the release their line numbers are read at (gunicorn: the newest
+# tag of the mirror; the lines quoted are the same in 27.0.1, which the lab runs)
+NGINX_UPSTREAM_C = "https://github.com/nginx/nginx/blob/release-1.31.4/src/http/ngx_http_upstream.c"
+GUNICORN = "https://github.com/benoitc/gunicorn/blob/26.1.0/gunicorn"
+UVICORN = "https://github.com/Kludex/uvicorn/blob/0.51.0/uvicorn"
+UWSGI = "https://github.com/unbit/uwsgi/blob/2.0.30"
+# ngx_http_upstream_next: a timeout answers 504 and logs "upstream timed out (110: ...)"
+NGINX_TIMEOUT_CLAIMS = (
+    from_source(f"{NGINX_UPSTREAM_C}#L4645", where="nginx", status=504),
+    from_source(f"{NGINX_UPSTREAM_C}#L4633", where="nginx error.log", log="upstream timed out"),
+)
+# an upstream that closes the connection (a killed worker): 502, "upstream prematurely closed"
+NGINX_CLOSED_CLAIMS = (
+    from_source(f"{NGINX_UPSTREAM_C}#L4674", where="nginx", status=502),
+    from_source(f"{NGINX_UPSTREAM_C}#L2549", where="nginx error.log", log=PREMATURELY),
+)
 
 
 def _at(value: Sourced[Any], app: AppServer) -> Location:
@@ -29,15 +47,21 @@ def _at(value: Sourced[Any], app: AppServer) -> Location:
     severity=Severity.INFO,
     why="""
 A heuristic, so info. gunicorn's docs suggest starting at `(2 x CPUs) + 1` workers and say four to
-twelve serve most sites; uWSGI's `processes` defaults to 1 as well.
+twelve serve most sites; uWSGI's `processes` defaults to 1 as well. The fix gives that number for
+the CPUs given with `--cpus` (for 2 CPUs without it).
 
 - **One sync worker** (gunicorn's default `workers = 1`; uWSGI `processes = 1` with one thread)
-  serves one request at a time: a single slow request makes every other one wait, and nginx
-  answers 504 (`upstream timed out (110: Connection timed out)`) to the queue behind it.
+  serves one request at a time: a single slow request makes every other one wait in the listen
+  queue. Behind nginx, those that wait longer than `proxy_read_timeout` get **504** (`upstream
+  timed out (110: ...) while reading response header from upstream`; the words after 110 are the
+  C library's: `Connection timed out` with glibc, `Operation timed out` with musl); without an
+  nginx config among the files, the message only says a proxy would.
 - **Far more workers than CPUs** (over twice the suggested count, given `--cpus`): the workers
-  compete for CPU and memory, and the OOM killer ends them under load (`Worker (pid:N) was sent
-  SIGKILL! Perhaps out of memory?`, 502 in nginx). uvicorn's `--workers` too; one uvicorn worker
-  is not reported, as its event loop serves many requests at once.
+  compete for CPU and memory, and the OOM killer ends them under load: gunicorn logs `Worker
+  (pid:N) was sent SIGKILL! Perhaps out of memory?`, and nginx answers the request the worker was
+  serving with **502** (`upstream prematurely closed connection while reading response header
+  from upstream`). uvicorn's `--workers` too; one uvicorn worker is not reported, as its event
+  loop serves many requests at once.
 
 Not reported: one worker with `reload = True` (a development server), and a worker count the
 platform sets at start (`WEB_CONCURRENCY` for a Procfile on Heroku-style platforms).
@@ -52,13 +76,23 @@ requests) is its CPU count.
         "https://docs.gunicorn.org/en/stable/design.html#how-many-workers",
         "https://uwsgi-docs.readthedocs.io/en/latest/ThingsToKnow.html",
     ),
+    claims=(
+        *NGINX_TIMEOUT_CLAIMS,
+        *NGINX_CLOSED_CLAIMS,
+        from_source(
+            f"{GUNICORN}/arbiter.py#L669",
+            where="gunicorn",
+            log="was sent SIGKILL! Perhaps out of memory?",
+        ),
+    ),
 )
 def gw301(dep: Deployment) -> Iterator[Finding]:
     cpus = dep.facts.cpus
-    suggested = f"{2 * cpus + 1} for {cpus} CPUs" if cpus else "(2 x CPUs) + 1"
     for app in dep.apps:
+        # nginx when a route of this deployment reaches the app; no proxy is assumed otherwise
+        behind_nginx = any(link.app is app for link in dep.links)
         if app.kind == "uvicorn":
-            finding = _uvicorn_workers(app, cpus, suggested, dep.facts.cpus_from)
+            finding = _uvicorn_workers(app, cpus, dep.facts.cpus_from, behind_nginx)
             if finding is not None:
                 yield finding
             continue
@@ -79,7 +113,7 @@ def gw301(dep: Deployment) -> Iterator[Finding]:
             single = workers.value == 1 and (
                 app.worker_kind == "sync" or (app.worker_kind == "gthread" and threads.value == 1)
             )
-            fix = _workers_fix(app, "workers", workers, cpus, suggested)
+            fix = _workers_fix(app, "workers", workers, cpus)
         else:
             workers, threads = app.processes, app.threads
             name = f"{app.processes_option} = {workers.value} {workers.where()}"
@@ -92,18 +126,19 @@ def gw301(dep: Deployment) -> Iterator[Finding]:
                 and threads.value <= 1
                 and (cores or 0) <= 1
             )
-            fix = _workers_fix(app, app.processes_option, workers, cpus, suggested)
+            fix = _workers_fix(app, app.processes_option, workers, cpus)
         if workers.value is None:
             continue
-        # nginx when a route of this deployment reaches the app; else whatever is in front
-        front = "nginx" if any(link.app is app for link in dep.links) else "the proxy in front"
         if single:
+            queue = (
+                "nginx answers 504 to those queued behind it"
+                if behind_nginx
+                else "those queued behind it wait (a proxy would answer 504)"
+            )
             yield Finding(
                 location=_at(workers, app),
-                message=(
-                    f"{name}: one worker serves one request at a time; a single slow request "
-                    f"holds up every other one, and {front} answers 504 to the queue behind it"
-                ),
+                message=f"{name}: one request at a time; a slow request holds up the rest, and "
+                f"{queue}",
                 fix=fix,
             )
         elif cpus and workers.value > 2 * (2 * cpus + 1):
@@ -112,8 +147,8 @@ def gw301(dep: Deployment) -> Iterator[Finding]:
                 location=_at(workers, app),
                 message=(
                     f"{name} on {cpus} CPUs ({per_cpu:.1f} per CPU, from {dep.facts.cpus_from}): "
-                    "workers compete for CPU and memory; under load the OOM killer ends them and "
-                    f"{front} answers 502"
+                    f"workers compete for CPU and memory; under load the OOM killer ends them"
+                    + (" and nginx answers 502" if behind_nginx else "")
                 ),
                 fix=fix,
             )
@@ -138,18 +173,21 @@ def _remove(app: AppServer, setting: str, current: Sourced[Any]) -> str:
     return remove_from(app, setting, current)
 
 
-def _workers_fix(
-    app: AppServer, setting: str, workers: Sourced[int], cpus: int | None, suggested: str
-) -> str:
-    if app.launcher is None:
-        return f"set {setting} = {suggested} in {app.path}"
+def _workers_fix(app: AppServer, setting: str, workers: Sourced[int], cpus: int | None) -> str:
+    """gunicorn's rule of thumb, 2 x CPUs + 1, as a number to write: for the CPUs gwlint was
+    given, else for 2 CPUs (with the rule, so it can be redone for the real machine)."""
     if cpus:
-        return f"{set_in(app, setting, 2 * cpus + 1, workers)} ((2 x {cpus} CPUs) + 1)"
-    return f"{set_in(app, setting, 'N', workers)}, with N = (2 x CPUs) + 1"
+        value, count, how = 2 * cpus + 1, cpus, f"(2 x {cpus} CPUs + 1)"
+    else:
+        value, count, how = 5, 2, "(2 x CPUs + 1; 9 for 4 CPUs; give --cpus for yours)"
+    if app.launcher is None:
+        return f"set {setting} = {value} for {count} CPUs in {app.path} {how}"
+    on = "" if cpus else f" for {count} CPUs"
+    return f"{set_in(app, setting, value, workers)}{on} {how}"
 
 
 def _uvicorn_workers(
-    app: UvicornServer, cpus: int | None, suggested: str, given: str
+    app: UvicornServer, cpus: int | None, given: str, behind_nginx: bool
 ) -> Finding | None:
     """uvicorn serves many requests at once in each process (asyncio): one worker is not the
     one-request-at-a-time of a sync worker, so only far too many workers are reported."""
@@ -164,11 +202,11 @@ def _uvicorn_workers(
         location=_at(workers, app),
         message=(
             f"uvicorn {shown(app, workers, 'workers')} {workers.where()} on {cpus} CPUs "
-            f"({per_cpu:.1f} per CPU, from {given}): each worker is a process with its own "
-            "event loop and its own copy of the app; they compete for CPU and memory, and under "
-            "load the OOM killer ends them and nginx answers 502"
+            f"({per_cpu:.1f} per CPU, from {given}): each is a process with its own copy of the "
+            "app; under load they compete for memory and the OOM killer ends them"
+            + (" (nginx: 502)" if behind_nginx else "")
         ),
-        fix=_workers_fix(app, "workers", workers, cpus, suggested),
+        fix=_workers_fix(app, "workers", workers, cpus),
     )
 
 
@@ -187,15 +225,19 @@ def _is_sync_class(name: str) -> bool:
     severity=Severity.INFO,
     why="""
 gunicorn runs the **gthread** worker when `threads` is above 1 and `worker_class` is `sync` (or a
-`...SyncWorker` class path; its settings docs say so under `threads`). Nothing warns.
-Writing `worker_class = 'sync'` next to `threads = 4` says one thing and runs another, and the
-difference matters:
+`...SyncWorker` class path; its settings docs say so under `threads`). Nothing warns, but its log
+says which worker runs: `Using worker: gthread`. Writing `worker_class = 'sync'` next to
+`threads = 4` says one thing and runs another, and the difference matters:
 
 - idle connections are now kept for `keepalive` (2 s by default): behind nginx's upstream
-  keep-alive, that is the race of GW201 (intermittent **502**);
+  keep-alive, that is the race of GW201;
 - `timeout` no longer kills a long request (the worker's main loop keeps sending its heartbeat);
   only a stuck worker is killed, with every request its threads hold;
 - each worker serves `threads` requests at once, so the app must be thread-safe.
+
+gwlint's end-to-end test runs `worker_class = 'sync'`, `threads = 4`, `workers = 1` and
+`timeout = 1`: gunicorn logs `Using worker: gthread`, and four requests of 1.5 s each, sent at
+once, all get 200 after about 1.5 s: served together, and none killed by the 1 s timeout.
 
 Only an explicit `worker_class = 'sync'` is reported: `threads = 4` alone is the documented way to
 ask for gthread.
@@ -205,6 +247,14 @@ ask for gthread.
     references=(
         "https://docs.gunicorn.org/en/stable/settings.html#threads",
         "https://docs.gunicorn.org/en/stable/design.html#choosing-a-worker-type",
+    ),
+    claims=(
+        observed("gw302-sync-threads", where="gunicorn", log="Using worker: gthread"),
+        observed(
+            "gw302-sync-threads",
+            where="gunicorn",
+            outcome="one worker serves 4 requests at once, and none is killed by timeout",
+        ),
     ),
 )
 def gw302(dep: Deployment) -> Iterator[Finding]:
@@ -221,13 +271,13 @@ def gw302(dep: Deployment) -> Iterator[Finding]:
             location=_at(threads, app),
             message=(
                 f"{shown(app, threads, 'threads')} with {shown(app, worker_class, 'worker_class')} "
-                f"({worker_class.source.label()}): gunicorn silently runs the gthread worker, "
-                f"not sync: idle connections stay open for keepalive ({keepalive.value}s, "
-                f"{keepalive.source.label()}), timeout no longer kills a long request, and each "
-                "worker "
-                f"serves {threads.value} requests at once"
+                f"({worker_class.source.label()}): gunicorn runs gthread: it keeps idle "
+                f"connections, lets requests outlive timeout, serves {threads.value} at once"
             ),
-            related=app_related(app, worker_class, "worker_class", written_only=True),
+            related=(
+                *app_related(app, worker_class, "worker_class", written_only=True),
+                *app_related(app, keepalive, "keepalive"),
+            ),
             fix=(
                 f"{_say_gthread(app, worker_class)} to say what runs (and check "
                 "keepalive against nginx, GW201); or remove threads to keep the sync worker"
@@ -246,7 +296,7 @@ def _say_gthread(app: GunicornServer, worker_class: Sourced[str]) -> str:
 WORKER_CONNECTIONS_IGNORED = {
     "sync": "a sync worker serves one connection at a time",
     "tornado": "tornado's server does not read it",
-    "uvicorn": ("UvicornWorker does not pass it to uvicorn (whose own limit is limit_concurrency)"),
+    "uvicorn": "UvicornWorker does not pass it on (uvicorn's limit is limit_concurrency)",
 }
 
 
@@ -287,9 +337,9 @@ def gw303(dep: Deployment) -> Iterator[Finding]:
             continue  # the command line probably gives -k
         kind = app.worker_kind
         assert kind is not None
-        fix = remove_from(app, "worker_connections", connections)
         eventlet = dep.facts.gunicorn_version < GUNICORN_REMOVED_WORKERS["eventlet"]
         readers = "gthread, gevent, eventlet and asgi" if eventlet else "gthread, gevent and asgi"
+        fix = f"{remove_from(app, 'worker_connections', connections)} (only {readers} read it)"
         if kind == "sync":
             fix += (
                 "; for many connections per worker, use worker_class = 'gthread' with threads, "
@@ -300,7 +350,7 @@ def gw303(dep: Deployment) -> Iterator[Finding]:
             message=(
                 f"{shown(app, connections, 'worker_connections')} does nothing with the {kind} "
                 f"worker ({app.worker_class.raw}, {app.worker_class.source.label()}): "
-                f"{WORKER_CONNECTIONS_IGNORED[kind]}; only {readers} read it"
+                f"{WORKER_CONNECTIONS_IGNORED[kind]}"
             ),
             fix=fix,
         )
@@ -321,23 +371,18 @@ def _somaxconn(dep: Deployment) -> tuple[int, bool, str]:
     return (
         facts.somaxconn,
         False,
-        f"net.core.somaxconn {facts.somaxconn} (assumed: the default of Linux >= 5.4, 128 on "
-        "older kernels; give --somaxconn)",
+        f"net.core.somaxconn {facts.somaxconn} (assumed; give --somaxconn)",
     )
 
 
 def _queue_overflow(unix: bool | None) -> str:
+    """What a full listen queue does to the connections beyond it (observed: gw304-unix,
+    gw304-tcp)."""
     if unix:
-        return (
-            "nginx's connects fail at once ('connect() to unix:... failed (11: Resource "
-            "temporarily unavailable) while connecting to upstream', 502)"
-        )
+        return "connects beyond it fail at once (502 behind nginx)"
     if unix is False:
-        return "their SYNs are dropped (slow or failed connects; 504 if it lasts)"
-    return (
-        "connections are refused (unix socket: nginx 'connect() ... failed (11: Resource "
-        "temporarily unavailable)', 502) or their SYNs dropped (TCP: slow connects)"
-    )
+        return "SYNs beyond it are dropped and connects stall"
+    return "connects beyond it fail (unix socket: 502 behind nginx) or stall (TCP)"
 
 
 def _raise_somaxconn(value: int) -> str:
@@ -354,23 +399,32 @@ def _raise_somaxconn(value: int) -> str:
     severity=Severity.WARNING,
     why="""
 The kernel caps every listen queue at `net.core.somaxconn` (4096 on Linux >= 5.4, 128 before).
+What a full queue does depends on the socket; gwlint's end-to-end test fills the queue of a uWSGI
+with `listen = 2` and one busy worker with a burst of requests through nginx:
+
+- on a **unix socket**, the connections beyond the queue fail at once: nginx logs `connect() to
+  unix:... failed (11: Resource temporarily unavailable) while connecting to upstream` and
+  answers **502**; uWSGI logs nothing about its queue (it reads a unix socket's queue only
+  through `SIOBKLGQ`, which stock builds lack: `#ifdef UNBIT`, core/master.c).
+- on a **TCP socket**, the kernel drops the SYNs beyond the queue and the client sends them again
+  (after 1 s, then 3 s...): no request fails, all are answered 200, one after the other as the
+  worker frees. uWSGI's master, which reads the queue with `TCP_INFO` once a second, logs `***
+  uWSGI listen queue of socket "127.0.0.1:3031" (fd: 3) full !!! (2/2) ***` (queued / listen).
+  nginx answers **504** (`upstream timed out (110: ...) while connecting to upstream`) only to a
+  connect that outlasts `proxy_connect_timeout` (60 s by default).
+
+So:
 
 - gunicorn `backlog` (2048 by default; UvicornWorker uses it too), uvicorn's `--backlog` (2048 too)
-  and nginx `listen ... backlog=N` above it are **silently cut** to somaxconn: the queue you
-  configured is not there, and in a burst connections beyond it are refused (unix socket: nginx
-  `connect() to unix:... failed (11: Resource temporarily unavailable) while connecting to
-  upstream`, **502**) or their SYNs are dropped (TCP: slow connects).
-- uWSGI `listen` above it is **fatal at start** on Linux (TCP and unix sockets): `Listen queue
-  size is greater than the system max net.core.somaxconn (128).`, and uWSGI exits; nginx answers
-  **502** to everything. Error when `--somaxconn` is given, warning on the assumed 4096.
-- uWSGI's own default `listen` is only **100**. Behind nginx on a unix socket, a burst larger
-  than what the workers absorb fills it, and nginx answers **502** at once: `connect() to
-  unix:/run/app.sock failed (11: Resource temporarily unavailable) while connecting to upstream`
-  (info). uWSGI itself logs nothing then: it reads a unix socket's queue only through `SIOBKLGQ`,
-  which stock builds lack (`#ifdef UNBIT`, core/master.c). Its `*** uWSGI listen queue of socket
-  "127.0.0.1:3031" (fd: 3) full !!! (101/100) ***` line is for TCP sockets (read with
-  `TCP_INFO`), where a full queue drops SYNs: slow connects, not an immediate 502, so a TCP
-  socket with the default is not reported.
+  and nginx `listen ... backlog=N` above somaxconn are **silently cut** to it: the queue you
+  configured is not there.
+- uWSGI `listen` above it is **fatal at start** on Linux (TCP and unix sockets): uWSGI logs
+  `Listen queue size is greater than the system max net.core.somaxconn (4096).` and exits; nginx
+  answers **502** to everything (`connect() failed (111: Connection refused) while connecting to
+  upstream`). Error when `--somaxconn` is given, warning on the assumed 4096.
+- uWSGI's own default `listen` is only **100** (and a `listen` below it is shorter still). Behind
+  nginx on a unix socket, a burst larger than what the workers absorb fills it, and nginx answers
+  **502** at once (info). On a TCP socket the same burst only waits, so it is not reported.
 """,
     example=ex(("uwsgi.ini", "[uwsgi]\nsocket = 127.0.0.1:3031\nlisten = 8192\n")),
     fix=ex(("uwsgi.ini", "[uwsgi]\nsocket = 127.0.0.1:3031\nlisten = 1024\n")),
@@ -382,12 +436,48 @@ The kernel caps every listen queue at `net.core.somaxconn` (4096 on Linux >= 5.4
         "https://github.com/unbit/uwsgi/issues/1647",
         "https://github.com/Cloud-CV/EvalAI/issues/3743",
     ),
+    claims=(
+        observed("gw304-unix", status=502),
+        observed("gw304-unix", where="nginx error.log", log="connect() to unix:"),
+        observed(
+            "gw304-unix",
+            where="nginx error.log",
+            log="failed (11: Resource temporarily unavailable) while connecting to upstream",
+        ),
+        observed("gw304-unix", where="uWSGI", outcome="uWSGI logs nothing about its queue"),
+        observed("gw304-tcp", where="uWSGI", log="*** uWSGI listen queue of socket"),
+        observed("gw304-tcp", where="uWSGI", log="full !!!"),
+        observed(
+            "gw304-tcp",
+            where="client",
+            outcome="no request fails: all are answered 200, one after the other",
+        ),
+        from_source(
+            f"{UWSGI}/core/master.c#L233",
+            where="uWSGI",
+            outcome="uWSGI reads a unix socket's queue only through SIOBKLGQ (#ifdef UNBIT)",
+        ),
+        *NGINX_TIMEOUT_CLAIMS,
+        observed(
+            "gw304-over-somaxconn",
+            where="uWSGI",
+            log="Listen queue size is greater than the system max net.core.somaxconn",
+        ),
+        observed("gw304-over-somaxconn", where="uWSGI", outcome="uWSGI exits at start"),
+        observed("gw304-over-somaxconn", status=502),
+        observed(
+            "gw304-over-somaxconn",
+            where="nginx error.log",
+            log="connect() failed (111: Connection refused) while connecting to upstream",
+        ),
+    ),
 )
 def gw304(dep: Deployment) -> Iterator[Finding]:
     somaxconn, given, label = _somaxconn(dep)
     for app in dep.apps:
         if app.kind == "uwsgi":
-            finding = _uwsgi_listen(app, somaxconn, given, label)
+            behind_nginx = any(link.app is app for link in dep.links)
+            finding = _uwsgi_listen(app, somaxconn, given, label, behind_nginx)
         else:
             finding = _app_backlog(app, somaxconn, label)
         if finding is not None:
@@ -410,8 +500,8 @@ def gw304(dep: Deployment) -> Iterator[Finding]:
                 location=location,
                 message=(
                     f"listen {' '.join(directive.args)}: backlog={backlog} > {label}: the kernel "
-                    f"silently cuts the queue to {somaxconn}, so in a burst clients' "
-                    "connections beyond it are dropped (slow connects, resets)"
+                    f"silently uses {somaxconn}; in a burst, clients' SYNs beyond it are dropped "
+                    "and connects stall"
                 ),
                 fix=(
                     f"{_raise_somaxconn(backlog)}; or write backlog={somaxconn}, so the config "
@@ -428,17 +518,14 @@ def _app_backlog(app: GunicornServer | UvicornServer, somaxconn: int, label: str
         return None
     unix = {listener.address.kind == "unix" for listener in app.listeners}
     overflow = _queue_overflow(unix.pop() if len(unix) == 1 else None)
-    where = backlog.where()
-    if backlog.is_default and app.launcher is None:
-        where = f"({backlog.source.label()}, unless the command line gives --backlog)"
     name = f"{app.kind} backlog" if app.kind == "gunicorn" else "uvicorn --backlog"
     return Finding(
         location=_at(backlog, app),
         message=(
-            f"{name} {backlog.value} {where} > {label}: the kernel "
-            f"silently cuts the listen queue to {somaxconn}, so in a burst connections beyond "
-            f"it are lost: {overflow}"
+            f"{name} {backlog.value} {backlog.where()} > {label}: the kernel silently uses "
+            f"{somaxconn}; in a burst, {overflow}"
         ),
+        related=app_related(app, backlog, "backlog") if backlog.is_default else (),
         fix=(
             f"{_raise_somaxconn(backlog.value)}; or {set_in(app, 'backlog', somaxconn, backlog)}, "
             "so the config says what the kernel does"
@@ -447,16 +534,18 @@ def _app_backlog(app: GunicornServer | UvicornServer, somaxconn: int, label: str
     )
 
 
-def _uwsgi_listen(app: UwsgiServer, somaxconn: int, given: bool, label: str) -> Finding | None:
+def _uwsgi_listen(
+    app: UwsgiServer, somaxconn: int, given: bool, label: str, behind_nginx: bool
+) -> Finding | None:
     listen = app.number("listen")
     if listen.value is None or listen.value <= somaxconn:
         return None
+    consequence = "nginx answers 502 to every request" if behind_nginx else "nothing serves"
     return Finding(
         location=_at(listen, app),
         message=(
-            f"uWSGI listen = {listen.raw} {listen.where()} > {label}: uWSGI refuses to start "
-            f"on Linux ('Listen queue size is greater than the system max net.core.somaxconn "
-            f"({somaxconn}).') and nginx answers 502 to every request"
+            f"uWSGI listen = {listen.raw} {listen.where()} > {label}: uWSGI exits at start on "
+            f"Linux, and {consequence}"
         ),
         fix=(
             f"{set_in(app, 'listen', min(somaxconn, UWSGI_LISTEN_SUGGESTED), listen)} (not above "
@@ -467,8 +556,12 @@ def _uwsgi_listen(app: UwsgiServer, somaxconn: int, given: bool, label: str) -> 
     )
 
 
+UWSGI_DEFAULT_LISTEN = 100
+
+
 def _uwsgi_default_listen(dep: Deployment, somaxconn: int) -> Iterator[Finding]:
-    """uWSGI's listen 100 behind nginx on a unix socket: a full queue is an immediate 502.
+    """uWSGI's listen 100 (or less) behind nginx on a unix socket: a full queue is an immediate
+    502 (observed: gw304-unix). On TCP a full queue only delays connects (gw304-tcp).
 
     uWSGI's "listen queue ... full" log line is not promised: stock builds read a unix socket's
     queue only through SIOBKLGQ (#ifdef UNBIT, core/master.c); only TCP sockets log it."""
@@ -478,7 +571,9 @@ def _uwsgi_default_listen(dep: Deployment, somaxconn: int) -> Iterator[Finding]:
         if app.kind != "uwsgi" or not link.same_protocol or listener.address.kind != "unix":
             continue
         listen = app.number("listen")
-        if not listen.is_default or listen.value is None or somaxconn <= listen.value:
+        if listen.value is None or listen.value > UWSGI_DEFAULT_LISTEN:
+            continue
+        if listen.value <= 0 or somaxconn <= listen.value:
             continue
         key = (id(app), str(listener.address))
         if key in seen:
@@ -487,18 +582,17 @@ def _uwsgi_default_listen(dep: Deployment, somaxconn: int) -> Iterator[Finding]:
         location = Location.of(listener.source) or Location(path=app.path, line=1)
         path = listener.address.path
         route_at = Location.of(link.route.pass_directive.source)
+        places = list(app_related(app, listen, "listen", written_only=True))
+        if route_at is not None:
+            places.append(Related(location=route_at, message=f"used by {link.route.describe()}"))
         yield Finding(
             location=location,
             message=(
-                f"uWSGI's listen queue is {listen.value} {listen.where()} on {listener.option} = "
-                f"{path}: a burst that outruns the workers fills it, and nginx logs connect() to "
-                f"unix:{path} failed (11: Resource temporarily unavailable) and answers 502"
+                f"uWSGI's listen queue on {path} is {listen.value} {listen.where()}: in a burst, "
+                "nginx's connects beyond it fail at once (11: Resource temporarily unavailable) "
+                "and it answers 502"
             ),
-            related=(
-                (Related(location=route_at, message=f"used by {link.route.describe()}"),)
-                if route_at is not None
-                else ()
-            ),
+            related=tuple(places),
             fix=(
                 f"{set_in(app, 'listen', min(somaxconn, UWSGI_LISTEN_SUGGESTED), listen)} (at "
                 f"most net.core.somaxconn {somaxconn})"
@@ -520,8 +614,14 @@ gunicorn's `max_requests` (uWSGI's `max-requests`) restarts a worker after that 
 common guard against memory leaks. Without `max_requests_jitter` every worker gets the same
 limit, and workers started together and fed evenly reach it together: they all restart at once,
 and while the new ones load the app the server has no capacity. Requests wait in the listen queue
-(504 if that outlasts nginx's `proxy_read_timeout`), health checks time out, and a load balancer
-or Kubernetes may take the instance out (gunicorn #3427, #862: the reason jitter exists).
+(nginx answers **504** to those that outlast `proxy_read_timeout`: `upstream timed out (110:
+...)`), health checks time out, and a load balancer or Kubernetes may take the
+instance out (gunicorn #3427, #862: the reason jitter exists).
+
+gwlint's end-to-end test runs 4 sync workers with `max_requests = 40` behind nginx, fed by 4
+clients: each worker logs `Autorestarting worker after current request.` after exactly 40
+requests, all four at once (within half a second). With gwlint's fix, `max_requests_jitter = 10`,
+each worker restarts after its own count of 40 to 50 requests.
 
 - gunicorn: `max_requests > 0` with `max_requests_jitter = 0` (warning). The reverse, a jitter
   without `max_requests`, does nothing (info); gunicorn 19.2 to 19.9 restarted workers after at
@@ -531,10 +631,12 @@ or Kubernetes may take the instance out (gunicorn #3427, #862: the reason jitter
   (N - 1) x delta` requests).
 - uvicorn: `--limit-max-requests` without `--limit-max-requests-jitter` and with `--workers` above
   1 (each new process imports the app: warning). With one worker there is no supervisor: after
-  the limit **uvicorn itself exits** (`Maximum request limit of 1000 exceeded. Terminating
-  process.`, exit code 0) and nginx answers 502 until something restarts it (warning; info when
-  `--workers` is not given, as `$WEB_CONCURRENCY` may set it). `--limit-max-requests 0` is not
-  "no limit": every process exits as soon as it starts (error).
+  the limit **uvicorn itself exits** (it logs `Maximum request limit of 1000 exceeded.
+  Terminating process.` and exits with code 0, so Docker's `restart: on-failure` does not restart
+  it) and nothing listens until a process manager starts it again; behind nginx, requests get
+  **502** (`connect() failed (111: Connection refused)`) meanwhile (warning; info when `--workers`
+  is not given, as `$WEB_CONCURRENCY` may set it). `--limit-max-requests 0` is not "no limit":
+  every process exits as soon as it starts (error).
 
 The dip is long when every new worker imports the app (gunicorn's default, uWSGI's `lazy-apps`):
 warning. With gunicorn's `preload_app` or uWSGI's default (apps loaded in the master), a new worker
@@ -553,18 +655,53 @@ jitter.
         "https://github.com/benoitc/gunicorn/issues/3427",
         "https://github.com/benoitc/gunicorn/issues/1978",
     ),
+    claims=(
+        observed(
+            "gw305-lockstep",
+            where="gunicorn",
+            log="Autorestarting worker after current request.",
+        ),
+        observed(
+            "gw305-lockstep",
+            where="gunicorn",
+            outcome="all 4 workers restart after exactly 40 requests, within 0.5 s",
+        ),
+        observed(
+            "gw305-jitter",
+            where="gunicorn",
+            outcome="each worker restarts after its own count of 40 to 50 requests",
+        ),
+        *NGINX_TIMEOUT_CLAIMS,
+        from_source(
+            f"{UVICORN}/server.py#L264",
+            where="uvicorn",
+            log="Maximum request limit of",
+        ),
+        from_source(
+            f"{UVICORN}/server.py#L264",
+            where="uvicorn",
+            outcome="uvicorn without --workers stops serving (exit code 0) after the limit",
+        ),
+        from_source(f"{NGINX_UPSTREAM_C}#L4674", where="nginx", status=502),
+        from_source(
+            f"{NGINX_UPSTREAM_C}#L3066",
+            where="nginx error.log",
+            log="connect() failed",
+        ),
+    ),
 )
 def gw305(dep: Deployment) -> Iterator[Finding]:
     for app in dep.apps:
         if app.kind == "gunicorn":
             yield from _gunicorn_jitter(dep, app)
             continue
-        finding = _uwsgi_delta(app) if app.kind == "uwsgi" else _uvicorn_jitter(app)
+        behind_nginx = any(link.app is app for link in dep.links)
+        finding = _uwsgi_delta(app) if app.kind == "uwsgi" else _uvicorn_jitter(app, behind_nginx)
         if finding is not None:
             yield finding
 
 
-def _uvicorn_jitter(app: UvicornServer) -> Finding | None:
+def _uvicorn_jitter(app: UvicornServer, behind_nginx: bool) -> Finding | None:
     """uvicorn --limit-max-requests: a worker process exits after that many requests (plus
     randint(0, --limit-max-requests-jitter)); with --workers the supervisor starts a new one,
     without it uvicorn itself exits (server.py on_tick, supervisors/multiprocess.py)."""
@@ -586,9 +723,9 @@ def _uvicorn_jitter(app: UvicornServer) -> Finding | None:
         return Finding(
             location=_at(limit, app),
             message=(
-                f"uvicorn {written}: uvicorn counts 0 as a limit, not as 'no limit', so each "
-                "worker process exits as soon as it has started ('Maximum request limit of 0 "
-                "exceeded. Terminating process.'): nothing serves, and nginx answers 502"
+                f"uvicorn {written}: 0 is a limit, not 'no limit', so each worker process exits "
+                "as soon as it has started and nothing serves"
+                + (" (nginx answers 502)" if behind_nginx else "")
             ),
             fix=f"{remove_from(app, 'limit_max_requests', limit)} (no limit is the default)",
             severity=Severity.ERROR,
@@ -596,7 +733,7 @@ def _uvicorn_jitter(app: UvicornServer) -> Finding | None:
     if workers.value == 1:
         default = workers.is_default
         one = (
-            f"one worker ({workers.source.label()}, unless $WEB_CONCURRENCY is set where it runs)"
+            f"one worker ({workers.source.label()})"
             if default
             else f"{shown(app, workers, 'workers')} {workers.where()}"
         )
@@ -604,10 +741,13 @@ def _uvicorn_jitter(app: UvicornServer) -> Finding | None:
             location=_at(limit, app),
             message=(
                 f"uvicorn {written} with {one}: after {limit.value} requests uvicorn itself "
-                f"exits ('Maximum request limit of {limit.value} exceeded. Terminating "
-                "process.', exit code 0), as only the --workers supervisor restarts processes; "
-                "nothing listens until a process manager starts it again (Docker's restart: "
-                "on-failure does not, on exit code 0), and nginx answers 502 meanwhile"
+                "exits (code 0), and nothing listens until a process manager restarts it"
+                + (" (nginx answers 502)" if behind_nginx else "")
+            ),
+            related=(
+                app_related(app, workers, "workers (unless $WEB_CONCURRENCY is set where it runs)")
+                if default
+                else ()
             ),
             fix=(
                 f"run two workers or more ({set_in(app, 'workers', 2, workers)}), so uvicorn's "
@@ -622,10 +762,8 @@ def _uvicorn_jitter(app: UvicornServer) -> Finding | None:
         location=_at(limit, app),
         message=(
             f"uvicorn {written} with --limit-max-requests-jitter {jitter.value} "
-            f"({jitter.source.label()}): every worker process exits after exactly {limit.value} "
-            f"requests, so all {workers.value} workers, started together and fed evenly, exit at "
-            "about the same time, and while uvicorn's supervisor starts new ones, which import "
-            "the app again, requests wait (504 past proxy_read_timeout; failed health checks)"
+            f"({jitter.source.label()}): all {workers.value} workers exit together after "
+            f"{limit.value} requests; requests wait while new ones load the app"
         ),
         related=app_related(app, workers, "workers", written_only=True),
         fix=(
@@ -652,34 +790,30 @@ def _gunicorn_jitter(dep: Deployment, app: GunicornServer) -> Iterator[Finding]:
         preload = app.values.get("preload_app")
         message = (
             f"{shown(app, limit, 'max_requests')} with max_requests_jitter {jitter.value} "
-            f"({jitter.source.label()}): every worker restarts after exactly {limit.value} "
-            f"requests, so {count}, started together and fed evenly, restart at about the "
-            "same time"
+            f"({jitter.source.label()}): {count} restart together after exactly {limit.value} "
+            "requests"
         )
         severity = None
+        places: list[Related] = []
         if preload is not None and preload.value is True:
             severity = Severity.INFO
-            message += (
-                f"; with {shown(app, preload, 'preload_app')} ({preload.source.label()}) a new "
-                "worker is "
-                "forked with the app already loaded, so the dip is short"
-            )
+            message += "; preload_app makes the dip short (forks with the app loaded)"
+            places += app_related(app, preload, "preload_app", written_only=True)
         else:
-            message += (
-                ", and while the new ones import the app requests wait (504 past "
-                "proxy_read_timeout; failed health checks)"
-            )
+            message += "; requests wait while new ones load the app"
         if workers.is_default:
             severity = Severity.INFO
-            message += (
-                "; workers is not set in this file, so how many there are is not known"
+            unknown = (
+                "workers is not set in this file, so how many there are is not known"
                 if app.launcher is None
-                else f"; workers is not set ({app.launcher}), so how many there are depends on "
+                else f"workers is not set ({app.launcher}), so how many there are depends on "
                 "$WEB_CONCURRENCY where it runs"
             )
+            places.append(Related(location=_at(limit, app), message=unknown))
         yield Finding(
             location=_at(limit, app),
             message=message,
+            related=tuple(places),
             severity=severity,
             fix=(
                 f"{_add(app, 'max_requests_jitter', suggested, jitter)} (each worker then "
@@ -702,8 +836,8 @@ def _gunicorn_jitter(dep: Deployment, app: GunicornServer) -> Iterator[Finding]:
                 f"{limit.value}, {limit.source.label()}): {consequence}"
             ),
             fix=(
-                f"set max_requests in {app.path} too (e.g. max_requests = "
-                f"{max(4 * jitter.value, 1000)}), or remove max_requests_jitter"
+                f"set max_requests = {max(4 * jitter.value, 1000)} in {app.path} too, or remove "
+                "max_requests_jitter"
                 if app.launcher is None
                 else f"{set_in(app, 'max_requests', max(4 * jitter.value, 1000), limit)} too, "
                 f"or {remove_from(app, 'max_requests_jitter', jitter)}"
@@ -722,22 +856,18 @@ def _uwsgi_delta(app: UwsgiServer) -> Finding | None:
         return None
     suggested = max(1, limit.value // processes.value)
     message = (
-        f"max-requests = {limit.raw} without max-requests-delta: each of the {processes.value} "
-        f"workers ({app.processes_option}, {processes.source.label()}) recycles after exactly "
-        f"{limit.value} requests, so they restart at about the same time"
+        f"max-requests = {limit.raw} without max-requests-delta: the {processes.value} workers "
+        f"({app.processes_option}, {processes.source.label()}) recycle together after "
+        f"{limit.value} requests"
     )
     lazy = next((app.flag(name) for name in ("lazy-apps", "lazy") if app.flag(name).value), None)
     if lazy is None:
         severity: Severity | None = Severity.INFO
-        message += (
-            "; without lazy-apps a new worker is a fork of the master, which has the app "
-            "loaded, so the dip is short"
-        )
+        message += "; without lazy-apps each is a fork with the app loaded: a short dip"
     else:
         severity = None
         message += (
-            f", and with lazy-apps ({lazy.source.label()}) each new one loads the app while "
-            "requests wait (504 past the read timeout; failed health checks)"
+            f"; with lazy-apps ({lazy.source.label()}) requests wait while each reloads the app"
         )
     return Finding(
         location=_at(limit, app),
@@ -779,13 +909,15 @@ uWSGI's memory guards are in **megabytes**:
 
 - `reload-on-rss` reloads a worker gracefully, after its current request, once its resident memory
   passes the limit. `evil-reload-on-rss` has the master kill it (SIGKILL) as soon as it passes,
-  **in the middle of a request**: nginx logs `upstream prematurely closed connection while reading
-  response header from upstream` and answers **502**. An evil limit not above the graceful one
+  **in the middle of a request**: uWSGI logs `*** EVIL RELOAD ON WORKER 1 RSS: ...`, and nginx logs
+  `upstream prematurely closed connection while reading response header from upstream` and
+  answers **502**. An evil limit not above the graceful one
   makes the graceful one useless; an evil limit alone turns every memory growth into 502s.
 - `limit-as` caps the **address space** (virtual size), not memory in use. A Python worker maps
   hundreds of megabytes (libraries, a stack and a malloc arena per thread), so a low `limit-as`
-  makes allocations fail: `MemoryError`, answered **500**, or a worker that cannot start. An RSS
-  limit at or above `limit-as` is never reached.
+  makes allocations fail: `MemoryError` in the app (what the client then gets depends on who
+  catches it), or a worker that cannot start. An RSS limit at or above `limit-as` is never
+  reached.
 - A value far below what a Python worker uses at rest (under 32 MB) reloads the worker after every
   request; one in the millions (bytes written where megabytes are read) never triggers.
 
@@ -811,14 +943,28 @@ A value with a unit suffix (`512M`) is GW506's finding.
         "https://uwsgi-docs.readthedocs.io/en/latest/Options.html#limit-as",
         "https://uwsgi-docs.readthedocs.io/en/latest/ThingsToKnow.html",
     ),
+    claims=(
+        from_source(
+            f"{UWSGI}/core/master_checks.c#L247",
+            where="uWSGI",
+            log="*** EVIL RELOAD ON WORKER",
+        ),
+        from_source(
+            f"{UWSGI}/core/master_checks.c#L248",
+            where="uWSGI",
+            outcome="uWSGI's master kills the worker with SIGKILL, mid-request",
+        ),
+        *NGINX_CLOSED_CLAIMS,
+    ),
 )
 def gw306(dep: Deployment) -> Iterator[Finding]:
     for app in dep.apps:
         if app.kind == "uwsgi":
-            yield from _memory_limits(app)
+            yield from _memory_limits(app, any(link.app is app for link in dep.links))
 
 
-def _memory_limits(app: UwsgiServer) -> Iterator[Finding]:
+def _memory_limits(app: UwsgiServer, behind_nginx: bool) -> Iterator[Finding]:
+    killed = "nginx answers 502" if behind_nginx else "the request gets no answer"
     soft = _megabytes(app, "reload-on-rss")
     evil = _megabytes(app, "evil-reload-on-rss")
     limit = _megabytes(app, "limit-as")
@@ -846,8 +992,7 @@ def _memory_limits(app: UwsgiServer) -> Iterator[Finding]:
             if name == "limit-as":
                 consequence = (
                     "it caps the address space, not memory in use, and a Python worker maps "
-                    "more than that (libraries, a stack and a malloc arena per thread): "
-                    "allocations fail with MemoryError (500) or the worker cannot start"
+                    "more: allocations fail (MemoryError) or the worker cannot start"
                 )
                 fix = (
                     f"{set_in(app, 'limit-as', 4096, value)}, or remove it and use "
@@ -859,7 +1004,7 @@ def _memory_limits(app: UwsgiServer) -> Iterator[Finding]:
                     "worker reloads after each request"
                     if name == "reload-on-rss"
                     else "below what a Python worker uses at rest, so the master kills every "
-                    "worker mid-request, over and over (502)"
+                    f"worker mid-request, over and over ({killed})"
                 )
                 fix = f"{set_in(app, name, 512, value)} (megabytes; above the workers' normal size)"
             yield Finding(
@@ -874,8 +1019,7 @@ def _memory_limits(app: UwsgiServer) -> Iterator[Finding]:
                 message=(
                     f"reload-on-rss = {soft.raw} is pre-empted: evil-reload-on-rss = "
                     f"{evil.raw} ({evil.source.label()}) is not above it, so the master mostly "
-                    "kills a growing worker (SIGKILL) first, in the middle of its request: nginx "
-                    "answers 502 ('upstream prematurely closed connection')"
+                    f"SIGKILLs a growing worker mid-request first: {killed}"
                 ),
                 related=app_related(app, evil, "evil-reload-on-rss", written_only=True),
                 fix=(
@@ -887,10 +1031,8 @@ def _memory_limits(app: UwsgiServer) -> Iterator[Finding]:
             yield Finding(
                 location=_at(evil, app),
                 message=(
-                    f"evil-reload-on-rss = {evil.raw} without reload-on-rss: a worker that "
-                    f"grows past {evil.value} MB is killed (SIGKILL) by the master in the "
-                    "middle of its request, and nginx answers 502 ('upstream prematurely "
-                    "closed connection while reading response header from upstream')"
+                    f"evil-reload-on-rss = {evil.raw} without reload-on-rss: the master SIGKILLs "
+                    f"a worker that grows past {evil.value} MB mid-request, and {killed}"
                 ),
                 fix=(
                     f"{_add(app, 'reload-on-rss', evil.value * 3 // 4, app.number(RSS))}"
@@ -907,7 +1049,7 @@ def _memory_limits(app: UwsgiServer) -> Iterator[Finding]:
                 message=(
                     f"{name} = {value.raw} is never reached: limit-as = {limit.raw} "
                     f"({limit.source.label()}) caps the address space, which is always at "
-                    "least the resident memory, so allocations fail (MemoryError, 500) first"
+                    "least the resident memory, so allocations fail (MemoryError) first"
                 ),
                 related=app_related(app, limit, "limit-as", written_only=True),
                 fix=f"set {name} below limit-as {limit.value}, or remove limit-as",
@@ -950,9 +1092,8 @@ def gw307(dep: Deployment) -> Iterator[Finding]:
             location=_at(reload, app),
             message=(
                 f"{shown(app, reload, 'reload')} with {shown(app, preload, 'preload_app')} "
-                f"({preload.source.label()}): workers restart when the code changes, but they "
-                "are forked from the master, which loaded the app once at start, so they keep "
-                "running the old code"
+                f"({preload.source.label()}): workers restart when the code changes, but as "
+                "forks of the master, which loaded the app once at start: the old code runs on"
             ),
             related=app_related(app, preload, "preload_app", written_only=True),
             fix=(
@@ -983,11 +1124,17 @@ request to the last byte of the response:
 - `proxy_request_buffering off`: nginx passes the request body to gunicorn as the client sends
   it, so a slow upload (a phone on a bad network) holds a worker for as long as it takes. A few
   slow clients hold every worker; the other requests queue, and nginx answers **504**
-  (`upstream timed out (110: Connection timed out) while reading response header from
-  upstream`). An upload slower than gunicorn's `timeout` is killed mid-way (`[CRITICAL] WORKER
-  TIMEOUT`, 500 or 502).
+  (`upstream timed out (110: ...) while reading response header from upstream`; the words after
+  110 are the C library's: `Operation timed out` in the test's musl build of nginx, `Connection
+  timed out` with glibc). An upload slower than gunicorn's `timeout` is killed mid-way
+  (`[CRITICAL] WORKER TIMEOUT`; what the client then gets is GW101's subject).
 - `proxy_buffering off`: nginx sends the response to the client as gunicorn writes it, so a
-  response larger than the socket buffers holds the worker until a slow client has read it.
+  response larger than the socket buffers (a large response) holds the worker until a slow client
+  has read it.
+
+gwlint's end-to-end test holds one sync worker with an upload that sends half its body, behind
+`proxy_request_buffering off` and `proxy_read_timeout 1s`: a plain GET sent meanwhile gets 504.
+With the directive removed, nginx buffers the upload itself and the same GET gets 200.
 
 If the location must stream (uploads with progress, server-sent events, long downloads), give it
 an app server on an async worker (`gevent`) or threads (`gthread`); otherwise turn buffering back
@@ -1032,6 +1179,16 @@ on.
         "https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_request_buffering",
         "https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_buffering",
     ),
+    claims=(
+        observed("gw308-slow-upload", status=504),
+        observed("gw308-slow-upload", where="nginx error.log", log="upstream timed out (110: "),
+        observed(
+            "gw308-slow-upload",
+            where="nginx error.log",
+            log="while reading response header from upstream",
+        ),
+        from_source(f"{GUNICORN}/arbiter.py#L619", where="gunicorn", log="WORKER TIMEOUT"),
+    ),
 )
 def gw308(dep: Deployment) -> Iterator[Finding]:
     groups: dict[tuple[int, str, tuple[str, int, str]], list[Link]] = {}
@@ -1050,45 +1207,40 @@ def gw308(dep: Deployment) -> Iterator[Finding]:
         assert app.kind == "gunicorn"
         value = getattr(route, which)
         directive = f"{route.module}_{which}"
+        places: list[Related] = []
         if which == "request_buffering":
             consequence = (
-                "nginx passes request bodies to gunicorn as clients send them, so each slow "
-                "upload holds a sync worker for its whole duration; a few slow clients hold "
-                "them all and the other requests get 504 ('upstream timed out')"
+                "each slow upload holds a worker throughout; a few hold them all, and other "
+                "requests get 504"
             )
             if app.timeout.value:
-                consequence += (
-                    f", and an upload slower than gunicorn's timeout ({app.timeout.value}s) is "
-                    "killed (WORKER TIMEOUT, 500)"
+                places.append(
+                    Related(
+                        location=app_location(app, app.timeout),
+                        message=f"timeout {app.timeout.value}s {app.timeout.where()}: an upload "
+                        "slower than that is killed mid-way ([CRITICAL] WORKER TIMEOUT)",
+                    )
                 )
         else:
             consequence = (
-                "nginx sends responses to clients as gunicorn writes them, so a response "
-                "larger than the socket buffers holds a sync worker until a slow client has "
-                "read it; a few slow clients hold them all and the other requests get 504 "
-                "('upstream timed out')"
-            )
-        assumed = ""
-        if app.worker_class.is_default and app.launcher is None:
-            assumed = (
-                "; worker_class is not set in this file, so sync is assumed unless the command "
-                "line gives -k"
+                "a large response holds a worker until a slow client has read it; a few hold "
+                "them all, and other requests get 504"
             )
         location = Location.of(value.source) or Location.of(route.pass_directive.source)
         assert location is not None
-        places: list[Related] = [
+        places = [
             Related(
                 location=Location.of(item.route.pass_directive.source) or location,
                 message=f"applies to {item.route.describe()}",
             )
             for item in links[:3]
-        ]
+        ] + places
         places.extend(app_related(app, app.worker_class, "worker_class"))
         yield Finding(
             location=location,
             message=(
-                f"{directive} off {value.where()} in front of gunicorn's sync worker "
-                f"({app.path}{assumed}): {consequence}"
+                f"{directive} off {value.where()} before gunicorn's sync worker ({app.path}): "
+                f"{consequence}"
             ),
             related=tuple(places),
             fix=(
