@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
-from gwlint.rules.base import PREMATURELY, ex, observed, rule
+from gwlint.rules.base import PREMATURELY, ex, from_source, observed, rule
 from gwlint.rules.text import app_location, combined, remove_from, set_in, shown, value_text
 from gwlint.rules.text import app_related as text_related
 
@@ -37,7 +37,16 @@ def _listener_text(app: AppServer, listener: Listener) -> str:
     return f"{listener.option} {listener.address} ({where})"
 
 
-def _listener_related(app: AppServer, listener: Listener) -> Related:
+def _app_listener(app: AppServer, listener: Listener) -> str:
+    """``gunicorn's bind 127.0.0.1:8000 (gunicorn.conf.py:1)``, ``uvicorn on 127.0.0.1:8000
+    (Procfile:1)``: the app's socket and where it is set, for a message."""
+    if app.kind == "uvicorn":
+        return f"uvicorn on {_listener_text(app, listener)}"
+    return f"{app.kind}'s {_listener_text(app, listener)}"
+
+
+def _listener_related(app: AppServer, listener: Listener, *, assumed: bool = False) -> Related:
+    """Where the app listens; ``assumed``: say that a default address is an assumption."""
     location = Location.of(listener.source, app.path)
     assert location is not None
     what = f"{app.kind} listens on {listener.address} ({listener.protocol})"
@@ -54,13 +63,21 @@ def _listener_related(app: AppServer, listener: Listener) -> Related:
             )
         else:
             what += f": bind is not set, the {listener.source.default_of} default applies"
+        if assumed and app.launcher is None:
+            what += " (unless the command line sets it: --bind, GUNICORN_CMD_ARGS)"
+        elif assumed:
+            what += (
+                " (unless the environment where it runs sets it: $PORT for gunicorn, "
+                "$UVICORN_HOST/$UVICORN_PORT for uvicorn)"
+            )
     return Related(location=location, message=what)
 
 
-def _refused_log(server: UpstreamServer) -> str:
+def _refused(server: UpstreamServer) -> str:
+    """What connect() says, short: the log line itself is on the rule's page."""
     if server.address.kind == "unix":
-        return "'connect() to unix:... failed (2: No such file or directory)'"
-    return "'connect() failed (111: Connection refused) while connecting to upstream'"
+        return "no such socket file"
+    return "connection refused"
 
 
 @rule(
@@ -78,9 +95,15 @@ failed (2: No such file or directory)`) and answers **502**.
 
 Pairing follows the sockets: unix paths must be equal; TCP ports equal, and the hosts equal, both
 loopback (`localhost` = `127.0.0.1` = `::1`), or the app bound to all interfaces (`0.0.0.0`, `::`,
-`:8000`); an upstream `server` without a port means port 80. A host name against a specific
-address is left to DNS and not reported. gwlint only reports this when at least one app server
-config was given; a route meant for another service will show up here too, so check the address.
+`:8000`). An upstream `server` without a port means port 80: that is a warning, since a port
+mapping (a Kubernetes Service, a load balancer) may forward port 80 to the app's. So is an app
+address gwlint assumes (no bind in the config or on the command: the command line,
+`GUNICORN_CMD_ARGS`, `$PORT` or `$UVICORN_HOST`/`$UVICORN_PORT` where it runs may set one). With
+several servers in an `upstream {}`, nginx takes the refusing one out for `fail_timeout` and
+tries the next: clients get 502 only when every server fails (a warning too). A host name against
+a specific address is left to DNS and not reported. gwlint only reports this when at least one
+app server config was given; a route meant for another service will show up here too, so check
+the address.
 """,
     example=ex(
         (
@@ -176,9 +199,7 @@ def gw401(dep: Deployment) -> Iterator[Finding]:
                 # Kubernetes Service, a load balancer) sits between nginx and the app
                 finding = replace(
                     finding,
-                    message=f"{finding.message}; no port was written, so nginx uses "
-                    f"{address.port} (unless a port mapping such as a Kubernetes Service "
-                    "forwards it)",
+                    message=f"{finding.message}; no port: {address.port}, unless a Service maps it",
                     severity=Severity.WARNING,
                 )
             yield finding
@@ -204,13 +225,9 @@ def _not_bound(
     upstream = route.target.upstream
     via = f"upstream {upstream} server" if upstream else route.pass_directive.name
     if others_bound:
-        outcome = (
-            f"nginx logs {_refused_log(server)}, tries the next server of upstream {upstream} "
-            "and takes this one out for fail_timeout; clients get 502 only when every server "
-            "fails"
-        )
+        outcome = f"{_refused(server)}; nginx tries {upstream}'s other servers (502 if all fail)"
     else:
-        outcome = f"nginx logs {_refused_log(server)} and answers 502"
+        outcome = f"nginx answers 502 ({_refused(server)})"
     severity = Severity.WARNING if others_bound else None
     candidates = _speaking(listeners, route.protocol)
     loopback = [
@@ -224,27 +241,25 @@ def _not_bound(
         app, listener = loopback[0]
         message = (
             f"{via} {target}: {app.kind} ({app.path}) listens on {listener.address}, the other "
-            f"loopback address: IPv4 and IPv6 loopback are separate sockets; {outcome}"
+            f"loopback address (a separate socket): {outcome}"
         )
         fix = f"point {via} at {listener.address.for_nginx()}"
     elif loopback:
         app, listener = loopback[0]
         message = (
             f"{via} {target}: {app.kind} ({app.path}) listens only on loopback "
-            f"{listener.address}, which a connection to {target} does not reach unless that "
-            f"name resolves to a loopback address (from another container or host it never "
-            f"does); {outcome}"
+            f"{listener.address}, out of reach unless {target.host} resolves to loopback: "
+            f"{outcome}"
         )
         fix = (
             f"bind the app to all interfaces ({_bind_all(app, listener)}) so nginx can "
             f"connect, or proxy to {listener.address.for_nginx()} if nginx runs beside it"
         )
     else:
-        bound = ", ".join(_listener_text(app, listener) for app, listener in listeners[:MAX_LISTED])
-        message = (
-            f"{via} {target}: no given app server listens there (they listen on {bound}); {outcome}"
-        )
         app, listener = candidates[0]
+        more = len(listeners) - 1
+        listed = _listener_text(app, listener) + (f" and {more} more" if more else "")
+        message = f"{via} {target}: no app server listens there ({listed}): {outcome}"
         fix = (
             f"point {via} at {_target_for(target, listener)}, or make {_app_name(app)} listen "
             f"on {_bind_at(app, listener, target)}"
@@ -256,32 +271,27 @@ def _not_bound(
         ]
         if mapped:  # a Kubernetes Service sends the port nginx uses to another container port
             name, port, to_port = mapped[0]
-            message += (
-                f"; Service {name} sends its port {port} to container port {to_port}, and the "
-                f"app listens on {listener.address.port}"
-            )
+            message += f"; Service {name} maps port {port} to {to_port}"
             fix = (
                 f"set the targetPort of Service {name}'s port {port} to "
                 f"{listener.address.port}, or make {_app_name(app)} listen on "
                 f"{_bind_at(app, listener, target.model_copy(update={'port': to_port}))}"
             )
-    if all(listener.source.is_default for _, listener in listeners):
+    assumed = all(listener.source.is_default for _, listener in listeners)
+    if assumed:
         severity = Severity.WARNING
-        if all(app.launcher is None for app, _ in listeners):
-            message += (
-                "; gunicorn's default bind is assumed, as the config sets none: it may come from "
-                "the command line (--bind, GUNICORN_CMD_ARGS)"
-            )
-        else:
-            message += (
-                "; the default address is assumed, as the command sets none: the environment "
-                "where it runs may set it ($PORT for gunicorn, $UVICORN_HOST/$UVICORN_PORT for "
-                "uvicorn)"
-            )
+        message += (
+            "; default bind assumed"
+            if all(app.launcher is None for app, _ in listeners)
+            else "; default address assumed"
+        )
     return Finding(
         location=location,
         message=message,
-        related=tuple(_listener_related(app, listener) for app, listener in listeners[:MAX_LISTED]),
+        related=tuple(
+            _listener_related(app, listener, assumed=assumed)
+            for app, listener in listeners[:MAX_LISTED]
+        ),
         fix=fix,
         severity=severity,
     )
@@ -381,6 +391,18 @@ def _where_set(app: AppServer, listener: Listener) -> str:
     return f"{source.path}:{source.line}" if source.line else source.path
 
 
+def _swap_socket(app: UwsgiServer, listener: Listener, option: str) -> str:
+    """``http-socket = :3031 instead of socket in uwsgi.ini``, or ``--http-socket :3031 instead
+    of --socket in Procfile:1``: the same address in another uWSGI socket option, where the
+    listener is written (an ini file, or a launcher's command line)."""
+    address = listener.address.for_uwsgi()
+    source = listener.source
+    if app.launcher is not None and source.path in (None, app.path):
+        return f"--{option} {address} instead of --{listener.option} in {_where_set(app, listener)}"
+    where = source.path or app.config_file or app.path
+    return f"{option} = {address} instead of {listener.option} in {where}"
+
+
 def _mismatch_links(dep: Deployment, nginx_side: str, app_side: str) -> Iterator[Link]:
     """Certain links in the wrong protocol, for routes no listener takes in the right one."""
     for link in dep.route_app_links():
@@ -403,14 +425,14 @@ def _mismatch_links(dep: Deployment, nginx_side: str, app_side: str) -> Iterator
 `protocol = "http"`, a uWSGI `http-socket` or `http` router, uvicorn). Neither side understands
 the other:
 
-- gunicorn waits for a request line that never comes until its worker `timeout`, then `[CRITICAL]
-  WORKER TIMEOUT` and `Error handling request (no URI read)`: the client gets **500** after that
-  timeout (or **504** if `uwsgi_read_timeout` is shorter).
+- gunicorn's sync worker waits for a request line that never comes until its `timeout`, then
+  `[CRITICAL] WORKER TIMEOUT` and `Error handling request (no URI read)`: the client gets **500**
+  after that timeout. When `uwsgi_read_timeout` is shorter, or the worker is one its `timeout`
+  does not kill while it waits (gthread, gevent...), nginx gives up first and answers **504**.
 - a uWSGI `http-socket` waits `socket-timeout` (4 s) and closes: nginx logs `upstream prematurely
   closed connection while reading response header from upstream` and answers **502**.
-- uvicorn (h11 or httptools alike) rejects the packet at once: it logs `WARNING:  Invalid HTTP
-  request received.` and answers **400**, which nginx passes to the client (observed with uvicorn
-  0.54).
+- uvicorn rejects the packet at once (its h11 and httptools parsers alike): it logs `WARNING:
+  Invalid HTTP request received.` and answers **400**, which nginx passes to the client.
 
 gunicorn >= 24 speaks uwsgi with `protocol = "uwsgi"`, so that pairing is fine.
 """,
@@ -457,11 +479,22 @@ gunicorn >= 24 speaks uwsgi with `protocol = "uwsgi"`, so that pairing is fine.
         observed("gw402-gunicorn", status=500),
         observed("gw402-gunicorn", where="gunicorn", log="WORKER TIMEOUT"),
         observed("gw402-gunicorn", where="gunicorn", log="Error handling request (no URI read)"),
+        from_source(
+            "https://github.com/nginx/nginx/blob/release-1.31.4/src/http/ngx_http_upstream.c#L4645",
+            status=504,
+        ),
         observed("gw402-uwsgi-http-socket", status=502),
         observed(
             "gw402-uwsgi-http-socket",
             where="nginx error.log",
             log=PREMATURELY,
+        ),
+        observed("gw402-uvicorn", status=400),
+        observed("gw402-uvicorn", where="uvicorn", log="WARNING:  Invalid HTTP request received."),
+        from_source(
+            "https://github.com/encode/uvicorn/blob/0.35.0/uvicorn/protocols/http/httptools_impl.py#L173",
+            where="uvicorn (httptools)",
+            log="Invalid HTTP request received.",
         ),
     ),
 )
@@ -470,20 +503,20 @@ def gw402(dep: Deployment) -> Iterator[Finding]:
         app, route, listener = link.app, link.route, link.listener
         location = Location.of(route.pass_directive.source)
         assert location is not None
-        nginx_wait = f"uwsgi_read_timeout ({route.read_timeout.raw or '?'})"
+        read_timeout = route.read_timeout
+        nginx_wait = f"uwsgi_read_timeout ({read_timeout.raw or '?'})"
+        waited: tuple[Related, ...] = ()  # where the app's wait is set
         if app.kind == "gunicorn":
             timeout = app.timeout.value
             if app.worker_kind == "sync" and timeout:
-                consequence = (
-                    f"gunicorn waits for an HTTP request line until its worker timeout "
-                    f"({timeout}s) kills the worker: the client gets 500 (or 504 after "
-                    f"{nginx_wait} if that is shorter)"
+                consequence = _first_timeout(
+                    read_timeout,
+                    timeout,
+                    f"timeout ({timeout}s) kills the worker waiting for HTTP: the client gets 500",
                 )
+                waited = text_related(app, app.timeout, "timeout")
             else:
-                consequence = (
-                    "gunicorn waits for an HTTP request line that never comes: the client gets "
-                    f"504 after {nginx_wait}"
-                )
+                consequence = f"gunicorn waits for a request line: 504 after {nginx_wait}"
             protocol_setting = app.settings.get("protocol")
             if protocol_setting is not None and protocol_setting.value == "uwsgi":
                 fix = (
@@ -497,11 +530,7 @@ def gw402(dep: Deployment) -> Iterator[Finding]:
                     "(gunicorn >= 24)"
                 )
         elif app.kind == "uvicorn":
-            consequence = (
-                "uvicorn cannot parse the uwsgi packet as an HTTP request and answers every "
-                "request with 400 'Invalid HTTP request received.' (its log: 'WARNING:  "
-                "Invalid HTTP request received.'), which nginx passes on"
-            )
+            consequence = "uvicorn answers 400 ('Invalid HTTP request received.')"
             fix = (
                 f"use proxy_pass http://{listener.address.for_nginx()} here (uvicorn speaks only "
                 "HTTP), with proxy_set_header Host $host and the X-Forwarded-* headers the app "
@@ -509,13 +538,15 @@ def gw402(dep: Deployment) -> Iterator[Finding]:
             )
         else:
             if listener.option in ("http", "https"):
-                wait = f"its http router waits http-timeout ({app.http_timeout.value}s)"
+                waits, wait = "uWSGI's http router waits http-timeout", app.http_timeout
             else:
-                wait = f"{listener.option} waits socket-timeout ({app.socket_timeout.value}s)"
-            consequence = (
-                f"{wait} for an HTTP request and closes: nginx logs 'upstream prematurely closed "
-                f"connection' and answers 502 (504 if {nginx_wait} runs out first)"
+                waits, wait = "uWSGI waits socket-timeout", app.socket_timeout
+            consequence = _first_timeout(
+                read_timeout, wait.value, f"{waits} ({wait.value}s) for HTTP, then closes: 502"
             )
+            name = "http-timeout" if listener.option in ("http", "https") else "socket-timeout"
+            if wait.source.in_file:
+                waited = text_related(app, wait, name)
             if listener.option == "socket":
                 remove = (
                     f"remove protocol = http from {app.path}"
@@ -527,13 +558,7 @@ def gw402(dep: Deployment) -> Iterator[Finding]:
                     f"use proxy_pass http://{listener.address.for_nginx()}"
                 )
             else:
-                instead = (
-                    f"socket = {listener.address.for_uwsgi()} instead of {listener.option} in "
-                    f"{app.path}"
-                    if app.launcher is None
-                    else f"--socket {listener.address.for_uwsgi()} instead of "
-                    f"--{listener.option} in {_where_set(app, listener)}"
-                )
+                instead = _swap_socket(app, listener, "socket")
                 fix = (
                     f"serve the uwsgi protocol there ({instead}), or use proxy_pass "
                     f"http://{listener.address.for_nginx()}"
@@ -541,12 +566,24 @@ def gw402(dep: Deployment) -> Iterator[Finding]:
         yield Finding(
             location=location,
             message=(
-                f"uwsgi_pass {route.target.raw} speaks the uwsgi protocol, but {app.kind} "
-                f"({app.path}) speaks HTTP on {_listener_text(app, listener)}: {consequence}"
+                f"uwsgi_pass {route.target.raw} speaks uwsgi, but {_app_listener(app, listener)} "
+                f"speaks HTTP: {consequence}"
             ),
-            related=(_listener_related(app, listener),),
+            related=(_listener_related(app, listener), *waited),
             fix=fix,
         )
+
+
+def _first_timeout(read_timeout: Sourced[int], app_seconds: int | None, app_first: str) -> str:
+    """What the client gets when the app waits ``app_seconds`` for a request that never comes:
+    ``app_first``, unless nginx's read timeout runs out first (504)."""
+    nginx_ms = read_timeout.value
+    if nginx_ms is not None and app_seconds and nginx_ms < app_seconds * 1000:
+        return (
+            f"uwsgi_read_timeout ({read_timeout.raw}) runs out first, before the app's "
+            f"{app_seconds}s: 504"
+        )
+    return app_first
 
 
 @rule(
@@ -557,10 +594,12 @@ def gw402(dep: Deployment) -> Iterator[Finding]:
     why="""
 `proxy_pass` speaks HTTP; the app's socket expects the binary uwsgi protocol (a uWSGI `socket` or
 `uwsgi-socket`, or gunicorn with `protocol = "uwsgi"`). uWSGI reads the first bytes of `GET` as a
-packet size and logs `invalid request block size: 21573 (max 4096)...skip` (21327 for a POST), then
-closes: nginx logs `upstream prematurely closed connection while reading response header from
-upstream` and answers **502**. gunicorn with `protocol = "uwsgi"` answers **500**
-(`Unsupported uWSGI modifier1: 71`).
+packet size and logs `invalid request block size: 21573 (max 4096)...skip` (21327 for a POST),
+then closes: nginx logs `upstream prematurely closed connection while reading response header
+from upstream` and answers **502**. With a `buffer-size` of 21573 or more, uWSGI waits for the
+rest of that packet instead, until `socket-timeout`, then closes the same way. gunicorn with
+`protocol = "uwsgi"` answers **500** and logs `Error handling request (no URI read)` with
+`Unsupported uWSGI modifier1: 71` (the `G` of `GET`).
 """,
     example=ex(
         (
@@ -612,6 +651,14 @@ upstream` and answers **502**. gunicorn with `protocol = "uwsgi"` answers **500*
             where="nginx error.log",
             log=PREMATURELY,
         ),
+        from_source(
+            "https://github.com/unbit/uwsgi/blob/2.0.30/proto/uwsgi.c#L25",
+            where="uWSGI",
+            log="invalid request block size: 21327 (max 4096)...skip",
+        ),
+        observed("gw403-gunicorn", status=500),
+        observed("gw403-gunicorn", where="gunicorn", log="Error handling request (no URI read)"),
+        observed("gw403-gunicorn", where="gunicorn", log="Unsupported uWSGI modifier1: 71"),
     ),
 )
 def gw403(dep: Deployment) -> Iterator[Finding]:
@@ -633,30 +680,23 @@ def gw403(dep: Deployment) -> Iterator[Finding]:
             buffer_size = app.buffer_size.value
             if buffer_size is not None and buffer_size < GET_AS_PACKET_SIZE:
                 consequence = (
-                    f"uWSGI reads 'GET ' as a packet size and logs 'invalid request block size: "
-                    f"{GET_AS_PACKET_SIZE} (max {buffer_size})...skip', then closes: nginx answers "
-                    "502 ('upstream prematurely closed connection')"
+                    f"uWSGI reads 'GET' as a {GET_AS_PACKET_SIZE}-byte packet (max {buffer_size}), "
+                    "skips it and closes: 502"
                 )
             else:
                 consequence = (
-                    f"uWSGI waits for a uwsgi packet that never completes, closes after "
-                    f"socket-timeout ({app.socket_timeout.value}s), and nginx answers 502"
+                    f"uWSGI waits for a {GET_AS_PACKET_SIZE}-byte packet until socket-timeout "
+                    f"({app.socket_timeout.value}s), then closes: 502"
                 )
-            http_socket = (
-                f"http-socket = {listener.address.for_uwsgi()} in {app.path}"
-                if app.launcher is None
-                else f"--http-socket {listener.address.for_uwsgi()} instead of "
-                f"--{listener.option} in {_where_set(app, listener)}"
-            )
+            http_socket = _swap_socket(app, listener, "http-socket")
             fix = f"use {uwsgi_pass} here, or serve HTTP there ({http_socket})"
         else:
             continue  # uvicorn speaks only HTTP
         yield Finding(
             location=location,
             message=(
-                f"{route.pass_directive.name} {route.target.raw} speaks HTTP, but {app.kind} "
-                f"({app.path}) speaks the uwsgi protocol on {_listener_text(app, listener)}: "
-                f"{consequence}"
+                f"{route.pass_directive.name} {route.target.raw} speaks HTTP, but "
+                f"{_app_listener(app, listener)} speaks uwsgi: {consequence}"
             ),
             related=(_listener_related(app, listener),),
             fix=fix,
@@ -718,11 +758,16 @@ nothing is logged, the attack looks like an ordinary request.
 gunicorn (`protocol = "uwsgi"`, gunicorn >= 24) loads no code from uwsgi variables, but it only
 accepts uwsgi requests from `uwsgi_allow_ips` (`127.0.0.1,::1` by default); with `'*'` on a
 public interface anyone can bypass nginx and send requests with whatever variables (client
-address, scheme, headers) they like.
+address, scheme, headers) they like. `uwsgi_allow_ips` takes addresses, not networks.
 
-When nginx reaches the socket by a host name (another container or host), listening beyond
-loopback is necessary and the finding is info: keep the port on a private network, never
-published.
+When nginx reaches the socket by a host name (another container or host), or the app runs in a
+container (a Dockerfile, a compose service or a Kubernetes container starts it), listening beyond
+loopback is how nginx reaches it: binding `127.0.0.1` would break it. The finding is then info,
+unless the port is published on every interface of the host (compose `ports:`), and the fix
+keeps the port on a network only nginx shares, or serves HTTP there instead (`http-socket`, with
+`proxy_pass`: an HTTP request carries no uwsgi variables). Where gwlint does not know where nginx
+runs, that advice comes first, and loopback (or a unix socket) second, for nginx on the same
+host.
 """,
     example=ex(
         (
@@ -794,57 +839,39 @@ def gw404(dep: Deployment) -> Iterator[Finding]:
             used = local.get(id(listener))
             if used is not None:
                 host = "[::1]" if used.host in ("::1", "ip6-localhost") else "127.0.0.1"
-                same_host = f"nginx already connects to {host}:{port}"
             else:
                 host = "[::1]" if listener.address.host == "::" else "127.0.0.1"
-                same_host = f"for nginx on the same host, at {host}:{port}"
             if app.kind == "uwsgi":
                 where = Location.of(listener.source, app.path)
-                risk = (
-                    f"whoever can reach port {port} can send uwsgi variables such as UWSGI_FILE "
-                    "and make uWSGI load and run code of their choosing"
+                message = (
+                    f"{listener.option} = {listener.address.raw} speaks uwsgi on every interface: "
+                    f"whoever reaches port {port} can make uWSGI run any code (UWSGI_FILE)"
                 )
-                written = f"{listener.option} = {listener.address.raw}"
                 loopback = f"{listener.option} = {host}:{port}"
                 related: tuple[Related, ...] = ()
             else:
                 assert allow is not None
                 where = Location.of(allow.source, app.path)
-                risk = (
-                    f"uwsgi_allow_ips = {allow.raw} accepts uwsgi requests from any address, so "
-                    f"whoever can reach port {port} bypasses nginx and sends requests with any "
-                    "variables they like (client address, scheme, headers)"
+                message = (
+                    f"gunicorn's uwsgi bind {listener.address} with uwsgi_allow_ips "
+                    f"{value_text(allow)}: whoever reaches port {port} bypasses nginx and sets any "
+                    "uwsgi variable"
                 )
-                written = f"gunicorn (protocol = 'uwsgi') on {listener.address}"
                 loopback = f"bind = '{host}:{port}'"
                 related = (_listener_related(app, listener),)
             assert where is not None
-            message = f"{written} speaks the uwsgi protocol on every network interface: {risk}"
             if app.container is not None and route is None:
                 # in a container, every interface is how other containers reach it: what counts
                 # is whether the port is published on the host's interfaces
                 yield _in_container(app, listener, where, message, related)
                 continue
             if route is not None:
-                target = route.target.raw
-                message += (
-                    f"; nginx reaches it as {target} from another host or container, so it has to "
-                    "listen beyond loopback"
-                )
-                fix = (
-                    f"keep port {port} on a private network shared only with nginx (not published "
-                    "to the host or the internet)"
-                )
-                if app.kind == "gunicorn":
-                    fix += (
-                        ", or list nginx's exact address in uwsgi_allow_ips instead of '*' (it "
-                        "takes addresses, not networks)"
-                    )
+                message += f"; nginx needs it beyond loopback ({route.target.raw})"
                 yield Finding(
                     location=where,
                     message=message,
                     related=(*related, _route_related(route)),
-                    fix=fix,
+                    fix=_private_port(app, listener),
                     severity=Severity.INFO,
                 )
                 continue
@@ -861,19 +888,42 @@ def gw404(dep: Deployment) -> Iterator[Finding]:
                 loopback_in = set_in(app, setting, value, current)
             else:
                 loopback_in = f"{loopback} in {app.path}"
+            if used is not None:
+                loopback_in += f" (nginx already connects to {host}:{port})"
             if app.kind == "uwsgi":
-                fix = f"listen on loopback only: {loopback_in} ({same_host}), or use a unix socket"
+                local_fix = f"listen on loopback only: {loopback_in}, or use a unix socket"
             else:
-                fix = (
-                    f"listen on loopback only: {loopback_in} ({same_host}), and drop "
-                    "uwsgi_allow_ips = '*' (the default accepts 127.0.0.1 and ::1)"
+                local_fix = (
+                    f"listen on loopback only: {loopback_in}, and drop uwsgi_allow_ips = '*' (the "
+                    "default accepts 127.0.0.1 and ::1)"
                 )
-            if used is None:
-                fix += (
-                    f"; if nginx runs in another container, keep port {port} on a private "
-                    "network instead, never published"
+            if used is not None:
+                fix = local_fix
+            else:
+                # where nginx runs is not known: a container's app must keep listening on
+                # every interface, so the advice that works everywhere comes first
+                fix = (
+                    f"{_private_port(app, listener)}; or, with nginx on the same host, {local_fix}"
                 )
             yield Finding(location=where, message=message, related=related, fix=fix)
+
+
+def _private_port(app: AppServer, listener: Listener) -> str:
+    """GW404's fix that keeps an app reachable by nginx from another host or container."""
+    port = listener.address.port
+    fix = f"keep port {port} on a network shared only with nginx, never published"
+    if app.kind == "gunicorn":
+        return (
+            f"{fix}, or list nginx's exact address in uwsgi_allow_ips instead of '*' (it takes "
+            "addresses, not networks)"
+        )
+    if app.kind == "uwsgi":
+        instead = _swap_socket(app, listener, "http-socket")
+        fix += (
+            f", or serve HTTP there ({instead}) and proxy_pass to it: HTTP carries no uwsgi "
+            "variables"
+        )
+    return fix
 
 
 def _in_container(
@@ -893,25 +943,33 @@ def _in_container(
     if public:
         return Finding(
             location=where,
-            message=f"{message}; it runs in a container ({app.container}) and {public[0]} "
-            f"publishes port {port} on every interface of the host",
-            related=related,
+            message=f"{message}; {public[0]} publishes port {port} on every interface of the host",
+            related=(*related, _container_related(app, where)),
             fix=f'publish port {port} on 127.0.0.1 only ("127.0.0.1:{port}:{port}"), or not '
             "at all if only nginx, in another container, connects to it",
         )
     published = (
         f"published on the host's loopback only ({private[0]})"
         if private
-        else ("not published by anything gwlint read")
+        else ("published by nothing gwlint read")
     )
     return Finding(
         location=where,
-        message=f"{message}; it runs in a container ({app.container}), where every interface "
-        f"is how other containers reach it, and port {port} is {published}",
-        related=related,
-        fix=f"keep port {port} on a network shared only with nginx, never published on a public "
-        "interface",
+        message=f"{message}; in a container, port {port} is {published}",
+        related=(*related, _container_related(app, where)),
+        fix=_private_port(app, listener),
         severity=Severity.INFO,
+    )
+
+
+def _container_related(app: AppServer, where: Location) -> Related:
+    """The app's container, at the launcher that starts it there (else at the finding)."""
+    if app.launcher is not None:
+        where = Location(path=app.path, line=app.launcher_line or 1)
+    return Related(
+        location=where,
+        message=f"it runs in a container ({app.container}), where every interface is how other "
+        "containers reach it",
     )
 
 
@@ -922,7 +980,6 @@ def _in_container(
 # nginx.conf (www-data), Arch (http)
 NGINX_PACKAGE_USERS = frozenset({"nginx", "nobody", "www-data", "http"})
 TYPICAL_UMASK = 0o022
-PERMISSION_BITS = (0o400, 0o200, 0o100, 0o40, 0o20, 0o10, 0o4, 0o2, 0o1)
 
 
 @dataclass(frozen=True)
@@ -930,7 +987,7 @@ class _Socket:
     """What gwlint knows of a unix socket file the app creates."""
 
     mode: int
-    how: str  # where the mode comes from
+    how: str  # where the mode comes from: "chmod-socket = 660", "umask 022 assumed"
     owner: str | None  # user name or number; None = whoever starts the app
     group: str | None
     by_chown: bool  # uWSGI chown-socket sets the owner
@@ -942,13 +999,6 @@ def _octal(text: str | None) -> int | None:
     if not text or any(c not in "01234567" for c in text):
         return None
     return int(text, 8)
-
-
-def _mode_text(mode: int) -> str:
-    bits = "".join(
-        flag if mode & bit else "-" for flag, bit in zip("rwxrwxrwx", PERMISSION_BITS, strict=True)
-    )
-    return f"s{bits}"
 
 
 def _same_account(a: str, b: str) -> bool | None:
@@ -973,18 +1023,18 @@ def _uwsgi_socket(app: UwsgiServer) -> _Socket | None:
         if chmod.value is None:
             return None
         if text in ("", "1", "true", "yes", "on"):
-            mode, how = 0o666, f"chmod-socket = {chmod.raw} {chmod.where()} means 666"
+            mode, how = 0o666, f"chmod-socket = {chmod.raw} means 666"
         elif len(text) == 3 and (parsed := _octal(text)) is not None:
-            mode, how = parsed, f"chmod-socket = {chmod.raw} {chmod.where()}"
+            mode, how = parsed, f"chmod-socket = {chmod.raw}"
         else:
             return None  # uWSGI refuses to start ("invalid chmod value")
     elif umask_option is not None:
         umask = _octal(umask_option.value)
         if umask is None:
             return None
-        mode, how = 0o777 & ~umask, f"no chmod-socket; umask = {umask_option.raw}"
+        mode, how = 0o777 & ~umask, f"umask = {umask_option.raw}"
     else:
-        mode, how = 0o777 & ~TYPICAL_UMASK, "no chmod-socket; the usual umask 022 assumed"
+        mode, how = 0o777 & ~TYPICAL_UMASK, "umask 022 assumed"
     chown = app.last("chown-socket")
     uid, gid = app.last("uid"), app.last("gid")
     owner = group = None
@@ -1044,7 +1094,7 @@ def _gunicorn_socket(app: GunicornServer) -> _Socket | None:
         related += text_related(app, group, "group")
     return _Socket(
         mode=0o777 & ~umask.value,
-        how=f"umask = {umask.raw} {umask.where()}",
+        how=f"umask = {umask.raw}",
         owner=owner,
         group=group_name,
         by_chown=False,
@@ -1096,8 +1146,8 @@ its `uid`/`gid` (or by `chown-socket`); gunicorn creates it with mode `0777 & ~u
 `0` by default, so anyone may connect), owned by its `user`/`group`. If nginx's workers (the
 `user` of nginx.conf: `www-data` on Debian, `nginx` in the nginx.org and most other packages) are
 neither the owner, nor in a group that may write, nor allowed as "other", every request fails:
-nginx logs `connect() to unix:/run/app.sock failed (13: Permission denied) while connecting to
-upstream` and answers **502**.
+nginx logs `[crit] ... connect() to unix:/run/app.sock failed (13: Permission denied) while
+connecting to upstream` and answers **502**.
 
 gwlint reports it when the socket's owner is written in the config (uWSGI `uid`/`chown-socket`,
 gunicorn `user`) and is not nginx's user, and neither its group nor "other" may write. When the
@@ -1157,15 +1207,31 @@ connect), so it is never reported.
         "https://github.com/unbit/uwsgi/issues/1624",
         "https://github.com/vfxGer/alternative_nginx_uwsgi_flask_docker/issues/1",
     ),
+    claims=(
+        from_source(
+            "https://github.com/nginx/nginx/blob/release-1.31.4/src/event/ngx_event_connect.c#L254",
+            where="nginx error.log",
+            log="failed (13: Permission denied) while connecting to upstream",
+        ),
+        from_source(
+            "https://github.com/nginx/nginx/blob/release-1.31.4/src/http/ngx_http_upstream.c#L4674",
+            status=502,
+        ),
+        from_source(
+            "https://github.com/nginx/nginx/blob/release-1.31.4/src/event/ngx_event_connect.c#L254",
+            where="nginx error.log",
+            log="failed (2: No such file or directory)",
+        ),
+    ),
 )
 def gw405(dep: Deployment) -> Iterator[Finding]:
     if dep.nginx is None:
         return
     nginx_user, nginx_group, user_value = _nginx_user(dep)
     if user_value is None:
-        nginx_text = "nginx's workers run as the build's default user (www-data or nginx)"
+        nginx_text = "nginx's default user (www-data or nginx)"
     else:
-        nginx_text = f"nginx's workers run as {nginx_user} {user_value.where()}"
+        nginx_text = f"nginx's user {nginx_user} {user_value.where()}"
     seen: set[tuple[str, int, int]] = set()
     for link in dep.route_app_links():
         app, listener, server = link.app, link.listener, link.server
@@ -1181,18 +1247,11 @@ def gw405(dep: Deployment) -> Iterator[Finding]:
         if sock is None:
             continue
         name = "uWSGI" if app.kind == "uwsgi" else "gunicorn"
-        created = (
-            f"{name} ({app.path}) creates the socket {_mode_text(sock.mode)} "
-            f"({sock.mode:04o}; {sock.how})"
-        )
+        created = f"{name} makes it {sock.mode:04o} ({sock.how})"
         if not _denied(sock, nginx_user, nginx_group):
             continue  # includes an owner that is not known: whoever starts the app
         assert sock.owner is not None
         owned = f"owned by {sock.owner}" + (f":{sock.group}" if sock.group else "")
-        what = (
-            f"{created}, {owned}, and {nginx_text}, neither its owner nor in a group that may "
-            "write; so"
-        )
         upstream = link.route.target.upstream
         via = f"upstream {upstream} server" if upstream else link.route.pass_directive.name
         location = Location.of(server.source)
@@ -1203,9 +1262,8 @@ def gw405(dep: Deployment) -> Iterator[Finding]:
         yield Finding(
             location=location,
             message=(
-                f"{via} {server.address}: {what} every request fails with 'connect() to "
-                f"{server.address} failed (13: Permission denied) while connecting to upstream' "
-                "and nginx answers 502"
+                f"{via} {server.address}: {created}, {owned}; {nginx_text} may not write to it: "
+                "502 (13: Permission denied)"
             ),
             related=tuple(related),
             fix=_socket_fix(app, sock, nginx_group),
@@ -1278,6 +1336,11 @@ def _launched_socket_fix(
 
 # --- GW406 -------------------------------------------------------------------------------------
 
+SSL_WRONG_VERSION = (
+    "SSL_do_handshake() failed (SSL: error:0A00010B:SSL routines::wrong version number) while SSL "
+    "handshaking to upstream"
+)
+
 
 def _tls(app: AppServer, listener: Listener) -> bool | None:
     """Does the app speak TLS on this listener? None when that is not known."""
@@ -1309,18 +1372,16 @@ it expects TLS (gunicorn with `certfile`/`keyfile`, uWSGI `https-socket`, uvicor
 every request fails:
 
 - `proxy_pass https://` to a plain-HTTP listener: the app reads the TLS ClientHello as a broken
-  request (gunicorn logs `Invalid request from ip=...: Invalid HTTP request line`) and answers
-  in plain text; nginx logs `SSL_do_handshake() failed (SSL: error:0A00010B:SSL
-  routines::wrong version number) while SSL handshaking to upstream` (OpenSSL 1.1:
-  `error:1408F10B:SSL routines:ssl3_get_record:wrong version number`) and answers **502**.
+  request (gunicorn logs `Invalid request from ip=...: Invalid HTTP request line`, uvicorn
+  `WARNING:  Invalid HTTP request received.`) and answers in plain text; nginx logs
+  `SSL_do_handshake() failed (SSL: error:0A00010B:SSL routines::wrong version number) while SSL
+  handshaking to upstream` (OpenSSL 3's wording) and answers **502**.
 - `proxy_pass http://` to a TLS listener: gunicorn logs `Invalid request from ip=...: [SSL:
-  HTTP_REQUEST] http request` and closes the connection without a response; nginx logs
-  `upstream prematurely closed connection while reading response header from upstream` and
-  answers **502**.
+  HTTP_REQUEST] http request` and closes the connection without a response (uvicorn closes it
+  without a log line); nginx logs `upstream prematurely closed connection while reading response
+  header from upstream` and answers **502**.
 
-Both observed with gunicorn 27.0.1 and OpenSSL 3.0; uvicorn 0.54 behaves the same (it answers the
-ClientHello with `400` and logs `Invalid HTTP request received.`; a plain request to its TLS
-port is closed without a word).
+Both ways observed with gunicorn 27.0.1 and uvicorn 0.55 behind nginx 1.31.3 (OpenSSL 3).
 """,
     example=ex(
         (
@@ -1361,6 +1422,23 @@ port is closed without a word).
         "https://github.com/tiangolo/uvicorn-gunicorn-fastapi-docker/issues/106",
         "https://github.com/evertramos/nginx-proxy-automation/issues/10",
     ),
+    claims=(
+        observed("gw406-https-to-plain", status=502),
+        observed("gw406-https-to-plain", where="nginx error.log", log=SSL_WRONG_VERSION),
+        observed("gw406-https-to-plain", where="gunicorn", log="Invalid HTTP request line"),
+        observed("gw406-http-to-tls", status=502),
+        observed("gw406-http-to-tls", where="gunicorn", log="[SSL: HTTP_REQUEST] http request"),
+        observed("gw406-http-to-tls", where="nginx error.log", log=PREMATURELY),
+        observed("gw406-https-to-plain-uvicorn", status=502),
+        observed("gw406-https-to-plain-uvicorn", where="nginx error.log", log=SSL_WRONG_VERSION),
+        observed(
+            "gw406-https-to-plain-uvicorn",
+            where="uvicorn",
+            log="WARNING:  Invalid HTTP request received.",
+        ),
+        observed("gw406-http-to-tls-uvicorn", status=502),
+        observed("gw406-http-to-tls-uvicorn", where="nginx error.log", log=PREMATURELY),
+    ),
 )
 def gw406(dep: Deployment) -> Iterator[Finding]:
     for link in dep.route_app_links():
@@ -1378,10 +1456,9 @@ def gw406(dep: Deployment) -> Iterator[Finding]:
         address = rest or listener.address.for_nginx()
         if scheme == "https":
             message = (
-                f"proxy_pass {route.target.raw} opens TLS, but {app.kind} ({app.path}) speaks "
-                f"plain HTTP on {_listener_text(app, listener)}: nginx logs 'SSL_do_handshake() "
-                "failed (SSL: error:0A00010B:SSL routines::wrong version number) while SSL "
-                "handshaking to upstream' and answers 502 to every request"
+                f"proxy_pass {route.target.raw} opens TLS, but {_app_listener(app, listener)} "
+                "speaks plain HTTP: the TLS handshake fails ('wrong version number'): 502 for "
+                "every request"
             )
             if app.kind == "gunicorn":
                 other = f"give gunicorn certfile and keyfile in {app.path}"
@@ -1400,29 +1477,19 @@ def gw406(dep: Deployment) -> Iterator[Finding]:
             )
         else:
             if app.kind == "gunicorn":
-                app_log = (
-                    "gunicorn logs 'Invalid request from ip=...: [SSL: HTTP_REQUEST] http "
-                    "request' and closes the connection"
-                )
+                app_log = "gunicorn drops it ('[SSL: HTTP_REQUEST] http request')"
                 other = f"remove certfile and keyfile from {app.path}"
                 if app.launcher is not None:
                     other = _remove_all(app, ("certfile", "keyfile"))
             elif app.kind == "uvicorn":
-                app_log = (
-                    "uvicorn's TLS handshake fails on the plain request and it closes the "
-                    "connection without a word in its log"
-                )
+                app_log = "uvicorn drops it, logging nothing"
                 other = _remove_all(app, ("ssl_certfile", "ssl_keyfile"))
             else:
-                app_log = (
-                    f"uWSGI's {listener.option} fails the TLS handshake and closes the connection"
-                )
+                app_log = "uWSGI drops it after a failed handshake"
                 other = f"serve plain HTTP there with http-socket in {app.path}"
             message = (
-                f"proxy_pass {route.target.raw} speaks plain HTTP, but {app.kind} ({app.path}) "
-                f"expects TLS on {_listener_text(app, listener)}: {app_log}; nginx logs "
-                "'upstream prematurely closed connection while reading response header from "
-                "upstream' and answers 502 to every request"
+                f"proxy_pass {route.target.raw} speaks plain HTTP, but "
+                f"{_app_listener(app, listener)} expects TLS: {app_log}: 502 for every request"
             )
             fix = (
                 f"use proxy_pass https://{address} (TLS to the app), or {other} (recommended "
@@ -1475,6 +1542,52 @@ def _named_host(route: Route) -> UpstreamServer | None:
     return server
 
 
+def _compose_host(dep: Deployment, host: str) -> bool:
+    """Is ``host`` the name of a compose service, which Docker's embedded DNS (127.0.0.11)
+    resolves for the other containers of the project?"""
+    apps = [app for app in dep.apps if app.container is not None]
+    if any(
+        (app.container or "").startswith("compose service")
+        and any(name == host for name, _port, _to in app.hosts)
+        for app in apps
+    ):
+        return True
+    # another container of the deployment (not an app gwlint read): compose when every app in a
+    # container is a compose service
+    return (
+        host in dep.known_hosts
+        and bool(apps)
+        and all((app.container or "").startswith("compose service") for app in apps)
+    )
+
+
+def _resolver(dep: Deployment, host: str) -> str:
+    """The resolver to add, for nginx to look ``host`` up at run time."""
+    if _compose_host(dep, host):
+        return "resolver 127.0.0.11 valid=10s; (Docker's DNS, for compose services)"
+    return "a resolver with your DNS server's address (the nameserver in nginx's /etc/resolv.conf)"
+
+
+def _upstream_name(dep: Deployment, host: str) -> str:
+    """A name for a new ``upstream {}`` standing for ``host``: never the host itself (nginx then
+    refuses ``host:port`` elsewhere: 'upstream "web" may not have port 8000'), nor the name of an
+    upstream or a host the config already uses."""
+    assert dep.nginx is not None
+    taken = {name.lower() for name in dep.nginx.upstreams}
+    taken |= {
+        (server.address.host or "").lower()
+        for route in dep.nginx.routes
+        for server in route.target.servers
+    }
+    label = "".join(c if c.isalnum() or c == "_" else "_" for c in host.split(".")[0]) or "app"
+    base = label if label.endswith("_app") else f"{label}_app"
+    name, number = base, 1
+    while name.lower() in taken:
+        number += 1
+        name = f"{base}{number}"
+    return name
+
+
 @rule(
     code="GW407",
     name="pass-with-variables-without-resolver",
@@ -1486,7 +1599,9 @@ part (`proxy_pass http://backend:8000$request_uri`), nginx works out the address
 an IP address or an `upstream {}` name is used directly, a host name must be resolved with the
 `resolver` of the location. nginx does not read `/etc/hosts` at request time, so this holds for
 `localhost` too. Without a `resolver`, every request fails: nginx logs `no resolver defined to
-resolve backend while ...` and answers **502**.
+resolve backend while ...` and answers **502**. gwlint's fix for `localhost` is the address
+itself (`127.0.0.1`); for another name, a `resolver` (Docker's `127.0.0.11` when the name is a
+compose service, else your DNS server) or an `upstream {}` under a new name.
 
 A host that a `proxy_pass` without variables (same host and port) also names is quiet: nginx
 reuses the address it resolved at start. When the host itself is a variable
@@ -1512,7 +1627,7 @@ reuses the address it resolved at start. When the host itself is a variable
             "nginx.conf",
             """
             http {
-                resolver 127.0.0.11 valid=10s;
+                resolver 127.0.0.11 valid=10s;  # Docker's DNS; elsewhere, your DNS server
                 server {
                     listen 80;
                     location ~ ^/api/(.*)$ {
@@ -1528,6 +1643,10 @@ reuses the address it resolved at start. When the host itself is a variable
         "https://nginx.org/en/docs/http/ngx_http_core_module.html#resolver",
         "https://github.com/TeamPiped/Piped/issues/1104",
         "https://github.com/nextcloud/all-in-one/pull/1451",
+    ),
+    claims=(
+        observed("gw407-localhost", status=502),
+        observed("gw407-localhost", where="nginx error.log", log="no resolver defined to resolve"),
     ),
 )
 def gw407(dep: Deployment) -> Iterator[Finding]:
@@ -1555,27 +1674,54 @@ def gw407(dep: Deployment) -> Iterator[Finding]:
         directive = route.pass_directive.name
         local = host in ("localhost", "ip6-localhost")
         message = (
-            f"{directive} {route.target.raw} contains variables, so nginx resolves {host} for "
-            "every request" + (" (it does not read /etc/hosts then)" if local else "") + ", and "
-            "no resolver is set for this location: every request fails with 'no resolver "
-            f"defined to resolve {host}' in the error log and 502"
+            f"{directive} {route.target.raw} has variables, so nginx resolves {host} per request"
+            + (" (not from /etc/hosts)" if local else "")
+            + f" and no resolver is set here: 502 ('no resolver defined to resolve {host}')"
         )
-        name = host.split(".")[0] + "_app"
         if local:
             loopback = "127.0.0.1" if host == "localhost" else "[::1]"
             fix = f"write {loopback} instead of {host} (an address needs no resolver)"
         else:
+            name = _upstream_name(dep, host)
             fix = (
-                "add a resolver to the server or http block (resolver 127.0.0.11 valid=10s; is "
-                "Docker's DNS, elsewhere your DNS server): recommended, it keeps the per-request "
-                f"lookup the variables imply; or define upstream {name} {{ server {address}; }} "
-                f"and write {name} instead of {host}:{address.port} in {directive} (resolved "
-                "once at start)"
+                f"add {_resolver(dep, host)} to the server or http block: recommended, it keeps "
+                f"the per-request lookup the variables imply; or define upstream {name} "
+                f"{{ server {address}; }} and write {name} instead of {address} in {directive} "
+                "(resolved once at start)"
             )
         yield Finding(location=location, message=message, fix=fix)
 
 
 RESOLVE_IN_OSS: tuple[int, int, int] = (1, 27, 3)  # upstream "server ... resolve" in nginx OSS
+
+
+def _resolve_fix(dep: Deployment, routes: list[Route], host: str, address: str) -> str:
+    """GW408's fix: follow the name's changes (an upstream server marked resolve, nginx >=
+    1.27.3), or resolve per request, or reload."""
+    first = routes[0]
+    directive = first.pass_directive.name
+    scheme = f"{first.target.scheme}://" if first.target.scheme else ""
+    uri = first.target.uri or ""
+    every = f"each {directive} naming {address}" if len(routes) > 1 else directive
+    resolver = _resolver(dep, host)
+    if dep.facts.nginx_version >= RESOLVE_IN_OSS:
+        name = _upstream_name(dep, host)
+        return (
+            f"if the app's address can change: add upstream {name} {{ zone {name} 64k; server "
+            f"{address} resolve; }} and {resolver} in http {{}}, and write {name} instead of "
+            f"{address} in {every} ({directive} {scheme}{name}{uri};)"
+        )
+    if len(routes) == 1 and not uri and directive in ("proxy_pass", "uwsgi_pass"):
+        variable = "$" + _upstream_name(dep, host).removesuffix("_app") + "_host"
+        return (
+            f"if the app's address can change: resolve it per request, with {resolver} in "
+            f"http {{}} and set {variable} {address}; {directive} {scheme}{variable}; (or "
+            "reload nginx when it moves; upstream ... resolve needs nginx >= 1.27.3)"
+        )
+    return (
+        "if the app's address can change: reload nginx when it moves (nginx >= 1.27.3 can "
+        "follow it: an upstream server marked resolve)"
+    )
 
 
 @rule(
@@ -1587,14 +1733,17 @@ RESOLVE_IN_OSS: tuple[int, int, int] = (1, 27, 3)  # upstream "server ... resolv
 `proxy_pass http://web:8000` (without variables, not an `upstream {}` name) is resolved once,
 when nginx starts or reloads, and nginx keeps those addresses. When the app's address changes (a
 container recreated, a pod rescheduled, a cloud load balancer's IPs rotating), nginx keeps
-connecting to the old one: `connect() failed (113: No route to host)` or `(111: Connection
-refused) while connecting to upstream`, or `upstream timed out (110: Connection timed out) while
-connecting to upstream`, and **502**/**504** until nginx is reloaded. If the name does not
-resolve when nginx starts, nginx refuses to start: `host not found in upstream "web:8000"`.
+connecting to the old one: `connect() failed (113: No route to host) while connecting to
+upstream` or `(111: Connection refused)`, or `upstream timed out (110: Connection timed out)
+while connecting to upstream`, and **502** or **504** until nginx is reloaded. If the name does
+not resolve when nginx starts, nginx does not start: `[emerg] host not found in upstream "web"`.
 
 Where addresses change, open-source nginx >= 1.27.3 re-resolves `upstream` servers marked
 `resolve` (with a `zone` and a `resolver`); before that, a `resolver` and a variable in
-`proxy_pass` make nginx resolve per request. `localhost` and IP addresses are not reported.
+`proxy_pass` make nginx resolve per request. The fix names the new upstream differently from the
+host (`web_app`): with `upstream web`, any `proxy_pass http://web:8000` left in the config stops
+nginx (`upstream "web" may not have port 8000`). The resolver is Docker's `127.0.0.11` when the
+name is a compose service, else your DNS server. `localhost` and IP addresses are not reported.
 """,
     example=ex(
         (
@@ -1616,15 +1765,15 @@ Where addresses change, open-source nginx >= 1.27.3 re-resolves `upstream` serve
             "nginx.conf",
             """
             http {
-                resolver 127.0.0.11 valid=10s;
-                upstream web {
-                    zone web 64k;
+                resolver 127.0.0.11 valid=10s;  # Docker's DNS; elsewhere, your DNS server
+                upstream web_app {
+                    zone web_app 64k;
                     server web:8000 resolve;
                 }
                 server {
                     listen 80;
                     location / {
-                        proxy_pass http://web;
+                        proxy_pass http://web_app;
                     }
                 }
             }
@@ -1637,6 +1786,38 @@ Where addresses change, open-source nginx >= 1.27.3 re-resolves `upstream` serve
         "https://nginx.org/en/docs/http/ngx_http_core_module.html#resolver",
         "https://github.com/NginxProxyManager/nginx-proxy-manager/issues/1021",
         "https://github.com/medic/cht-core/issues/8205",
+    ),
+    claims=(
+        observed("gw408-not-found", outcome="nginx does not start", where="nginx"),
+        observed("gw408-not-found", where="nginx", log="host not found in upstream"),
+        from_source(
+            "https://github.com/nginx/nginx/blob/release-1.31.4/src/http/ngx_http_upstream.c#L3066",
+            where="nginx error.log",
+            log="connect() failed (113: No route to host) while connecting to upstream",
+        ),
+        from_source(
+            "https://github.com/nginx/nginx/blob/release-1.31.4/src/http/ngx_http_upstream.c#L3066",
+            where="nginx error.log",
+            log="connect() failed (111: Connection refused) while connecting to upstream",
+        ),
+        from_source(
+            "https://github.com/nginx/nginx/blob/release-1.31.4/src/http/ngx_http_upstream.c#L4633",
+            where="nginx error.log",
+            log="upstream timed out (110: Connection timed out) while connecting to upstream",
+        ),
+        from_source(
+            "https://github.com/nginx/nginx/blob/release-1.31.4/src/http/ngx_http_upstream.c#L6825",
+            where="nginx",
+            log='upstream "web" may not have port 8000',
+        ),
+        from_source(
+            "https://github.com/nginx/nginx/blob/release-1.31.4/src/http/ngx_http_upstream.c#L4674",
+            status=502,
+        ),
+        from_source(
+            "https://github.com/nginx/nginx/blob/release-1.31.4/src/http/ngx_http_upstream.c#L4645",
+            status=504,
+        ),
     ),
 )
 def gw408(dep: Deployment) -> Iterator[Finding]:
@@ -1651,36 +1832,19 @@ def gw408(dep: Deployment) -> Iterator[Finding]:
             continue  # http://name in a fragment: an upstream of the file that includes it
         key = ((server.address.host or "").lower(), server.address.port)
         groups.setdefault(key, []).append(route)
-    for (host, port), routes in groups.items():
+    for routes in groups.values():
         first = routes[0]
         location = Location.of(first.pass_directive.source)
         assert location is not None
-        address = f"{host}:{port}"
+        server = first.target.servers[0]
+        host = server.address.host or ""
+        address = str(server.address)  # as written in the config
         directive = first.pass_directive.name
         message = (
-            f"{directive} {first.target.raw}: nginx resolves {host} once, at start and reload, "
-            "and keeps those addresses; if the app's address changes (a container recreated, a "
-            "pod rescheduled) nginx keeps connecting to the old one and answers 502 ('connect() "
-            "failed (113: No route to host)' or '(111: Connection refused) while connecting to "
-            "upstream') until it is reloaded; and if the name does not resolve at start, nginx "
-            f"refuses to start ('host not found in upstream \"{address}\"')"
+            f"{directive} {first.target.raw}: nginx resolves {host} only at start: if the app "
+            "moves, 502 or 504 until a reload; if the name does not resolve, nginx does not start"
         )
-        name = host.split(".")[0] or "app"
-        scheme = f"{first.target.scheme}://" if first.target.scheme else ""
-        if dep.facts.nginx_version >= RESOLVE_IN_OSS:
-            fix = (
-                f"if the address can change: upstream {name} {{ zone {name} 64k; server "
-                f"{address} resolve; }}, a resolver in http {{}} (resolver 127.0.0.11 "
-                f"valid=10s; is Docker's DNS) and {directive} {scheme}{name}; nginx then follows "
-                "the name's changes"
-            )
-        else:
-            fix = (
-                f"if the address can change: add a resolver (resolver 127.0.0.11 valid=10s; is "
-                f"Docker's DNS) and put the host in a variable (set $app {address}; {directive} "
-                "http://$app;) so nginx resolves it per request, or reload nginx when the app "
-                "moves (upstream ... resolve needs nginx >= 1.27.3)"
-            )
+        fix = _resolve_fix(dep, routes, host, address)
         yield Finding(
             location=location,
             message=message,
@@ -1705,19 +1869,19 @@ def _allow_list(app: GunicornServer) -> tuple[list[str], str, Related] | None:
     if value is None or not value.known:
         return None
     entries = _split_list(value.value)
-    text = f"{value_text(value)} {value.where()}"
+    label = f"({value.source.default_of} default)" if value.is_default else value.where()
+    text = f"{value_text(value)} {label}"
     where = app_location(app, value)
     if value.is_default and app.launcher is None:
         message = (
-            f"forwarded_allow_ips is not set: the {value.source.label()} default "
-            f"{value.raw} applies (unless FORWARDED_ALLOW_IPS or --forwarded-allow-ips sets it "
-            "where gunicorn runs)"
+            f"forwarded_allow_ips is not set: the {value.source.label()} {value.raw} applies "
+            "(unless FORWARDED_ALLOW_IPS or --forwarded-allow-ips sets it where gunicorn runs)"
         )
     elif value.is_default:
         message = (
             f"forwarded_allow_ips is not set by the command ({app.launcher}): the "
-            f"{value.source.label()} default {value.raw} applies (unless FORWARDED_ALLOW_IPS is "
-            "set where gunicorn runs)"
+            f"{value.source.label()} {value.raw} applies (unless FORWARDED_ALLOW_IPS is set "
+            "where gunicorn runs)"
         )
     else:
         message = shown(app, value, "forwarded_allow_ips")
@@ -1749,7 +1913,7 @@ def _uvicorn_allow_list(
         )
     else:
         entries = list(UVICORN_DEFAULT_TRUSTED)
-        text = f"{','.join(entries)} ({value.source.label()})"
+        text = f"{','.join(entries)} ({value.source.default_of} default)"
         unless = f"; {value.source.note}" if value.source.note else ""
         message = (
             f"--forwarded-allow-ips is not given ({app.launcher}): uvicorn trusts "
@@ -1928,10 +2092,7 @@ def gw409(dep: Deployment) -> Iterator[Finding]:
         disabled = _proxy_headers_off(app)
         if disabled is not None:
             allow_related = disabled[1]
-            trust = (
-                f"uvicorn runs with {disabled[0]}, so it applies no X-Forwarded-* header, "
-                "whoever sends it"
-            )
+            trust = f"uvicorn runs with {disabled[0]}, which ignores them from anyone"
         elif allowed is None or distrust is None:
             continue
         else:
@@ -1941,27 +2102,18 @@ def gw409(dep: Deployment) -> Iterator[Finding]:
         if key in reported:
             continue
         reported.add(key)
-        titles = ", ".join(_header_title(name) for name, _ in sent)
-        if kind == "uvicorn":
-            effects = [
-                "the app sees the scheme http"
-                if name == "x-forwarded-proto"
-                else "the app does not see the client's address"
-                for name, _ in sent
-            ]
-            consequence = f"{who} ignores {titles}: {' and '.join(effects)}"
+        titles = "/".join(_header_title(name) for name, _ in sent).replace("/X-Forwarded-", "/")
+        sent_names = {name for name, _ in sent}
+        if sent_names == {"x-forwarded-proto", "x-forwarded-for"}:
+            effect = "the app sees http and nginx's address"
+        elif sent_names == {"x-forwarded-for"}:
+            effect = "the app sees nginx's address"
         else:
-            consequence = (
-                f"gunicorn ignores {titles}: wsgi.url_scheme stays http, so the app builds "
-                "http:// links and redirects, and one that redirects to HTTPS loops "
-                "(ERR_TOO_MANY_REDIRECTS); nothing is logged"
-            )
+            effect = "the app sees http"
         location = Location.of(header.source)
         assert location is not None
-        message = (
-            f"nginx sets {_header_title(header_name)} {header.raw} {header.where()} for "
-            f"{route.describe()}, but {trust}: {consequence}"
-        )
+        ignores = who if kind == "uvicorn" else "gunicorn"
+        message = f"{ignores} ignores {titles} set here: {trust}; {effect}"
         yield Finding(
             location=location,
             message=message,
@@ -1995,10 +2147,7 @@ def _distrust(
     if listener.address.kind == "unix":
         if not uvicorn:
             return None, None  # gunicorn trusts unix sockets unconditionally
-        return (
-            f"nginx connects over a unix socket, which {who} trusts only when {name} is '*' (it "
-            f"is {allow_text})"
-        ), None
+        return f"on a unix socket only {name} '*' trusts nginx (here {allow_text})", None
     if listener.address.kind != "tcp":
         return None, None
     peers = _peers(link.server, listener)
@@ -2006,18 +2155,16 @@ def _distrust(
         if any(not _is_loopback_entry(entry) for entry in entries):
             return None, None  # another address is listed: it may be nginx's
         source = (
-            ", so from a non-loopback address, which is"
-            if is_ip(link.server.address.host or "")
-            else " from another host or container, so from an address that is"
+            "not loopback" if is_ip(link.server.address.host or "") else "another host or container"
         )
-        return f"nginx connects to {link.server.address}{source} not in {name} {allow_text}", None
+        return f"nginx ({link.server.address}, {source}) is not in {name} {allow_text}", None
     verdicts = [_trusted(peer, entries) for peer in peers]
     if None in verdicts or all(verdicts):
         return None, peers
     untrusted = [peer for peer, ok in zip(peers, verdicts, strict=True) if not ok]
     return (
-        f"nginx connects to {link.server.address}, so from {' and '.join(untrusted)}, which is "
-        f"not in {name} {allow_text}"
+        f"nginx connects to {link.server.address} from {' and '.join(untrusted)}, not in {name} "
+        f"{allow_text}"
     ), peers
 
 
@@ -2067,6 +2214,7 @@ def _header_title(name: str) -> str:
 
 # --- GW410 -------------------------------------------------------------------------------------
 
+REFUSED = "connect() failed (111: Connection refused) while connecting to upstream"
 V4_LOCAL = frozenset({"", "0.0.0.0", "*", "127.0.0.1", "localhost", "::"})
 V6_LOCAL = frozenset({"::1", "::", "ip6-localhost"})
 
@@ -2078,13 +2226,16 @@ V6_LOCAL = frozenset({"::1", "::", "ip6-localhost"})
     severity=Severity.INFO,
     why="""
 nginx resolves `localhost` when it reads its config and, where `/etc/hosts` lists both (Debian,
-Ubuntu, most container images), gets `127.0.0.1` and `::1`, which it uses in turn like two
-upstream servers. An app bound only to `127.0.0.1` (gunicorn's default), `0.0.0.0` or only `::1`
-refuses every other attempt: nginx logs `connect() failed (111: Connection refused) while
-connecting to upstream, ... upstream: "http://[::1]:8000/"`, takes that address out for
-`fail_timeout` and retries on the other one. Requests succeed, with extra latency and error-log
-noise; with `proxy_next_upstream off` (or `_tries 1`) those requests get **502**, which makes the
-finding a warning.
+Ubuntu, most container images), gets `::1` and `127.0.0.1`, which it uses in turn like two
+upstream servers (`::1` first, in the order the system's resolver gives). An app bound only to
+`127.0.0.1` (gunicorn's default), `0.0.0.0` or only `::1` refuses the other address: nginx logs
+`connect() failed (111: Connection refused) while connecting to upstream, ... upstream:
+"http://[::1]:8000/"` and `upstream server temporarily disabled while connecting to upstream`,
+takes that address out for `fail_timeout` (10 s) and retries on the other one, so the client
+gets **200**: requests succeed, with extra latency and error-log noise. With `proxy_next_upstream
+off` (or `_tries 1`) the request that meets the refused address gets **502** (one every
+`fail_timeout`), which makes the finding a warning. Where `/etc/hosts` gives `localhost` only
+`127.0.0.1`, nothing is refused.
 """,
     example=ex(
         (
@@ -2124,6 +2275,18 @@ finding a warning.
         "https://github.com/graphite-project/docker-graphite-statsd/issues/87",
         "https://github.com/unbit/uwsgi/issues/1465",
     ),
+    claims=(
+        observed("gw410-localhost", status=200),
+        observed("gw410-localhost", where="nginx error.log", log=REFUSED),
+        observed("gw410-localhost", where="nginx error.log", log='upstream: "http://[::1]:'),
+        observed(
+            "gw410-localhost",
+            where="nginx error.log",
+            log="upstream server temporarily disabled while connecting to upstream",
+        ),
+        observed("gw410-no-retry", status=502),
+        observed("gw410-no-retry", where="nginx error.log", log=REFUSED),
+    ),
 )
 def gw410(dep: Deployment) -> Iterator[Finding]:
     if not dep.apps or any(app.listeners_unknown for app in dep.apps):
@@ -2151,36 +2314,25 @@ def gw410(dep: Deployment) -> Iterator[Finding]:
         app, listener = link.app, link.listener
         refused = f"[::1]:{address.port}" if v4 else f"127.0.0.1:{address.port}"
         working = f"127.0.0.1:{address.port}" if v4 else f"[::1]:{address.port}"
-        shown_upstream = (
-            f"http://{refused}/..." if route.protocol == "http" else f"{route.protocol}://{refused}"
-        )
         upstream = route.target.upstream
         via = f"upstream {upstream} server" if upstream else route.pass_directive.name
         tries = route.next_upstream_tries.value
         retries = route.next_upstream.value
         no_retry = (retries is not None and "error" not in retries.split()) or tries == 1
         if no_retry:
-            outcome = (
-                f"{route.module}_next_upstream does not retry on error here, so those requests "
-                "get 502"
-            )
+            outcome = "no retry here: those get 502"
             severity: Severity | None = Severity.WARNING
         else:
-            outcome = (
-                f"nginx retries on {working}, so requests succeed, with extra latency and "
-                "error-log noise"
-            )
+            outcome = "nginx retries the other one"
             severity = None
         location = Location.of(server.source)
         assert location is not None
         yield Finding(
             location=location,
             message=(
-                f"{via} {address}: nginx resolves localhost to 127.0.0.1 and ::1 (both are in "
-                f"/etc/hosts on most systems) and uses both in turn, but {app.kind} ({app.path}) "
-                f"listens on {listener.address} only: every connection to {refused} is refused "
-                f"('connect() failed (111: Connection refused) while connecting to upstream, ... "
-                f'upstream: "{shown_upstream}"\'); {outcome}'
+                f"{via} {address}: nginx tries every address /etc/hosts gives localhost, but "
+                f"{app.kind} listens on {listener.address} only: {refused}, if listed, is "
+                f"refused; {outcome}"
             ),
             related=(_listener_related(app, listener),),
             fix=f"point {via} at {working} instead of localhost",
@@ -2217,12 +2369,16 @@ def _same_socket(a: Address, b: Address) -> bool:
 The launcher that starts the app server also starts nginx (a supervisord `[program:nginx]`, a
 Procfile process or Heroku's `bin/start-nginx` wrapper, an entrypoint script that runs `nginx`):
 both share one network namespace, and the app binds the address one of nginx's `server` blocks
-listens on. Only one process can: whichever starts second fails. nginx stops with `[emerg]
-bind() to 0.0.0.0:80 failed (98: Address already in use)`; gunicorn logs `Connection in use:
-('0.0.0.0', 80)`, retries five times and exits (`Can't connect to ('0.0.0.0', 80)`); uvicorn
-`[Errno 98] error while attempting to bind on address ('0.0.0.0', 80): address already in use`;
-uWSGI `probably another instance of uWSGI is running on the same address (0.0.0.0:80)`. The
-container restarts in a loop, or the app never starts and nginx answers **502**.
+listens on. Only one process can: whichever starts second fails. nginx logs `[emerg] bind() to
+0.0.0.0:80 failed (98: Address already in use)` and `try again to bind() after 500ms` five times,
+then `still could not bind()`, and exits 1 (the words after `98:` are the C library's: the
+statically linked nginx 1.31.3 of the lab says `Address in use`); gunicorn logs `Connection in use:
+('0.0.0.0', 80)`, retries five times a second apart and exits (`Can't connect to ('0.0.0.0',
+80)`); uvicorn `[Errno 98] error while attempting to bind on
+address ('0.0.0.0', 80): address already in use`; uWSGI `probably another instance of uWSGI is
+running on the same address (0.0.0.0:80)`. When nginx wins, the app never serves and nginx answers
+**502** (`connect() failed (111: Connection refused) while connecting to upstream`); when the app
+wins, nginx is down.
 
 It usually comes from a bind meant for a container without nginx (`--bind 0.0.0.0:$PORT` with
 `PORT=80`), copied into an image that runs nginx as well. gwlint only reports it when the same
@@ -2283,6 +2439,32 @@ launcher starts both; separate containers each have their own addresses.
         "https://docs.gunicorn.org/en/stable/settings.html#bind",
         "https://supervisord.org/configuration.html#program-x-section-settings",
     ),
+    claims=(
+        observed("gw707-nginx-first", status=502),
+        observed("gw707-nginx-first", where="gunicorn", log="Connection in use: ('127.0.0.1', "),
+        observed("gw707-nginx-first", where="gunicorn", log="Can't connect to ('127.0.0.1', "),
+        observed("gw707-nginx-first", where="gunicorn", outcome="gunicorn exits 1 after 5 tries"),
+        observed(
+            "gw707-nginx-first",
+            where="uvicorn",
+            log="[Errno 98] error while attempting to bind on address ('127.0.0.1', ",
+        ),
+        observed(
+            "gw707-nginx-first",
+            where="uWSGI",
+            log="probably another instance of uWSGI is running on the same address (127.0.0.1:",
+        ),
+        observed(
+            "gw707-nginx-first",
+            where="nginx error.log",
+            log="connect() failed (111: Connection refused) while connecting to upstream",
+        ),
+        observed("gw707-app-first", where="nginx", log="failed (98: Address already in use)"),
+        observed("gw707-app-first", where="nginx", log="failed (98: Address in use)"),
+        observed("gw707-app-first", where="nginx", log="try again to bind() after 500ms"),
+        observed("gw707-app-first", where="nginx", log="still could not bind()"),
+        observed("gw707-app-first", where="nginx", outcome="nginx exits 1 at start"),
+    ),
 )
 def gw707(dep: Deployment) -> Iterator[Finding]:
     if dep.nginx is None:
@@ -2306,21 +2488,21 @@ def gw707(dep: Deployment) -> Iterator[Finding]:
             if clash is None:
                 continue
             nginx_side = (
-                f"listen {clash.address} ({clash.source.label()})"
+                clash.source.label()
                 if not clash.source.is_default
-                else f"a server with no listen, which nginx puts on *:80 ({clash.source.label()})"
+                else f"*:80, a server without listen: {clash.source.label()}"
             )
-            free = next((t for t in targets if t != str(listener.address)), "127.0.0.1:8000")
+            named = next((t for t in targets if t != str(listener.address)), None)
+            free = named or "127.0.0.1:8000"
+            why_there = "the address proxy_pass names" if named else "and point proxy_pass there"
             where = Location.of(listener.source, app.path)
             assert where is not None
             yield Finding(
                 location=where,
                 message=(
                     f"{app.kind} ({app.launcher or app.path}) binds {listener.address}, where "
-                    f"nginx listens too ({nginx_side}), and {app.beside_nginx} starts nginx in "
-                    "the same container or host: whichever starts second fails with 'Address "
-                    "already in use', and the app never serves (nginx answers 502) or nginx "
-                    "never starts"
+                    f"nginx listens too ({nginx_side}), and {app.beside_nginx} starts nginx "
+                    "beside it: whichever starts second cannot bind and exits"
                 ),
                 related=(
                     *(
@@ -2337,8 +2519,8 @@ def gw707(dep: Deployment) -> Iterator[Finding]:
                     ),
                 ),
                 fix=(
-                    f"bind the app to an address nginx does not listen on and proxy there "
-                    f"(e.g. {free}, the one proxy_pass names)"
+                    f"bind {app.kind} to {free} ({why_there}) instead of "
+                    f"{listener.address}, in {where.path}:{where.line}"
                 ),
             )
 
