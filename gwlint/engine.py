@@ -225,6 +225,7 @@ def _check(request: Request, current: Settings, found: Inventory, sysroot: str |
     findings = [(f.code or "GW000", f) for f in problems.items] + findings
     findings = filtering.localized(findings, problems, context.sources)
     findings = filtering.hedged(findings)
+    findings = filtering.fitted(findings)
     diagnostics, suppressed = filtering.filtered(current, findings, problems)
     config_path = current.config.path
     versions = versions_used(used, current.facts)

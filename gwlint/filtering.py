@@ -5,6 +5,7 @@ suppressions themselves (GW006, GW007). Sorted by file, line and code."""
 from __future__ import annotations
 
 import os
+import re
 from typing import TYPE_CHECKING
 
 from gwlint.model.diagnostics import Diagnostic, Finding, Location, Related
@@ -93,6 +94,75 @@ def localized(
             )
         )
     return out
+
+
+MESSAGE_LIMIT = 200  # characters: a finding's message is one line a person reads
+
+
+def fitted(findings: list[tuple[str, Finding]]) -> list[tuple[str, Finding]]:
+    """Every message at most MESSAGE_LIMIT characters where ``fit`` can make it so."""
+    from dataclasses import replace
+
+    out: list[tuple[str, Finding]] = []
+    for code, finding in findings:
+        if len(finding.message) > MESSAGE_LIMIT:
+            message, related = fit(finding.message, finding.location, finding.related)
+            finding = replace(finding, message=message, related=related)
+        out.append((code, finding))
+    return out
+
+
+def fit(
+    message: str, location: Location, related: tuple[Related, ...]
+) -> tuple[str, tuple[Related, ...]]:
+    """A message over the limit made shorter without losing a fact: the finding's own file
+    written as "line N"; a hedge (", unless .env (not in the repository) may set X") moved to a
+    related line at the finding; other files by their name alone when no other file of the
+    finding has that name (their full paths stay in the related lines)."""
+    if len(message) <= MESSAGE_LIMIT:
+        return message, related
+    own = location.path
+    if "/" in own:
+        message = re.sub(re.escape(own) + r":(\d+)", r"line \1", message)
+    while len(message) > MESSAGE_LIMIT:
+        hedge = _hedge(message)
+        if hedge is None:
+            break
+        start, end = hedge
+        note = message[start + 2 : end]
+        message = message[:start] + message[end:]
+        if not any(note in r.message for r in related):
+            related = (Related(location, f"what the message says applies {note}"), *related)
+    if len(message) > MESSAGE_LIMIT:
+        # sources are written "(path:line)" or "(path)": those, and the finding's files
+        written = {m.group(1) for m in _SOURCE_PATH.finditer(message)}
+        paths = {own, *(r.location.path for r in related), *written}
+        names = [os.path.basename(p) for p in paths]
+        for path in sorted(paths, key=len, reverse=True):
+            name = os.path.basename(path)
+            if "/" in path and names.count(name) == 1:
+                message = message.replace(path, name)
+    return message, related
+
+
+_SOURCE_PATH = re.compile(r"\(([^\s():,]+/[^\s():,]+)(?=[:),])")
+
+
+def _hedge(message: str) -> tuple[int, int] | None:
+    """Where ", unless ..." runs to the end of its parenthesis, or None."""
+    start = message.find(", unless ")
+    if start < 0:
+        return None
+    depth = 0
+    for index in range(start, len(message)):
+        char = message[index]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                return start, index
+            depth -= 1
+    return None
 
 
 def _covered(suppression: Suppression, comment_lines: dict[str, set[int]]) -> set[int]:

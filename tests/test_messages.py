@@ -48,3 +48,32 @@ def test_demo_messages_are_short_and_fixes_separate() -> None:
         assert "\n" not in d["message"], d
         if d.get("fix"):
             assert d["fix"] not in d["message"], d
+
+
+def test_fit_shortens_a_long_message_without_losing_a_fact() -> None:
+    """Paths and hedges long enough to push a message over the limit: the finding's own file
+    becomes "line N", a hedge moves to a related line, other files go by their name."""
+    from gwlint.filtering import MESSAGE_LIMIT, fit
+    from gwlint.model.diagnostics import Location, Related
+
+    own = "tools/ansible/roles/dockerfile/files/uwsgi.ini"
+    other = "examples/nginx/proxy/settings/proxy.conf"
+    message = (
+        f"max-requests = 1000 (processes, {own}:3) races proxy_read_timeout 90 ({other}:9) "
+        "and workers = 1 (gunicorn 21.2 default, unless .env.prod (not in the repository) may "
+        "set GUNICORN_CMD_ARGS): a long explanation of the consequence that follows here"
+    )
+    assert len(message) > MESSAGE_LIMIT
+    related = (Related(Location(other, 9), "proxy_read_timeout 90"),)
+    short, moved = fit(message, Location(own, 10), related)
+    assert len(short) <= MESSAGE_LIMIT
+    assert "(processes, line 3)" in short
+    assert "(proxy.conf:9)" in short
+    assert "unless" not in short
+    assert moved[0].location == Location(own, 10)
+    assert moved[0].message.endswith(
+        "unless .env.prod (not in the repository) may set GUNICORN_CMD_ARGS"
+    )
+    assert moved[1:] == related
+    # a message within the limit is left as it is
+    assert fit("short", Location(own, 1), related) == ("short", related)

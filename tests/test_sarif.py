@@ -385,32 +385,55 @@ def test_relative_paths_as_before(tmp_path: Path, path: str) -> None:
     assert relative_path(path, str(work)) == _relative_path_as_before(path, str(work))
 
 
-def test_many_files_many_findings_keep_their_fingerprints(tmp_path: Path) -> None:
-    """Every finding in its own file (the report names each path once more per finding): the
-    fingerprints are what the one-alternation computation gives."""
+def test_many_files_many_findings_keep_their_fingerprints() -> None:
+    """Every finding in its own file (the report names each path once more per finding), each
+    message naming another file (the app's): the fingerprints are what the one-alternation
+    computation gives. In a short folder: a message over 200 characters would name its files
+    by their names alone (filtering.fit)."""
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="gw")
+    try:
+        _many_files(Path(folder))
+    finally:
+        shutil.rmtree(folder)
+
+
+def _many_files(tmp_path: Path) -> None:
     from gwlint.reporters.sarif import FINGERPRINT, _identity
 
     for index in range(60):
         write(
             tmp_path,
             f"conf.d/s{index}.conf",
-            f"server {{ listen 80; location / {{ proxy_read_timeout x{index}; }} }}\n",
+            f"server {{ listen {8100 + index}; location / {{ proxy_read_timeout 120s; "
+            "proxy_pass http://127.0.0.1:8000; } }\n",
         )
     write(tmp_path, "nginx.conf", "events {}\nhttp {\n    include conf.d/*.conf;\n}\n")
+    write(tmp_path, "gunicorn.conf.py", "bind = '127.0.0.1:8000'\ntimeout = 30\n")
     # named absolutely: each path is written in the messages, and differs from its URI
-    main = str(tmp_path / "nginx.conf")
-    _, document = sarif(main, "--select", "GW603", cwd=tmp_path)
+    main, app = str(tmp_path / "nginx.conf"), str(tmp_path / "gunicorn.conf.py")
+    _, document = sarif(main, app, "--select", "GW101", cwd=tmp_path)
     results = document["runs"][0]["results"]
     assert len(results) == 60
     as_json = json.loads(
-        gwlint("check", main, "--select", "GW603", "--format", "json", cwd=tmp_path).out
+        gwlint("check", main, app, "--select", "GW101", "--format", "json", cwd=tmp_path).out
     )
     paths = {
         found["path"]: result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
         for found, result in zip(as_json["diagnostics"], results, strict=True)
     }
+    app_uri = {
+        related["physicalLocation"]["artifactLocation"]["uri"]
+        for result in results
+        for related in result["relatedLocations"]
+        if related["physicalLocation"]["artifactLocation"]["uri"].endswith("gunicorn.conf.py")
+    }
+    assert len(app_uri) == 1
+    paths[app] = app_uri.pop()
     assert all(os.path.isabs(path) and path != uri for path, uri in paths.items())
-    assert all(found["path"] in found["message"] for found in as_json["diagnostics"])
+    assert all(app in found["message"] for found in as_json["diagnostics"])
     from gwlint.model.diagnostics import Diagnostic, Location, Severity
 
     for result, found in zip(results, as_json["diagnostics"], strict=True):

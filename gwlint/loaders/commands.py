@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from gwlint.loaders.common import Problems, number_problem, outside
+from gwlint.loaders.common import Problems, number_problem, outside, split_hint
 from gwlint.loaders.launch import PLATFORM_SET, EnvValue, Launch, Word
 from gwlint.model import address as addr
 from gwlint.model.appserver import AppServer, Listener, UvicornServer
@@ -178,15 +178,16 @@ def _common_word(
                 f"{word.unknown}), which may set it",
                 source,
             )
+            reason, hint = split_hint(word.unknown or "")
             problems.add(
                 "GW008",
                 source.path or launch.path,
                 word.line,
-                f"{program}'s command line has a word gwlint cannot know ({word.raw}: "
-                f"{word.unknown}), which may set any option ({launch.label}): what the "
-                "command line does not set where gwlint can read it is not checked",
+                f"{program}'s command line has {word.raw}, which gwlint cannot read ({reason}): "
+                f"the options it may set are not checked ({launch.label})",
                 column=word.column,
                 severity="info",
+                fix=hint,
             )
         return "next"
     if text == "--":
@@ -775,14 +776,16 @@ def build_uvicorn_launch(
         if place in reported:
             continue  # several options from one unknown value: said once
         reported.add(place)
+        reason, hint = split_hint(setting.unknown or "")
         problems.add(
             "GW008",
             setting.source.path,
             setting.source.line or 1,
-            f"uvicorn option {name} is not statically known: {setting.unknown}; rules "
-            "that need it are skipped",
+            f"uvicorn option {name} is not statically known: {reason}; rules that need it are "
+            "skipped",
             column=setting.source.column,
             severity="info",
+            fix=hint,
         )
     listeners: list[Listener] = []
     listeners_unknown: str | None = None
@@ -915,14 +918,16 @@ def build_uwsgi_launch(
         index += 1
         text = word.text
         if text is None:
+            reason, hint = split_hint(word.unknown or "")
             problems.add(
                 "GW008",
                 launch.path,
                 word.line,
-                f"uWSGI's command line has a word gwlint cannot know ({word.raw}: "
-                f"{word.unknown}), which may set any option: this uWSGI is not checked",
+                f"uWSGI's command line has {word.raw}, which gwlint cannot read ({reason}) and "
+                "may set any option: this uWSGI is not checked",
                 column=word.column,
                 severity="info",
+                fix=hint,
             )
             return Built(app=None)
         if _typographic(word):

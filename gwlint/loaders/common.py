@@ -315,3 +315,15 @@ def read_text(
     if data is None:
         return None
     return data.decode("utf-8", errors="replace")
+
+
+_HINT = re.compile(r"\((give it with --env [^()]*)\)\s*$")
+
+
+def split_hint(reason: str) -> tuple[str, str | None]:
+    """A reason a value is unknown, and the way to give it (``give it with --env X=VALUE``) apart:
+    the message says why, the fix says how."""
+    found = _HINT.search(reason)
+    if found is None:
+        return reason, None
+    return reason[: found.start()].rstrip(), found.group(1)

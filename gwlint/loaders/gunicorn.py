@@ -8,7 +8,7 @@ import sys
 import warnings
 from typing import Any
 
-from gwlint.loaders.common import Problems, number_problem, read_bytes
+from gwlint.loaders.common import Problems, number_problem, read_bytes, split_hint
 from gwlint.loaders.launch import PLATFORM_SET
 from gwlint.loaders.pyeval import MAX_SOURCE_BYTES, Binding, Function, Unknown, evaluate
 from gwlint.model import address as addr
@@ -425,14 +425,16 @@ def build_gunicorn(
             if PLATFORM_SET in (setting.unknown or ""):
                 continue  # PORT, WEB_CONCURRENCY: set where a Procfile runs, nothing to say
             from_launcher = launcher and where not in config_files
+            reason, hint = split_hint(setting.unknown or "")
             problems.add(
                 "GW008" if from_launcher else "GW005",
                 where,
                 line,
-                f"gunicorn setting {name} is not statically known: {setting.unknown}; "
-                "rules that need it are skipped",
+                f"gunicorn setting {name} is not statically known: {reason}; rules that need "
+                "it are skipped",
                 column=setting.source.column,
                 severity="info" if from_launcher else None,
+                fix=hint,
             )
             continue
         invalid = _invalid(name, setting.value)

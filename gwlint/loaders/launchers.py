@@ -1596,10 +1596,7 @@ class _Shell(_Scope):
             return None
         here = self._block()
         if var.block != here[: len(var.block)]:
-            return None, (
-                f"${name} is set inside {var.where}, and gwlint does not follow the script's "
-                "control flow"
-            )
+            return None, (f"${name} is set only inside {var.where}")
         if var.unset:
             return None
         if var.declared and name in self.ctx.cli_env:
@@ -1617,10 +1614,7 @@ class _Shell(_Scope):
     def _items(self, name: str, var: _Var) -> _Items:
         here = self._block()
         if var.block != here[: len(var.block)]:
-            why = (
-                f"${name} is set inside {var.where}, and gwlint does not follow the script's "
-                "control flow"
-            )
+            why = f"${name} is set only inside {var.where}"
             return _Items(why=why, assoc=var.assoc)
         if var.why is not None:
             return _Items(why=var.why, assoc=var.assoc)
@@ -1636,9 +1630,7 @@ class _Shell(_Scope):
             if not known_place and hidden == e.where:
                 continue
             what = "an element set" if known_place else "elements appended"
-            why = (
-                f"${name} has {what} inside {e.where}, and gwlint does not follow the control flow"
-            )
+            why = f"${name} has {what} inside {e.where}"
             w = e.word
             out.words.append(_W(None, w.raw, w.path, w.pos, unknown=why, tag=w.tag, alt=w.alt))
             out.keys.append(e.key if known_place else None)
@@ -1699,10 +1691,7 @@ class _Shell(_Scope):
         if old.block != here[: len(old.block)]:
             if not append and old.array is None:
                 return [], None, None
-            why = (
-                f"${name} is set inside {old.where}, and gwlint does not follow the script's "
-                "control flow"
-            )
+            why = f"${name} is set only inside {old.where}"
             return [], old, why
         if old.array is not None:
             return list(old.array), old, old.why

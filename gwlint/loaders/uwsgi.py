@@ -22,7 +22,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
-from gwlint.loaders.common import MAX_FILE_BYTES, OUTSIDE_NOTE, Problems, outside, read_text
+from gwlint.loaders.common import (
+    MAX_FILE_BYTES,
+    OUTSIDE_NOTE,
+    Problems,
+    outside,
+    read_text,
+    split_hint,
+)
 from gwlint.loaders.launch import PLATFORM_SET
 from gwlint.model import address as addr
 from gwlint.model.appserver import Listener, ListenerProtocol, UwsgiServer
@@ -651,14 +658,16 @@ def _report_unknown(
             if occurrence.unknown and PLATFORM_SET not in occurrence.unknown:
                 where = path if occurrence.source.path is None else occurrence.source.path
                 launched = from_launcher and where not in (inis or set())
+                reason, hint = split_hint(occurrence.unknown or "")
                 problems.add(
                     "GW008" if launched else "GW005",
                     where,
                     occurrence.source.line or 1,
-                    f"uWSGI option {name} is not statically known: {occurrence.unknown}; rules "
-                    "that need it are skipped",
+                    f"uWSGI option {name} is not statically known: {reason}; rules that need it "
+                    "are skipped",
                     column=occurrence.source.column,
                     severity="info" if launched else None,
+                    fix=hint,
                 )
 
 

@@ -1701,9 +1701,9 @@ def gw608(dep: Deployment) -> Iterator[Finding]:
         yield Finding(
             location=location,
             message=(
-                f"location {_clip(route.location)} with proxy_pass {_clip(target.raw)}: nginx "
-                f"replaces {_clip(prefix)} with {_clip(target.uri)}, so {_clip(request)} reaches "
-                f"the app as {_clip(sent)} (a 404 unless the app has that route)"
+                f"location {_clip(route.location)} with proxy_pass {_clip(target.raw)}: "
+                f"{_clip(request)} reaches the app as {_clip(sent)} (a 404 unless the app has "
+                "that route)"
             ),
             fix=fix,
         )

@@ -45,6 +45,10 @@ def _app_listener(app: AppServer, listener: Listener) -> str:
     return f"{app.kind}'s {_listener_text(app, listener)}"
 
 
+def _app_kind(app: AppServer) -> str:
+    return "uWSGI" if app.kind == "uwsgi" else app.kind
+
+
 def _listener_related(app: AppServer, listener: Listener, *, assumed: bool = False) -> Related:
     """Where the app listens; ``assumed``: say that a default address is an assumption."""
     location = Location.of(listener.source, app.path)
@@ -696,7 +700,7 @@ def gw403(dep: Deployment) -> Iterator[Finding]:
             location=location,
             message=(
                 f"{route.pass_directive.name} {route.target.raw} speaks HTTP, but "
-                f"{_app_listener(app, listener)} speaks uwsgi: {consequence}"
+                f"{_app_kind(app)} speaks uwsgi there ({listener.source.label()}): {consequence}"
             ),
             related=(_listener_related(app, listener),),
             fix=fix,
