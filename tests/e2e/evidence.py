@@ -58,6 +58,16 @@ class Evidence:
             servers.append(
                 {"server": "nginx (before 1.29.7)", "version": old.banner, "from": old.origin}
             )
+        known = {tools.nginx.version, *([tools.old_nginx.version] if tools.old_nginx else [])}
+        built = sorted({o.nginx_version for o in self.observations} - known)
+        servers += [
+            {
+                "server": f"nginx {version}",
+                "version": f"nginx version: nginx/{version}",
+                "from": f"built from nginx's release-{version} tag (tests/e2e/build_nginx.sh)",
+            }
+            for version in built
+        ]
         servers += [
             {"server": "gunicorn", "version": tools.gunicorn_banner, "from": "PyPI gunicorn"},
             {"server": "uWSGI", "version": tools.uwsgi_banner, "from": "PyPI pyuwsgi"},
