@@ -1384,15 +1384,22 @@ def _top_level_statements(tokens: list[Token]) -> Iterator[tuple[str, list[str]]
 
 
 class _Scope:
-    __slots__ = ("local", "opaque", "parent")
+    __slots__ = ("hidden", "hide_all", "local", "opaque", "parent")
 
     def __init__(self, parent: _Scope | None, stmts: list[Stmt]) -> None:
         self.parent = parent
         self.local: dict[str, list[Stmt]] = {}
-        self.opaque: list[Stmt] = []  # includes that could not be read
+        self.opaque: list[Stmt] = []  # includes that could not be read, statements broken
+        self.hide_all: Stmt | None = None  # the first include that could not be read
+        self.hidden: dict[str, Stmt] = {}  # a directive -> its first statement that is broken
         for stmt in stmts:
             if stmt.opaque:
                 self.opaque.append(stmt)
+                if stmt.hides is None:
+                    if self.hide_all is None:
+                        self.hide_all = stmt
+                else:
+                    self.hidden.setdefault(stmt.hides, stmt)
             elif stmt.block is None:
                 self.local.setdefault(stmt.name, []).append(stmt)
 
@@ -1701,10 +1708,12 @@ def _broken(name: str, path: str, line: int, column: int | None, context: tuple[
 def _hider(scope: _Scope, name: str) -> Stmt | None:
     """The unreadable include, or the statement of ``name`` that failed to parse, that may set
     ``name`` at this level."""
-    for stmt in scope.opaque:
-        if stmt.hides is None or stmt.hides == name:
-            return stmt
-    return None
+    broken = scope.hidden.get(name)
+    if scope.hide_all is None:
+        return broken
+    if broken is None or scope.hide_all.line <= broken.line:
+        return scope.hide_all
+    return broken
 
 
 def _hidden(include: Stmt, name: str, kind: str) -> Sourced[Any]:

@@ -1893,6 +1893,7 @@ def gw609(dep: Deployment) -> Iterator[Finding]:
         if block in blocks:
             continue
         blocks.add(block)
+        local_keys = {_key(d.source) for d in route.local}  # once per block, not per directive
         for directive in route.local:
             prefix, _, suffix = directive.name.partition("_")
             if prefix not in MODULE_PREFIXES or prefix == module or directive.name in PASS_NAMES:
@@ -1928,7 +1929,7 @@ def gw609(dep: Deployment) -> Iterator[Finding]:
                 value: Sourced[Any] = getattr(route, field)
                 own = f"{module}_{suffix}"
                 message += f"; {own} {_clip(value.raw or '')} {value.where()} applies"
-                here = any(_key(d.source) == _key(value.source) for d in route.local)
+                here = _key(value.source) in local_keys
                 if _same_value(directive, value):
                     severity = Severity.INFO
                     message += " (the same value: harmless, but misleading)"

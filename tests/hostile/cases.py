@@ -177,6 +177,22 @@ def one_location_thousands_of_proxy_pass(root: Path) -> None:
 
 
 @case(2)
+def one_location_thousands_of_foreign_directives(root: Path) -> None:
+    # 20,000 uwsgi_read_timeout beside one proxy_pass (found by the dump fuzzer): GW609 compared
+    # each with every directive of its block (quadratic: minutes)
+    foreign = "            uwsgi_read_timeout 300s;\n" * 20_000
+    write(
+        root / "repo",
+        {
+            "nginx.conf": "events {}\nhttp {\n    server {\n        listen 80;\n"
+            "        location / {\n"
+            + foreign
+            + "            proxy_pass http://127.0.0.1:8000;\n        }\n    }\n}\n"
+        },
+    )
+
+
+@case(2)
 def brackets_and_spaces(root: Path) -> None:
     # the shapes that make line-anchored patterns backtrack: long runs of one character
     write(
