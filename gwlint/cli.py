@@ -45,6 +45,13 @@ class ReportFormat(StrEnum):
     github = "github"
 
 
+class SarifHelp(StrEnum):
+    """``check --sarif-help``: how much of each rule's page a SARIF log holds."""
+
+    short = "short"
+    full = "full"
+
+
 class CommandError(Exception):
     """A usage error: ``gwlint: error: MESSAGE`` on standard error, and exit 2."""
 
@@ -82,6 +89,8 @@ class CheckOptions:
     color: Color = Color.auto
     show_files: bool = False
     show_settings: bool = False
+    sarif_category: str | None = None
+    sarif_help: SarifHelp | None = None
 
 
 def one_line(message: str) -> str:
@@ -130,6 +139,15 @@ def run_check(options: CheckOptions) -> int:
         raise CommandError(
             f"--statistics is for the text format, not --format {output_format.value}"
         )
+    if output_format is not ReportFormat.sarif:
+        for given, flag in (
+            (options.sarif_category, "--sarif-category"),
+            (options.sarif_help, "--sarif-help"),
+        ):
+            if given is not None:
+                raise CommandError(
+                    f"{flag} is for --format sarif, not --format {output_format.value}"
+                )
     stdin_text = None
     if options.nginx_dump == "-":
         stdin_text = sys.stdin.read()
@@ -195,7 +213,7 @@ def run_check(options: CheckOptions) -> int:
             report, colour=colour, quiet=options.quiet, statistics_only=options.statistics
         )
     else:
-        rendered = _render(output_format, report)
+        rendered = _render(output_format, report, options)
     _write(rendered, output)
     return 1 if report.failed and not options.exit_zero else 0
 
@@ -222,7 +240,7 @@ def _colour_terminal() -> bool:
     return sys.stdout.isatty()
 
 
-def _render(output_format: ReportFormat, report: Report) -> str:
+def _render(output_format: ReportFormat, report: Report, options: CheckOptions) -> str:
     if output_format is ReportFormat.json:
         from gwlint.reporters import json
 
@@ -230,7 +248,11 @@ def _render(output_format: ReportFormat, report: Report) -> str:
     if output_format is ReportFormat.sarif:
         from gwlint.reporters import sarif
 
-        return sarif.render(report)
+        return sarif.render(
+            report,
+            category=options.sarif_category,
+            full_help=options.sarif_help is SarifHelp.full,
+        )
     if output_format is ReportFormat.github:
         from gwlint.reporters import github
 
@@ -276,6 +298,8 @@ _CHECK_OPTIONS: dict[str, tuple[str, Any]] = {
     "--color": ("color", Color),
     "--show-files": ("show_files", bool),
     "--show-settings": ("show_settings", bool),
+    "--sarif-category": ("sarif_category", str),
+    "--sarif-help": ("sarif_help", SarifHelp),
 }
 
 

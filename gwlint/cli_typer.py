@@ -19,6 +19,7 @@ from gwlint.cli import (
     Format,
     Level,
     ReportFormat,
+    SarifHelp,
     one_line,
     run_check,
 )
@@ -211,6 +212,21 @@ def check(
             "with its source; no check.",
         ),
     ] = False,
+    sarif_category: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="SARIF: automationDetails.id NAME/, to tell apart the uploads of one commit "
+            "(a matrix, two folders) [default: none, codeql-action's category applies].",
+        ),
+    ] = None,
+    sarif_help: Annotated[
+        SarifHelp | None,
+        typer.Option(
+            help="SARIF: each rule's descriptions and page link (short), or its whole page "
+            "(full) [default: short].",
+        ),
+    ] = None,
 ) -> None:
     """Check nginx config(s) against gunicorn/uWSGI config(s).
 
@@ -249,6 +265,8 @@ def check(
                 color=color,
                 show_files=show_files,
                 show_settings=show_settings,
+                sarif_category=sarif_category,
+                sarif_help=sarif_help,
             )
         )
     except CommandError as exc:

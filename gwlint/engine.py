@@ -83,6 +83,8 @@ class Report:
     deployments: int = 1
     suppressed: int = 0
     config_path: str | None = None
+    # rule code -> the severity the configuration gives it (SARIF's problem.severity follows it)
+    severities: dict[str, Severity] = field(default_factory=dict)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)
@@ -243,6 +245,7 @@ def _check(request: Request, current: Settings, found: Inventory, sysroot: str |
         deployments=len(groups),
         suppressed=suppressed,
         config_path=str(config_path) if config_path is not None else None,
+        severities=dict(current.severity),
     )
 
 

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gwlint import __version__
+from gwlint.reporters.sarif import help_uri
 from gwlint.rules import ALL_RULES, BY_CODE
 from tests.conftest import ROOT, gwlint
 
@@ -60,8 +61,11 @@ def valid(document: dict[str, Any], validator: jsonschema.Draft4Validator) -> No
     assert errors == []
 
 
-def github_ready(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """GitHub code scanning's rules (sarif-support.md); returns the run's results."""
+def github_ready(
+    document: dict[str, Any], *, full_help: bool = False, severities: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """GitHub code scanning's rules (sarif-support.md); returns the run's results. By default
+    no automationDetails (codeql-action's category applies) and no rule page in the log."""
     assert document["$schema"] == "https://json.schemastore.org/sarif-2.1.0.json"
     assert document["version"] == "2.1.0"
     assert len(document["runs"]) == 1
@@ -70,7 +74,7 @@ def github_ready(document: dict[str, Any]) -> list[dict[str, Any]]:
     assert driver["name"] == "gwlint"
     assert driver["version"] == driver["semanticVersion"] == __version__
     assert driver["informationUri"] == HOMEPAGE
-    assert run["automationDetails"] == {"id": "gwlint/"}
+    assert "automationDetails" not in run
     assert run["invocations"] == [{"executionSuccessful": True}]
     assert run["columnKind"] == "unicodeCodePoints"
     root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
@@ -85,12 +89,17 @@ def github_ready(document: dict[str, Any]) -> list[dict[str, Any]]:
         assert rule["shortDescription"]["text"] == meta.title
         for key in ("shortDescription", "fullDescription"):
             assert 0 < len(rule[key]["text"]) <= 1024, (rule["id"], key)
-        assert rule["help"]["text"].strip()
-        assert rule["help"]["markdown"].startswith(f"# {meta.code}: {meta.title}\n")
-        assert "```" not in rule["help"]["text"]
-        assert rule["helpUri"] == f"{HOMEPAGE}/blob/main/docs/rules/{meta.code}.md"
+        if full_help:
+            assert rule["help"]["text"].strip()
+            assert rule["help"]["markdown"].startswith(f"# {meta.code}: {meta.title}\n")
+            assert "```" not in rule["help"]["text"]
+        else:
+            assert "help" not in rule
+        assert rule["helpUri"] == help_uri(meta.code)
+        assert rule["helpUri"].endswith(f"/docs/rules/{meta.code}.md")
         expected_level = {"error": "error", "warning": "warning", "info": "note"}
-        assert rule["defaultConfiguration"]["level"] == expected_level[meta.severity.value]
+        severity = (severities or {}).get(meta.code, meta.severity.value)
+        assert rule["defaultConfiguration"]["level"] == expected_level[severity]
         assert rule["properties"]["tags"] == ["gwlint", meta.family]
         assert rule["properties"]["precision"] in ("very-high", "high", "medium", "low")
 
@@ -474,3 +483,75 @@ def test_hostile_values_stay_valid_and_exact(
     # (with "[" and "]" escaped: only gwlint's links are links)
     assert any("\x1b\\]0;TITLE\x07\x1b\\[2J\x9b31m" in r["message"]["text"] for r in results)
     assert any(ESCAPES[-3:] in r["message"]["text"] for r in results)
+
+
+def test_category_full_help_and_severity_overrides(
+    tmp_path: Path, validator: jsonschema.Draft4Validator
+) -> None:
+    """--sarif-category names the run (two uploads of one commit keep their alerts apart);
+    --sarif-help full embeds each rule's page; a [severity] override is the rule's
+    problem.severity and level too, not only its results'."""
+    write(tmp_path, "nginx.conf", PROXY)
+    write(tmp_path, "gunicorn.conf.py", "bind = '127.0.0.1:8000'\nworkers = 3\n")
+    write(tmp_path, ".gwlint.toml", '[severity]\nGW401 = "warning"\n')
+    code, document = sarif(".", "--sarif-category", "deploy/api", cwd=tmp_path)
+    assert code == 1
+    valid(document, validator)
+    github_ready(
+        document.copy() | {"runs": [_without_category(document)]}, severities={"GW401": "warning"}
+    )
+    run = document["runs"][0]
+    assert run["automationDetails"] == {"id": "deploy/api/"}
+    gw401 = next(r for r in run["tool"]["driver"]["rules"] if r["id"] == "GW401")
+    assert gw401["defaultConfiguration"]["level"] == "warning"
+    assert gw401["properties"]["problem.severity"] == "warning"
+    assert [r["level"] for r in run["results"] if r["ruleId"] == "GW401"] == ["warning"]
+    short = len(json.dumps(document))
+    _, full = sarif(".", "--sarif-help", "full", cwd=tmp_path)
+    valid(full, validator)
+    github_ready(full, full_help=True, severities={"GW401": "warning"})
+    assert len(json.dumps(full)) > 3 * short  # the short log leaves the pages to helpUri
+    run_ = gwlint("check", ".", "--sarif-category", "x", cwd=tmp_path)
+    assert run_.code == 2
+    assert run_.err == "gwlint: error: --sarif-category is for --format sarif, not --format text\n"
+
+
+def _without_category(document: dict[str, Any]) -> dict[str, Any]:
+    run = dict(document["runs"][0])
+    run.pop("automationDetails")
+    return run
+
+
+def test_at_most_25000_results_with_a_notification(validator: jsonschema.Draft4Validator) -> None:
+    """GitHub rejects a run with more than 25,000 results: the most severe are kept, and the
+    run says how many were left out."""
+    from gwlint.engine import Report
+    from gwlint.model.diagnostics import Diagnostic, Location, Severity
+    from gwlint.reporters.sarif import MAX_RESULTS, render
+
+    diagnostics = [
+        Diagnostic("GW603", Severity.INFO, f"info {i}", Location("nginx.conf", i + 1))
+        for i in range(MAX_RESULTS)
+    ]
+    diagnostics.insert(7, Diagnostic("GW001", Severity.ERROR, "error", Location("nginx.conf", 1)))
+    report = Report(
+        diagnostics=diagnostics,
+        files=["nginx.conf"],
+        nginx_label="nginx 1.30",
+        gunicorn_label="gunicorn 27.0",
+        nginx_version_given=False,
+    )
+    document = json.loads(render(report))
+    valid(document, validator)
+    run = document["runs"][0]
+    assert len(run["results"]) == MAX_RESULTS
+    assert run["results"][7]["ruleId"] == "GW001"  # the error is kept, in its place
+    assert run["results"][-1]["message"]["text"].startswith(f"info {MAX_RESULTS - 2}")
+    [notification] = run["invocations"][0]["toolExecutionNotifications"]
+    assert notification["level"] == "warning"
+    assert notification["message"]["text"].startswith("1 results left out:")
+
+
+def test_help_uri_links_the_release() -> None:
+    assert help_uri("GW101", "1.2.3").endswith("/blob/v1.2.3/docs/rules/GW101.md")
+    assert help_uri("GW101", "1.2.4.dev3+g1234567").endswith("/blob/main/docs/rules/GW101.md")

@@ -33,6 +33,9 @@ SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT = "gwlint/v1"
 DESCRIPTION_LIMIT = 1024  # GitHub: shortDescription and fullDescription at most 1024 characters
+# GitHub code scanning rejects a run with more results; the most severe are kept
+# (https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning#validating-your-sarif-file)
+MAX_RESULTS = 25_000
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 PROBLEM_SEVERITY = {
@@ -42,8 +45,11 @@ PROBLEM_SEVERITY = {
 }
 
 
-def help_uri(code: str) -> str:
-    return f"{HOMEPAGE}/blob/main/docs/rules/{code}.md"
+def help_uri(code: str, version: str = __version__) -> str:
+    """The rule's page at the release that wrote the report (its tag, ``vX.Y.Z``); a
+    development version links the main branch."""
+    ref = f"v{version}" if re.fullmatch(r"\d+\.\d+\.\d+", version) else "main"
+    return f"{HOMEPAGE}/blob/{ref}/docs/rules/{code}.md"
 
 
 # --- paths ---------------------------------------------------------------------------------------
@@ -215,20 +221,25 @@ def _precision(rule: Rule) -> str:
 
 
 @cache
-def _rules_json() -> str:
-    """``tool.driver.rules`` for every rule, as JSON."""
+def _rules_json(full_help: bool) -> str:
+    """``tool.driver.rules`` for every rule, as JSON; ``full_help``: with each rule's whole page
+    as ``help`` (else the descriptions and the page's link only)."""
     from gwlint.rules import ALL_RULES
 
     descriptors = []
     for rule in ALL_RULES:
-        page = _page(rule)
+        descriptor: dict[str, Any] = {
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.title[:DESCRIPTION_LIMIT]},
+            "fullDescription": {"text": _first_paragraph(rule.why)},
+        }
+        if full_help:
+            page = _page(rule)
+            descriptor["help"] = {"text": markdown_to_text(page), "markdown": page}
         descriptors.append(
             {
-                "id": rule.code,
-                "name": rule.name,
-                "shortDescription": {"text": rule.title[:DESCRIPTION_LIMIT]},
-                "fullDescription": {"text": _first_paragraph(rule.why)},
-                "help": {"text": markdown_to_text(page), "markdown": page},
+                **descriptor,
                 "helpUri": help_uri(rule.code),
                 "defaultConfiguration": {"level": LEVELS[rule.severity]},
                 "properties": {
@@ -359,9 +370,50 @@ def _results(report: Report, cwd: str) -> list[dict[str, Any]]:
     return results
 
 
-def render(report: Report) -> str:
+def _rules(report: Report, full_help: bool) -> list[dict[str, Any]]:
+    """The rule descriptors, with the severities the configuration gives (``[severity]``)."""
+    rules: list[dict[str, Any]] = json.loads(_rules_json(full_help))
+    for descriptor in rules:
+        severity = report.severities.get(descriptor["id"])
+        if severity is not None:
+            descriptor["defaultConfiguration"]["level"] = LEVELS[severity]
+            descriptor["properties"]["problem.severity"] = PROBLEM_SEVERITY[severity]
+    return rules
+
+
+def _capped(report: Report) -> tuple[Report, int]:
+    """The report with at most MAX_RESULTS diagnostics, the most severe kept (in their order),
+    and how many were left out."""
+    from dataclasses import replace
+
+    diagnostics = report.diagnostics
+    if len(diagnostics) <= MAX_RESULTS:
+        return report, 0
+    ranked = sorted(range(len(diagnostics)), key=lambda i: -diagnostics[i].severity.rank)
+    kept = sorted(ranked[:MAX_RESULTS])
+    capped = replace(report, diagnostics=[diagnostics[i] for i in kept])
+    return capped, len(diagnostics) - MAX_RESULTS
+
+
+def render(report: Report, *, category: str | None = None, full_help: bool = False) -> str:
+    """The SARIF log. ``category``: ``automationDetails.id`` (``NAME/``), which tells apart
+    the uploads of one commit (a matrix, two folders): without it, codeql-action's own
+    ``category`` input applies. ``full_help``: every rule's whole page in the log."""
     cwd = os.getcwd()  # before the rule pages are rendered: they run examples in a scratch folder
+    report, left_out = _capped(report)
     results = _results(report, cwd)
+    invocation: dict[str, Any] = {"executionSuccessful": True}
+    if left_out:
+        invocation["toolExecutionNotifications"] = [
+            {
+                "level": "warning",
+                "message": {
+                    "text": f"{left_out} results left out: GitHub code scanning accepts at most "
+                    f"{MAX_RESULTS} per run (the most severe are kept; run gwlint with "
+                    "--format text or json for all)"
+                },
+            }
+        ]
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -369,14 +421,19 @@ def render(report: Report) -> str:
                 "version": __version__,
                 "semanticVersion": __version__,
                 "informationUri": HOMEPAGE,
-                "rules": json.loads(_rules_json()),
+                "rules": _rules(report, full_help),
             }
         },
-        "automationDetails": {"id": "gwlint/"},
-        "originalUriBaseIds": {SRCROOT: {"uri": _root_uri(cwd)}},
-        "invocations": [{"executionSuccessful": True}],
-        "columnKind": "unicodeCodePoints",
-        "results": results,
     }
+    if category:
+        run["automationDetails"] = {"id": category if category.endswith("/") else f"{category}/"}
+    run.update(
+        {
+            "originalUriBaseIds": {SRCROOT: {"uri": _root_uri(cwd)}},
+            "invocations": [invocation],
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }
+    )
     document = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
     return encodable(json.dumps(document, indent=2, ensure_ascii=False), in_json=True) + "\n"
