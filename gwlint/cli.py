@@ -235,6 +235,8 @@ def _colour_terminal() -> bool:
 
     if os.environ.get("NO_COLOR"):
         return False
+    if os.environ.get("FORCE_COLOR"):  # https://force-color.org: set and not empty
+        return True
     if os.environ.get("TERM") == "dumb":
         return False
     return sys.stdout.isatty()
@@ -268,6 +270,7 @@ def _render(output_format: ReportFormat, report: Report, options: CheckOptions) 
 # (a flag), str, int, list (repeatable) or the enum of its choices
 _CHECK_OPTIONS: dict[str, tuple[str, Any]] = {
     "--format": ("output_format", ReportFormat),
+    "--output-format": ("output_format", ReportFormat),
     "-f": ("output_format", ReportFormat),
     "--output": ("output", str),
     "-o": ("output", str),
@@ -403,6 +406,21 @@ def _click_exception(typer: Any) -> type[Exception]:
     return typer.BadParameter  # type: ignore[no-any-return]  # pragma: no cover
 
 
+# what typer's value conversion says (pydantic's wording), in gwlint's
+_WORDING = (
+    ("Input should be a valid integer, unable to parse string as an integer", "not a whole number"),
+    ("Input should be a valid integer", "not a whole number"),
+    ("Input should be a valid string", "not a string"),
+    ("Input should be a valid boolean", "not true or false"),
+)
+
+
+def _own_words(text: str) -> str:
+    for theirs, ours in _WORDING:
+        text = text.replace(theirs, ours)
+    return text
+
+
 def _typer_main(argv: list[str] | None) -> Any:
     """Every command line ``fast_check`` does not read: typer's, with one-line errors."""
     import typer
@@ -414,7 +432,7 @@ def _typer_main(argv: list[str] | None) -> Any:
     try:
         return command.main(args=argv, prog_name="gwlint", standalone_mode=False)
     except click_exception as exc:
-        text = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        text = _own_words(exc.format_message() if hasattr(exc, "format_message") else str(exc))
         context = getattr(exc, "ctx", None)
         hint = f" (try '{context.command_path} --help')" if context is not None else ""
         sys.stderr.write(one_line(f"gwlint: error: {text}{hint}") + "\n")
@@ -452,8 +470,11 @@ def main(argv: list[str] | None = None) -> NoReturn:
 
 def _main(argv: list[str] | None) -> int:
     try:
-        options = fast_check(sys.argv[1:] if argv is None else list(argv))
-        code = _check_fast(options) if options is not None else _typer_main(argv)
+        args = sys.argv[1:] if argv is None else list(argv)
+        if not args:  # bare `gwlint`: the short help, as ruff prints it, and exit 0
+            args = ["--help"]
+        options = fast_check(args)
+        code = _check_fast(options) if options is not None else _typer_main(args)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -64,6 +64,7 @@ def check(
     paths: Annotated[
         list[str] | None,
         typer.Argument(
+            metavar="PATH",
             help="Config files or folders (default: the current folder). Each file's kind comes "
             "from its name and content.",
             show_default=False,
@@ -73,6 +74,7 @@ def check(
         ReportFormat,
         typer.Option(
             "--format",
+            "--output-format",
             "-f",
             help="Output format: text, json, sarif (code scanning), github (Actions annotations).",
         ),
@@ -88,56 +90,70 @@ def check(
     ] = None,
     cpus: Annotated[
         int | None,
-        typer.Option(help="CPUs of the production machine (cpu_count(), %k, worker checks)."),
+        typer.Option(
+            metavar="N", help="CPUs of the production machine (cpu_count(), %k, worker checks)."
+        ),
     ] = None,
     nginx_version: Annotated[
-        str | None, typer.Option(help="nginx version in production [default: 1.30].")
+        str | None,
+        typer.Option(metavar="X.Y.Z", help="nginx version in production [default: 1.30]."),
     ] = None,
     gunicorn_version: Annotated[
-        str | None, typer.Option(help="gunicorn version in production [default: 27.0].")
+        str | None,
+        typer.Option(metavar="X.Y", help="gunicorn version in production [default: 27.0]."),
     ] = None,
     uwsgi_version: Annotated[
-        str | None, typer.Option(help="uWSGI version in production [default: 2.0.30].")
+        str | None,
+        typer.Option(metavar="X.Y.Z", help="uWSGI version in production [default: 2.0.30]."),
     ] = None,
     env: Annotated[
         list[str] | None,
         typer.Option(
-            "--env", help="NAME=VALUE for environment lookups in the configs (repeatable)."
+            "--env",
+            metavar="NAME=VALUE",
+            help="NAME=VALUE for environment lookups in the configs (repeatable).",
         ),
     ] = None,
     front: Annotated[
         str | None,
         typer.Option(
+            metavar="NAME[:SECONDS]",
             help="Load balancer or CDN in front: alb, gcp, cloudflare, heroku, oci, elb, with "
-            "an optional :SECONDS (alb:120), or idle=SECONDS,read=SECONDS."
+            "an optional :SECONDS (alb:120), or idle=SECONDS,read=SECONDS.",
         ),
     ] = None,
     stop_timeout: Annotated[
         int | None,
         typer.Option(
-            help="Grace period of the orchestrator before SIGKILL (Kubernetes 30, docker 10)."
+            metavar="SECONDS",
+            help="Grace period of the orchestrator before SIGKILL (Kubernetes 30, docker 10).",
         ),
     ] = None,
     somaxconn: Annotated[
-        int | None, typer.Option(help="net.core.somaxconn of the target [default: 4096].")
+        int | None,
+        typer.Option(metavar="N", help="net.core.somaxconn of the target [default: 4096]."),
     ] = None,
     nginx_prefix: Annotated[
         str | None,
         typer.Option(
-            help="Folder relative nginx includes resolve against [default: the main file's folder]."
+            metavar="DIR",
+            help="Folder relative nginx includes resolve against [default: the main file's "
+            "folder].",
         ),
     ] = None,
     nginx: Annotated[
-        list[str] | None, typer.Option("--nginx", help="Read FILE as nginx config.")
+        list[str] | None, typer.Option("--nginx", metavar="FILE", help="Read FILE as nginx config.")
     ] = None,
     gunicorn: Annotated[
-        list[str] | None, typer.Option("--gunicorn", help="Read FILE as gunicorn config.")
+        list[str] | None,
+        typer.Option("--gunicorn", metavar="FILE", help="Read FILE as gunicorn config."),
     ] = None,
     uwsgi: Annotated[
-        list[str] | None, typer.Option("--uwsgi", help="Read FILE as uWSGI ini.")
+        list[str] | None, typer.Option("--uwsgi", metavar="FILE", help="Read FILE as uWSGI ini.")
     ] = None,
     uwsgi_section: Annotated[
-        str | None, typer.Option(help="Section of the uWSGI ini to read [default: uwsgi].")
+        str | None,
+        typer.Option(metavar="NAME", help="Section of the uWSGI ini to read [default: uwsgi]."),
     ] = None,
     nginx_dump: Annotated[
         str | None,
@@ -150,15 +166,18 @@ def check(
     select: Annotated[
         list[str] | None,
         typer.Option(
+            metavar="CODES",
             help="Only these rule codes or prefixes (comma-separated, e.g. GW1,GW401); replaces "
-            "the configuration's select."
+            "the configuration's select.",
         ),
     ] = None,
     extend_select: Annotated[
-        list[str] | None, typer.Option(help="Enable these rule codes or prefixes as well.")
+        list[str] | None,
+        typer.Option(metavar="CODES", help="Enable these rule codes or prefixes as well."),
     ] = None,
     ignore: Annotated[
-        list[str] | None, typer.Option(help="Skip these rule codes or prefixes.")
+        list[str] | None,
+        typer.Option(metavar="CODES", help="Skip these rule codes or prefixes."),
     ] = None,
     fail_on: Annotated[
         Level | None,
@@ -297,7 +316,9 @@ def rules(
 
 
 @app.command()
-def rule(code: Annotated[str, typer.Argument(help="A rule code, e.g. GW101.")]) -> None:
+def rule(
+    code: Annotated[str, typer.Argument(metavar="CODE", help="A rule code, e.g. GW101.")],
+) -> None:
     """Explain one rule: why it matters, an example, the fix, references."""
     from gwlint.reporters.docs import render_rule
     from gwlint.rules import BY_CODE

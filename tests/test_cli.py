@@ -260,3 +260,49 @@ def test_colour_only_when_asked_or_on_a_terminal(monkeypatch: pytest.MonkeyPatch
     monkeypatch.delenv("NO_COLOR")
     monkeypatch.setenv("TERM", "dumb")
     assert not cli._colour_terminal()
+
+
+def test_bare_gwlint_prints_the_short_help_and_exits_0() -> None:
+    run = gwlint()
+    assert run.code == 0, run.err
+    assert run.out.startswith("Usage: gwlint [OPTIONS] COMMAND [ARGS]...")
+    assert "check" in run.out
+    assert run.err == ""
+
+
+def test_output_format_is_another_name_of_format(tmp_path: Path) -> None:
+    write(tmp_path, "nginx.conf", "events {}\nhttp { server { listen 80; } }\n")
+    for args in (["--output-format", "json"], ["--output-format=json"]):
+        run = gwlint("check", "nginx.conf", *args, "--ignore", "GW011", cwd=tmp_path)
+        assert run.code == 0, run.err
+        assert json.loads(run.out)["diagnostics"] == []
+
+
+def test_errors_in_gwlint_words_and_help_with_metavars(tmp_path: Path) -> None:
+    run = gwlint("check", "--cpus", "abc", ".", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err == (
+        "gwlint: error: Invalid value for '--cpus': not a whole number "
+        "(try 'gwlint check --help')\n"
+    )
+    help_text = gwlint("check", "--help").out
+    options = help_text.partition("Options:")[2]
+    assert "<str>" not in options
+    assert "<int>" not in options
+    assert "<list[str]>" not in options
+    for metavar in ("--cpus N", "--nginx-version X.Y.Z", "--env NAME=VALUE", "--select CODES"):
+        assert metavar in options, metavar
+
+
+def test_force_color_paints_off_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """FORCE_COLOR (https://force-color.org), as CI logs that show colour ask for it; NO_COLOR
+    and --color never still win."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "\x1b[31;1mGW" in gwlint("check", "--isolated", ".", cwd=DEMO).out
+    assert "\x1b[" not in gwlint("check", "--isolated", "--color", "never", ".", cwd=DEMO).out
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in gwlint("check", "--isolated", ".", cwd=DEMO).out
+    monkeypatch.setenv("FORCE_COLOR", "")  # empty: not set
+    monkeypatch.delenv("NO_COLOR")
+    assert "\x1b[" not in gwlint("check", "--isolated", ".", cwd=DEMO).out
