@@ -44,6 +44,18 @@ _VERBS = frozenset(
     {"ignore", "noqa", "disable", "disable-line", "disable-next-line", "skip", "suppress", "nolint"}
 )
 SUPPRESSION_SYNTAX = "# gwlint: ignore[GW101] reason"
+# flake8's and ruff's noqa comment naming gwlint's codes: meant for gwlint, in another syntax
+_NOQA = re.compile(r"^\s*noqa\s*:\s*(?P<codes>GW\d{3}(?:\s*,\s*GW\d{3})*)\b", re.IGNORECASE)
+
+
+def _syntax(codes: str | None) -> str:
+    """The suppression to write, with the codes the comment named when it named any."""
+    return f"# gwlint: ignore[{codes}] reason" if codes else SUPPRESSION_SYNTAX
+
+
+def _codes_in(text: str) -> str | None:
+    found = re.findall(r"GW\d{3}", text.upper())
+    return ", ".join(dict.fromkeys(found)) if found else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +139,17 @@ class Problems:
             self.comment_lines.setdefault(key[0], set()).add(line)
         directive = _DIRECTIVE.match(text)
         if directive is None:
+            noqa = _NOQA.match(text)
+            if noqa is not None:
+                codes_text = _codes_in(noqa.group("codes"))
+                self.add(
+                    "GW007",
+                    path,
+                    line,
+                    f"suppression not applied: '# noqa' is flake8's and ruff's syntax; write "
+                    f"{_syntax(codes_text)!r}",
+                    column=column,
+                )
             return
         verb, rest = directive.group("verb").lower(), directive.group("rest").strip()
         if verb not in _VERBS:
@@ -137,8 +160,8 @@ class Problems:
                 "GW007",
                 path,
                 line,
-                f"suppression not applied: write {SUPPRESSION_SYNTAX!r} (codes in brackets, "
-                "then why)",
+                f"suppression not applied: write {_syntax(_codes_in(rest))!r} (codes in "
+                "brackets, then why)",
                 column=column,
             )
             return
@@ -148,7 +171,7 @@ class Problems:
                 path,
                 line,
                 f"suppression not applied: 'gwlint: {verb}' is not gwlint's syntax; write "
-                f"{SUPPRESSION_SYNTAX!r}",
+                f"{_syntax(_codes_in(rest))!r}",
                 column=column,
             )
             return
@@ -173,7 +196,7 @@ class Problems:
                 path,
                 line,
                 f"suppression not applied: it gives no reason for {', '.join(codes)}; say why "
-                f"after the brackets ({SUPPRESSION_SYNTAX!r})",
+                f"after the brackets ({_syntax(', '.join(codes))!r})",
                 column=column,
             )
             return

@@ -447,7 +447,8 @@ class _Loader:
                 continue
             text = loaded.lines[line - 1] if 0 < line <= len(loaded.lines) else ""
             own = text.lstrip().startswith("#")
-            if "gwlint" not in token.lower() and not (own and line == after):
+            lowered = token.lower()
+            if "gwlint" not in lowered and "noqa" not in lowered and not (own and line == after):
                 continue
             if own:
                 after = line + 1
