@@ -45,6 +45,14 @@ class ReportFormat(StrEnum):
     github = "github"
 
 
+class PageFormat(StrEnum):
+    """``rule --format``: the page for a terminal, as Markdown, or as JSON."""
+
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
 class SarifHelp(StrEnum):
     """``check --sarif-help``: how much of each rule's page a SARIF log holds."""
 

@@ -18,6 +18,7 @@ from gwlint.cli import (
     CommandError,
     Format,
     Level,
+    PageFormat,
     ReportFormat,
     SarifHelp,
     one_line,
@@ -318,12 +319,45 @@ def rules(
 @app.command()
 def rule(
     code: Annotated[str, typer.Argument(metavar="CODE", help="A rule code, e.g. GW101.")],
+    output_format: Annotated[
+        PageFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text (for a terminal), markdown (the page in docs/rules/), or json.",
+        ),
+    ] = PageFormat.text,
 ) -> None:
     """Explain one rule: why it matters, an example, the fix, references."""
-    from gwlint.reporters.docs import render_rule
+    from gwlint.reporters.docs import HEADER, render_rule
     from gwlint.rules import BY_CODE
 
     found = BY_CODE.get(code.upper())
     if found is None:
         _fail(f"unknown rule {code!r} (see `gwlint rules`)")
-    typer.echo(render_rule(found), nl=False)
+    page = render_rule(found)
+    if output_format is PageFormat.markdown:
+        typer.echo(page, nl=False)
+    elif output_format is PageFormat.json:
+        import json
+        from dataclasses import asdict
+
+        document = {
+            "code": found.code,
+            "name": found.name,
+            "title": found.title,
+            "severity": found.severity.value,
+            "family": found.family,
+            "why": found.why,
+            "claims": [
+                {k: v for k, v in asdict(claim).items() if v not in (None, "")}
+                for claim in found.claims
+            ],
+            "references": list(found.references),
+            "page": page,
+        }
+        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        from gwlint.reporters.sarif import markdown_to_text
+
+        typer.echo(markdown_to_text(page.removeprefix(HEADER)), nl=False)

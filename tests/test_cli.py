@@ -149,11 +149,24 @@ def test_rules_listing() -> None:
 
 
 def test_rule_page() -> None:
+    """For a terminal by default: no Markdown marks; the page itself with --format markdown;
+    its fields with --format json."""
     run = gwlint("rule", "gw201")
     assert run.code == 0
-    assert run.out.startswith("<!--")
-    assert "## Why it matters" in run.out
-    assert "## Fix" in run.out
+    assert run.out.startswith("GW201: ")
+    assert "\nWhy it matters\n" in run.out
+    assert "\nFix\n" in run.out
+    assert "```" not in run.out
+    assert "<!--" not in run.out
+    assert "## " not in run.out
+    page = gwlint("rule", "gw201", "--format", "markdown").out
+    assert page.startswith("<!--")
+    assert "## Why it matters" in page
+    document = json.loads(gwlint("rule", "GW201", "--format", "json").out)
+    assert document["code"] == "GW201"
+    assert document["severity"] == "error"
+    assert document["page"] == page
+    assert any(c.get("observed") == "gw201-race" and c["status"] == 502 for c in document["claims"])
 
 
 def test_version_and_help() -> None:
