@@ -414,21 +414,6 @@ def _click_exception(typer: Any) -> type[Exception]:
     return typer.BadParameter  # type: ignore[no-any-return]  # pragma: no cover
 
 
-# what typer's value conversion says (pydantic's wording), in gwlint's
-_WORDING = (
-    ("Input should be a valid integer, unable to parse string as an integer", "not a whole number"),
-    ("Input should be a valid integer", "not a whole number"),
-    ("Input should be a valid string", "not a string"),
-    ("Input should be a valid boolean", "not true or false"),
-)
-
-
-def _own_words(text: str) -> str:
-    for theirs, ours in _WORDING:
-        text = text.replace(theirs, ours)
-    return text
-
-
 def _typer_main(argv: list[str] | None) -> Any:
     """Every command line ``fast_check`` does not read: typer's, with one-line errors."""
     import typer
@@ -440,7 +425,9 @@ def _typer_main(argv: list[str] | None) -> Any:
     try:
         return command.main(args=argv, prog_name="gwlint", standalone_mode=False)
     except click_exception as exc:
-        text = _own_words(exc.format_message() if hasattr(exc, "format_message") else str(exc))
+        from gwlint.wording import own_words
+
+        text = own_words(exc.format_message() if hasattr(exc, "format_message") else str(exc))
         context = getattr(exc, "ctx", None)
         hint = f" (try '{context.command_path} --help')" if context is not None else ""
         sys.stderr.write(one_line(f"gwlint: error: {text}{hint}") + "\n")

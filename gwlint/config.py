@@ -135,20 +135,46 @@ def load(path: Path | None) -> Config:
     try:
         config = Config.model_validate(table)
     except ValidationError as exc:
-        raise ConfigError(f"{path}: {_explain(exc)}") from None
+        raise ConfigError(_explain(exc, path)) from None
     return config.model_copy(update={"path": path})
 
 
-def _explain(exc: ValidationError) -> str:
+def _explain(exc: ValidationError, path: Path) -> str:
+    """``FILE:LINE: unknown key 'selct' (did you mean 'select'?)``: the first error, where it is."""
+    import difflib
+
     error = exc.errors()[0]
     # a key may hold any character: control characters escaped, so the message stays one line
     key = "".join(
         c if c.isprintable() else repr(c)[1:-1]
         for c in ".".join(str(part) for part in error["loc"])
     )
+    where = f"{path}:{_line(path, str(error['loc'][-1]))}"
     if error["type"] == "extra_forbidden":
-        return f"unknown key {key!r} (allowed: {', '.join(ALLOWED_KEYS)})"
-    return f"{key}: {error['msg']}"
+        close = difflib.get_close_matches(str(error["loc"][-1]), ALLOWED_KEYS, n=1, cutoff=0.6)
+        if close and len(error["loc"]) == 1:
+            return f"{where}: unknown key {key!r} (did you mean {close[0]!r}?)"
+        return f"{where}: unknown key {key!r} (allowed: {', '.join(ALLOWED_KEYS)})"
+    from gwlint.wording import own_words
+
+    return f"{where}: {key}: {own_words(error['msg'])}"
+
+
+def _line(path: Path, key: str) -> int:
+    """The first line that sets ``key`` (``key =``, ``"key" =``) or opens its table; else 1."""
+    import re
+
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return 1
+    pattern = re.compile(
+        r"^\s*(?:\[\s*)?(?:tool\.gwlint\.)?[\"']?" + re.escape(key) + r"[\"']?\s*(?:=|\])"
+    )
+    for number, line in enumerate(lines, start=1):
+        if pattern.match(line):
+            return number
+    return 1
 
 
 def matches(pattern: str, path: str, root: Path) -> bool:

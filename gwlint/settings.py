@@ -135,7 +135,7 @@ def _enabled(request: Request, config: Config) -> set[str]:
 
 def _facts(request: Request, config: Config) -> Facts:
     from gwlint.model.facts import Facts, Front
-    from gwlint.model.versions import parse_version
+    from gwlint.model.versions import check_known, parse_version
 
     def pick(flag: object, key: object) -> object:
         return flag if flag is not None else key
@@ -156,7 +156,9 @@ def _facts(request: Request, config: Config) -> Facts:
         if text is not None:
             origin = "--" if flag is not None else where
             try:
-                args[name] = parse_version(text)
+                version = parse_version(text)
+                check_known(name.removesuffix("_version"), version)
+                args[name] = version
             except ValueError as exc:
                 raise UsageError(f"{origin}{name.replace('_', '-')}: {exc}") from None
             option = name.replace("_", "-")

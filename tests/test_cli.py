@@ -70,6 +70,8 @@ def test_usage_errors_exit_2_with_one_line(tmp_path: Path) -> None:
         ["check", "--bogus"],
         ["check", ".", "--select", "XX9"],
         ["check", ".", "--nginx-version", "latest"],
+        ["check", ".", "--nginx-version", "9.9"],  # newer than gwlint knows
+        ["check", ".", "--gunicorn-version", "18.0"],  # older than gwlint knows
         ["check", ".", "--cpus", "0"],
         ["check", ".", "--env", "NOEQUALS"],
         ["check", ".", "--format", "xml"],

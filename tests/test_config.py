@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -149,13 +150,20 @@ def test_target_facts_env_and_prefix(tmp_path: Path) -> None:
     [
         (
             'ignor = ["GW101"]\n',
-            "unknown key 'ignor' (allowed: cpus, deployments, env, exclude, extend-exclude, "
-            "extend-select, fail-on,",
+            "gwlint.toml:1: unknown key 'ignor' (did you mean 'ignore'?)",
         ),
-        ('fail-on = "fatal"\n', "fail-on: Input should be 'error', 'warning' or 'info'"),
-        ("cpus = 0\n", "cpus: Input should be greater than or equal to 1"),
+        (
+            "cpus = 2\nzzz = 1\n",
+            "gwlint.toml:2: unknown key 'zzz' (allowed: cpus, deployments, env, exclude, "
+            "extend-exclude, extend-select, fail-on,",
+        ),
+        ('fail-on = "fatal"\n', "fail-on: must be 'error', 'warning' or 'info'"),
+        ("cpus = 0\n", "cpus: must be at least 1"),
+        ('cpus = "x"\n', "cpus: not a whole number"),
+        ('nginx-version = "0.9"\n', "nginx-version: 0.9 is not an nginx release gwlint knows"),
+        ('uwsgi-version = "3.0"\n', "uwsgi-version: 3.0 is newer than the uWSGI releases"),
         ('select = ["GW9"]\n', "select: unknown rule selector 'GW9'"),
-        ('[severity]\nGW101 = "fatal"\n', "severity.GW101: Input should be 'error'"),
+        ('[severity]\nGW101 = "fatal"\n', "severity.GW101: must be 'error'"),
         ('[severity]\nGW999 = "error"\n', "severity: unknown rule 'GW999'"),
         ('front = "akamai"\n', "front: "),
         ('nginx-version = "one"\n', "nginx-version: "),
@@ -163,7 +171,7 @@ def test_target_facts_env_and_prefix(tmp_path: Path) -> None:
         ("select = [\n", "invalid TOML: "),
         (
             "[[deployments]]\nnginx = 'x.conf'\n",
-            "deployments.0.nginx: Input should be a valid list",
+            "deployments.0.nginx: not a list",
         ),
     ],
 )
@@ -171,7 +179,8 @@ def test_bad_configuration_exits_2_naming_the_key(tmp_path: Path, text: str, mes
     _project(tmp_path, ("gwlint.toml", text))
     run = gwlint("check", cwd=tmp_path)
     assert run.code == 2, run.out
-    assert run.err.startswith(f"gwlint: error: {tmp_path / 'gwlint.toml'}: "), run.err
+    # the file, and the line of the key where it is found
+    assert re.match(rf"gwlint: error: {re.escape(str(tmp_path / 'gwlint.toml'))}(:\d+)?: ", run.err)
     assert message in run.err
     assert run.err.count("\n") == 1
     assert run.out == ""
