@@ -85,6 +85,7 @@ class CheckOptions:
     uwsgi: list[str] | None = None
     uwsgi_section: str | None = None
     nginx_dump: str | None = None
+    nginx_dump_root: list[str] | None = None
     select: list[str] | None = None
     extend_select: list[str] | None = None
     ignore: list[str] | None = None
@@ -181,6 +182,7 @@ def run_check(options: CheckOptions) -> int:
         config=options.config,
         isolated=options.isolated,
         nginx_dump=options.nginx_dump,
+        nginx_dump_roots=list(options.nginx_dump_root or []),
         stdin_text=stdin_text,
         show=options.show_files or options.show_settings,
     )
@@ -296,6 +298,7 @@ _CHECK_OPTIONS: dict[str, tuple[str, Any]] = {
     "--uwsgi": ("uwsgi", list),
     "--uwsgi-section": ("uwsgi_section", str),
     "--nginx-dump": ("nginx_dump", str),
+    "--nginx-dump-root": ("nginx_dump_root", list),
     "--select": ("select", list),
     "--extend-select": ("extend_select", list),
     "--ignore": ("ignore", list),

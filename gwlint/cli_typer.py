@@ -161,7 +161,16 @@ def check(
         typer.Option(
             metavar="FILE",
             help="Read the nginx side from the output of `nginx -T` on the server (- for "
-            "standard input); findings name the server's files and lines.",
+            "standard input); findings name the server's files and lines. A `nginx version:` "
+            "line before it (`nginx -V; nginx -T`) sets the nginx version.",
+        ),
+    ] = None,
+    nginx_dump_root: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="SERVER=REPO",
+            help="Name the server's folder SERVER as the repository's REPO in findings "
+            "(/etc/nginx=deploy/nginx), so that SARIF and annotations place them (repeatable).",
         ),
     ] = None,
     select: Annotated[
@@ -273,6 +282,7 @@ def check(
                 uwsgi=uwsgi,
                 uwsgi_section=uwsgi_section,
                 nginx_dump=nginx_dump,
+                nginx_dump_root=nginx_dump_root,
                 select=select,
                 extend_select=extend_select,
                 ignore=ignore,

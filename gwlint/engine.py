@@ -128,6 +128,8 @@ def _read_dump(request: Request) -> tuple[str, str]:
 
 def _lint_request(request: Request) -> Report:
     if request.nginx_dump is None:
+        if request.nginx_dump_roots:
+            raise UsageError("--nginx-dump-root maps the paths of --nginx-dump; give both")
         return _lint(request, None)
     from gwlint.loaders import dump
     from gwlint.loaders.sources import serving
@@ -135,15 +137,55 @@ def _lint_request(request: Request) -> Report:
     text, name = _read_dump(request)
     try:
         files = dump.split(text, name)
+        pairs = dump.roots(request.nginx_dump_roots)
     except dump.DumpError as exc:
         raise UsageError(str(exc)) from None
+    found = dump.version(text)
+    if found is not None and request.nginx_version is None:
+        # `nginx -V; nginx -T`: the server says which nginx it is (--nginx-version still wins)
+        request.nginx_version = found
+        request.nginx_version_origin = f"the nginx -V line of {name}"
     if request.nginx:
         raise UsageError("--nginx-dump reads the nginx side; do not name nginx files as well")
     # the server's files stay in memory, at their own paths: nothing is written to disk, and
     # the nginx loader reads no file of this host in their place
     server, main = dump.server_files(files)
     with serving(server):
-        return _lint(request, (dump.SERVER_ROOT, main))
+        report = _lint(request, (dump.SERVER_ROOT, main))
+    return _mapped(report, pairs) if pairs else report
+
+
+def _mapped(report: Report, pairs: list[tuple[str, str]]) -> Report:
+    """The report with the server's paths named as the repository's (--nginx-dump-root): in
+    every location, and where a message or a fix writes them."""
+    from dataclasses import replace
+
+    from gwlint.loaders.dump import map_path
+    from gwlint.model.diagnostics import Location, Related
+
+    def where(location: Location) -> Location:
+        return replace(location, path=map_path(location.path, pairs))
+
+    def text(value: str) -> str:
+        for server, repo in pairs:
+            if server != "/":
+                value = value.replace(server + "/", repo + "/")
+        return value
+
+    diagnostics = [
+        replace(
+            d,
+            location=where(d.location),
+            message=text(d.message),
+            related=tuple(Related(where(r.location), text(r.message)) for r in d.related),
+            fix=text(d.fix) if d.fix is not None else None,
+        )
+        for d in report.diagnostics
+    ]
+    diagnostics.sort(key=lambda d: d.sort_key())
+    return replace(
+        report, diagnostics=diagnostics, files=[map_path(f, pairs) for f in report.files]
+    )
 
 
 def _lint(request: Request, dumped: tuple[str, str] | None) -> Report:

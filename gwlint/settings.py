@@ -45,6 +45,10 @@ class Request:
     config: str | None = None  # --config FILE
     isolated: bool = False  # --isolated: no configuration file
     nginx_dump: str | None = None  # --nginx-dump FILE ("-": standard input)
+    # --nginx-dump-root SERVER=REPO: the server's folder SERVER is the repository's REPO
+    nginx_dump_roots: list[str] = field(default_factory=list)
+    # where nginx_version comes from when not from --nginx-version (the dump's nginx -V line)
+    nginx_version_origin: str | None = None
     stdin_text: str | None = None  # what "-" reads (the command line passes it in)
     show: bool = False  # --show-files / --show-settings: keep what the run read, for a view
 
@@ -165,6 +169,8 @@ def _facts(request: Request, config: Config) -> Facts:
             args[f"{name}_source"] = (
                 f"--{option}" if flag is not None else f"{option} in {config.path}"
             )
+            if name == "nginx_version" and flag is not None and request.nginx_version_origin:
+                args[f"{name}_source"] = request.nginx_version_origin
     if isinstance(cpus, int) and cpus < 1:
         raise UsageError("--cpus: must be at least 1")
     front = request.front if request.front is not None else config.front

@@ -364,3 +364,65 @@ def test_server_files_in_memory() -> None:
     assert files.children("/") == [("etc", True)]
     assert server_path("//etc/../etc/./nginx//x") == "/etc/nginx/x"
     assert server_path("/" + "d/" * 5000 + "f") == "/" + "d/" * 5000 + "f"
+
+
+# --- issue 14: the server's paths as the repository's; the server's version ---------------------
+
+
+def test_dump_root_gives_repository_paths_in_sarif(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`nginx -T | gwlint check --nginx-dump - --nginx-dump-root /etc/nginx=deploy/nginx`: the
+    findings name the repository's files, which code scanning can place."""
+    (tmp_path / "gunicorn.conf.py").write_text(GUNICORN)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(DUMP))
+    run = gwlint(
+        "check", "--isolated", "--format", "sarif", "--nginx-dump", "-", "gunicorn.conf.py",
+        "--nginx-dump-root", "/etc/nginx=deploy/nginx", cwd=tmp_path,
+    )  # fmt: skip
+    assert run.code == 1, run.err
+    document = json.loads(run.out)
+    uris = {
+        location["physicalLocation"]["artifactLocation"]["uri"]
+        for result in document["runs"][0]["results"]
+        for location in [*result["locations"], *result.get("relatedLocations", [])]
+    }
+    assert uris == {
+        "deploy/nginx/nginx.conf",
+        "deploy/nginx/conf.d/app.conf",
+        "gunicorn.conf.py",
+    }
+    assert "/etc/nginx" not in json.dumps(document["runs"][0]["results"])
+    assert all(
+        "uriBaseId" in location["physicalLocation"]["artifactLocation"]
+        for result in document["runs"][0]["results"]
+        for location in result["locations"]
+    )
+
+
+def test_dump_root_must_be_a_pair_and_goes_with_a_dump(tmp_path: Path) -> None:
+    (tmp_path / "dump.txt").write_text(DUMP)
+    run = gwlint("check", "--nginx-dump", "dump.txt", "--nginx-dump-root", "etc", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err.startswith("gwlint: error: --nginx-dump-root takes SERVER_FOLDER=")
+    run = gwlint("check", ".", "--nginx-dump-root", "/etc/nginx=deploy", cwd=tmp_path)
+    assert run.code == 2
+    assert "--nginx-dump-root maps the paths of --nginx-dump" in run.err
+
+
+def test_the_nginx_version_line_sets_the_version(tmp_path: Path) -> None:
+    """`nginx -V; nginx -T > dump.txt`: the server's nginx is the version the rules use; the
+    flag still wins."""
+    (tmp_path / "dump.txt").write_text("nginx version: nginx/1.24.0\nbuilt with OpenSSL 3\n" + DUMP)
+    (tmp_path / "gunicorn.conf.py").write_text(GUNICORN)
+    run = gwlint(
+        "check", "--isolated", "--nginx-dump", "dump.txt", "gunicorn.conf.py", cwd=tmp_path
+    )
+    assert "against nginx 1.24 (the nginx -V line of dump.txt)" in run.out, run.out
+    flag = gwlint(
+        "check", "--isolated", "--nginx-dump", "dump.txt", "gunicorn.conf.py",
+        "--nginx-version", "1.26.0", cwd=tmp_path,
+    )  # fmt: skip
+    assert "against nginx 1.26 " in flag.out
+    assert dump.version(DUMP) is None  # a line inside a file is not the server's version
+    assert dump.version(DUMP.replace("listen 80;", "# nginx version: nginx/1.0.0")) is None

@@ -14,6 +14,8 @@ import re
 from gwlint.loaders.sources import ServerFiles, server_path
 
 _HEADER = re.compile(r"^# configuration file (?P<path>.+):\r?$")
+# what ``nginx -V`` prints first (``nginx -V; nginx -T``): src/core/nginx.c, ngx_show_version_info
+_VERSION = re.compile(r"^nginx version: (?:nginx|freenginx|openresty)/(\d+\.\d+\.\d+)", re.M)
 MAX_DUMP_FILES = 10_000
 # what the nginx loader is told the server's files are under (``load_nginx(sysroot=...)``): their
 # own absolute paths, read from memory (``loaders.sources.serving``), never a folder of this host
@@ -61,6 +63,38 @@ def split(text: str, name: str) -> list[tuple[str, str]]:
             "`nginx -T > dump.txt` on the server"
         )
     return files
+
+
+def version(text: str) -> str | None:
+    """The version ``nginx -V`` printed before the files, if the dump starts with it."""
+    head = text[: text.find("# configuration file ")] if "# configuration file " in text else ""
+    found = _VERSION.search(head[:65536])
+    return found.group(1) if found else None
+
+
+def roots(mappings: list[str]) -> list[tuple[str, str]]:
+    """``--nginx-dump-root /etc/nginx=deploy/nginx``: (server folder, repository folder) pairs,
+    longest server folder first. Raises DumpError for a malformed one."""
+    pairs: list[tuple[str, str]] = []
+    for mapping in mappings:
+        server, equals, repo = mapping.partition("=")
+        server = server.rstrip("/") or "/"
+        if not equals or not server.startswith("/") or not repo:
+            raise DumpError(
+                "--nginx-dump-root takes SERVER_FOLDER=REPOSITORY_FOLDER "
+                f"(/etc/nginx=deploy/nginx), not {mapping!r}"
+            )
+        pairs.append((server, repo.rstrip("/") or "."))
+    return sorted(pairs, key=lambda pair: -len(pair[0]))
+
+
+def map_path(path: str, pairs: list[tuple[str, str]]) -> str:
+    """A server path as the repository names it, by the first pair whose folder holds it."""
+    for server, repo in pairs:
+        if server == "/" or path == server or path.startswith(server + "/"):
+            rest = path[len(server) :].lstrip("/") if server != "/" else path.lstrip("/")
+            return f"{repo}/{rest}" if rest else repo
+    return path
 
 
 def server_files(files: list[tuple[str, str]]) -> tuple[ServerFiles, str]:
