@@ -204,7 +204,7 @@ def check(
         typer.Option(
             metavar="FILE",
             help="Configuration file (default: the closest .gwlint.toml, gwlint.toml or "
-            "pyproject.toml with [tool.gwlint], from the current folder up).",
+            "pyproject.toml with [tool.gwlint], from the folder checked up).",
         ),
     ] = None,
     isolated: Annotated[

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from gwlint.model.diagnostics import Severity
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from gwlint.config import Config
     from gwlint.model.facts import Facts
 
@@ -85,11 +87,30 @@ def _load_config(request: Request) -> Config:
         if not os.path.isfile(request.config):
             raise UsageError(f"--config {request.config}: no such file")
     else:
-        path = cfg.find()
+        path = cfg.find(_start(request))
     try:
         return cfg.load(path)
     except cfg.ConfigError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _start(request: Request) -> Path | None:
+    """Where the configuration is looked for, upward: the folder the named paths have in common
+    (a named folder, a named file's folder), as ruff finds a file's closest configuration; the
+    working directory when nothing that exists is named."""
+    from pathlib import Path
+
+    folders = [
+        os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".")
+        for p in [*request.paths, *request.nginx, *request.gunicorn, *request.uwsgi]
+        if os.path.exists(p)
+    ]
+    if not folders:
+        return None
+    try:
+        return Path(os.path.commonpath(folders))
+    except ValueError:  # another drive (Windows)
+        return None
 
 
 def display(path: str) -> str:

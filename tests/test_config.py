@@ -244,3 +244,17 @@ def test_docs_configuration_lists_every_key_and_its_example_is_valid() -> None:
     config = Config.model_validate(table)
     assert config.cpus == 4
     assert [d.name for d in config.deployments] == ["api", "legacy"]
+
+
+def test_the_configuration_of_the_folder_checked(tmp_path: Path) -> None:
+    """`gwlint check deploy/` from the repository's root reads deploy/pyproject.toml, as ruff
+    reads the configuration closest to the files it checks; the root's own one applies when
+    the root is checked."""
+    deploy = tmp_path / "deploy"
+    deploy.mkdir()
+    _project(deploy, ("pyproject.toml", '[tool.gwlint]\nignore = ["GW301"]\n'))
+    (tmp_path / "gwlint.toml").write_text('ignore = ["GW101"]\n')
+    assert _codes(tmp_path, "deploy") == ["GW101"]
+    assert _codes(tmp_path, "deploy/nginx.conf", "deploy/gunicorn.conf.py") == ["GW101"]
+    assert _codes(deploy) == ["GW101"]
+    assert "GW101" not in _codes(tmp_path)  # the root's: GW101 ignored
