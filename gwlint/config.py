@@ -184,4 +184,7 @@ def matches(pattern: str, path: str, root: Path) -> bool:
     candidates = {path, os.path.normpath(path)}
     with contextlib.suppress(ValueError):  # another drive (Windows)
         candidates.add(os.path.relpath(os.path.abspath(path), root))
+    if "/" not in pattern:
+        # a bare name matches that file in any folder, as in ruff ("__init__.py" = [...])
+        candidates.add(os.path.basename(path))
     return any(fnmatch(candidate, pattern) for candidate in candidates)

@@ -120,6 +120,11 @@ def test_per_file_ignores(tmp_path: Path) -> None:
     assert _codes(legacy) == ["GW301"]  # globs are relative to the configuration's folder
     (tmp_path / "gwlint.toml").write_text('[per-file-ignores]\n"**/gunicorn.conf.py" = ["GW3"]\n')
     assert _codes(tmp_path) == ["GW101"]
+    # a bare name matches that file in any folder, as in ruff (it matched nothing)
+    (tmp_path / "gwlint.toml").write_text('[per-file-ignores]\n"gunicorn.conf.py" = ["GW3"]\n')
+    assert _codes(tmp_path) == ["GW101"]
+    (tmp_path / "gwlint.toml").write_text('[per-file-ignores]\n"nginx.*" = ["GW1"]\n')
+    assert _codes(tmp_path) == ["GW301"]
 
 
 def test_target_facts_env_and_prefix(tmp_path: Path) -> None:
