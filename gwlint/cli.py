@@ -43,6 +43,7 @@ class ReportFormat(StrEnum):
     json = "json"
     sarif = "sarif"
     github = "github"
+    gitlab = "gitlab"
 
 
 class PageFormat(StrEnum):
@@ -269,6 +270,10 @@ def _render(output_format: ReportFormat, report: Report, options: CheckOptions) 
         from gwlint.reporters import github
 
         return github.render(report)
+    if output_format is ReportFormat.gitlab:
+        from gwlint.reporters import gitlab
+
+        return gitlab.render(report)
     from gwlint.reporters import text
 
     return text.render(report)

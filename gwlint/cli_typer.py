@@ -77,7 +77,8 @@ def check(
             "--format",
             "--output-format",
             "-f",
-            help="Output format: text, json, sarif (code scanning), github (Actions annotations).",
+            help="Output format: text, json, sarif (code scanning), github (Actions "
+            "annotations), gitlab (Code Quality).",
         ),
     ] = ReportFormat.text,
     output: Annotated[
