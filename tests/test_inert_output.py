@@ -192,7 +192,7 @@ def test_json_keeps_values_exact_on_safe_lines(value: str) -> None:
 # --- every format on a hostile repository ---------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "gitlab"])
 def test_every_format_is_inert(repository: Path, fmt: str) -> None:
     run = gwlint("check", "--isolated", "--format", fmt, cwd=repository)
     assert run.code == 1, run.err
@@ -232,6 +232,9 @@ def test_every_format_is_inert(repository: Path, fmt: str) -> None:
             assert f"conf.d/{HOSTILE_NAME}" in paths
             assert "::error::top.conf" in paths
             assert any(ESCAPES in d["message"] for d in diagnostics)
+        elif fmt == "gitlab":
+            # the values exact, as in json
+            assert [i["location"]["path"] for i in document] == [d["path"] for d in diagnostics]
         else:
             assert len(document["runs"][0]["results"]) == len(diagnostics)
 

@@ -9,10 +9,8 @@ end of the description; JSON is written as the JSON reporter writes it (``encoda
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 from typing import TYPE_CHECKING, Any
 
 from gwlint.model.diagnostics import Severity
@@ -25,7 +23,7 @@ SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO:
 
 
 def render(report: Report) -> str:
-    from gwlint.reporters.sarif import relative_path
+    from gwlint.reporters.sarif import _identity, relative_path
 
     cwd = os.getcwd()
     issues: list[dict[str, Any]] = []
@@ -36,9 +34,8 @@ def render(report: Report) -> str:
         description = f"{diagnostic.code}: {diagnostic.message}"
         if diagnostic.fix:
             description += f" (fix: {diagnostic.fix})"
-        # what stays when lines move: the rule, the file, the message without its digits
-        key = "\0".join((diagnostic.code, shown, re.sub(r"\d+", "0", diagnostic.message)))
-        identity = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        # what stays when lines move, computed as SARIF's partialFingerprints are
+        identity = _identity(diagnostic, shown, str)
         seen[identity] = seen.get(identity, 0) + 1
         issues.append(
             {
