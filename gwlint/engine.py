@@ -304,7 +304,8 @@ def _one_sided(groups: list[Group], app_files: list[str], problems: Problems) ->
             "no nginx config among the inputs: the app server was checked alone, not against the "
             "proxy in front of it",
         )
-    elif nginx is not None and not has_apps and nginx.files:
+    elif nginx is not None and not has_apps and not app_files and nginx.files:
+        # an app config that could not be read (GW003, GW004) is there: its problem is reported
         problems.add(
             "GW011",
             nginx.files[0],
