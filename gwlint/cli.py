@@ -191,6 +191,9 @@ def run_check(options: CheckOptions) -> int:
         report = lint(request)
     except UsageError as exc:
         raise CommandError(str(exc)) from None
+    if not options.quiet:  # about the configuration files: a hidden one, a key ignored
+        for warning in report.warnings:
+            _echo_error(f"gwlint: warning: {warning}")
     if report.found_nothing and not request.paths and not options.quiet:
         where = ", ".join(request.paths) or "."
         _echo_error(f"gwlint: warning: no nginx, gunicorn or uWSGI config found in {where}")

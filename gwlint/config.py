@@ -1,8 +1,10 @@
 """Project configuration: ``[tool.gwlint]`` in pyproject.toml, or gwlint.toml / .gwlint.toml.
 
-Found like ruff finds its own: from the working directory upward, the closest wins, and in one
+Found like ruff finds its own: from the folder checked upward, the closest wins, and in one
 folder ``.gwlint.toml`` before ``gwlint.toml`` before ``pyproject.toml`` (only when it has a
-``[tool.gwlint]`` table). ``--config FILE`` names one. Keys are written with dashes
+``[tool.gwlint]`` table). Each file checked then takes the closest configuration among its own
+folders (hierarchical, as ruff; see ``settings.Settings.scope_at``). ``extend = "../gwlint.toml"``
+inherits another file. ``--config FILE`` names one for everything. Keys are written with dashes
 (``fail-on``, ``nginx-version``); command-line flags beat the file.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -42,6 +45,9 @@ class DeploymentConfig(BaseModel):
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid", alias_generator=_dashes, populate_by_name=True)
 
+    # a configuration file this one inherits, relative to this file's folder: its settings apply
+    # where this file sets nothing (``select`` resets the inherited ``ignore``, as in ruff)
+    extend: str | None = None
     select: list[str] | None = None
     ignore: list[str] = Field(default_factory=list)
     extend_select: list[str] = Field(default_factory=list)
@@ -80,6 +86,22 @@ class Config(BaseModel):
 
 
 ALLOWED_KEYS = sorted(_dashes(name) for name in Config.model_fields if name != "path")
+# keys that shape the whole run (what is walked, how deployments are formed, when it fails): read
+# from the configuration of the folder checked; a configuration closer to some files cannot
+# change them for those files alone
+RUN_KEYS = (
+    "fail-on",
+    "exclude",
+    "extend-exclude",
+    "respect-gitignore",
+    "deployments",
+    "nginx-prefix",
+    "uwsgi-section",
+)
+# with ``extend``: lists that add to the inherited ones, tables merged key by key
+_ADDED = ("ignore", "extend-select", "extend-exclude")
+_MERGED = ("severity", "env", "per-file-ignores")
+MAX_EXTEND_DEPTH = 16
 
 
 def _table(path: Path) -> dict[str, Any] | None:
@@ -111,10 +133,18 @@ def find(start: Path | None = None) -> Path | None:
     """The closest configuration file, from ``start`` (the working directory) upward."""
     folder = (start or Path.cwd()).resolve()
     for current in (folder, *folder.parents):
-        for name in CONFIG_NAMES:
-            candidate = current / name
-            if candidate.is_file() and (name != "pyproject.toml" or _has_table(candidate)):
-                return candidate
+        found = find_here(current)
+        if found is not None:
+            return found
+    return None
+
+
+def find_here(folder: Path) -> Path | None:
+    """The configuration file of ``folder`` itself (not its parents), if any."""
+    for name in CONFIG_NAMES:
+        candidate = folder / name
+        if candidate.is_file() and (name != "pyproject.toml" or _has_table(candidate)):
+            return candidate
     return None
 
 
@@ -125,18 +155,162 @@ def _has_table(path: Path) -> bool:
         return True  # a broken pyproject.toml is reported when it is read
 
 
-def load(path: Path | None) -> Config:
-    """Read and validate ``path`` (None: the defaults)."""
+def shadowed(path: Path) -> list[Path]:
+    """The other configuration files in ``path``'s folder, which ``path`` hides (``.gwlint.toml``
+    before ``gwlint.toml`` before ``pyproject.toml`` with a ``[tool.gwlint]`` table, as ruff's
+    ``.ruff.toml`` > ``ruff.toml`` > ``pyproject.toml``)."""
+    if path.name not in CONFIG_NAMES:
+        return []  # named with --config: not found among others
+    later = CONFIG_NAMES[CONFIG_NAMES.index(path.name) + 1 :]
+    return [
+        path.parent / name
+        for name in later
+        if (path.parent / name).is_file()
+        and (name != "pyproject.toml" or _has_table(path.parent / name))
+    ]
+
+
+def load(
+    path: Path | None,
+    allowed: Callable[[Path], bool] | None = None,
+    *,
+    inherit: bool = True,
+) -> Config:
+    """Read and validate ``path`` (None: the defaults), with the files it ``extend``s.
+
+    ``allowed``: whether an extended file may be read (a configuration found in the checked
+    folders cannot make gwlint read outside them); a refused ``extend`` raises ``Refused``.
+    ``inherit=False``: ``path`` alone, its ``extend`` not followed."""
     if path is None:
         return Config()
+    table = _inherited(path, [], allowed if inherit else lambda _: True, inherit=inherit)
+    table.pop("extend", None)
+    try:
+        config = Config.model_validate(table)
+    except ValidationError as exc:  # each file was valid alone: a merge cannot break a key
+        raise ConfigError(_explain(exc, path)) from None
+    return config.model_copy(update={"path": path})
+
+
+class Refused(ConfigError):
+    """``extend`` names a file outside the folders the run may read: (path, line, message)."""
+
+    def __init__(self, path: Path, line: int, message: str) -> None:
+        super().__init__(f"{path}:{line}: {message}")
+        self.where = (path, line, message)
+
+
+def _inherited(
+    path: Path,
+    chain: list[Path],
+    allowed: Callable[[Path], bool] | None,
+    *,
+    inherit: bool = True,
+) -> dict[str, Any]:
+    """``path``'s table (keys with dashes), validated alone, over what it extends."""
     table = _table(path)
     if table is None:
         raise ConfigError(f"{path}: no [tool.gwlint] table")
     try:
-        config = Config.model_validate(table)
+        Config.model_validate(table)
     except ValidationError as exc:
         raise ConfigError(_explain(exc, path)) from None
-    return config.model_copy(update={"path": path})
+    table = {_dashes(str(key)): value for key, value in table.items()}
+    extend = table.pop("extend", None)
+    if extend is None or not inherit:
+        return table
+    where = f"{path}:{_line(path, 'extend')}"
+    base = Path(os.path.normpath(path.parent / os.path.expanduser(str(extend))))
+    if any(os.path.realpath(base) == os.path.realpath(seen) for seen in [*chain, path]):
+        raise ConfigError(f"{where}: extend = {extend!r}: extends itself (a cycle)")
+    if len(chain) >= MAX_EXTEND_DEPTH:
+        raise ConfigError(f"{where}: extend: more than {MAX_EXTEND_DEPTH} files deep")
+    if allowed is not None and not allowed(base):
+        raise Refused(
+            path,
+            _line(path, "extend"),
+            f"extend = {str(extend)!r} lies outside the folders gwlint reads: ignored (a "
+            "configuration file found in them cannot widen them; use --config FILE)",
+        )
+    if not base.is_file():
+        raise ConfigError(f"{where}: extend = {extend!r}: no such file")
+    inherited = _rebased(_inherited(base, [*chain, path], allowed), base.parent, path.parent)
+    return _merged(inherited, table)
+
+
+def _merged(base: dict[str, Any], table: dict[str, Any]) -> dict[str, Any]:
+    """``table`` over ``base``: its values win; lists of ``_ADDED`` add, tables of ``_MERGED``
+    merge key by key; a ``select`` starts rule selection over (the inherited ``ignore`` and
+    ``extend-select`` no longer apply), as in ruff."""
+    merged = dict(base)
+    if "select" in table:
+        merged.pop("ignore", None)
+        merged.pop("extend-select", None)
+    for key, value in table.items():
+        old = merged.get(key)
+        if key in _ADDED and isinstance(old, list) and isinstance(value, list):
+            merged[key] = [*old, *value]
+        elif key in _MERGED and isinstance(old, dict) and isinstance(value, dict):
+            merged[key] = {**old, **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def _rebased(table: dict[str, Any], old: Path, new: Path) -> dict[str, Any]:
+    """An inherited table's paths and globs, relative to ``old`` (the extended file's folder),
+    written relative to ``new`` (the extending file's): each pattern keeps naming the same files.
+    A bare name (``"uwsgi.ini"``) matches in any folder and stays as it is; a gitignore pattern
+    anchored to a folder outside ``new`` cannot match under it and is dropped."""
+    if os.path.realpath(old) == os.path.realpath(new):
+        return table
+
+    def moved(pattern: str) -> str:
+        if os.path.isabs(pattern) or pattern.startswith("~"):
+            return pattern
+        return os.path.relpath(os.path.normpath(os.path.join(old, pattern)), new)
+
+    def glob(pattern: str) -> str:
+        return pattern if "/" not in pattern else moved(pattern)
+
+    def ignored(patterns: list[Any]) -> list[Any]:
+        kept: list[Any] = []
+        for pattern in patterns:
+            text = str(pattern)
+            negated = text.startswith("!")
+            body = text[1:] if negated else text
+            if "/" not in body.rstrip("/"):
+                kept.append(pattern)  # unanchored: matches at any depth
+                continue
+            where = moved(body.lstrip("/"))
+            if where.startswith(".."):
+                continue
+            trailing = "/" if body.endswith("/") else ""
+            kept.append(("!" if negated else "") + "/" + where.rstrip("/") + trailing)
+        return kept
+
+    table = dict(table)
+    prefix = table.get("nginx-prefix")
+    if isinstance(prefix, str):
+        table["nginx-prefix"] = moved(prefix)
+    ignores = table.get("per-file-ignores")
+    if isinstance(ignores, dict):
+        table["per-file-ignores"] = {glob(str(k)): v for k, v in ignores.items()}
+    for key in ("exclude", "extend-exclude"):
+        if isinstance(table.get(key), list):
+            table[key] = ignored(table[key])
+    deployments = table.get("deployments")
+    if isinstance(deployments, list):
+        table["deployments"] = [
+            {
+                k: [glob(str(p)) for p in v] if k in ("nginx", "app") and isinstance(v, list) else v
+                for k, v in d.items()
+            }
+            if isinstance(d, dict)
+            else d
+            for d in deployments
+        ]
+    return table
 
 
 def _explain(exc: ValidationError, path: Path) -> str:

@@ -85,6 +85,8 @@ class Report:
     config_path: str | None = None
     # rule code -> the severity the configuration gives it (SARIF's problem.severity follows it)
     severities: dict[str, Severity] = field(default_factory=dict)
+    # about the configuration files (a hidden one, a key that cannot apply): for standard error
+    warnings: list[str] = field(default_factory=list)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)
@@ -221,8 +223,6 @@ def _check(request: Request, current: Settings, found: Inventory, sysroot: str |
     from gwlint.rules import ALL_RULES
 
     problems = Problems()
-    for path, line, message in current.refused:
-        problems.add("GW009", path, line, message)
     for path, message in found.unread:
         problems.add("GW010", path, 1, message)
     context = deployment_context.build(current, found, problems)
@@ -235,7 +235,12 @@ def _check(request: Request, current: Settings, found: Inventory, sysroot: str |
     used: list[tuple[Facts, set[str]]] = []
     deployments: list[Deployment] = []
     for deployment_group in groups:
-        facts = group_facts(deployment_group, current.facts, context)
+        anchors = [*deployment_group.nginx_roots, *(app.path for app in deployment_group.apps)]
+        # the closest configuration of its nginx config (else of its first app) gives the facts;
+        # a rule runs when the configuration of any of its files enables it
+        scopes = [current.scope_at(path) for path in anchors] or [current.scope]
+        enabled = set().union(*(scope.enabled for scope in scopes))
+        facts = group_facts(deployment_group, scopes[0].facts, context)
         servers: set[str] = {app.kind for app in deployment_group.apps}
         if deployment_group.nginx is not None:
             servers.add("nginx")
@@ -249,7 +254,7 @@ def _check(request: Request, current: Settings, found: Inventory, sysroot: str |
         )
         deployments.append(deployment)
         for rule in ALL_RULES:
-            if rule.check is None or rule.code not in current.enabled:
+            if rule.check is None or rule.code not in enabled:
                 continue
             findings.extend((rule.code, finding) for finding in rule.check(deployment))
         if deployment_group.nginx is not None:
@@ -266,6 +271,10 @@ def _check(request: Request, current: Settings, found: Inventory, sysroot: str |
         for path in request.paths:
             if path not in reported:
                 problems.add("GW010", path, 1, "read as context only: no config to check in it")
+    for _, finding in [*findings, *((None, f) for f in problems.items)]:
+        current.scope_at(finding.location.path)  # every closest configuration read, once
+    for path, line, message in current.refused:
+        problems.add("GW009", path, line, message)
     findings = [(f.code or "GW000", f) for f in problems.items] + findings
     findings = filtering.localized(findings, problems, context.sources)
     findings = filtering.hedged(findings)
@@ -288,6 +297,7 @@ def _check(request: Request, current: Settings, found: Inventory, sysroot: str |
         suppressed=suppressed,
         config_path=str(config_path) if config_path is not None else None,
         severities=dict(current.severity),
+        warnings=list(dict.fromkeys(current.warnings)),
     )
 
 

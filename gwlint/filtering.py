@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from gwlint.model.diagnostics import Diagnostic, Finding, Location, Related
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from gwlint.loaders.common import Problems, Suppression
     from gwlint.loaders.sources import Sources
     from gwlint.settings import Settings
@@ -181,7 +183,10 @@ def _places(diagnostic: Diagnostic) -> list[Location]:
 
 
 def _suppress(
-    diagnostics: set[Diagnostic], ignored: set[Diagnostic], problems: Problems, enabled: set[str]
+    diagnostics: set[Diagnostic],
+    ignored: set[Diagnostic],
+    problems: Problems,
+    enabled: Callable[[str], set[str]],
 ) -> tuple[set[Diagnostic], list[Diagnostic], int]:
     """(kept, problems with the suppressions themselves, how many were suppressed).
 
@@ -228,7 +233,9 @@ def _suppress(
         used.update(hits(diagnostic))
     for suppression in problems.suppressions:
         for code in suppression.codes:
-            if code not in BY_CODE or code not in enabled or (suppression, code) in used:
+            if code not in BY_CODE or code not in enabled(suppression.path):
+                continue
+            if (suppression, code) in used:
                 continue
             target = min(_covered(suppression, problems.comment_lines))
             extra.append(
@@ -249,13 +256,14 @@ def filtered(
     from gwlint.config import matches
     from gwlint.rules import BY_CODE
 
-    enabled, root = settings.enabled, settings.config.root
     diagnostics: set[Diagnostic] = set()
     ignored: set[Diagnostic] = set()
     for code, finding in findings:
-        if code not in enabled:
+        # the closest configuration of the file the finding is in decides (hierarchical)
+        scope = settings.scope_at(finding.location.path)
+        if code not in scope.enabled:
             continue
-        severity = settings.severity.get(code) or finding.severity or BY_CODE[code].severity
+        severity = scope.severity.get(code) or finding.severity or BY_CODE[code].severity
         diagnostic = Diagnostic(
             code=code,
             severity=severity,
@@ -266,19 +274,22 @@ def filtered(
         )
         path = finding.location.path
         if any(
-            any(code.startswith(c) for c in codes) and matches(glob, path, root)
-            for glob, codes in settings.per_file_ignores
+            any(code.startswith(c) for c in codes) and matches(glob, path, scope.config.root)
+            for glob, codes in scope.per_file_ignores
         ):
             ignored.add(diagnostic)
         else:
             diagnostics.add(diagnostic)
-    kept, extra, suppressed = _suppress(diagnostics, ignored, problems, enabled)
+    kept, extra, suppressed = _suppress(
+        diagnostics, ignored, problems, lambda path: settings.scope_at(path).enabled
+    )
     for diagnostic in extra:
-        if diagnostic.code in enabled:
+        scope = settings.scope_at(diagnostic.location.path)
+        if diagnostic.code in scope.enabled:
             kept.add(
                 Diagnostic(
                     code=diagnostic.code,
-                    severity=settings.severity.get(diagnostic.code, diagnostic.severity),
+                    severity=scope.severity.get(diagnostic.code, diagnostic.severity),
                     message=diagnostic.message,
                     location=diagnostic.location,
                 )

@@ -56,6 +56,18 @@ class Request:
 
 
 @dataclass
+class Scope:
+    """What one configuration file decides for the files it is the closest to: which rules,
+    at which severity, the per-file ignores (relative to its folder) and the target facts."""
+
+    config: Config
+    enabled: set[str]
+    facts: Facts
+    severity: dict[str, Severity]
+    per_file_ignores: list[tuple[str, set[str]]]
+
+
+@dataclass
 class Settings:
     """The command line over the configuration file, validated."""
 
@@ -73,12 +85,106 @@ class Settings:
     trusted: bool = True
     # what a found configuration file asked for and was refused (GW009): (path, line, message)
     refused: list[tuple[str, int, str]] = field(default_factory=list)
+    # hierarchical configuration (no --config, no --isolated): each file takes the closest
+    # configuration among its folders (``scope_at``); warnings about configurations, for stderr
+    request: Request | None = None
+    hierarchical: bool = False
+    warnings: list[str] = field(default_factory=list)
+    _scopes: dict[str, Scope] = field(default_factory=dict)  # configuration path -> its scope
+    _closest: dict[str, str | None] = field(default_factory=dict)  # folder -> configuration
+
+    @property
+    def scope(self) -> Scope:
+        """The run's own scope: the configuration of the folder checked."""
+        return Scope(self.config, self.enabled, self.facts, self.severity, self.per_file_ignores)
+
+    def scope_at(self, path: str) -> Scope:
+        """The scope of the closest configuration among ``path``'s folders, within the folders
+        the run reads (the run's own when there is none closer, or with --config/--isolated)."""
+        if not self.hierarchical or self.request is None:
+            return self.scope
+        found = self._closest_config(os.path.dirname(os.path.abspath(path)))
+        own = self.config.path
+        if found is None or (own is not None and os.path.abspath(own) == found):
+            return self.scope
+        if found not in self._scopes:
+            self._scopes[found] = self._load_scope(found)
+        return self._scopes[found]
+
+    def facts_at(self, path: str) -> Facts:
+        return self.scope_at(path).facts
+
+    def _closest_config(self, folder: str) -> str | None:
+        from pathlib import Path
+
+        from gwlint.config import find_here
+        from gwlint.loaders.common import within
+
+        passed: list[str] = []
+        result: str | None = None
+        current = folder
+        while current not in self._closest:
+            if not any(within(current, root) for root in self.roots):
+                break  # never above the folders the run reads
+            passed.append(current)
+            here = find_here(Path(current))
+            if here is not None:
+                result = str(here.absolute())
+                break
+            parent = os.path.dirname(current)
+            if parent == current:
+                break
+            current = parent
+        else:
+            result = self._closest[current]
+        for seen in passed:
+            self._closest[seen] = result
+        return result
+
+    def _load_scope(self, path: str) -> Scope:
+        from pathlib import Path
+
+        from gwlint import config as cfg
+
+        assert self.request is not None
+        try:
+            config = cfg.load(Path(path), allowed=self._may_read)
+        except cfg.Refused as exc:
+            self.refused.append((display(str(exc.where[0])), exc.where[1], exc.where[2]))
+            config = cfg.load(Path(path), inherit=False)
+        except cfg.ConfigError as exc:
+            raise UsageError(str(exc)) from None
+        self.warnings.extend(_shadowing(config))
+        for key in cfg.RUN_KEYS:
+            if key in config.model_fields_set or key.replace("-", "_") in config.model_fields_set:
+                assert config.path is not None
+                where = f"{display(str(config.path))}:{_line_of(config.path, key)}"
+                self.warnings.append(
+                    f"{where}: {key} is ignored here: it shapes the whole run, and is read only "
+                    "from the configuration of the folder checked"
+                )
+        severity = _severities(config)
+        return Scope(
+            config=config,
+            enabled=_enabled(self.request, config),
+            facts=_facts(self.request, config),
+            severity=severity,
+            per_file_ignores=_per_file_ignores(config),
+        )
+
+    def _may_read(self, path: Path) -> bool:
+        from gwlint.loaders.common import within
+
+        return any(within(str(path), root) for root in self.roots)
 
 
-def _load_config(request: Request) -> Config:
+def _load_config(
+    request: Request, folders: list[str], refused: list[tuple[str, int, str]]
+) -> Config:
     from pathlib import Path
 
     from gwlint import config as cfg
+    from gwlint.loaders.common import within
 
     if request.isolated:
         return cfg.Config()
@@ -86,12 +192,52 @@ def _load_config(request: Request) -> Config:
         path: Path | None = Path(request.config)
         if not os.path.isfile(request.config):
             raise UsageError(f"--config {request.config}: no such file")
+        allowed = None  # the user's own: it may extend any file
     else:
         path = cfg.find(_start(request))
+
+        def allowed(where: Path) -> bool:
+            return any(within(str(where), folder) for folder in folders)
+
     try:
-        return cfg.load(path)
+        return cfg.load(path, allowed=allowed)
+    except cfg.Refused as exc:
+        refused.append((display(str(exc.where[0])), exc.where[1], exc.where[2]))
+        return cfg.load(path, inherit=False)
     except cfg.ConfigError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _shadowing(config: Config) -> list[str]:
+    """A warning for each configuration file ``config``'s hides in its folder."""
+    from gwlint import config as cfg
+
+    if config.path is None:
+        return []
+    hidden = cfg.shadowed(config.path)
+    return [
+        f"{display(str(other))} is not read: {display(str(config.path))} is, in the same folder "
+        "(.gwlint.toml, then gwlint.toml, then pyproject.toml: the first wins, as in ruff)"
+        for other in hidden
+    ]
+
+
+def _severities(config: Config) -> dict[str, Severity]:
+    from gwlint.rules import BY_CODE
+
+    where = f"{config.path}: " if config.path is not None else ""
+    severity: dict[str, Severity] = {}
+    for code, level in config.severity.items():
+        if code.upper() not in BY_CODE:
+            raise UsageError(f"{where}severity: unknown rule {code!r} (see `gwlint rules`)")
+        severity[code.upper()] = Severity(level)
+    return severity
+
+
+def _per_file_ignores(config: Config) -> list[tuple[str, set[str]]]:
+    return [
+        (glob, {code.upper() for code in codes}) for glob, codes in config.per_file_ignores.items()
+    ]
 
 
 def _start(request: Request) -> Path | None:
@@ -214,23 +360,17 @@ def _facts(request: Request, config: Config) -> Facts:
 
 
 def settings(request: Request) -> Settings:
-    from gwlint.rules import BY_CODE
-
-    config = _load_config(request)
+    folders = base_roots(request)
+    refused: list[tuple[str, int, str]] = []
+    config = _load_config(request, folders, refused)
     where = f"{config.path}: " if config.path is not None else ""
-    severity: dict[str, Severity] = {}
-    for code, level in config.severity.items():
-        if code.upper() not in BY_CODE:
-            raise UsageError(f"{where}severity: unknown rule {code!r} (see `gwlint rules`)")
-        severity[code.upper()] = Severity(level)
+    severity = _severities(config)
     fail_on = request.fail_on or config.fail_on
     if fail_on not in ("error", "warning", "info"):
         raise UsageError(f"--fail-on: {fail_on!r} is not one of error, warning, info")
-    folders = base_roots(request)
     # a configuration file found in the checked folders comes with them (a pull request's own):
     # it cannot make gwlint read elsewhere; one named with --config is the user's
     trusted = request.config is not None or config.path is None
-    refused: list[tuple[str, int, str]] = []
     prefix = request.nginx_prefix
     if prefix is None:
         prefix = _from_config(config, config.nginx_prefix)
@@ -255,30 +395,31 @@ def settings(request: Request) -> Settings:
     if prefix is not None and (trusted or request.nginx_prefix is not None):
         folders.append(prefix)  # the user's choice: read there
     if not trusted:
-        refused.extend(_refuse_deployments(config))
+        refused.extend(_refuse_deployments(config, folders))
     return Settings(
         config=config,
         enabled=_enabled(request, config),
         facts=_facts(request, config),
         severity=severity,
-        per_file_ignores=[
-            (glob, {code.upper() for code in codes})
-            for glob, codes in config.per_file_ignores.items()
-        ],
+        per_file_ignores=_per_file_ignores(config),
         fail_on=Severity(fail_on),
         nginx_prefix=prefix,
         uwsgi_section=request.uwsgi_section or config.uwsgi_section or "uwsgi",
         roots=folders,
         trusted=trusted,
         refused=refused,
+        request=request,
+        hierarchical=request.config is None and not request.isolated,
+        warnings=_shadowing(config),
     )
 
 
 def base_roots(request: Request) -> list[str]:
-    """The folders the command line lets the run read from. With no path, the working
-    directory. For each path named (a folder, or a file's folder, as written: a named symlink
+    """The folders the command line lets the run read from. With no path, as with ``.``.
+    For each path named (a folder, or a file's folder, as written: a named symlink
     does not move it): the top of the checkout that holds it (the nearest folder above with a
-    ``.git``, ``.hg`` or ``.svn``), so that an include of a sibling folder still resolves; else
+    ``.git``, ``.hg`` or ``.svn``), so that an include of a sibling folder (or an ``extend`` of
+    the configuration above) still resolves; else
     the working directory when the path was written relative to it; else that folder alone.
     Never the folders above a checkout: with the working directory at ``/`` (a container's
     default), ``gwlint check /src/app`` reads /src/app, not /etc/passwd through ``../..``."""
@@ -289,7 +430,7 @@ def base_roots(request: Request) -> list[str]:
         named.append(request.nginx_dump)
     here = os.getcwd()
     if not named:
-        return [here]
+        named = ["."]  # as `gwlint check .`: a subfolder of a checkout reads the checkout
     folders: list[str] = []
     for path in named:
         absolute = os.path.abspath(path)
@@ -329,20 +470,37 @@ def _line_of(path: object, needle: str) -> int:
     return 1
 
 
-def _refuse_deployments(config: Config) -> list[tuple[str, int, str]]:
-    """A found configuration's ``deployments`` patterns that name files outside its folder
-    (absolute paths, ``..``): refused before any glob runs (``/**/*.conf`` would walk the
-    whole host). The patterns left are relative to the configuration file's folder."""
+def _refuse_deployments(config: Config, folders: list[str]) -> list[tuple[str, int, str]]:
+    """A found configuration's ``deployments`` patterns that name files outside the folders the
+    run reads (absolute paths, ``..`` above them): refused before any glob runs (``/**/*.conf``
+    would walk the whole host). The patterns left are relative to the configuration file's
+    folder."""
+    from gwlint.loaders.common import within
+
     refused: list[tuple[str, int, str]] = []
     assert config.path is not None
+
+    def outside(pattern: str) -> bool:
+        if os.path.isabs(pattern) or pattern.startswith("~"):
+            return True
+        parts = pattern.replace("\\", "/").split("/")
+        fixed: list[str] = []  # the folders before the first glob character
+        for index, part in enumerate(parts[:-1]):
+            if any(c in part for c in "*?["):
+                if ".." in parts[index:]:
+                    return True  # climbing after a glob: anywhere
+                break
+            fixed.append(part)
+        folder = os.path.normpath(os.path.join(config.root, *fixed))
+        return not any(within(folder, root) for root in folders)
+
     for number, deployment in enumerate(config.deployments, start=1):
         label = deployment.name or f"deployments[{number}]"
         for key in ("nginx", "app"):
             patterns: list[str] = getattr(deployment, key)
             kept = []
             for pattern in patterns:
-                parts = pattern.replace("\\", "/").split("/")
-                if os.path.isabs(pattern) or pattern.startswith("~") or ".." in parts:
+                if outside(pattern):
                     refused.append(
                         (
                             display(str(config.path)),

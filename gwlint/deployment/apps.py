@@ -113,7 +113,9 @@ def launched(
     files: list[str] = []
     for launch in [*explicit, *merged]:
         container = _container_of(context, launch)
-        facts = context.versions.facts_for(settings.facts, launch.program, launch.path)
+        facts = context.versions.facts_for(
+            settings.facts_at(launch.path), launch.program, launch.path
+        )
         facts = container_facts(facts, container)
         configs: list[str] = []
         if container is not None:
@@ -147,13 +149,14 @@ def app_servers(
     """Every app server of the run (with the file it is reported at), and the launcher files
     read for them."""
     apps, consumed, launch_files = launched(settings, inventory, problems, context)
-    versions, base = context.versions, settings.facts
+    versions = context.versions
     # each loader imported when there is a file for it
     for path in inventory.gunicorn:
         if os.path.realpath(path) in consumed:
             continue  # read as the config file of a command that starts gunicorn
         from gwlint.loaders.gunicorn import load_gunicorn
 
+        base = settings.facts_at(path)
         gunicorn = load_gunicorn(path, versions.facts_for(base, "gunicorn", path), problems)
         if gunicorn is not None:
             apps.append((path, gunicorn))
@@ -162,7 +165,7 @@ def app_servers(
             continue
         from gwlint.loaders.uwsgi import load_uwsgi
 
-        facts = versions.facts_for(base, "uwsgi", path)
+        facts = versions.facts_for(settings.facts_at(path), "uwsgi", path)
         uwsgi = load_uwsgi(path, facts, problems, section=settings.uwsgi_section)
         if uwsgi is not None:
             apps.append((path, uwsgi))

@@ -127,9 +127,9 @@ def group(
             groups.append(Group(nginx_roots=roots))
     for group in groups:
         if group.nginx_roots:
-            nginx_facts = facts
+            nginx_facts = settings.facts_at(group.nginx_roots[0])
             if context is not None:
-                nginx_facts = context.versions.facts_for(facts, "nginx", group.nginx_roots[0])
+                nginx_facts = context.versions.facts_for(nginx_facts, "nginx", group.nginx_roots[0])
             group.nginx = load_nginx(
                 group.nginx_roots,
                 nginx_facts,
