@@ -3269,6 +3269,12 @@ def _dotenv(ctx: _Ctx, path: str, *, expand: bool) -> dict[str, EnvValue] | None
     return ctx.dotenvs[key]
 
 
+# Written here rather than with python-dotenv: the files it serves follow the rules of their
+# readers (compose's env_file, systemd's EnvironmentFile=, a Procfile runner's .env), not
+# python-dotenv's own; every value needs its line and column, which python-dotenv's public API
+# (dotenv_values) does not give; its interpolation reads os.environ, the environment of the
+# machine that lints, where gwlint must use --env and the file's own values only; and a file from
+# a pull request must be read with bounds on what it expands to (MAX_ENVIRONMENT, MAX_ENV_TEXT).
 def _dotenv_uncached(ctx: _Ctx, path: str, *, expand: bool) -> dict[str, EnvValue] | None:
     if not isfile_within(path):
         return None
@@ -3452,6 +3458,11 @@ def _read_shell(ctx: _Ctx) -> None:
 
 
 # --- Dockerfile -----------------------------------------------------------------------------------
+# Read here rather than with dockerfile-parse: gwlint needs each word's line and column, ARG/ENV
+# expansion that knows which values are unknown at lint time (a --build-arg), the shell lexer the
+# other launchers share for CMD/ENTRYPOINT/RUN, and heredocs (RUN <<EOF writes the nginx
+# configs of many images), which dockerfile-parse does not parse
+# (https://github.com/containerbuildsystem/dockerfile-parse/issues/145, open).
 
 
 @dataclass

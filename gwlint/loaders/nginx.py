@@ -1234,6 +1234,10 @@ def _deletion_index() -> dict[str, tuple[str, ...]]:
     return {variant: tuple(names) for variant, names in index.items()}
 
 
+# Edit distance, not difflib: difflib's ratio rates two real directives that differ in a word
+# (proxy_read_timeout, proxy_send_timeout) as close, and get_close_matches compares a name with
+# every known one (seconds on a file of thousands of unknown names); a bounded distance over the
+# deletion index above says "one or two typos" and stays linear
 def _edit_distance(a: str, b: str, limit: int) -> int:
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, start=1):

@@ -72,6 +72,9 @@ LONG_NAME = 9  # from this length on (separators aside), two typos still make a 
 _PLACEHOLDER_USE = re.compile(r"%\(([^()]*)\)")
 
 
+# A bounded edit distance, not difflib: the guess must mean "one typo" (two from LONG_NAME on),
+# with a swap of two letters counted once (harakiri / harakrii); difflib's ratio has no such
+# meaning and rates short setting names that share letters as close
 def _distance(a: str, b: str, limit: int) -> int:
     """Optimal string alignment distance (a swap counts one), or limit + 1 when it is larger."""
     if abs(len(a) - len(b)) > limit:
