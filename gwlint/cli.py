@@ -10,6 +10,7 @@ keeps the two equal) and hands anything else (help, unknown or odd options) to t
 from __future__ import annotations
 
 import errno
+import os
 import sys
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -44,6 +45,7 @@ class ReportFormat(StrEnum):
     sarif = "sarif"
     github = "github"
     gitlab = "gitlab"
+    junit = "junit"
 
 
 class PageFormat(StrEnum):
@@ -101,6 +103,7 @@ class CheckOptions:
     show_settings: bool = False
     sarif_category: str | None = None
     sarif_help: SarifHelp | None = None
+    stdin_filename: str | None = None
 
 
 def one_line(message: str) -> str:
@@ -140,7 +143,7 @@ def _env(values: list[str]) -> dict[str, str]:
 def run_check(options: CheckOptions) -> int:
     """``gwlint check``: lint, write the report, and return the exit code. Raises CommandError
     for a usage error."""
-    from gwlint.engine import Request, UsageError, lint
+    from gwlint.engine import DUMP_LIMIT, Request, UsageError, lint
 
     if options.config is not None and options.isolated:
         raise CommandError("--config and --isolated exclude each other")
@@ -158,11 +161,16 @@ def run_check(options: CheckOptions) -> int:
                 raise CommandError(
                     f"{flag} is for --format sarif, not --format {output_format.value}"
                 )
+    paths = list(options.paths)
+    stdin_file = _stdin_file(options, paths)  # the path - taken out of paths
     stdin_text = None
     if options.nginx_dump == "-":
-        stdin_text = sys.stdin.read()
+        # as a dump file is read (engine._read_dump): at most 64 MiB
+        stdin_text = sys.stdin.read(DUMP_LIMIT + 1)
+        if len(stdin_text) > DUMP_LIMIT:
+            raise CommandError(f"--nginx-dump -: over {DUMP_LIMIT // 2**20} MiB on standard input")
     request = Request(
-        paths=list(options.paths),
+        paths=paths,
         nginx=list(options.nginx or []),
         gunicorn=list(options.gunicorn or []),
         uwsgi=list(options.uwsgi or []),
@@ -188,13 +196,19 @@ def run_check(options: CheckOptions) -> int:
         show=options.show_files or options.show_settings,
     )
     try:
-        report = lint(request)
+        if stdin_file is None:
+            report = lint(request)
+        else:
+            from gwlint.loaders.stdin import reading_stdin
+
+            with reading_stdin(*stdin_file):
+                report = lint(request)
     except UsageError as exc:
         raise CommandError(str(exc)) from None
     if not options.quiet:  # about the configuration files: a hidden one, a key ignored
         for warning in report.warnings:
             _echo_error(f"gwlint: warning: {warning}")
-    if report.found_nothing and not request.paths and not options.quiet:
+    if report.found_nothing and not request.paths and stdin_file is None and not options.quiet:
         where = ", ".join(request.paths) or "."
         _echo_error(f"gwlint: warning: no nginx, gunicorn or uWSGI config found in {where}")
     output, color = options.output, options.color
@@ -232,6 +246,67 @@ def run_check(options: CheckOptions) -> int:
     return 1 if report.failed and not options.exit_zero else 0
 
 
+def _stdin_file(options: CheckOptions, paths: list[str]) -> tuple[str, bytes] | None:
+    """``--stdin-filename NAME`` (with the path ``-``, or alone, as in ruff): the file standard
+    input stands for, as findings name it, and what standard input holds, bounded as a file
+    is. None without it. Takes ``-`` out of ``paths``; a usage error for what cannot be read."""
+    name = options.stdin_filename
+    dashes = paths.count("-")
+    if options.nginx_dump == "-" and (dashes or name is not None):
+        given = "the path -" if dashes else "--stdin-filename"
+        raise CommandError(
+            f"--nginx-dump - and {given} both read standard input, which can be read once; "
+            "give the dump as a file (--nginx-dump FILE)"
+        )
+    if dashes > 1:
+        raise CommandError("the path - (standard input) is given more than once")
+    if name is None:
+        if dashes:
+            raise CommandError(
+                "the path - reads standard input: name the file it stands for with "
+                "--stdin-filename NAME (its kind comes from the name; findings name it)"
+            )
+        return None
+    if dashes:
+        paths.remove("-")
+    if not name.strip():
+        raise CommandError("--stdin-filename takes the name of the file standard input stands for")
+    if os.path.isdir(name):
+        raise CommandError(
+            f"--stdin-filename {name}: is a folder; name the file standard input stands for"
+        )
+    from gwlint.loaders.common import MAX_FILE_BYTES
+    from gwlint.settings import display
+
+    data = _read_stdin(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise CommandError(
+            f"standard input (--stdin-filename {name}) is over the {MAX_FILE_BYTES // 2**20} "
+            "MiB limit of a file; not read"
+        )
+    return display(os.path.normpath(name)), data
+
+
+def _read_stdin(limit: int) -> bytes:
+    """At most ``limit`` bytes of standard input, as they are (its text encoded as UTF-8 when it
+    is a text stream only, as in a test)."""
+    stream = sys.stdin
+    if stream is None:
+        raise CommandError("--stdin-filename: there is no standard input to read")
+    try:
+        buffer = getattr(stream, "buffer", None)
+        if buffer is not None:
+            data: bytes = buffer.read(limit)
+            return data
+        text: str = stream.read(limit)
+    except OSError as exc:
+        raise CommandError(f"standard input: cannot read: {exc.strerror or exc}") from None
+    try:  # a byte that is not UTF-8, as Python reads it (U+DC80-U+DCFF): that byte again
+        return text.encode("utf-8", errors="surrogateescape")
+    except UnicodeEncodeError:  # another lone surrogate: bytes that read back as U+FFFD
+        return text.encode("utf-8", errors="surrogatepass")
+
+
 def _write(rendered: str, output: str | None) -> None:
     if output is None or output == "-":
         sys.stdout.write(rendered)
@@ -245,8 +320,6 @@ def _write(rendered: str, output: str | None) -> None:
 
 def _colour_terminal() -> bool:
     """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
-    import os
-
     if os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR"):  # https://force-color.org: set and not empty
@@ -277,6 +350,10 @@ def _render(output_format: ReportFormat, report: Report, options: CheckOptions) 
         from gwlint.reporters import gitlab
 
         return gitlab.render(report)
+    if output_format is ReportFormat.junit:
+        from gwlint.reporters import junit
+
+        return junit.render(report)
     from gwlint.reporters import text
 
     return text.render(report)
@@ -322,6 +399,7 @@ _CHECK_OPTIONS: dict[str, tuple[str, Any]] = {
     "--show-settings": ("show_settings", bool),
     "--sarif-category": ("sarif_category", str),
     "--sarif-help": ("sarif_help", SarifHelp),
+    "--stdin-filename": ("stdin_filename", str),
 }
 
 
@@ -329,10 +407,11 @@ def fast_check(argv: list[str]) -> CheckOptions | None:
     """``gwlint check ...`` read without typer, or None when typer must read it.
 
     Only the plain forms are read here: ``--name VALUE``, ``--name=VALUE``, ``-f VALUE``, flags,
-    and paths that do not start with ``-``. A non-empty value that does not start with ``-``
-    (but ``-`` itself), a number of digits, a choice as written in the declaration, and a
-    single-valued option given once. Anything else (``--help``, ``--``, ``-qf``, a negative
-    number, an unknown option or choice) goes to typer, which reads it or says what is wrong.
+    and paths that do not start with ``-`` (but ``-`` itself, standard input). A non-empty
+    value that does not start with ``-`` (but ``-`` itself), a number of digits, a choice as
+    written in the declaration, and a single-valued option given once. Anything else
+    (``--help``, ``--``, ``-qf``, a negative number, an unknown option or choice) goes to typer,
+    which reads it or says what is wrong.
     """
     if not argv or argv[0] != "check":
         return None
@@ -340,7 +419,7 @@ def fast_check(argv: list[str]) -> CheckOptions | None:
     paths: list[str] = []
     args = iter(argv[1:])
     for arg in args:
-        if not arg.startswith("-"):
+        if not arg.startswith("-") or arg == "-":
             paths.append(arg)
             continue
         name, equals, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
@@ -425,13 +504,37 @@ def _click_exception(typer: Any) -> type[Exception]:
     return typer.BadParameter  # type: ignore[no-any-return]  # pragma: no cover
 
 
+# typer's --show-completion and --install-completion detect the shell from the processes above
+# gwlint and take no value; with this set when typer builds the command, they take the shell's
+# name instead (typer's own switch, which its tests use)
+_SHELL_BY_NAME = "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION"
+_COMPLETION_OPTIONS = ("--show-completion", "--install-completion")
+
+
+def _command(typer: Any, app: Any, argv: list[str]) -> Any:
+    """The click command of the typer application. ``gwlint --show-completion bash`` (or
+    ``--install-completion=zsh``) names its shell: typer then reads the name rather than
+    detect the shell; without a name it detects it, as typer does."""
+    first = argv[0] if argv else ""
+    named = first.partition("=")[0] in _COMPLETION_OPTIONS and (
+        "=" in first or (len(argv) > 1 and not argv[1].startswith("-"))
+    )
+    if not named or os.environ.get(_SHELL_BY_NAME):
+        return typer.main.get_command(app)
+    os.environ[_SHELL_BY_NAME] = "1"
+    try:
+        return typer.main.get_command(app)
+    finally:
+        del os.environ[_SHELL_BY_NAME]
+
+
 def _typer_main(argv: list[str] | None) -> Any:
     """Every command line ``fast_check`` does not read: typer's, with one-line errors."""
     import typer
 
     from gwlint.cli_typer import app
 
-    command = typer.main.get_command(app)
+    command = _command(typer, app, argv or [])
     click_exception = _click_exception(typer)
     try:
         return command.main(args=argv, prog_name="gwlint", standalone_mode=False)
@@ -477,9 +580,12 @@ def main(argv: list[str] | None = None) -> NoReturn:
 def _main(argv: list[str] | None) -> int:
     try:
         args = sys.argv[1:] if argv is None else list(argv)
-        if not args:  # bare `gwlint`: the short help, as ruff prints it, and exit 0
+        # a shell asking for completions (the script `gwlint --show-completion` prints runs
+        # gwlint with the words typed in the environment): typer answers, whatever args say
+        completing = bool(os.environ.get("_GWLINT_COMPLETE"))
+        if not args and not completing:  # bare `gwlint`: the short help, as ruff, exit 0
             args = ["--help"]
-        options = fast_check(args)
+        options = None if completing else fast_check(args)
         code = _check_fast(options) if options is not None else _typer_main(args)
     except KeyboardInterrupt:
         return 130

@@ -7,9 +7,10 @@ the other commands and anything it does not read exactly as this declaration wou
 
 from __future__ import annotations
 
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperCommand
 
 from gwlint import __version__
 from gwlint.cli import (
@@ -32,11 +33,45 @@ app = typer.Typer(
         "before they meet in production."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+class _Command(TyperCommand):
+    """typer's command, its positional arguments shown in the help by their metavar alone
+    (``PATH...``, ``CODE``), as click shows them, without typer's ``<list[str]>``/``<str>``;
+    in the usage line ``CODE`` for a required one (typer writes ``{CODE}``), ``[PATH]...``."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name != "argument":
+                pieces.extend(param.get_usage_pieces(ctx))
+                continue
+            name = param.metavar or (param.name or "").upper()
+            name = name if param.required else f"[{name}]"
+            pieces.append(name + ("..." if param.nargs != 1 else ""))
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        arguments: list[tuple[str, str]] = []
+        options: list[tuple[str, str]] = []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                name = param.metavar or (param.name or "").upper()
+                arguments.append((name + ("..." if param.nargs != 1 else ""), record[1]))
+            elif param.param_type_name == "option":
+                options.append(record)
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
 
 
 def _version(value: bool) -> None:
@@ -60,14 +95,15 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
-@app.command()
+@app.command(cls=_Command)
 def check(
     paths: Annotated[
         list[str] | None,
         typer.Argument(
             metavar="PATH",
             help="Config files or folders (default: the current folder). Each file's kind comes "
-            "from its name and content.",
+            "from its name and content. - reads standard input as the file --stdin-filename "
+            "names.",
             show_default=False,
         ),
     ] = None,
@@ -78,7 +114,7 @@ def check(
             "--output-format",
             "-f",
             help="Output format: text, json, sarif (code scanning), github (Actions "
-            "annotations), gitlab (Code Quality).",
+            "annotations), gitlab (Code Quality), junit (JUnit XML test report).",
         ),
     ] = ReportFormat.text,
     output: Annotated[
@@ -257,6 +293,15 @@ def check(
             "(full) [default: short].",
         ),
     ] = None,
+    stdin_filename: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="Read standard input as the file NAME (with the path -, or alone): its kind "
+            "from NAME and the text, findings name NAME, and the other configs are found as "
+            "without it (NAME's text on disk, if any, replaced).",
+        ),
+    ] = None,
 ) -> None:
     """Check nginx config(s) against gunicorn/uWSGI config(s).
 
@@ -298,6 +343,7 @@ def check(
                 show_settings=show_settings,
                 sarif_category=sarif_category,
                 sarif_help=sarif_help,
+                stdin_filename=stdin_filename,
             )
         )
     except CommandError as exc:
@@ -305,7 +351,7 @@ def check(
     raise typer.Exit(code)
 
 
-@app.command()
+@app.command(cls=_Command)
 def rules(
     output_format: Annotated[
         Format, typer.Option("--format", "-f", help="Output format.")
@@ -327,7 +373,7 @@ def rules(
         typer.echo(f"{r.code}  {r.severity.value:<7}  {r.family:<10}  {r.title}")
 
 
-@app.command()
+@app.command(cls=_Command)
 def rule(
     code: Annotated[str, typer.Argument(metavar="CODE", help="A rule code, e.g. GW101.")],
     output_format: Annotated[

@@ -114,6 +114,10 @@ def lint(request: Request) -> Report:
         gc.set_threshold(*thresholds)
 
 
+# the most of `nginx -T` output a run reads (a file, or standard input)
+DUMP_LIMIT = 64 * 1024 * 1024
+
+
 def _read_dump(request: Request) -> tuple[str, str]:
     """(text, name) of the dump --nginx-dump names."""
     name = request.nginx_dump or "-"
@@ -123,7 +127,10 @@ def _read_dump(request: Request) -> tuple[str, str]:
         raise UsageError(f"--nginx-dump {name}: no such file")
     try:
         with open(name, encoding="utf-8", errors="replace") as handle:
-            return handle.read(64 * 1024 * 1024), name
+            text = handle.read(DUMP_LIMIT + 1)
+        if len(text) > DUMP_LIMIT:
+            raise UsageError(f"--nginx-dump {name}: over {DUMP_LIMIT // 2**20} MiB; not read")
+        return text, name
     except OSError as exc:
         raise UsageError(f"--nginx-dump {name}: cannot read: {exc.strerror or exc}") from None
 

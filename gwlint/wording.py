@@ -14,6 +14,8 @@ _WORDING = (
     ("Input should be greater than or equal to", "must be at least"),
     ("Input should be less than or equal to", "must be at most"),
     ("Input should be ", "must be "),
+    # a validator's own ValueError, which pydantic prefixes
+    ("Value error, ", ""),
 )
 
 

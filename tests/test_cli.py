@@ -321,3 +321,157 @@ def test_force_color_paints_off_a_terminal(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("FORCE_COLOR", "")  # empty: not set
     monkeypatch.delenv("NO_COLOR")
     assert "\x1b[" not in gwlint("check", "--isolated", ".", cwd=DEMO).out
+
+
+def test_help_names_arguments_and_values_by_their_metavar() -> None:
+    """typer writes an argument's type after its name (``PATH <list[str]>``, ``{CODE}``):
+    gwlint's help names each argument and option value by its metavar, as click does."""
+    typed = re.compile(r"<(?:str|int|float|bool|path|list\[[^>]*\])>|\{[A-Z]+\}")
+    for command in ([], ["check"], ["rules"], ["rule"]):
+        run = gwlint(*command, "--help")
+        assert run.code == 0, run.err
+        assert not typed.search(run.out), (command, typed.search(run.out))
+    check = gwlint("check", "--help").out
+    assert check.startswith("Usage: gwlint check [OPTIONS] [PATH]...\n")
+    arguments = check.partition("\nArguments:\n")[2].partition("\nOptions:\n")[0]
+    assert arguments.startswith("  PATH...  Config files or folders")
+    rule = gwlint("rule", "--help").out
+    assert rule.startswith("Usage: gwlint rule [OPTIONS] CODE\n")
+    assert "\n  CODE  A rule code, e.g. GW101.  [required]\n" in rule
+
+    import typer
+
+    from gwlint.cli_typer import app
+
+    # every option that takes a value names it: a metavar, or its choices
+    for name, command in typer.main.get_command(app).commands.items():  # type: ignore[attr-defined]
+        text = gwlint(name, "--help").out
+        for param in command.params:
+            if param.param_type_name != "option" or param.is_flag:
+                continue
+            if param.metavar is None:
+                assert param.type_descriptor.is_choice, (name, param.name)
+                continue
+            longest = max(param.opts, key=len)
+            assert f"{longest} {param.metavar}" in text, (name, param.opts)
+    for shown in (
+        "--cpus N",
+        "--nginx-version X.Y.Z",
+        "--gunicorn-version X.Y",
+        "--output FILE",
+        "--stdin-filename NAME",
+        "--format, --output-format <text|json|",
+    ):
+        assert shown in check, shown
+
+
+def test_show_completion_prints_a_script_for_the_shell_named() -> None:
+    bash = gwlint("--show-completion", "bash")
+    assert bash.code == 0, bash.err
+    assert "complete -o default -F _gwlint_completion gwlint" in bash.out
+    assert "_GWLINT_COMPLETE=complete_bash" in bash.out
+    zsh = gwlint("--show-completion=zsh")
+    assert zsh.code == 0, zsh.err
+    assert zsh.out.startswith("#compdef gwlint\n")
+    fish = gwlint("--show-completion", "fish")
+    assert "complete --command gwlint" in fish.out
+    wrong = gwlint("--show-completion", "tcsh")
+    assert wrong.code == 2
+    assert wrong.out == ""
+    assert wrong.err.startswith("gwlint: error: Invalid value for '--show-completion': ")
+    assert wrong.err.count("\n") == 1
+    # the shell named once: typer's own reading of the option is left as it was
+    import os
+
+    assert "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION" not in os.environ
+    assert "--show-completion  " in gwlint("--help").out  # a flag again: the shell detected
+
+
+def test_install_completion_writes_the_script(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    run = gwlint("--install-completion", "bash")
+    assert run.code == 0, run.err
+    script = tmp_path / ".bash_completions" / "gwlint.sh"
+    assert "_gwlint_completion" in script.read_text()
+    assert f"source '{script}'" in (tmp_path / ".bashrc").read_text()
+
+
+def test_the_shell_asks_and_gwlint_completes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the completion script runs: gwlint with the words typed in the environment (no
+    argument, so never the short help of a bare ``gwlint``, nor the fast path)."""
+    monkeypatch.setenv("_GWLINT_COMPLETE", "complete_bash")
+    monkeypatch.setenv("COMP_WORDS", "gwlint check --for")
+    monkeypatch.setenv("COMP_CWORD", "2")
+    run = gwlint()
+    assert run.code == 0, run.err
+    assert run.out.split() == ["--format"]
+    monkeypatch.setenv("COMP_WORDS", "gwlint check --format ")
+    monkeypatch.setenv("COMP_CWORD", "3")
+    assert gwlint().out.split() == ["text", "json", "sarif", "github", "gitlab", "junit"]
+    monkeypatch.setenv("COMP_WORDS", "gwlint ru")
+    monkeypatch.setenv("COMP_CWORD", "1")
+    assert gwlint().out.split() == ["rules", "rule"]
+
+
+def _bash() -> str:
+    import os
+    import shutil
+
+    found = shutil.which("bash")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("bash is missing, and CI is set: the completion script must be run")
+        pytest.skip("bash is not installed")
+    return found
+
+
+def test_the_bash_script_completes_in_bash(tmp_path: Path) -> None:
+    """The script `gwlint --show-completion bash` prints, sourced by bash, completes options
+    through the gwlint command on PATH (here a wrapper of this Python's ``-m gwlint``)."""
+    import os
+
+    bash = _bash()
+    wrapper = tmp_path / "bin" / "gwlint"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m gwlint "$@"\n')
+    wrapper.chmod(0o755)
+    script = tmp_path / "gwlint.sh"
+    script.write_text(gwlint("--show-completion", "bash").out)
+    program = (
+        f"source '{script}'\n"
+        "COMP_WORDS=(gwlint check --sarif-h); COMP_CWORD=2\n"
+        "_gwlint_completion gwlint\n"
+        'printf "%s\\n" "${COMPREPLY[@]}"\n'
+    )
+    env = {**os.environ, "PATH": f"{wrapper.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run(
+        [bash, "--norc", "--noprofile", "-c", program],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["--sarif-help"]
+
+
+def test_show_completion_detects_the_shell_it_runs_in() -> None:
+    """Without a name, typer detects the shell gwlint runs in (the processes above it)."""
+    bash = _bash()
+    result = subprocess.run(
+        [
+            bash,
+            "--norc",
+            "--noprofile",
+            "-c",
+            '"$0" -m gwlint --show-completion; exit $?',
+            sys.executable,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "complete -o default -F _gwlint_completion gwlint" in result.stdout

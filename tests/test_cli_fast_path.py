@@ -89,6 +89,9 @@ READ = [
     ["check", "--color", "always", "x"],
     ["check", "--color=never"],
     ["check", "a", "--quiet", "b", "--format", "text", "c"],
+    ["check", "-", "--stdin-filename", "deploy/gunicorn.conf.py"],
+    ["check", "--stdin-filename=nginx.conf", "-f", "junit"],
+    ["check", "-", "-"],
 ]
 
 TYPER_ONLY = [
@@ -97,7 +100,6 @@ TYPER_ONLY = [
     ["check", "--help"],
     ["check", "-h"],
     ["check", "--", "-odd-name.conf"],
-    ["check", "-"],
     ["check", "-qf", "json"],
     ["check", "-fjson"],
     ["check", "--format", "JSON"],

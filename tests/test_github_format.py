@@ -175,4 +175,4 @@ def test_the_cli_offers_every_format() -> None:
     from gwlint.cli import ReportFormat
 
     assert tuple(ReportFormat) == FORMATS
-    assert FORMATS == ("text", "json", "sarif", "github", "gitlab")
+    assert FORMATS == ("text", "json", "sarif", "github", "gitlab", "junit")

@@ -192,7 +192,7 @@ def test_json_keeps_values_exact_on_safe_lines(value: str) -> None:
 # --- every format on a hostile repository ---------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "gitlab"])
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "gitlab", "junit"])
 def test_every_format_is_inert(repository: Path, fmt: str) -> None:
     run = gwlint("check", "--isolated", "--format", fmt, cwd=repository)
     assert run.code == 1, run.err
@@ -223,6 +223,15 @@ def test_every_format_is_inert(repository: Path, fmt: str) -> None:
             assert match.group(5) == diagnostic["code"]
             message = unescape_data(match.group(6))
             assert not CONTROL.search(message.replace("\n", "").replace("\r", ""))
+    elif fmt == "junit":
+        import xml.etree.ElementTree as ET
+
+        # well-formed XML 1.0 (no control character at all), one test case a finding, each
+        # on its file as text output shows it
+        cases = list(ET.fromstring(run.out.encode("utf-8")).iter("testcase"))
+        assert [case.attrib["classname"] for case in cases] == [
+            printable(d["path"]) for d in diagnostics
+        ]
     else:
         document = json.loads(run.out)
         if fmt == "json":
@@ -389,7 +398,7 @@ GROUP_3 = [case for case in CASES if case.group == 3 and "--format" not in case.
 
 
 @pytest.mark.parametrize("item", GROUP_3, ids=[case.name for case in GROUP_3])
-@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "show"])
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "junit", "show"])
 def test_hostile_reproducers(tmp_path: Path, item: Case, fmt: str) -> None:
     item.build(tmp_path)
     cwd = workdir(item, tmp_path)

@@ -426,3 +426,21 @@ def test_the_nginx_version_line_sets_the_version(tmp_path: Path) -> None:
     assert "against nginx 1.26 " in flag.out
     assert dump.version(DUMP) is None  # a line inside a file is not the server's version
     assert dump.version(DUMP.replace("listen 80;", "# nginx version: nginx/1.0.0")) is None
+
+
+def test_a_dump_over_the_limit_is_refused_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over 64 MiB, from a file or standard input: exit 2 and one line, not a truncated read
+    (half a dump would read as a config that ends in the middle)."""
+    from gwlint.engine import DUMP_LIMIT
+
+    big = DUMP + "#" * (DUMP_LIMIT - len(DUMP)) + "\n"
+    (tmp_path / "dump.txt").write_text(big)
+    run = gwlint("check", "--isolated", "--nginx-dump", "dump.txt", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err == "gwlint: error: --nginx-dump dump.txt: over 64 MiB; not read\n"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(big))
+    run = gwlint("check", "--isolated", "--nginx-dump", "-", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err == "gwlint: error: --nginx-dump -: over 64 MiB on standard input\n"

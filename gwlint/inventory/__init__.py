@@ -119,29 +119,51 @@ def collect(request: Request, section: str, ignores: Ignores) -> Inventory:
                     )
                 )
         elif os.path.isfile(path):
-            kind = classify(path, section=section)
-            if kind is None:
-                context = context_kind(path)
-                if context == "pins":
-                    inventory.pins.append(path)
-                    continue
-                if context == "manifest":
-                    inventory.manifests.append(path)
-                    continue
-                what = (
-                    "documentation, not a config"
-                    if is_documentation(path)
-                    else "cannot tell whether this is an nginx, gunicorn or uWSGI config, or "
-                    "a file that starts one"
-                )
-                inventory.unread.append(
-                    (path, f"{what}; name it with --nginx, --gunicorn or --uwsgi")
-                )
-                continue
-            inventory.add(kind, path)
+            _named_file(path, inventory, section)
         else:
             inventory.unread.append((path, _missing(path, "file or directory").partition(": ")[2]))
     return inventory
+
+
+def _named_file(path: str, inventory: Inventory, section: str, *, how: str | None = None) -> None:
+    """A file named on the command line, by its name and content. ``how``: how to name its
+    kind when they do not tell it (default: the forcing options)."""
+    kind = classify(path, section=section)
+    if kind is not None:
+        inventory.add(kind, path)
+        return
+    context = context_kind(path)
+    if context == "pins":
+        inventory.pins.append(path)
+        return
+    if context == "manifest":
+        inventory.manifests.append(path)
+        return
+    what = (
+        "documentation, not a config"
+        if is_documentation(path)
+        else "cannot tell whether this is an nginx, gunicorn or uWSGI config, or "
+        "a file that starts one"
+    )
+    inventory.unread.append(
+        (path, f"{what}; {how or 'name it with --nginx, --gunicorn or --uwsgi'}")
+    )
+
+
+def _add_stdin(inventory: Inventory, section: str) -> None:
+    """Standard input read as a file (``--stdin-filename``), unless the walk found that file
+    already (its text is then standard input's: ``gwlint.loaders.stdin``)."""
+    from gwlint.loaders.stdin import given
+
+    stdin = given()
+    if stdin is None:
+        return
+    buckets = (inventory.nginx, inventory.gunicorn, inventory.uwsgi, inventory.launcher)
+    listed = [*(p for bucket in buckets for p in bucket), *inventory.pins, *inventory.manifests]
+    if any(p == stdin.path or os.path.realpath(p) == stdin.real for p in listed):
+        return
+    how = "give --stdin-filename a name that tells it (nginx.conf, gunicorn.conf.py, uwsgi.ini)"
+    _named_file(stdin.path, inventory, section, how=how)
 
 
 def _found(inventory: Inventory) -> int:
@@ -256,6 +278,7 @@ def add_configured(settings: Settings, inventory: Inventory) -> None:
 def take(request: Request, settings: Settings) -> Inventory:
     """The inventory of a run."""
     inventory = collect(request, settings.uwsgi_section, ignores_of(settings.config))
+    _add_stdin(inventory, settings.uwsgi_section)
     discovering = not request.paths and not (request.nginx or request.gunicorn or request.uwsgi)
     if discovering and request.nginx_dump is None:
         add_configured(settings, inventory)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 
+from gwlint.loaders.stdin import data_for
+
 SKIP_DIRS = frozenset(
     {
         ".git",
@@ -46,6 +48,9 @@ def nonblocking(path: str, flags: int) -> int:
 
 def read_head(path: str) -> bytes:
     """The first SNIFF_BYTES of a file (b"" when it cannot be read): enough to tell its kind."""
+    given = data_for(path)  # standard input read as this file (--stdin-filename)
+    if given is not None:
+        return given[:SNIFF_BYTES]
     try:
         with open(path, "rb", opener=nonblocking) as handle:  # a FIFO: b"" at once
             return handle.read(SNIFF_BYTES) or b""  # None: a pipe with nothing to read yet

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from gwlint.loaders import nonblocking
+from gwlint.loaders.stdin import data_for
 from gwlint.model.diagnostics import Finding, Location, Severity
 
 if TYPE_CHECKING:
@@ -295,7 +296,26 @@ def read_bytes(
     path: str, code: str, problems: Problems, *, kind: str, by: str | None = None
 ) -> bytes | None:
     """The file's bytes, or None after reporting why it cannot be used. ``by``: the file that
-    points to this one (see ``outside``); None for a file gwlint was given or found."""
+    points to this one (see ``outside``); None for a file gwlint was given or found.
+    Standard input read as this file (``--stdin-filename``, bounded when it was read) is
+    read in its place."""
+    data = data_for(path)
+    if data is None:
+        data = _read_file(path, code, problems, kind=kind, by=by)
+        if data is None:
+            return None
+    nul = data.find(b"\x00")
+    if nul != -1:
+        line = data.count(b"\n", 0, nul) + 1
+        problems.add(code, path, line, f"{kind} config is a binary file (NUL byte); not read")
+        return None
+    return data
+
+
+def _read_file(
+    path: str, code: str, problems: Problems, *, kind: str, by: str | None = None
+) -> bytes | None:
+    """The bytes of the file on disk, or None after reporting why it cannot be read."""
     if outside(path, by):
         problems.add(
             code,
@@ -319,16 +339,10 @@ def read_bytes(
                     "MiB limit; not read",
                 )
                 return None
-            data = handle.read(MAX_FILE_BYTES + 1)
+            return handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         problems.add(code, path, 1, f"cannot read {kind} config: {exc.strerror or exc}")
         return None
-    nul = data.find(b"\x00")
-    if nul != -1:
-        line = data.count(b"\n", 0, nul) + 1
-        problems.add(code, path, line, f"{kind} config is a binary file (NUL byte); not read")
-        return None
-    return data
 
 
 def read_text(

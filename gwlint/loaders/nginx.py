@@ -34,6 +34,7 @@ from gwlint.loaders.common import (
 )
 from gwlint.loaders.common import roots as common_roots
 from gwlint.loaders.sources import ServerFiles, Sources, served, server_path
+from gwlint.loaders.stdin import data_for
 from gwlint.model import address as addr
 from gwlint.model.defaults import nginx_default
 from gwlint.model.facts import Facts
@@ -400,6 +401,10 @@ class _Loader:
         rendered = self._render(path, key, text) if own is None else None
         if key not in self.lexed:
             in_memory = rendered if rendered is not None else virtual.text if virtual else own
+            if in_memory is None and data_for(path) is not None:
+                # standard input read as this file (--stdin-filename): its text, with the
+                # universal newlines the lexer reads a file with
+                in_memory = text.replace("\r\n", "\n").replace("\r", "\n")
             self.lexed[key] = _lex(path, in_memory)
         lexed = self.lexed[key]
         if lexed.failure is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-FORMATS = ("text", "json", "sarif", "github", "gitlab")
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 

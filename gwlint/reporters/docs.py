@@ -230,6 +230,8 @@ def main(argv: list[str]) -> int:
     evidence = root / "docs" / "evidence.md"
     evidence_text = expected_evidence()
     evidence_stale = not evidence.is_file() or evidence.read_text() != evidence_text
+    generated = _generated(root)  # the man page and the configuration's JSON Schema
+    generated_stale = [p for p, text in generated.items() if _stale(p, text)]
     if "--check" in argv:
         for name in [*stale, *extra]:
             print(f"stale: docs/rules/{name}")
@@ -237,7 +239,9 @@ def main(argv: list[str]) -> int:
             print("stale: README.md rules table")
         if evidence_stale:
             print("stale: docs/evidence.md")
-        return 1 if stale or extra or readme_stale or evidence_stale else 0
+        for path in generated_stale:
+            print(f"stale: {path.relative_to(root).as_posix()}")
+        return 1 if stale or extra or readme_stale or evidence_stale or generated_stale else 0
     if evidence_stale:
         evidence.write_text(evidence_text)
     folder.mkdir(parents=True, exist_ok=True)
@@ -247,11 +251,29 @@ def main(argv: list[str]) -> int:
         (folder / name).unlink()
     if readme_stale:
         readme.write_text(readme_text)
+    for path in generated_stale:
+        path.write_text(generated[path], encoding="utf-8")
+        print(f"written: {path.relative_to(root).as_posix()}")
     print(
         f"docs/rules: {len(stale)} written, {len(extra)} removed; README table updated: "
         f"{readme_stale}"
     )
     return 0
+
+
+def _generated(root: Path) -> dict[Path, str]:
+    """The other files generated with the rule pages: the man page (from the command-line
+    help) and the configuration's JSON Schema (from its model)."""
+    from gwlint.reporters import manpage, schema
+
+    return {
+        root / "docs" / "gwlint.1": manpage.expected(),
+        root / "docs" / "gwlint.schema.json": schema.expected(),
+    }
+
+
+def _stale(path: Path, text: str) -> bool:
+    return not path.is_file() or path.read_text(encoding="utf-8") != text
 
 
 if __name__ == "__main__":
