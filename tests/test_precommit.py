@@ -24,46 +24,20 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.installing import GUNICORN_CONF, NGINX_CONF, unavailable, wheelhouse
 
+MUST = "the pre-commit test must run"
 HOOK_ID = "gwlint"
 MANIFEST = ".pre-commit-hooks.yaml"
-
-NGINX_CONF = """\
-http {
-    server {
-        listen 80;
-        location / {
-            proxy_pass http://127.0.0.1:8001;
-        }
-    }
-}
-"""
-GUNICORN_CONF = 'bind = "127.0.0.1:8000"\nworkers = 2\n'
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}, and CI is set: the pre-commit test must run")
-    pytest.skip(reason)
-
-
-def _wheelhouse() -> Path:
-    value = os.environ.get("GWLINT_WHEELHOUSE", "")
-    if not value:
-        _unavailable("GWLINT_WHEELHOUSE is not set (.ci/run builds the wheelhouse)")
-    path = Path(value)
-    if not any(path.glob("hatchling-*.whl")):
-        _unavailable(f"GWLINT_WHEELHOUSE={value} holds no hatchling wheel")
-    return path
 
 
 def _environment(tmp: Path) -> dict[str, str]:
     """Offline and hermetic: pip from the wheelhouse only, no user or system configs."""
-    wheelhouse = _wheelhouse()
+    house = wheelhouse(MUST)
     if importlib.util.find_spec("pre_commit") is None:
-        _unavailable("pre-commit is not installed (it is in the test extras)")
+        unavailable("pre-commit is not installed (it is in the test extras)", MUST)
     if shutil.which("git") is None:
-        _unavailable("git is not installed")
+        unavailable("git is not installed", MUST)
     env = {
         name: value
         for name, value in os.environ.items()
@@ -73,7 +47,7 @@ def _environment(tmp: Path) -> dict[str, str]:
     env.update(
         PIP_CONFIG_FILE=os.devnull,
         PIP_NO_INDEX="1",
-        PIP_FIND_LINKS=str(wheelhouse),
+        PIP_FIND_LINKS=str(house),
         PIP_DISABLE_PIP_VERSION_CHECK="1",
         PIP_NO_INPUT="1",
         VIRTUALENV_NO_PERIODIC_UPDATE="1",  # else virtualenv fetches newer seed wheels from PyPI

@@ -554,4 +554,17 @@ def test_at_most_25000_results_with_a_notification(validator: jsonschema.Draft4V
 
 def test_help_uri_links_the_release() -> None:
     assert help_uri("GW101", "1.2.3").endswith("/blob/v1.2.3/docs/rules/GW101.md")
-    assert help_uri("GW101", "1.2.4.dev3+g1234567").endswith("/blob/main/docs/rules/GW101.md")
+    assert help_uri("GW101", "0.1.0.dev0").endswith("/blob/main/docs/rules/GW101.md")
+
+
+@pytest.mark.parametrize(
+    ("version", "ref"),
+    [
+        ("1.2.4.dev3+g1234567", "1234567"),  # hatch-vcs between tags: the commit
+        ("0.1.0.dev120+g62e749b45.d20261207", "62e749b45"),  # a modified tree: its commit
+        ("1.2.4.dev3+local", "main"),  # no commit named
+        ("1.2.4rc1", "v1.2.4rc1"),  # a release candidate: its tag
+    ],
+)
+def test_help_uri_of_a_development_version_links_its_commit(version: str, ref: str) -> None:
+    assert help_uri("GW101", version) == f"{HOMEPAGE}/blob/{ref}/docs/rules/GW101.md"

@@ -46,9 +46,16 @@ PROBLEM_SEVERITY = {
 
 
 def help_uri(code: str, version: str = __version__) -> str:
-    """The rule's page at the release that wrote the report (its tag, ``vX.Y.Z``); a
-    development version links the main branch."""
-    ref = f"v{version}" if re.fullmatch(r"\d+\.\d+\.\d+", version) else "main"
+    """The rule's page at the release that wrote the report (its tag: ``vX.Y.Z``, ``vX.Y.ZrcN``;
+    the release workflow checks that the tag is ``v`` and the version); a development version
+    built from git links its commit (hatch-vcs writes it in the local part, ``0.2.dev3+g1a2b3c4``,
+    with ``.d20260101`` after it for a modified tree); any other, the main branch."""
+    if re.fullmatch(r"\d+(?:\.\d+)+(?:(?:a|b|rc)\d+)?(?:\.post\d+)?", version):
+        ref = f"v{version}"
+    elif commit := re.search(r"\+g([0-9a-f]{7,40})(?:\.|$)", version):
+        ref = commit.group(1)
+    else:
+        ref = "main"
     return f"{HOMEPAGE}/blob/{ref}/docs/rules/{code}.md"
 
 
