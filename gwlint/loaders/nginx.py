@@ -2000,3 +2000,44 @@ def _listens(stmts: list[Stmt], facts: Facts) -> Iterator[Listen]:
                 yield Listen(address=address, source=Source(default_of=facts.nginx_label))
         elif stmt.name == "http":
             yield from _listens(stmt.block, facts)
+
+
+# --- access logs (``gwlint diagnose``) ---------------------------------------------------------
+
+
+def access_formats(config_paths: list[str]) -> dict[str, str]:
+    """Every ``access_log PATH [FORMAT]`` of the nginx configs -> the ``log_format`` it writes.
+
+    The configs are grouped and read as ``check`` reads them (includes followed, with the same
+    limits; a file that fails to parse gives what was read before the error, and nothing is
+    reported). The format is the ``log_format``'s strings joined, as nginx joins them
+    (src/http/modules/ngx_http_log_module.c ``ngx_http_log_compile_format``), preceded by
+    ``escape=json `` (or ``none``, ``default``) when the format sets it; ``combined`` (nginx's
+    predefined format) when the ``access_log`` names none. ``access_log off``, ``syslog:``
+    destinations and formats the config does not define are left out; a path written twice keeps
+    its first format. Keys are the paths as the config writes them.
+    """
+    from gwlint.diagnose.formats import COMBINED  # not imported by ``check``
+
+    found: dict[str, str] = {}
+    paths = list(dict.fromkeys(config_paths))
+    if not paths:
+        return found
+    for roots in group_roots(paths):
+        config = load_nginx(roots, Facts(), Problems())
+        named: dict[str, str] = {"combined": COMBINED}
+        logs: list[tuple[str, str]] = []
+        for directive in config.directives:
+            args = list(directive.args)
+            if directive.name == "log_format" and len(args) >= 2:
+                escape = ""
+                if args[1].startswith("escape=") and len(args) >= 3:
+                    escape = args.pop(1) + " "
+                named.setdefault(args[0], escape + "".join(args[1:]))
+            elif directive.name == "access_log" and args and args[0] != "off":
+                logs.append((args[0], args[1] if len(args) > 1 else "combined"))
+        for path, name in logs:
+            if path.startswith("syslog:") or name not in named:
+                continue
+            found.setdefault(path, named[name])
+    return found
