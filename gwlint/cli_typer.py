@@ -357,19 +357,20 @@ def rules(
         Format, typer.Option("--format", "-f", help="Output format.")
     ] = Format.text,
 ) -> None:
-    """List every rule: code, default severity, family and title."""
-    from gwlint.rules import ALL_RULES
+    """List every rule: code, default severity, family and title (the diagnose family: the
+    causes `gwlint diagnose` finds in logs that no config rule explains)."""
+    from gwlint.rules import DOCUMENTED
 
     if output_format is Format.json:
         import json
 
         listing = [
             {"code": r.code, "title": r.title, "severity": r.severity.value, "family": r.family}
-            for r in ALL_RULES
+            for r in DOCUMENTED
         ]
         typer.echo(json.dumps(listing, indent=2))
         return
-    for r in ALL_RULES:
+    for r in DOCUMENTED:
         typer.echo(f"{r.code}  {r.severity.value:<7}  {r.family:<10}  {r.title}")
 
 
@@ -387,9 +388,9 @@ def rule(
 ) -> None:
     """Explain one rule: why it matters, an example, the fix, references."""
     from gwlint.reporters.docs import HEADER, render_rule
-    from gwlint.rules import BY_CODE
+    from gwlint.rules import DOCUMENTED_BY_CODE
 
-    found = BY_CODE.get(code.upper())
+    found = DOCUMENTED_BY_CODE.get(code.upper())
     if found is None:
         _fail(f"unknown rule {code!r} (see `gwlint rules`)")
     page = render_rule(found)
@@ -418,3 +419,114 @@ def rule(
         from gwlint.reporters.sarif import markdown_to_text
 
         typer.echo(markdown_to_text(page.removeprefix(HEADER)), nl=False)
+
+
+@app.command(cls=_Command)
+def diagnose(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="PATH",
+            help="Log files (nginx error and access logs, gunicorn, uWSGI and uvicorn logs; "
+            "rotated .1 and .gz too; - reads one from standard input), configs, and folders "
+            "(their configs and logs). Default: the current folder. With no config among the "
+            "paths, the configs under the current folder, as check finds them. Each file's "
+            "kind comes from its content.",
+            show_default=False,
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TIME",
+            help="Only lines from TIME on: 2026-12-07T01:00, '2026-12-07 01:00:00' (in --tz, "
+            "else UTC, unless it has a zone), or a duration before now: 2h, 30m.",
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(metavar="TIME", help="Only lines up to TIME (as --since)."),
+    ] = None,
+    tz: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ZONE",
+            help="Time zone of the log lines that write none (nginx's error log; default: "
+            "the zone nginx's access log writes, else UTC), and of --since/--until: UTC, "
+            "+01:00, Europe/Paris.",
+        ),
+    ] = None,
+    output_format: Annotated[
+        Format,
+        typer.Option("--format", "-f", help="Output format: text or json."),
+    ] = Format.text,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the report to FILE instead of standard output (- for standard output).",
+        ),
+    ] = None,
+    cpus: Annotated[
+        int | None,
+        typer.Option(metavar="N", help="CPUs of the production machine (as for check)."),
+    ] = None,
+    nginx_version: Annotated[
+        str | None,
+        typer.Option(metavar="X.Y.Z", help="nginx version in production [default: 1.30]."),
+    ] = None,
+    gunicorn_version: Annotated[
+        str | None,
+        typer.Option(metavar="X.Y", help="gunicorn version in production [default: 27.0]."),
+    ] = None,
+    uwsgi_version: Annotated[
+        str | None,
+        typer.Option(metavar="X.Y.Z", help="uWSGI version in production [default: 2.0.30]."),
+    ] = None,
+    env: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--env",
+            metavar="NAME=VALUE",
+            help="NAME=VALUE for environment lookups in the configs (repeatable).",
+        ),
+    ] = None,
+    config: Annotated[
+        str | None,
+        typer.Option(metavar="FILE", help="Configuration file (as for check)."),
+    ] = None,
+    isolated: Annotated[
+        bool, typer.Option("--isolated", help="Ignore every configuration file.")
+    ] = False,
+) -> None:
+    """Find the causes of the failed requests (5xx, 499) in nginx's and the app server's logs.
+
+    Joins each failed request with the lines both servers wrote about it, names the rule that
+    explains it (or a GW9xx cause no config rule explains), and, with the configs, the lines to
+    change and the fix. Exit 0 when no request ended 5xx, 1 otherwise, 2 on a usage error.
+    """
+    from gwlint.diagnose.run import DiagnoseOptions, run
+
+    try:
+        code = run(
+            DiagnoseOptions(
+                paths=list(paths or []),
+                output_format=output_format.value,
+                output=output,
+                since=since,
+                until=until,
+                tz=tz,
+                cpus=cpus,
+                nginx_version=nginx_version,
+                gunicorn_version=gunicorn_version,
+                uwsgi_version=uwsgi_version,
+                env=env,
+                config=config,
+                isolated=isolated,
+            )
+        )
+    except CommandError as exc:
+        _fail(str(exc))
+    raise typer.Exit(code)

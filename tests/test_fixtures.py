@@ -7,6 +7,10 @@ without the summary line (empty: the rule must stay quiet). An ``args`` that nam
 not named (folders, templates, Dockerfiles, manifests and backup files are found, or not, as in
 a real checkout). ``fixtures/scenarios/<case>/`` runs every rule and snapshots the whole text
 output. ``pytest --update-fixtures`` rewrites them.
+
+The causes of ``gwlint diagnose`` (``fixtures/GW9xx/<case>/``) hold log files (and configs, if
+any) instead: ``expected.txt`` is what ``gwlint diagnose <files> --isolated --tz UTC`` prints for
+that code (its blocks, without the other causes and the summary line; empty: not that cause).
 """
 
 from __future__ import annotations
@@ -20,7 +24,52 @@ from gwlint.config import CONFIG_NAMES
 from tests.conftest import FIXTURES, gwlint
 
 META = {"expected.txt", "args", "README.md"}
-CASES = sorted(p for p in FIXTURES.glob("*/*") if p.is_dir() and p.parent.name != "demo")
+# fixtures/diagnose/ holds the lab's real logs, run by tests/test_diagnose_lab.py
+CASES = sorted(
+    p for p in FIXTURES.glob("*/*") if p.is_dir() and p.parent.name not in ("demo", "diagnose")
+)
+
+
+def _is_cause(case: Path) -> bool:
+    """A case of a cause ``gwlint diagnose`` finds in logs (GW9xx), not of a rule of check."""
+    return case.parent.name.startswith("GW9")
+
+
+def _diagnose_command(case: Path) -> list[str]:
+    args_file = case / "args"
+    extra = args_file.read_text().split() if args_file.is_file() else []
+    files = sorted(p.name for p in case.iterdir() if p.is_file() and p.name not in META)
+    return ["diagnose", *files, "--isolated", "--tz", "UTC", *extra]
+
+
+def _cause_blocks(run_out: str, code: str) -> str:
+    """The blocks of ``code`` in diagnose's text output (a block a cause, blank-line
+    separated; the last is the summary line)."""
+    blocks = run_out.rstrip("\n").split("\n\n")[:-1]
+    kept = [block for block in blocks if block.startswith(f"{code} ")]
+    return "\n\n".join(kept) + "\n" if kept else ""
+
+
+def _test_cause(case: Path, update: bool) -> None:
+    code = case.parent.name
+    command = _diagnose_command(case)
+    run = gwlint(*command, cwd=case)
+    assert run.code in (0, 1), run.err
+    assert run.err == ""
+    actual = _cause_blocks(run.out, code)
+    expected_file = case / "expected.txt"
+    if update:
+        expected_file.write_text(actual)
+    assert expected_file.is_file(), f"{expected_file} is missing (run pytest --update-fixtures)"
+    assert actual == expected_file.read_text()
+    # the JSON output agrees with the text output, cause for cause
+    document = json.loads(gwlint(*command, "--format", "json", cwd=case).out)
+    heads = [line for line in actual.split("\n") if line and not line.startswith("  ")]
+    assert [
+        f"{c['code']} [{c['severity']}] {c['count']} × {c['status']}: {c['message']}"
+        for c in document["causes"]
+        if c["code"] == code
+    ] == heads
 
 
 def _command(case: Path) -> list[str]:
@@ -46,6 +95,9 @@ def _expected_text(run_out: str, scenario: bool) -> str:
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.name}" for c in CASES])
 def test_fixture(case: Path, request: pytest.FixtureRequest) -> None:
+    if _is_cause(case):
+        _test_cause(case, bool(request.config.getoption("--update-fixtures")))
+        return
     scenario = case.parent.name == "scenarios"
     run = gwlint(*_command(case), cwd=case)
     assert run.code in (0, 1), run.err
@@ -73,9 +125,10 @@ def test_fixture(case: Path, request: pytest.FixtureRequest) -> None:
 
 
 def test_every_rule_fires_and_stays_quiet() -> None:
-    from gwlint.rules import ALL_RULES
+    """Every code with a page: the rules of check, and the causes of diagnose (GW9xx)."""
+    from gwlint.rules import DOCUMENTED
 
-    for rule in ALL_RULES:
+    for rule in DOCUMENTED:
         folder = FIXTURES / rule.code
         cases = [c for c in folder.iterdir() if c.is_dir()] if folder.is_dir() else []
         fires = [c for c in cases if rule.code in (c / "expected.txt").read_text()]

@@ -82,7 +82,7 @@ def test_the_man_page_holds_every_command_and_option() -> None:
         assert f"\n.SH {section}\n" in page, section
     root = typer.main.get_command(app)
     commands = root.commands  # type: ignore[attr-defined]
-    assert set(commands) == {"check", "rules", "rule"}
+    assert set(commands) == {"check", "diagnose", "rules", "rule"}
     for command in [root, *commands.values()]:
         for param in command.params:
             if param.param_type_name == "argument":

@@ -3,7 +3,9 @@
     python -m gwlint.reporters.docs            # rewrite docs/rules/
     python -m gwlint.reporters.docs --check    # exit 1 when docs/rules/ is stale
 
-The *Example* section shows what gwlint reports on the example, produced by running it.
+The *Example* section shows what gwlint reports on the example, produced by running it. The
+causes of ``gwlint diagnose`` (GW9xx) have pages too, their examples made of logs, and
+docs/diagnose.md is generated with them.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from gwlint.diagnose.causes import Diagnosis
     from gwlint.engine import Report, Request
     from gwlint.rules.base import Example, Rule
+    from gwlint.rules.causes import CauseCode
 
 HEADER = "<!-- Generated from gwlint's rule metadata by `python -m gwlint.reporters.docs`. -->"
 LANG = {".py": "python", ".ini": "ini", ".conf": "nginx"}
@@ -122,6 +126,10 @@ def _claims(rule: Rule) -> list[str]:
 
 def render_rule(rule: Rule, *, run: bool = True) -> str:
     """The rule's page; ``run``: with what gwlint reports on the example (runs it)."""
+    from gwlint.rules.causes import CauseCode
+
+    if isinstance(rule, CauseCode):
+        return render_cause(rule, run=run)
     reports = run_example(rule.example, rule.code) if run else ""
     lines = [
         HEADER,
@@ -163,6 +171,106 @@ def render_rule(rule: Rule, *, run: bool = True) -> str:
     return "\n".join(lines)
 
 
+# --- gwlint diagnose: the GW9xx pages and docs/diagnose.md ------------------------------------
+
+LOG_NAMES = {".log": "text"}
+
+
+def diagnose_example(example: Example) -> Diagnosis:
+    """``gwlint diagnose`` on an example's log files (and configs), in a scratch folder: no
+    configuration file, times in UTC."""
+    from gwlint.diagnose.run import DiagnoseOptions, diagnosis
+
+    with tempfile.TemporaryDirectory(prefix="gwlint-example-") as folder, chdir(folder):
+        names = []
+        for name, content in example.files:
+            path = os.path.join(folder, name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            Path(path).write_text(content)
+            if "/" not in name:
+                names.append(name)
+        if example.args:
+            raise ValueError(f"a cause's example takes no flags: {example.args}")
+        options = DiagnoseOptions(paths=names, isolated=True, tz="UTC")
+        return diagnosis(options).diagnosis
+
+
+def run_diagnose_example(example: Example, code: str | None = None) -> str:
+    """What ``gwlint diagnose`` prints on an example (``code``: that cause's block only),
+    without the summary line."""
+    from gwlint.reporters.diagnosis import render_text
+
+    text = render_text(diagnose_example(example)).rstrip("\n")
+    blocks = [b for b in text.split("\n\n")[:-1] if code is None or b.startswith(code + " ")]
+    return "\n\n".join(blocks)
+
+
+def _log_files(example: Example, command: str = "gwlint diagnose") -> list[str]:
+    out: list[str] = []
+    for name, content in example.files:
+        lang = LANG.get(Path(name).suffix, "text")
+        out += [f"`{name}`", "", f"```{lang}", content.rstrip("\n"), "```", ""]
+    names = " ".join(n for n, _ in example.files if "/" not in n)
+    out += ["```console", f"$ {command} {names}", "```", ""]
+    return out
+
+
+def render_cause(cause: CauseCode, *, run: bool = True) -> str:
+    """A GW9xx page: a cause ``gwlint diagnose`` reports, with logs for its example and fix."""
+    reports = run_diagnose_example(cause.example, cause.code) if run else ""
+    lines = [
+        HEADER,
+        "",
+        f"# {cause.code}: {cause.title}",
+        "",
+        f"- Name: `{cause.name}`",
+        f"- Default severity: **{cause.severity.value}**",
+        f"- Family: {cause.family} (reported by `gwlint diagnose` from logs, never by `gwlint "
+        "check`; see [docs/diagnose.md](../diagnose.md))",
+        "",
+        "## Why it matters",
+        "",
+        cause.why,
+        "",
+        *_claims(cause),
+        "## Example",
+        "",
+        *_log_files(cause.example),
+        *(
+            [
+                f"gwlint diagnose reports ({cause.code} only):",
+                "",
+                "```text",
+                reports or "(nothing)",
+                "```",
+                "",
+            ]
+            if run
+            else []
+        ),
+        "## Fix",
+        "",
+        cause.advice[0].upper() + cause.advice[1:] + ".",
+        "",
+        f"The same logs once it is fixed: `gwlint diagnose` reports no {cause.code}.",
+        "",
+        *_log_files(cause.fix),
+        "## References",
+        "",
+        *[f"- <{reference}>" for reference in cause.references],
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def render_diagnose() -> str:
+    """docs/diagnose.md: what ``gwlint diagnose`` reads, the lines it knows (the signature
+    catalogue of ``reading.SIGNATURES``), how it tells the causes apart, and what it prints."""
+    from gwlint.reporters import diagnose_docs
+
+    return diagnose_docs.render()
+
+
 def render_index(rules: tuple[Rule, ...]) -> str:
     lines = [
         HEADER,
@@ -200,10 +308,10 @@ def _readme(text: str) -> str:
 
 
 def expected_pages() -> dict[str, str]:
-    from gwlint.rules import ALL_RULES
+    from gwlint.rules import DOCUMENTED
 
-    pages = {f"{rule.code}.md": render_rule(rule) for rule in ALL_RULES}
-    pages["index.md"] = render_index(ALL_RULES)
+    pages = {f"{rule.code}.md": render_rule(rule) for rule in DOCUMENTED}
+    pages["index.md"] = render_index(DOCUMENTED)
     return pages
 
 
@@ -269,6 +377,7 @@ def _generated(root: Path) -> dict[Path, str]:
     return {
         root / "docs" / "gwlint.1": manpage.expected(),
         root / "docs" / "gwlint.schema.json": schema.expected(),
+        root / "docs" / "diagnose.md": render_diagnose(),
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gwlint.rules import app, input, keepalive, limits, nginx, protocol, timeouts, workers
 from gwlint.rules.base import Rule
+from gwlint.rules.causes import CAUSES
 
 ALL_RULES: tuple[Rule, ...] = tuple(
     sorted(
@@ -22,6 +23,11 @@ ALL_RULES: tuple[Rule, ...] = tuple(
 )
 
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}
+
+# every code with a page: the rules ``check`` runs, then the causes ``gwlint diagnose`` finds in
+# logs that no rule explains (GW9xx: never reported by ``check``, not selectable there)
+DOCUMENTED: tuple[Rule, ...] = (*ALL_RULES, *CAUSES)
+DOCUMENTED_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in DOCUMENTED}
 
 
 def select(selectors: list[str] | None, ignores: list[str]) -> set[str]:
