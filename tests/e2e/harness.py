@@ -223,12 +223,49 @@ class Proc:
 
 
 @dataclass
+class Snapshot:
+    """A folder's config files as a server started in it (read before it started)."""
+
+    time: float  # time.time()
+    files: dict[str, bytes]  # path relative to the folder -> content
+
+
+# what in a scenario's folder is not a config: its logs, nginx's temporary files, the lab's app,
+# what the app writes, pid files and sockets (only regular files are read)
+_NOT_CONFIG_DIRS = frozenset({"logs", "tmp", "__pycache__"})
+_NOT_CONFIG = frozenset({"app.py", "ledger.txt"})
+MAX_CONFIG = 256 * 1024  # bytes: a config bigger than this is not the lab's
+
+
+def config_files(folder: Path) -> dict[str, bytes]:
+    """The config files of a scenario's folder (relative path -> content), sorted."""
+    found: dict[str, bytes] = {}
+    for here, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d not in _NOT_CONFIG_DIRS)
+        for name in sorted(files):
+            path = Path(here) / name
+            if name in _NOT_CONFIG or name.endswith((".pid", ".sock", ".pyc")):
+                continue
+            with contextlib.suppress(OSError):
+                if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_CONFIG:
+                    found[str(path.relative_to(folder))] = path.read_bytes()
+    return found
+
+
+@dataclass
 class Lab:
-    """One scenario's folder and the servers it started; ``close()`` stops them all."""
+    """One scenario's folder and the servers it started; ``close()`` stops them all.
+
+    For the logs a scenario keeps (tests/e2e/scenario.py ``keep``), the lab also remembers which
+    folder each port it started a server on belongs to, the folder's config files each time a
+    server started there, and where each folder's logs ended when a scenario kept them."""
 
     root: Path
     tools: Tools
     procs: list[Proc] = field(default_factory=list)
+    ports: dict[int, Path] = field(default_factory=dict)
+    snapshots: dict[Path, list[Snapshot]] = field(default_factory=dict)
+    kept: dict[Path, list[tuple[float, dict[str, int]]]] = field(default_factory=dict)
 
     def folder(self, name: str) -> Path:
         path = self.root / name
@@ -249,6 +286,10 @@ class Lab:
         (a regex) and/or for ``port`` to accept connections."""
         log = cwd / "logs" / f"{name}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
+        if cwd.is_relative_to(self.root):
+            if port is not None:
+                self.ports[port] = cwd
+            self.snapshots.setdefault(cwd, []).append(Snapshot(time.time(), config_files(cwd)))
         offset = log.stat().st_size if log.exists() else 0  # a restart appends to the log
         env = {k: v for k, v in os.environ.items() if k not in _SERVER_ENV}
         env["PYTHONUNBUFFERED"] = "1"
@@ -463,6 +504,22 @@ class Reply:
     headers: dict[str, str]
     body: bytes
     seconds: float
+    port: int = 0  # where it was sent (0: not known)
+    started: float = 0.0  # time.time() when it was sent (0: not known)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A request ``request()`` made, for the logs a scenario keeps."""
+
+    port: int
+    method: str
+    path: str
+    status: int | str
+    started: float  # time.time()
+
+
+SENT: list[Sent] = []  # every request of the session, in the order they were sent
 
 
 def request(
@@ -477,7 +534,7 @@ def request(
 ) -> Reply:
     """One request on a new connection to 127.0.0.1:port. ``send_body=False`` sends the headers
     (with the Content-Length of ``body``) and reads the answer without sending the body."""
-    start = time.monotonic()
+    start, started = time.monotonic(), time.time()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         if send_body:
@@ -490,16 +547,20 @@ def request(
             conn.endheaders()
         response = conn.getresponse()
         data = response.read()
-        return Reply(
+        reply = Reply(
             response.status,
             {k.lower(): v for k, v in response.getheaders()},
             data,
             time.monotonic() - start,
+            port,
+            started,
         )
     except (OSError, http.client.HTTPException) as exc:
-        return Reply(type(exc).__name__, {}, b"", time.monotonic() - start)
+        reply = Reply(type(exc).__name__, {}, b"", time.monotonic() - start, port, started)
     finally:
         conn.close()
+    SENT.append(Sent(port, method, path, reply.status, started))  # list.append: thread-safe
+    return reply
 
 
 def log_line(proc_or_path: Proc | Path, pattern: str, *, wait: float = 5.0) -> str:
@@ -526,11 +587,15 @@ def in_parallel(*calls: Callable[[], Reply]) -> list[Reply]:
         return list(pool.map(lambda call: call(), calls))
 
 
+LINTED: dict[Path, set[str]] = {}  # each folder's files gwlint was run on, for the kept logs
+
+
 def lint(folder: Path, code: str, *files: str, nginx: Nginx, tools: Tools) -> list[dict[str, Any]]:
     """``gwlint check --select CODE --format json --isolated`` on ``files`` in ``folder``, with
     the versions of the servers that run them; the diagnostics of CODE."""
     from tests.conftest import gwlint
 
+    LINTED.setdefault(folder, set()).update(files)
     run = gwlint(
         "check",
         "--isolated",

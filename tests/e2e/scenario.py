@@ -1,22 +1,31 @@
 """What every scenario of the lab shares: writing a deployment (``site``), linting it, checking the
 rule's structured claims (``claimed``) and recording what was observed (``record``) for
-docs/evidence.json. A scenario's id is the ``observed=`` of the rule's claims it checks."""
+docs/evidence.json. A scenario's id is the ``observed=`` of the rule's claims it checks.
+
+``record`` also keeps the real logs of a scenario whose client got a 5xx or a 499, with the
+configs as they were when that happened (``keep``), for fixtures/diagnose/."""
 
 from __future__ import annotations
 
+import datetime
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from gwlint.rules import ALL_RULES
-from tests.e2e.evidence import Evidence, Observation, normalise
+from tests.e2e.evidence import KEPT_STATUS, Evidence, Kept, Observation, normalise
 from tests.e2e.harness import (
+    LINTED,
+    SENT,
     Lab,
     Nginx,
     Proc,
     Reply,
+    Snapshot,
+    config_files,
     free_port,
     lint,
     log_line,
@@ -162,6 +171,19 @@ def record(
 ) -> None:
     observed = reply if isinstance(reply, str) else str(reply.status)
     _check_claims(code, id, observed, logs)
+    if KEPT_STATUS.match(observed):
+        keep(
+            evidence,
+            lab,
+            id=id,
+            code=code,
+            observed=observed,
+            app=app,
+            nginx=nginx,
+            reply=reply,
+            logs=logs,
+            about={"request": request_, "fix": normalise(fix, lab.root), "fixed": fixed},
+        )
     evidence.add(
         Observation(
             id=id,
@@ -190,3 +212,206 @@ def record(
 def one(diagnostics: list[dict[str, Any]], code: str) -> dict[str, Any]:
     assert [d["code"] for d in diagnostics] == [code], diagnostics
     return diagnostics[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# the logs a scenario keeps, for ``gwlint diagnose``: fixtures/diagnose/, tests/test_diagnose_lab.py
+
+LAB_ROOT = "/lab"  # the lab's temporary folder, as the kept logs and configs name it
+MAX_LOG = 200_000  # bytes of a log kept; a longer one is cut at a line
+NOT_KEPT_LOGS = frozenset({"shim.log"})  # the lab's loopback relay: no server of a deployment
+_ACCESS_TIME = re.compile(
+    rb'^\S+ \S+ \S+ \[(\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4})\] "[^"]*" (\d{3}) '
+)
+
+
+def _failed(status: int | str) -> bool:
+    return KEPT_STATUS.match(str(status)) is not None
+
+
+def _iso(seconds: float) -> str:
+    return datetime.datetime.fromtimestamp(seconds, datetime.UTC).isoformat(timespec="milliseconds")
+
+
+def _log_files(folder: Path) -> list[Path]:
+    logs = folder / "logs"
+    if not logs.is_dir():
+        return []
+    return sorted(p for p in logs.iterdir() if p.is_file() and p.name not in NOT_KEPT_LOGS)
+
+
+def _folder_of(lab: Lab, reply: Reply | str | None, logs: list[tuple[str, str]]) -> Path | None:
+    """The folder of the deployment that failed: where the failing request was sent, else the
+    folder whose logs hold the lines the scenario observed, else the only one that served a 5xx."""
+    if isinstance(reply, Reply) and reply.port in lab.ports:
+        return lab.ports[reply.port]
+    folders = sorted({*lab.ports.values(), *lab.snapshots})
+    lines = [line.strip() for _, line in logs if line.strip()]
+    if lines:
+        texts = {f: [p.read_text(errors="replace") for p in _log_files(f)] for f in folders}
+        score = {f: sum(any(ln in t for t in texts[f]) for ln in lines) for f in folders}
+        best = max(score.values(), default=0)
+        top = [f for f in folders if score[f] == best]
+        if best and len(top) == 1:
+            return top[0]
+    served = [f for f in folders if _access_failures(f, 0)]
+    if len(served) == 1:
+        return served[0]
+    return folders[0] if len(folders) == 1 else None
+
+
+def _access_failures(folder: Path, offset: int) -> list[float]:
+    """The times (whole seconds) of the 5xx/499 in the folder's access log, after ``offset``."""
+    path = folder / "logs" / "nginx-access.log"
+    if not path.is_file():
+        return []
+    times = []
+    for line in path.read_bytes()[offset:].splitlines():
+        found = _ACCESS_TIME.match(line)
+        if found and _failed(found.group(2).decode()):
+            when = datetime.datetime.strptime(found.group(1).decode(), "%d/%b/%Y:%H:%M:%S %z")
+            times.append(when.timestamp())
+    return times
+
+
+def _failed_at(lab: Lab, folder: Path, reply: Reply | str | None) -> float | None:
+    """When the failure happened: the failing request's time when it is known (``request()``
+    notes each), else the first 5xx/499 of the folder's access log after the logs kept last
+    (whole seconds: the configs in effect a second before are taken)."""
+    if isinstance(reply, Reply) and reply.started:
+        return reply.started
+    since, offsets = lab.kept.get(folder, [(0.0, {})])[-1]
+    ports = {port for port, f in lab.ports.items() if f == folder}
+    failing = [s.started for s in SENT if s.port in ports and _failed(s.status)]
+    if failing:
+        return min([t for t in failing if t >= since] or failing)
+    failures = _access_failures(folder, offsets.get("nginx-access.log", 0)) or _access_failures(
+        folder, 0
+    )
+    return failures[0] if failures else None
+
+
+def _settle(folder: Path, offset: int, since: float) -> None:
+    """Wait (3 s at most) until nginx's access log has a line for each request ``request()``
+    sent to the folder's nginx since ``since``: nginx writes it after the answer is sent."""
+    conf = folder / "nginx.conf"
+    found = re.search(r"listen 127\.0\.0\.1:(\d+);", conf.read_text()) if conf.is_file() else None
+    if found is None:
+        return
+    port = int(found.group(1))
+    sent = sum(1 for s in SENT if s.port == port and s.started >= since)
+    access = folder / "logs" / "nginx-access.log"
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        logged = access.read_bytes()[offset:].count(b"\n") if access.is_file() else 0
+        if logged >= sent:
+            return
+        time.sleep(0.05)
+
+
+def _in_effect(snapshots: list[Snapshot], when: float) -> Snapshot | None:
+    before = [s for s in snapshots if s.time <= when]
+    return before[-1] if before else None
+
+
+def keep(
+    evidence: Evidence,
+    lab: Lab,
+    *,
+    id: str,
+    code: str,
+    observed: str,
+    app: str,
+    nginx: Nginx,
+    reply: Reply | str | None = None,
+    logs: list[tuple[str, str]] | None = None,
+    folder: Path | None = None,
+    about: dict[str, Any] | None = None,
+) -> None:
+    """Keep the logs of the scenario ``id`` (those written since the logs of its folder were
+    last kept before the failure) and its folder's config files as they were when the failure
+    happened: as the last server started before the failing request (``reply``) read them."""
+    folder = folder or _folder_of(lab, reply, logs or [])
+    if folder is None:
+        return  # not known: Evidence.write_kept names the scenario when the evidence is written
+    failed_at = _failed_at(lab, folder, reply)
+    kept_before = [k for k in lab.kept.get(folder, []) if failed_at is None or k[0] <= failed_at]
+    since, offsets = kept_before[-1] if kept_before else (0.0, {})
+    snapshots = lab.snapshots.get(folder, [])
+    snapshot = _in_effect(snapshots, failed_at) if failed_at is not None else None
+    if snapshot is None:  # no server started before it: the first one after the logs kept last
+        later = [s for s in snapshots if s.time >= since]
+        snapshot = later[0] if later else Snapshot(time.time(), config_files(folder))
+    roots = sorted({str(lab.root), str(lab.root.resolve())}, key=len, reverse=True)
+
+    def clean(data: bytes) -> bytes:
+        for root in roots:
+            data = data.replace(root.encode(), LAB_ROOT.encode())
+        return data
+
+    files = {name: clean(content) for name, content in snapshot.files.items()}
+    _settle(folder, offsets.get("nginx-access.log", 0), since)
+    sizes: dict[str, int] = {}
+    kept_logs: dict[str, dict[str, Any]] = {}
+    for path in _log_files(folder):
+        data = path.read_bytes()
+        sizes[path.name] = len(data)
+        data = clean(data[offsets.get(path.name, 0) :])
+        if not data:
+            continue
+        described: dict[str, Any] = {"bytes": len(data)}
+        if len(data) > MAX_LOG:
+            data = data[: data.rfind(b"\n", 0, MAX_LOG) + 1]
+            described = {
+                "bytes": len(data),
+                "cut": f"the first {len(data)} of {described['bytes']} bytes",
+            }
+        described["lines"] = data.count(b"\n")
+        files[f"logs/{path.name}"] = data
+        kept_logs[path.name] = described
+    lab.kept.setdefault(folder, []).append((time.time(), sizes))
+
+    ports = {port for port, f in lab.ports.items() if f == folder}
+    sent = [s for s in SENT if s.port in ports and s.started >= since]
+    requests: Counter[tuple[str, str, int | str]] = Counter()
+    for s in sent:  # the configs each request met: these, those before, or the fix
+        in_effect = _in_effect(snapshots, s.started)
+        if in_effect is None or in_effect.files == snapshot.files:
+            phase = "these configs"
+        elif failed_at is not None and s.started > failed_at:
+            phase = "after the fix"
+        else:
+            phase = "earlier configs"
+        requests[(phase, f"{s.method} {s.path}", s.status)] += 1
+    tools = lab.tools
+    evidence.keep(
+        Kept(
+            id=id,
+            files=files,
+            about={
+                "id": id,
+                "code": code,
+                "observed": observed,
+                "status": int(KEPT_STATUS.match(observed).group(0)),  # type: ignore[union-attr]
+                "servers": servers(lab, nginx, app),
+                "versions": {
+                    "nginx": nginx.version,
+                    "gunicorn": tools.gunicorn_version,
+                    "uwsgi": tools.uwsgi_version,
+                    **({"uvicorn": tools.uvicorn_version} if tools.uvicorn_version else {}),
+                },
+                "nginx": {"banner": nginx.banner, "from": nginx.origin},
+                "folder": f"{LAB_ROOT}/{folder.relative_to(lab.root)}",
+                "failed_at": _iso(failed_at) if failed_at is not None else None,
+                "configs": sorted(snapshot.files),
+                "configs_as_of": _iso(snapshot.time),
+                "linted": sorted(LINTED.get(folder, ())),
+                "logs": kept_logs,
+                "requests": [
+                    {"phase": phase, "request": req, "status": status, "count": n}
+                    for (phase, req, status), n in list(requests.items())[:50]
+                ],
+                **(about or {}),
+            },
+        )
+    )
