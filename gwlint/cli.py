@@ -130,7 +130,8 @@ def _split(values: list[str] | None) -> list[str] | None:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def _env(values: list[str]) -> dict[str, str]:
+def env_pairs(values: list[str]) -> dict[str, str]:
+    """``--env NAME=VALUE`` values (check and diagnose)."""
     env: dict[str, str] = {}
     for value in values:
         name, sep, text = value.partition("=")
@@ -178,7 +179,7 @@ def run_check(options: CheckOptions) -> int:
         nginx_version=options.nginx_version,
         gunicorn_version=options.gunicorn_version,
         uwsgi_version=options.uwsgi_version,
-        env=_env(options.env or []),
+        env=env_pairs(options.env or []),
         nginx_prefix=options.nginx_prefix,
         uwsgi_section=options.uwsgi_section,
         select=_split(options.select),

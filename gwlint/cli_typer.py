@@ -95,6 +95,55 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
+# options check and diagnose share: one declaration each
+_OutputOption = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write the report to FILE instead of standard output (- for standard output).",
+    ),
+]
+_CpusOption = Annotated[
+    int | None,
+    typer.Option(
+        metavar="N", help="CPUs of the production machine (cpu_count(), %k, worker checks)."
+    ),
+]
+_NginxVersionOption = Annotated[
+    str | None,
+    typer.Option(metavar="X.Y.Z", help="nginx version in production [default: 1.30]."),
+]
+_GunicornVersionOption = Annotated[
+    str | None,
+    typer.Option(metavar="X.Y", help="gunicorn version in production [default: 27.0]."),
+]
+_UwsgiVersionOption = Annotated[
+    str | None,
+    typer.Option(metavar="X.Y.Z", help="uWSGI version in production [default: 2.0.30]."),
+]
+_EnvOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--env",
+        metavar="NAME=VALUE",
+        help="NAME=VALUE for environment lookups in the configs (repeatable).",
+    ),
+]
+_ConfigOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="FILE",
+        help="Configuration file for every file (default: each file's closest .gwlint.toml, "
+        "gwlint.toml or pyproject.toml with [tool.gwlint], as ruff).",
+    ),
+]
+_IsolatedOption = Annotated[
+    bool, typer.Option("--isolated", help="Ignore every configuration file.")
+]
+
+
 @app.command(cls=_Command)
 def check(
     paths: Annotated[
@@ -117,41 +166,12 @@ def check(
             "annotations), gitlab (Code Quality), junit (JUnit XML test report).",
         ),
     ] = ReportFormat.text,
-    output: Annotated[
-        str | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Write the report to FILE instead of standard output (- for standard output).",
-        ),
-    ] = None,
-    cpus: Annotated[
-        int | None,
-        typer.Option(
-            metavar="N", help="CPUs of the production machine (cpu_count(), %k, worker checks)."
-        ),
-    ] = None,
-    nginx_version: Annotated[
-        str | None,
-        typer.Option(metavar="X.Y.Z", help="nginx version in production [default: 1.30]."),
-    ] = None,
-    gunicorn_version: Annotated[
-        str | None,
-        typer.Option(metavar="X.Y", help="gunicorn version in production [default: 27.0]."),
-    ] = None,
-    uwsgi_version: Annotated[
-        str | None,
-        typer.Option(metavar="X.Y.Z", help="uWSGI version in production [default: 2.0.30]."),
-    ] = None,
-    env: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--env",
-            metavar="NAME=VALUE",
-            help="NAME=VALUE for environment lookups in the configs (repeatable).",
-        ),
-    ] = None,
+    output: _OutputOption = None,
+    cpus: _CpusOption = None,
+    nginx_version: _NginxVersionOption = None,
+    gunicorn_version: _GunicornVersionOption = None,
+    uwsgi_version: _UwsgiVersionOption = None,
+    env: _EnvOption = None,
     front: Annotated[
         str | None,
         typer.Option(
@@ -236,17 +256,8 @@ def check(
     exit_zero: Annotated[
         bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings.")
     ] = False,
-    config: Annotated[
-        str | None,
-        typer.Option(
-            metavar="FILE",
-            help="Configuration file (default: the closest .gwlint.toml, gwlint.toml or "
-            "pyproject.toml with [tool.gwlint], from the folder checked up).",
-        ),
-    ] = None,
-    isolated: Annotated[
-        bool, typer.Option("--isolated", help="Ignore every configuration file.")
-    ] = False,
+    config: _ConfigOption = None,
+    isolated: _IsolatedOption = False,
     statistics: Annotated[
         bool,
         typer.Option("--statistics", help="Count findings per rule instead of listing them."),
@@ -460,46 +471,14 @@ def diagnose(
         Format,
         typer.Option("--format", "-f", help="Output format: text or json."),
     ] = Format.text,
-    output: Annotated[
-        str | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Write the report to FILE instead of standard output (- for standard output).",
-        ),
-    ] = None,
-    cpus: Annotated[
-        int | None,
-        typer.Option(metavar="N", help="CPUs of the production machine (as for check)."),
-    ] = None,
-    nginx_version: Annotated[
-        str | None,
-        typer.Option(metavar="X.Y.Z", help="nginx version in production [default: 1.30]."),
-    ] = None,
-    gunicorn_version: Annotated[
-        str | None,
-        typer.Option(metavar="X.Y", help="gunicorn version in production [default: 27.0]."),
-    ] = None,
-    uwsgi_version: Annotated[
-        str | None,
-        typer.Option(metavar="X.Y.Z", help="uWSGI version in production [default: 2.0.30]."),
-    ] = None,
-    env: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--env",
-            metavar="NAME=VALUE",
-            help="NAME=VALUE for environment lookups in the configs (repeatable).",
-        ),
-    ] = None,
-    config: Annotated[
-        str | None,
-        typer.Option(metavar="FILE", help="Configuration file (as for check)."),
-    ] = None,
-    isolated: Annotated[
-        bool, typer.Option("--isolated", help="Ignore every configuration file.")
-    ] = False,
+    output: _OutputOption = None,
+    cpus: _CpusOption = None,
+    nginx_version: _NginxVersionOption = None,
+    gunicorn_version: _GunicornVersionOption = None,
+    uwsgi_version: _UwsgiVersionOption = None,
+    env: _EnvOption = None,
+    config: _ConfigOption = None,
+    isolated: _IsolatedOption = False,
 ) -> None:
     """Find the causes of the failed requests (5xx, 499) in nginx's and the app server's logs.
 
