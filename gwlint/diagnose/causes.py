@@ -577,8 +577,9 @@ class Diagnoser:
         self.app_status: Counter[int] = Counter()
         self.last_access = float("-inf")  # the last nginx access line (any status)
         # upstream (None: not named) -> (first, last) request it answered
-        self.answered: dict[str | None, tuple[float, float]] = {}
-        self.answered_any: tuple[float, float] | None = None
+        # upstream -> [first, last] time it answered (lists: updated in place, once a line)
+        self.answered: dict[str | None, list[float]] = {}
+        self.answered_any: list[float] | None = None
         self.lifecycle: dict[str, float] = {}  # app log path -> its last start/stop line
         self.refusals: dict[str | None, _Refusals] = {}
         self.groups: dict[tuple[str, int], _Group] = {}
@@ -601,6 +602,15 @@ class Diagnoser:
                 self.last = time
         source = event.source
         if source == ev.NGINX_ACCESS:
+            status = event.status
+            if status is not None and status < 499:  # most lines: counted, nothing held
+                self.nginx_total += 1
+                self.nginx_status[status] += 1
+                if time > self.last_access:
+                    self.last_access = time
+                if event.upstream != "-" and event.upstream_status != "-":  # "-": not proxied
+                    self._answered(_last_upstream(event.upstream), time)
+                return
             self._access(event)
         elif source == ev.NGINX_ERROR:
             self._error(event)
@@ -630,21 +640,28 @@ class Diagnoser:
 
     def _answered(self, upstream: str | None, time: float) -> None:
         """A request the upstream answered (None: an upstream the line does not name)."""
-        self.answered_any = (self.answered_any[0] if self.answered_any else time, time)
-        if (
-            upstream is not None
-            and upstream not in self.answered
-            and len(self.answered) >= MAX_KEYS
-        ):
+        if self.answered_any is None:
+            self.answered_any = [time, time]
+        else:
+            self.answered_any[1] = time
+        span = self.answered.get(upstream)
+        if span is not None:
+            span[1] = time
+            return
+        if upstream is not None and len(self.answered) >= MAX_KEYS:
             upstream = None
-        first, _ = self.answered.get(upstream, (time, time))
-        self.answered[upstream] = (first, time)
+        span = self.answered.get(upstream)
+        if span is not None:
+            span[1] = time
+        else:
+            self.answered[upstream] = [time, time]
 
     def _answers(self, upstream: str | None) -> tuple[float, float] | None:
         """(first, last) answer of ``upstream``: its own, and those of lines that name no
         upstream (they may be its); for None, any."""
         if upstream is None:
-            return self.answered_any
+            span = self.answered_any
+            return (span[0], span[1]) if span is not None else None
         spans = [self.answered[key] for key in (upstream, None) if key in self.answered]
         if not spans:
             return None

@@ -3,6 +3,7 @@
     python tests/bench/logs.py OUT_FOLDER --mb 1000      # write the logs
     python tests/bench/logs.py OUT_FOLDER --mb 200 --read  # write, then time reading.read()
     python tests/bench/logs.py OUT_FOLDER --mb 200 --read --gc 100000  # with gc.set_threshold
+    python tests/bench/logs.py OUT_FOLDER --mb 1000 --diagnose  # write, then a whole diagnose
 
 A script, not a test (pytest never collects it; no test asserts a duration). It writes, into
 OUT_FOLDER, what one nginx in front of one gunicorn logs over a few hours of traffic:
@@ -208,11 +209,43 @@ def measure(folder: Path) -> None:
     )
 
 
+def whole(folder: Path) -> None:
+    """Time ``gwlint diagnose`` on the folder as a user runs it: a new process, from start to
+    report (the goal: 1 GB in 20 s or less, 200 MB of memory or less)."""
+    import resource
+    import subprocess
+
+    size = sum(p.stat().st_size for p in folder.iterdir() if p.suffix == ".log")
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "gwlint", "diagnose", "--isolated", "--format", "json", "."],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    taken = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"gwlint diagnose exited {done.returncode}: {done.stderr}")
+    import json
+
+    report = json.loads(done.stdout)
+    print(
+        f"gwlint diagnose: {size / 1e6:.0f} MB of logs, {report['requests']['total']:,} requests, "
+        f"{len(report['causes'])} causes, in {taken:.1f} s ({size / 1e6 / taken:.0f} MB/s); "
+        f"peak RSS {peak:.0f} MB"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--mb", type=float, default=1000.0, help="size of the logs, in MB")
     parser.add_argument("--read", action="store_true", help="then time reading.read() on them")
+    parser.add_argument(
+        "--diagnose", action="store_true", help="then time a whole `gwlint diagnose` on them"
+    )
     parser.add_argument(
         "--gc",
         type=int,
@@ -230,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{options.folder / name}: {size / 1e6:.1f} MB")
     if options.read:
         measure(options.folder)
+    if options.diagnose:
+        whole(options.folder)
     return 0
 
 
