@@ -552,10 +552,14 @@ def test_json_shape(tmp_path: Path) -> None:
         "count",
         "first",
         "last",
+        "upstreams",
+        "locations",
         "evidence",
         "related",
         "fix",
     ]
+    assert cause["upstreams"] == ["127.0.0.1:8000"]
+    assert cause["locations"] == []  # no nginx config given: no location known
     assert cause["first"] == "2026-12-07T01:00:04Z"
     assert cause["last"] == "2026-12-07T01:00:05Z"
     for item in cause["evidence"]:

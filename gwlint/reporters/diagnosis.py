@@ -11,8 +11,8 @@ Text, one block a cause, the most frequent first::
 
 then a summary line. JSON: ``{"version", "window": {"first", "last"}, "requests": {"total",
 "by_status"}, "causes": [{"code", "severity", "title", "message", "status", "count", "first",
-"last", "evidence": [{"path", "line", "text"}], "related": [{"path", "line", "column",
-"message"}], "fix"}]}``, times in ISO 8601 UTC.
+"last", "upstreams", "locations", "evidence": [{"path", "line", "text"}], "related": [{"path",
+"line", "column", "message"}], "fix"}]}``, times in ISO 8601 UTC.
 
 Log lines are the input at its most hostile (anyone can put anything in a URI or a user agent):
 every value is written as ``check``'s reporters write them (``printable``, ``no_command``,
@@ -112,6 +112,9 @@ def _cause(cause: Cause) -> dict[str, Any]:
         "count": cause.count,
         "first": _iso(cause.first),
         "last": _iso(cause.last),
+        # the issue's keys, and what the text report also names: where the requests went
+        "upstreams": list(cause.upstreams),
+        "locations": list(cause.locations),
         "evidence": [
             {"path": item.path, "line": item.line, "text": item.text} for item in cause.evidence
         ],
