@@ -838,3 +838,14 @@ def test_the_access_log_format_of_the_nginx_config_is_used(tmp_path: Path) -> No
     code, document = diagnose_json(tmp_path, *names)
     assert document["requests"] == {"total": 5, "by_status": {"200": 3, "502": 2}}
     assert (code, _codes_of(document)) == (1, {"GW401": 2})
+
+
+def test_a_file_named_as_a_log_that_is_none_is_said(tmp_path: Path) -> None:
+    """A named ``.log`` that is no log gwlint reads: one line naming it, not "no log"."""
+    (tmp_path / "app.log").write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 4)
+    run = gwlint("diagnose", "app.log", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err == (
+        "gwlint: error: app.log: not a log gwlint reads (nginx's error or access log, "
+        "gunicorn's, uWSGI's or uvicorn's)\n"
+    )

@@ -118,6 +118,12 @@ def split_paths(paths: list[str]) -> tuple[list[str], list[str]]:
             raise CommandError(f"{path}: no such file or folder")
         elif path.endswith(".gz") or reading.is_log(path):
             logs.append(path)  # a gzip file is a log (or a broken one: reading says so)
+        elif re.search(r"(?i)\.log(?:\.\d+)?$", path):
+            # named as a log, but none gwlint reads: said, not checked as a config
+            raise CommandError(
+                f"{path}: not a log gwlint reads (nginx's error or access log, gunicorn's, "
+                "uWSGI's or uvicorn's)"
+            )
         else:
             configs.append(path)
     return logs, configs
