@@ -131,6 +131,25 @@ _EnvOption = Annotated[
         help="NAME=VALUE for environment lookups in the configs (repeatable).",
     ),
 ]
+_FrontOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="NAME[:SECONDS]",
+        help="Load balancer or CDN in front: alb, gcp, cloudflare, heroku, oci, elb, with "
+        "an optional :SECONDS (alb:120), or idle=SECONDS,read=SECONDS.",
+    ),
+]
+_StopTimeoutOption = Annotated[
+    int | None,
+    typer.Option(
+        metavar="SECONDS",
+        help="Grace period of the orchestrator before SIGKILL (Kubernetes 30, docker 10).",
+    ),
+]
+_SomaxconnOption = Annotated[
+    int | None,
+    typer.Option(metavar="N", help="net.core.somaxconn of the target [default: 4096]."),
+]
 _ConfigOption = Annotated[
     str | None,
     typer.Option(
@@ -172,25 +191,9 @@ def check(
     gunicorn_version: _GunicornVersionOption = None,
     uwsgi_version: _UwsgiVersionOption = None,
     env: _EnvOption = None,
-    front: Annotated[
-        str | None,
-        typer.Option(
-            metavar="NAME[:SECONDS]",
-            help="Load balancer or CDN in front: alb, gcp, cloudflare, heroku, oci, elb, with "
-            "an optional :SECONDS (alb:120), or idle=SECONDS,read=SECONDS.",
-        ),
-    ] = None,
-    stop_timeout: Annotated[
-        int | None,
-        typer.Option(
-            metavar="SECONDS",
-            help="Grace period of the orchestrator before SIGKILL (Kubernetes 30, docker 10).",
-        ),
-    ] = None,
-    somaxconn: Annotated[
-        int | None,
-        typer.Option(metavar="N", help="net.core.somaxconn of the target [default: 4096]."),
-    ] = None,
+    front: _FrontOption = None,
+    stop_timeout: _StopTimeoutOption = None,
+    somaxconn: _SomaxconnOption = None,
     nginx_prefix: Annotated[
         str | None,
         typer.Option(
@@ -477,6 +480,9 @@ def diagnose(
     gunicorn_version: _GunicornVersionOption = None,
     uwsgi_version: _UwsgiVersionOption = None,
     env: _EnvOption = None,
+    front: _FrontOption = None,
+    stop_timeout: _StopTimeoutOption = None,
+    somaxconn: _SomaxconnOption = None,
     config: _ConfigOption = None,
     isolated: _IsolatedOption = False,
 ) -> None:
@@ -502,6 +508,9 @@ def diagnose(
                 gunicorn_version=gunicorn_version,
                 uwsgi_version=uwsgi_version,
                 env=env,
+                front=front,
+                stop_timeout=stop_timeout,
+                somaxconn=somaxconn,
                 config=config,
                 isolated=isolated,
             )

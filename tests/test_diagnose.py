@@ -849,3 +849,16 @@ def test_a_file_named_as_a_log_that_is_none_is_said(tmp_path: Path) -> None:
         "gwlint: error: app.log: not a log gwlint reads (nginx's error or access log, "
         "gunicorn's, uWSGI's or uvicorn's)\n"
     )
+
+
+def test_the_facts_flags_of_check_reach_the_configs_check(tmp_path: Path) -> None:
+    """--front, --stop-timeout and --somaxconn are check's: diagnose passes them on (a bad
+    value is check's usage error)."""
+    _write(tmp_path, RESTART)
+    run = gwlint("diagnose", "--front", "akamai", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err.startswith("gwlint: error: --front: ")
+    run = gwlint("diagnose", "--stop-timeout", "-1", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err == "gwlint: error: --stop-timeout: must be 0 or more seconds\n"
+    assert gwlint("diagnose", "--front", "alb", "--somaxconn", "128", cwd=tmp_path).code == 1

@@ -47,6 +47,9 @@ class DiagnoseOptions:
     gunicorn_version: str | None = None
     uwsgi_version: str | None = None
     env: list[str] | None = None
+    front: str | None = None
+    stop_timeout: int | None = None
+    somaxconn: int | None = None
     config: str | None = None
     isolated: bool = False
 
@@ -171,6 +174,9 @@ def _lint(options: DiagnoseOptions, configs: list[str]) -> Report:
         gunicorn_version=options.gunicorn_version,
         uwsgi_version=options.uwsgi_version,
         env=env_pairs(options.env or []),
+        front=options.front,
+        stop_timeout=options.stop_timeout,
+        somaxconn=options.somaxconn,
         config=options.config,
         isolated=options.isolated,
         show=True,  # to know which files are nginx's (their access_log formats)
