@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from gwlint.loaders.common import Problems
     from gwlint.model.facts import Facts
 
-Server = Literal["nginx", "gunicorn", "uvicorn", "uwsgi"]
+Server = Literal["nginx", "gunicorn", "uvicorn", "uwsgi", "daphne", "granian"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +90,7 @@ class Versions:
         if server in ("gunicorn", "uwsgi", "nginx") and getattr(facts, f"{server}_version_given"):
             return facts
         found = self.for_file(server, path)
-        if found is None or server == "uvicorn":
+        if found is None or server not in ("gunicorn", "uwsgi", "nginx"):
             return facts
         return facts.model_copy(
             update={

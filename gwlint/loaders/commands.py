@@ -25,7 +25,7 @@ from typing import Any
 from gwlint.loaders.common import Problems, number_problem, outside, split_hint
 from gwlint.loaders.launch import PLATFORM_SET, EnvValue, Launch, Word
 from gwlint.model import address as addr
-from gwlint.model.appserver import AppServer, Listener, UvicornServer
+from gwlint.model.appserver import AppServer, AsgiServer, Listener, UvicornServer
 from gwlint.model.defaults import GUNICORN_SINCE
 from gwlint.model.facts import Facts
 from gwlint.model.gunicorn_settings import GUNICORN_SETTINGS
@@ -698,6 +698,31 @@ def _uvicorn_default(name: str, label: str, hedge: str | None = None) -> Sourced
     return Sourced[Any](value=value, raw=raw, source=source)
 
 
+def _option_from_env(
+    variable: str, kind: str, label: str, launch: Launch, facts: Facts
+) -> Sourced[Any] | None:
+    """An option a server reads from ``variable`` (``UVICORN_PORT``, ``GRANIAN_PORT``): from
+    ``--env``, else from the launcher's environment; None when neither sets it."""
+    env = launch.env.get(variable)
+    if variable in facts.env:
+        text: str | None = facts.env[variable]
+        source = Source(default_of=label, note=f"--env {variable}")
+        unknown = None
+    elif env is not None:
+        text = env.value
+        source = Source(path=env.path, line=env.line, column=env.column, note=f"${variable}")
+        unknown = env.unknown or (None if text is not None else f"${variable} is not known")
+    else:
+        return None
+    if text is None:
+        return Sourced[Any](value=None, raw=variable, source=source, unknown=unknown)
+    if kind == "bool":
+        flag = text.strip().lower() in ("1", "true", "yes", "on", "y", "t")
+        return Sourced[Any](value=flag, raw=text, source=source)
+    value, error = _typed_uvicorn(kind, text)
+    return _sourced_number(value, text, source, error)
+
+
 def build_uvicorn_launch(
     launch: Launch, facts: Facts, problems: Problems, *, hedge: str | None = None
 ) -> Built:
@@ -710,31 +735,9 @@ def build_uvicorn_launch(
         if name in parsed.settings:
             values[name] = parsed.settings[name]
             continue
-        variable = f"UVICORN_{name.upper()}"
-        env = launch.env.get(variable)
-        if variable in facts.env or env is not None:
-            if variable in facts.env:
-                text: str | None = facts.env[variable]
-                source = Source(default_of=label, note=f"--env {variable}")
-                unknown = None
-            else:
-                assert env is not None
-                text = env.value
-                source = Source(
-                    path=env.path, line=env.line, column=env.column, note=f"${variable}"
-                )
-                unknown = env.unknown or (None if text is not None else f"${variable} is not known")
-            if text is None:
-                values[name] = Sourced[Any](
-                    value=None, raw=variable, source=source, unknown=unknown
-                )
-                continue
-            if kind == "bool":
-                flag = text.strip().lower() in ("1", "true", "yes", "on", "y", "t")
-                values[name] = Sourced[Any](value=flag, raw=text, source=source)
-                continue
-            value, error = _typed_uvicorn(kind, text)
-            values[name] = _sourced_number(value, text, source, error)
+        from_env = _option_from_env(f"UVICORN_{name.upper()}", kind, label, launch, facts)
+        if from_env is not None:
+            values[name] = from_env
             continue
         if parsed.hidden is not None:
             reason, where = parsed.hidden
@@ -857,6 +860,269 @@ def _int(setting: Sourced[Any]) -> Sourced[int]:
     return Sourced[int](
         value=value, raw=setting.raw, source=setting.source, unknown=setting.unknown
     )
+
+
+# --- daphne and granian -------------------------------------------------------------------------
+
+
+def _asgi_table(program: str) -> dict[str, tuple[tuple[str, ...], str, str]]:
+    from gwlint.model.asgi_options import DAPHNE_OPTIONS, GRANIAN_OPTIONS
+
+    return DAPHNE_OPTIONS if program == "daphne" else GRANIAN_OPTIONS
+
+
+def _asgi_flags(program: str) -> dict[str, tuple[str, str, bool]]:
+    """flag -> (option, kind, value for a flag: True, or False for --no-x)."""
+    flags: dict[str, tuple[str, str, bool]] = {}
+    for name, (spelled, _default, kind) in _asgi_table(program).items():
+        for index, flag in enumerate(spelled):
+            negative = kind == "bool" and flag.startswith("--no-") and index > 0
+            flags[flag] = (name, kind, not negative)
+    return flags
+
+
+def parse_asgi(launch: Launch, problems: Problems) -> Parsed:
+    """daphne's argparse options (``-p 8000``, ``-p8000``, ``--port=8000``, unique prefixes of
+    long options) or granian's click options (``--port 8000``, ``--port=8000``)."""
+    program = launch.program
+    flags = _asgi_flags(program)
+    argparse_like = program == "daphne"
+    parsed = Parsed()
+    words = _unknown_values_apart(list(launch.args))
+    index = 0
+    while index < len(words):
+        word = words[index]
+        index += 1
+        handled = _common_word(launch, words, index, parsed, program, problems)
+        if handled == "stop":
+            break
+        if handled == "next" or word.text is None:
+            continue
+        text = word.text
+        if text in ("--help", "-h", "--version"):
+            return Parsed()
+        flag, eq, attached = text.partition("=")
+        if not text.startswith("--") and len(text) > 2:
+            flag, attached, eq = text[:2], text[2:], "=" if argparse_like else ""
+        if argparse_like and flag.startswith("--") and flag not in flags:
+            matches = [f for f in flags if f.startswith(flag)]
+            if len(matches) == 1:
+                flag = matches[0]
+        if flag not in flags or (eq and not argparse_like and not text.startswith("--")):
+            message = (
+                f"unrecognized arguments: {text}" if argparse_like else f"No such option: {flag}"
+            )
+            _reject(launch, word, program, message, problems)
+            return parsed
+        name, kind, flag_value = flags[flag]
+        source = _source(launch, word)
+        if word.unknown is not None:
+            if kind != "bool" and not eq and index < len(words):
+                index += 1
+            parsed.settings[name] = Sourced[Any](
+                value=None, raw=text, source=source, unknown=word.unknown
+            )
+            continue
+        if kind == "bool":
+            parsed.settings[name] = Sourced[Any](value=flag_value, raw=text, source=source)
+            continue
+        if eq:
+            value_word = Word(text=attached, raw=attached, line=word.line, column=word.column)
+        elif index < len(words):
+            value_word = words[index]
+            index += 1
+        else:
+            _reject(launch, word, program, f"option {flag} requires an argument", problems)
+            return parsed
+        raw = text if eq else f"{flag} {value_word.raw}"
+        if value_word.text is None:
+            unknown = value_word.unknown or "not statically known"
+            parsed.settings[name] = Sourced[Any](
+                value=None, raw=raw, source=source, unknown=unknown
+            )
+            continue
+        value, error = _typed_uvicorn(kind, value_word.text)
+        if error is not None:
+            _reject(launch, word, program, f"invalid value for {flag}: {error}", problems)
+            return parsed
+        if kind == "list":
+            previous = parsed.settings.get(name)
+            values = [*list(previous.value or [] if previous is not None else []), value]
+            parsed.settings[name] = Sourced[Any](value=values, raw=raw, source=source)
+        else:
+            parsed.settings[name] = _sourced_number(value, raw, source)
+    return parsed
+
+
+def _asgi_default(raw: str, label: str, hedge: str | None) -> Sourced[Any]:
+    source = Source(default_of=label, note=hedge)
+    try:
+        value = ast.literal_eval(raw)
+    except (ValueError, SyntaxError):
+        return Sourced[Any](value=None, raw=raw, source=source, unknown="no literal default")
+    return Sourced[Any](value=value, raw=raw, source=source)
+
+
+def _asgi_values(
+    launch: Launch, facts: Facts, parsed: Parsed, label: str, hedge: str | None
+) -> dict[str, Sourced[Any]]:
+    """Every option as it takes effect: the command line, else (granian) ``GRANIAN_<NAME>``,
+    else its default."""
+    program = launch.program
+    values: dict[str, Sourced[Any]] = {}
+    for name, (_flags, raw, kind) in _asgi_table(program).items():
+        if name in parsed.settings:
+            values[name] = parsed.settings[name]
+            continue
+        if program == "granian":
+            from_env = _option_from_env(f"GRANIAN_{name.upper()}", kind, label, launch, facts)
+            if from_env is not None:
+                values[name] = from_env
+                continue
+        if parsed.hidden is not None:
+            reason, where = parsed.hidden
+            values[name] = Sourced[Any](value=None, raw="?", source=where, unknown=reason)
+            continue
+        values[name] = _asgi_default(raw, label, hedge)
+    return values
+
+
+def _asgi_listeners(
+    program: str, values: dict[str, Sourced[Any]], label: str
+) -> tuple[list[Listener], str | None]:
+    from gwlint.model.asgi_options import DAPHNE_DEFAULT_HOST, DAPHNE_DEFAULT_PORT
+
+    listeners: list[Listener] = []
+    uds_name, fd_name = ("unix_socket", "file_descriptor") if program == "daphne" else ("uds", "")
+    uds = values[uds_name]
+    fd = values.get(fd_name)
+    if uds.unknown is not None and uds.raw != "?" and not uds.is_default:
+        return [], uds.unknown
+    if uds.value:
+        address = addr.parse_gunicorn_bind(f"unix:{uds.value}")
+        listeners.append(
+            Listener(address=address, protocol="http", option=uds_name, source=uds.source)
+        )
+    if fd is not None and fd.value is not None:
+        address = addr.parse_gunicorn_bind(f"fd://{fd.value}")
+        listeners.append(Listener(address=address, protocol="http", option="fd", source=fd.source))
+    host, port = values["host"], values["port"]
+    if program == "daphne":
+        if values["socket_strings"].value:
+            # Twisted endpoint strings (tcp:port=8000:interface=..., unix:/path): not read
+            return listeners, "an --endpoint (Twisted endpoint string) is not read by gwlint"
+        if not host.known or not port.known:
+            return listeners, host.unknown or port.unknown
+        if listeners and host.value is None and port.value is None:
+            return listeners, None
+        if host.value is None:
+            host = Sourced[Any](
+                value=DAPHNE_DEFAULT_HOST, raw=DAPHNE_DEFAULT_HOST, source=Source(default_of=label)
+            )
+        if port.value is None:
+            port = Sourced[Any](
+                value=DAPHNE_DEFAULT_PORT,
+                raw=str(DAPHNE_DEFAULT_PORT),
+                source=Source(default_of=label),
+            )
+    elif listeners:
+        return listeners, None  # granian: --uds replaces the TCP bind
+    if not host.known or not port.known:
+        return listeners, host.unknown or port.unknown
+    text = (
+        f"[{host.value}]:{port.value}" if ":" in str(host.value) else f"{host.value}:{port.value}"
+    )
+    where = port.source if not port.is_default else host.source
+    listeners.append(
+        Listener(
+            address=addr.parse_gunicorn_bind(text),
+            protocol="http",
+            option="port" if not port.is_default else "host",
+            source=where,
+            tls=bool(values["ssl_certificate"].value) if "ssl_certificate" in values else False,
+        )
+    )
+    return listeners, None
+
+
+def build_asgi_launch(
+    launch: Launch, facts: Facts, problems: Problems, *, hedge: str | None = None
+) -> Built:
+    """daphne or granian started by a launcher."""
+    from gwlint.model.asgi_options import (
+        DAPHNE_IDLE_SECONDS,
+        DAPHNE_VERSION,
+        GRANIAN_VERSION,
+    )
+
+    program = launch.program
+    assert program in ("daphne", "granian")
+    parsed = parse_asgi(launch, problems)
+    version = DAPHNE_VERSION if program == "daphne" else GRANIAN_VERSION
+    label = f"{program} {'.'.join(version.split('.')[:2])}"
+    values = _asgi_values(launch, facts, parsed, label, hedge)
+    reported: set[tuple[str, int | None, str | None]] = set()
+    for name, setting in values.items():
+        if setting.known or setting.source.path is None or setting.raw == "?":
+            continue
+        if PLATFORM_SET in (setting.unknown or ""):
+            continue
+        place = (setting.source.path, setting.source.line, setting.unknown)
+        if place in reported:
+            continue
+        reported.add(place)
+        reason, hint = split_hint(setting.unknown or "")
+        problems.add(
+            "GW008",
+            setting.source.path,
+            setting.source.line or 1,
+            f"{program} option {name} is not statically known: {reason}; rules that need it "
+            "are skipped",
+            column=setting.source.column,
+            severity="info",
+            fix=hint,
+        )
+    listeners, listeners_unknown = _asgi_listeners(program, values, label)
+    idle: Sourced[int] | None
+    if program == "daphne":
+        idle = Sourced[int](
+            value=DAPHNE_IDLE_SECONDS,
+            raw=str(DAPHNE_IDLE_SECONDS),
+            source=Source(default_of=label, note="Twisted's, fixed"),
+        )
+        idle_what = "daphne's idle timeout"
+        workers = Sourced[int](value=1, raw="1", source=Source(default_of=label))
+    else:
+        keep = values["http1_keep_alive"]
+        read = _int(values["http1_header_read_timeout"])
+        if keep.known and keep.value is False:
+            idle = None  # every response closes its connection: nothing is kept idle
+        elif read.value is None:
+            idle = Sourced[int](
+                value=None, raw=read.raw, source=read.source, unknown=read.unknown or keep.unknown
+            )
+        elif read.value <= 0:
+            idle = None
+        else:
+            seconds = read.value // 1000
+            idle = Sourced[int](value=seconds, raw=read.raw, source=read.source)
+        idle_what = "granian's header read timeout"
+        workers = _int(values["workers"])
+    server = AsgiServer(
+        kind=program,
+        path=launch.path,
+        version_label=label,
+        listeners=tuple(listeners),
+        listeners_unknown=listeners_unknown,
+        idle_limit=idle,
+        idle_what=idle_what,
+        workers=workers,
+        values=values,
+        launcher=launch.label,
+        launcher_line=launch.line,
+        beside_nginx=launch.beside_nginx,
+    )
+    return Built(app=server)
 
 
 # --- uWSGI ---------------------------------------------------------------------------------------
@@ -1056,4 +1322,7 @@ def build_launch(
     if launch.program == "uvicorn":
         hedge = unread_env_note(unread_env, "UVICORN_* or FORWARDED_ALLOW_IPS")
         return build_uvicorn_launch(launch, facts, problems, hedge=hedge)
+    if launch.program in ("daphne", "granian"):
+        hedge = unread_env_note(unread_env, "GRANIAN_*") if launch.program == "granian" else None
+        return build_asgi_launch(launch, facts, problems, hedge=hedge)
     return build_uwsgi_launch(launch, facts, problems, section=section)

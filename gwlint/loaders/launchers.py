@@ -51,7 +51,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from gwlint.loaders import SKIP_DIRS, read_head
 from gwlint.loaders.common import MAX_FILE_BYTES, Problems, isfile_within, read_text
@@ -104,12 +104,16 @@ MAX_MERGE_DEPTH = 16  # ``<<: *base`` chains
 _TOO_LONG = f"it expands to more than {MAX_VALUE} characters"
 _TOO_MANY = f"it expands to more than {MAX_WORDS} words"
 
-_PROGRAM = re.compile(r"^(?:(gunicorn)3?|(uvicorn)|(uwsgi)|py(uwsgi)|(uwsgi)_python\d*)$")
+_PROGRAM = re.compile(
+    r"^(?:(gunicorn)3?|(uvicorn)|(uwsgi)|py(uwsgi)|(uwsgi)_python\d*|(daphne)|(granian))$"
+)
 _PY_MODULES: dict[str, Program] = {
     "gunicorn": "gunicorn",
     "gunicorn.app.wsgiapp": "gunicorn",
     "uvicorn": "uvicorn",
     "uvicorn.main": "uvicorn",
+    "daphne": "daphne",
+    "granian": "granian",
     "pyuwsgi": "uwsgi",
 }
 _PYTHON = re.compile(r"^(?:python|pypy)[\d.]*$")
@@ -122,6 +126,8 @@ _SHORT_NOT_A_START: dict[str, tuple[str, ...]] = {
     "gunicorn": ("-v", "-h"),
     "uwsgi": ("-h",),
     "uvicorn": (),
+    "daphne": ("-h",),
+    "granian": (),
 }
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ASSIGN = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=")
@@ -2559,7 +2565,9 @@ def _program(base: str) -> Program | None:
     if m is None:
         return None
     name = next(g for g in m.groups() if g)
-    return "gunicorn" if name == "gunicorn" else "uvicorn" if name == "uvicorn" else "uwsgi"
+    if name in ("gunicorn", "uvicorn", "daphne", "granian"):
+        return cast(Program, name)
+    return "uwsgi"
 
 
 @dataclass(frozen=True, slots=True)

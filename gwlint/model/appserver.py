@@ -215,4 +215,36 @@ class UvicornServer(BaseModel):
         return f"uvicorn ({self.path})"
 
 
-AppServer = GunicornServer | UwsgiServer | UvicornServer
+class AsgiServer(BaseModel):
+    """daphne or granian run on its own, started by a launcher (``daphne -b 0.0.0.0 -p 8000
+    app.asgi:application``, ``granian --interface asgi app:app``): HTTP listeners, workers, and
+    how long it keeps an idle keep-alive connection (see gwlint/model/asgi_options.py)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["daphne", "granian"]
+    path: str  # the launcher file
+    version_label: str  # "daphne 4.2"
+    listeners: tuple[Listener, ...]
+    listeners_unknown: str | None = None
+    # seconds an idle HTTP/1.1 connection stays open; None when it is never closed first or
+    # not known
+    idle_limit: Sourced[int] | None = None
+    idle_what: str = ""  # what sets that limit, for messages
+    workers: Sourced[int]
+    # every option as it takes effect, written or default, typed
+    values: dict[str, Sourced[Any]] = {}
+    launcher: str | None = None
+    launcher_line: int | None = None
+    config_file: str | None = None  # neither has one
+    beside_nginx: str | None = None
+    container: str | None = None
+    hosts: tuple[tuple[str, int | None, int | None], ...] = ()
+    published: tuple[tuple[str | None, int, str], ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} ({self.path})"
+
+
+AppServer = GunicornServer | UwsgiServer | UvicornServer | AsgiServer

@@ -75,10 +75,11 @@ class IdleLimit:
     what: str  # "gunicorn keepalive"
     setting: str | None  # the setting that changes it, None when it is not configurable
     worker: str = ""  # "gthread worker": which worker keeps connections for that long
+    named: str = ""  # how the related line names a limit no setting changes, or one in ms
 
     def related(self, app: AppServer) -> tuple[Related, ...]:
         """Where the app's value is (or would be) set, naming the worker that applies it."""
-        places = app_related(app, self.value, self.setting or "idle limit")
+        places = app_related(app, self.value, self.named or self.setting or "idle limit")
         if not self.worker or not places:
             return places
         first = places[0]
@@ -126,6 +127,17 @@ def idle_limit_of(app: AppServer, listener: Listener) -> IdleLimit | None:
         return IdleLimit(
             app.timeout_keep_alive, "uvicorn --timeout-keep-alive", "timeout_keep_alive"
         )
+    if app.kind == "daphne" or app.kind == "granian":
+        # daphne: Twisted's 60 s, which no daphne option changes; granian: hyper's header
+        # read timeout, in milliseconds (the fix then names the flag in the nginx-side text)
+        if app.idle_limit is None:
+            return None
+        named = (
+            "--http1-header-read-timeout (in ms)"
+            if app.kind == "granian"
+            else "its idle timeout (Twisted's; no daphne option sets it)"
+        )
+        return IdleLimit(app.idle_limit, app.idle_what, None, named=named)
     return None
 
 
@@ -305,6 +317,14 @@ def gw201(dep: Deployment) -> Iterator[Finding]:
                 f"(more than keepalive_timeout {timeout.raw} of upstream {name})"
             )
         nginx_side = f"set keepalive_timeout below {idle.value.value}s in upstream {name}"
+        if link.app.kind == "granian" and timeout.value < UNLIMITED_MS:
+            # hyper's header read timeout, in milliseconds, is granian's idle limit
+            wanted = (timeout.value // 1000 + 15) * 1000
+            app_side = (
+                f"add --http1-header-read-timeout {wanted} to the granian command "
+                f"({link.app.launcher}, {link.app.path}) (more than keepalive_timeout "
+                f"{timeout.raw} of upstream {name})"
+            )
         if link.app.kind == "uwsgi" or not app_side:
             # uWSGI's http11-socket holds a worker per idle connection: shorten nginx's side
             fix = nginx_side + (f"; or {app_side}" if app_side else "")
@@ -1232,6 +1252,8 @@ def _capacity(link: Link) -> Capacity | None:
         return Capacity(workers.value * threads.value, label, places, kind="gthread")
     if app.kind == "uvicorn":
         return _uvicorn_capacity(app)
+    if app.kind == "daphne" or app.kind == "granian":
+        return None  # async servers: an idle connection holds no worker
     if not link.listener.keepalive:
         return None
     processes, threads = app.processes, app.threads

@@ -334,6 +334,9 @@ def _bind_all(app: AppServer, listener: Listener) -> str:
         if app.launcher is not None:
             return set_in(app, "bind", f"'0.0.0.0:{port}'", _bind_value(app, listener))
         return f"bind = '0.0.0.0:{port}' in {app.path}"
+    if app.kind == "daphne" or app.kind == "granian":
+        option = "-b 0.0.0.0" if app.kind == "daphne" else "--host 0.0.0.0"
+        return f"add {option} to the {app.kind} command ({app.launcher}, {app.path})"
     if app.launcher is not None:
         return set_in(app, listener.option, f":{port}", _uwsgi_option(app, listener))
     return f"{listener.option} = :{port} in {app.path}"
@@ -362,6 +365,17 @@ def _bind_at(app: AppServer, listener: Listener, target: Address) -> str:
         host = "0.0.0.0" if named else (target.host or "127.0.0.1")
         host = host.strip("[]")
         words = f"--host {host} --port {target.port}"
+        return f"port {target.port} ({words})" if named else f"{target} ({words})"
+    if app.kind == "daphne" or app.kind == "granian":
+        if target.kind == "unix":
+            option = "-u" if app.kind == "daphne" else "--uds"
+            return f"{target} ({option} {target.path})"
+        host = ("0.0.0.0" if named else (target.host or "127.0.0.1")).strip("[]")
+        words = (
+            f"-b {host} -p {target.port}"
+            if app.kind == "daphne"
+            else f"--host {host} --port {target.port}"
+        )
         return f"port {target.port} ({words})" if named else f"{target} ({words})"
     if named:
         # a host name is where nginx finds the app, not an address the app can bind
@@ -539,6 +553,16 @@ def gw402(dep: Deployment) -> Iterator[Finding]:
                 f"use proxy_pass http://{listener.address.for_nginx()} here (uvicorn speaks only "
                 "HTTP), with proxy_set_header Host $host and the X-Forwarded-* headers the app "
                 "needs"
+            )
+        elif app.kind == "daphne" or app.kind == "granian":
+            consequence = (
+                f"{app.kind} speaks only HTTP and cannot read nginx's uwsgi packets: the "
+                "request fails"
+            )
+            fix = (
+                f"use proxy_pass http://{listener.address.for_nginx()} here ({app.kind} speaks "
+                "only HTTP), with proxy_set_header Host $host and the X-Forwarded-* headers the "
+                "app needs"
             )
         else:
             if listener.option in ("http", "https"):
@@ -1247,6 +1271,8 @@ def gw405(dep: Deployment) -> Iterator[Finding]:
         seen.add(key)
         if app.kind == "uvicorn":
             continue  # uvicorn --uds chmods its socket to 0666 (server.py): anyone may connect
+        if app.kind == "daphne" or app.kind == "granian":
+            continue  # their socket's mode is not read yet
         sock = _uwsgi_socket(app) if app.kind == "uwsgi" else _gunicorn_socket(app)
         if sock is None:
             continue
@@ -2064,6 +2090,8 @@ def gw409(dep: Deployment) -> Iterator[Finding]:
         app, route, listener = link.app, link.route, link.listener
         if app.kind == "uwsgi" or route.protocol != "http" or not link.same_protocol:
             continue
+        if app.kind == "daphne" or app.kind == "granian":
+            continue  # their proxy-header handling is not judged yet
         peers: list[str] | None = None
         # uvicorn's ProxyHeadersMiddleware: uvicorn on its own, or gunicorn's UvicornWorker
         kind = "uvicorn" if app.kind == "uvicorn" else app.worker_kind

@@ -416,8 +416,10 @@ def _request_limit(app: AppServer) -> tuple[Sourced[int], str] | None:
         if app.worker_kind != "sync" or timeout.value is None or timeout.value <= 0:
             return None
         return timeout, "timeout"
-    if app.kind == "uvicorn":
-        return None  # uvicorn has no per-request timeout: nothing kills a long request
+    if app.kind == "uvicorn" or app.kind == "daphne" or app.kind == "granian":
+        # uvicorn and granian have no per-request timeout; daphne's --http-timeout (off by
+        # default) is not judged yet
+        return None
     harakiri = app.harakiri
     if harakiri.value is None or harakiri.value <= 0:
         return None
@@ -431,7 +433,7 @@ def _limit_unknown(app: AppServer) -> bool:
         if timeout.value is None:
             return True
         return timeout.value > 0 and app.worker_kind in (None, "custom")
-    if app.kind == "uvicorn":
+    if app.kind == "uvicorn" or app.kind == "daphne" or app.kind == "granian":
         return False
     return app.harakiri.value is None
 
@@ -1057,8 +1059,8 @@ without any `harakiri` in front of nginx is GW110.
 def gw106(dep: Deployment) -> Iterator[Finding]:
     links = [link for link in dep.route_app_links() if link.same_protocol]
     for app in dep.apps:
-        if app.kind == "uvicorn":
-            continue  # uvicorn has no request watchdog to turn off
+        if app.kind == "uvicorn" or app.kind == "daphne" or app.kind == "granian":
+            continue  # no request watchdog to turn off (daphne's --http-timeout: not yet)
         value = app.timeout if app.kind == "gunicorn" else app.harakiri
         setting = "timeout" if app.kind == "gunicorn" else "harakiri"
         if value.value != 0 or value.is_default or not value.source.in_file:
@@ -1306,6 +1308,8 @@ def gw108(dep: Deployment) -> Iterator[Finding]:
             if finding is not None:
                 yield finding
             continue
+        if app.kind == "daphne" or app.kind == "granian":
+            continue  # their shutdown is not judged yet
         if app.kind == "gunicorn":
             value, setting = app.graceful_timeout, "graceful_timeout"
             who = "gunicorn"
