@@ -723,6 +723,31 @@ def _option_from_env(
     return _sourced_number(value, text, source, error)
 
 
+def _report_unknown(program: str, values: dict[str, Sourced[Any]], problems: Problems) -> None:
+    """GW008 for each option of ``program``'s command line that gwlint cannot know."""
+    reported: set[tuple[str, int | None, str | None]] = set()
+    for name, setting in values.items():
+        if setting.known or setting.source.path is None or setting.raw == "?":
+            continue  # known, or hidden by a word reported where it is written
+        if PLATFORM_SET in (setting.unknown or ""):
+            continue  # PORT, WEB_CONCURRENCY: set where a Procfile runs, nothing to say
+        place = (setting.source.path, setting.source.line, setting.unknown)
+        if place in reported:
+            continue  # several options from one unknown value: said once
+        reported.add(place)
+        reason, hint = split_hint(setting.unknown or "")
+        problems.add(
+            "GW008",
+            setting.source.path,
+            setting.source.line or 1,
+            f"{program} option {name} is not statically known: {reason}; rules that need it "
+            "are skipped",
+            column=setting.source.column,
+            severity="info",
+            fix=hint,
+        )
+
+
 def build_uvicorn_launch(
     launch: Launch, facts: Facts, problems: Problems, *, hedge: str | None = None
 ) -> Built:
@@ -769,27 +794,7 @@ def build_uvicorn_launch(
             values["workers"] = _sourced_number(number, text, source, error)
         elif values["workers"].known:
             values["workers"] = Sourced[Any](value=1, raw="1", source=Source(default_of=label))
-    reported: set[tuple[str, int | None, str | None]] = set()
-    for name, setting in values.items():
-        if setting.known or setting.source.path is None or setting.raw == "?":
-            continue  # known, or hidden by a word reported where it is written
-        if PLATFORM_SET in (setting.unknown or ""):
-            continue  # PORT, WEB_CONCURRENCY: set where a Procfile runs, nothing to say
-        place = (setting.source.path, setting.source.line, setting.unknown)
-        if place in reported:
-            continue  # several options from one unknown value: said once
-        reported.add(place)
-        reason, hint = split_hint(setting.unknown or "")
-        problems.add(
-            "GW008",
-            setting.source.path,
-            setting.source.line or 1,
-            f"uvicorn option {name} is not statically known: {reason}; rules that need it are "
-            "skipped",
-            column=setting.source.column,
-            severity="info",
-            fix=hint,
-        )
+    _report_unknown("uvicorn", values, problems)
     listeners: list[Listener] = []
     listeners_unknown: str | None = None
     tls = bool(values["ssl_certfile"].value)  # the key may be in the same PEM file
@@ -1061,27 +1066,7 @@ def build_asgi_launch(
     version = DAPHNE_VERSION if program == "daphne" else GRANIAN_VERSION
     label = f"{program} {'.'.join(version.split('.')[:2])}"
     values = _asgi_values(launch, facts, parsed, label, hedge)
-    reported: set[tuple[str, int | None, str | None]] = set()
-    for name, setting in values.items():
-        if setting.known or setting.source.path is None or setting.raw == "?":
-            continue
-        if PLATFORM_SET in (setting.unknown or ""):
-            continue
-        place = (setting.source.path, setting.source.line, setting.unknown)
-        if place in reported:
-            continue
-        reported.add(place)
-        reason, hint = split_hint(setting.unknown or "")
-        problems.add(
-            "GW008",
-            setting.source.path,
-            setting.source.line or 1,
-            f"{program} option {name} is not statically known: {reason}; rules that need it "
-            "are skipped",
-            column=setting.source.column,
-            severity="info",
-            fix=hint,
-        )
+    _report_unknown(program, values, problems)
     listeners, listeners_unknown = _asgi_listeners(program, values, label)
     idle: Sourced[int] | None
     if program == "daphne":
