@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from gwlint.loaders.common import Problems
     from gwlint.model.facts import Facts
 
-Server = Literal["nginx", "gunicorn", "uvicorn", "uwsgi", "daphne", "granian"]
+Server = Literal["nginx", "gunicorn", "uvicorn", "uwsgi", "daphne", "granian", "hypercorn"]
 
 
 @dataclass(frozen=True, slots=True)

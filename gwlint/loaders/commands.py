@@ -5,7 +5,9 @@ gunicorn: its own precedence, lowest first: the environment's defaults (``WEB_CO
 ``./gunicorn.conf.py`` where the command runs), ``GUNICORN_CMD_ARGS``, then the command line;
 flags parsed as gunicorn's argparse does (``--bind=X``, ``-w4``, unique prefixes of long
 options, repeated ``-b``). uvicorn: its click options, and ``UVICORN_<NAME>`` variables. uWSGI:
-``--name value`` in order, ``--ini`` files read where they appear.
+``--name value`` in order, ``--ini`` files read where they appear. daphne and granian: their
+options (granian's ``GRANIAN_<NAME>`` too). hypercorn: its argparse options over its config file
+(``-c``: TOML, ``python:module``, ``file:path.py``; read by ``gwlint.loaders.hypercorn``).
 
 Every value keeps the launcher line that set it. Words the server would reject (an unknown or
 ambiguous option, a value of the wrong type) are GW705; an option written with a typographic
@@ -86,6 +88,14 @@ def _report_dash(
             f"{dash}: uWSGI loads it as a config file and exits ('unable to load configuration "
             f"from {text}'); nothing listens ({launch.label})"
         )
+    elif program == "hypercorn":
+        # argparse with one positional (the application): a plain word is the application, or
+        # one too many (__main__.py:27-29 of hypercorn 0.18.0)
+        refused = True
+        message = (
+            f"{dash}: hypercorn takes it for the application or refuses it ('unrecognized "
+            f"arguments', exit 2): either way nothing listens ({launch.label})"
+        )
     elif refused:
         message = (
             f"{dash}, after an option: {program} refuses to start ('unrecognized arguments', "
@@ -150,7 +160,7 @@ def _positional(word: Word, words: list[Word], index: int, parsed: Parsed, progr
         return False
     if program == "gunicorn":
         return index == len(words)
-    return program == "uvicorn"
+    return program in ("uvicorn", "hypercorn")
 
 
 def _common_word(
@@ -871,8 +881,10 @@ def _int(setting: Sourced[Any]) -> Sourced[int]:
 
 
 def _asgi_table(program: str) -> dict[str, tuple[tuple[str, ...], str, str]]:
-    from gwlint.model.asgi_options import DAPHNE_OPTIONS, GRANIAN_OPTIONS
+    from gwlint.model.asgi_options import DAPHNE_OPTIONS, GRANIAN_OPTIONS, HYPERCORN_OPTIONS
 
+    if program == "hypercorn":
+        return HYPERCORN_OPTIONS
     return DAPHNE_OPTIONS if program == "daphne" else GRANIAN_OPTIONS
 
 
@@ -887,11 +899,12 @@ def _asgi_flags(program: str) -> dict[str, tuple[str, str, bool]]:
 
 
 def parse_asgi(launch: Launch, problems: Problems) -> Parsed:
-    """daphne's argparse options (``-p 8000``, ``-p8000``, ``--port=8000``, unique prefixes of
-    long options) or granian's click options (``--port 8000``, ``--port=8000``)."""
+    """daphne's and hypercorn's argparse options (``-p 8000``, ``-p8000``, ``--port=8000``,
+    unique prefixes of long options) or granian's click options (``--port 8000``,
+    ``--port=8000``)."""
     program = launch.program
     flags = _asgi_flags(program)
-    argparse_like = program == "daphne"
+    argparse_like = program in ("daphne", "hypercorn")
     parsed = Parsed()
     words = _unknown_values_apart(list(launch.args))
     index = 0
@@ -913,6 +926,10 @@ def parse_asgi(launch: Launch, problems: Problems) -> Parsed:
             matches = [f for f in flags if f.startswith(flag)]
             if len(matches) == 1:
                 flag = matches[0]
+            elif matches:
+                message = f"ambiguous option: {flag} could match {', '.join(matches)}"
+                _reject(launch, word, program, message, problems)
+                return parsed
         if flag not in flags or (eq and not argparse_like and not text.startswith("--")):
             message = (
                 f"unrecognized arguments: {text}" if argparse_like else f"No such option: {flag}"
@@ -1108,6 +1125,214 @@ def build_asgi_launch(
         beside_nginx=launch.beside_nginx,
     )
     return Built(app=server)
+
+
+# --- hypercorn ----------------------------------------------------------------------------------
+
+
+def _hypercorn_number(setting: Sourced[Any], name: str, *, whole: bool) -> Sourced[Any]:
+    """A number hypercorn uses as one (seconds, a count) as it takes effect: a config file may
+    give any TOML or Python value, and a value that is no number leaves it unknown."""
+    value = setting.value
+    if not setting.known or value is None:
+        return setting
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        reason = f"{name} = {setting.raw} is not a number"
+        return Sourced[Any](value=None, raw=setting.raw, source=setting.source, unknown=reason)
+    if whole and not isinstance(value, int):
+        reason = f"{name} = {setting.raw} is not an integer"
+        return Sourced[Any](value=None, raw=setting.raw, source=setting.source, unknown=reason)
+    return _sourced_number(value, setting.raw, setting.source)
+
+
+def _seconds(setting: Sourced[Any]) -> Sourced[int]:
+    """Seconds as a whole number, for the rules' comparisons: a fraction is dropped (7.5 s is
+    compared as 7 s, which errs towards a finding)."""
+    value = setting.value
+    if not setting.known or not isinstance(value, int | float) or isinstance(value, bool):
+        return Sourced[int](
+            value=None, raw=setting.raw, source=setting.source, unknown=setting.unknown
+        )
+    return Sourced[int](value=int(value), raw=setting.raw, source=setting.source)
+
+
+def _hypercorn_listeners(
+    values: dict[str, Sourced[Any]],
+) -> tuple[list[Listener], str | None]:
+    """``bind`` (TLS when ``certfile`` and ``keyfile`` are both set) and, with TLS only,
+    ``insecure_bind`` (config.py:196-210 of hypercorn 0.18.0)."""
+    certfile, keyfile = values["certfile"], values["keyfile"]
+    if not certfile.known or not keyfile.known:
+        return [], certfile.unknown or keyfile.unknown
+    tls = certfile.value is not None and keyfile.value is not None
+    listeners: list[Listener] = []
+    for name in ("bind", "insecure_bind") if tls else ("bind",):
+        setting = values[name]
+        if not setting.known:
+            return listeners, setting.unknown
+        binds = [setting.value] if isinstance(setting.value, str) else setting.value
+        if not isinstance(binds, list | tuple) or not all(isinstance(b, str) for b in binds):
+            return listeners, f"{name} = {setting.raw} is not a string or a list of strings"
+        for bind in binds:
+            listeners.append(
+                Listener(
+                    address=addr.parse_gunicorn_bind(bind),
+                    protocol="http",
+                    option=name,
+                    source=setting.source,
+                    tls=tls and name == "bind",
+                )
+            )
+    return listeners, None
+
+
+def build_hypercorn_launch(launch: Launch, facts: Facts, problems: Problems) -> Built:
+    """hypercorn started by a launcher: its command line over its ``-c`` config file over its
+    defaults (hypercorn 0.18.0 ``__main__.py:225-310``)."""
+    from gwlint.loaders.hypercorn import read_config
+
+    reported = len(problems.items)
+    parsed = parse_asgi(launch, problems)
+    refused = any(item.code == "GW705" for item in problems.items[reported:])
+    hidden = parsed.hidden
+    config = parsed.settings.pop("config", None)
+    from_file: dict[str, Sourced[Any]] = {}
+    consumed: list[str] = []
+    config_file: str | None = None
+    if config is not None and not config.known:
+        problems.add(
+            "GW008",
+            config.source.path or launch.path,
+            config.source.line or launch.line,
+            f"hypercorn reads its config file from {config.raw} ({launch.label}), and "
+            f"{config.unknown}: settings that file may hold are not checked",
+            column=config.source.column,
+            severity="info",
+        )
+        hidden = hidden or (f"the config file is {config.raw}, which is not known", config.source)
+    elif config is not None and isinstance(config.value, str):
+        read = read_config(
+            config.value,
+            config.source,
+            launch.label,
+            facts,
+            problems,
+            lambda value: _locate(launch, value),
+        )
+        from_file, consumed, config_file = read.settings, read.consumed, read.path
+        hidden = hidden or read.hidden
+    if not parsed.positional and hidden is None and not refused:
+        problems.add(
+            "GW705",
+            launch.path,
+            launch.line,
+            f"hypercorn refuses this command line ({launch.label}): the following arguments "
+            "are required: application; it exits at start and nothing listens",
+        )
+    plain = [word for word in parsed.positional if word.text and not _typographic(word)]
+    dashed = any(_typographic(word) for word in parsed.positional)  # GW706 says it
+    if len(plain) > 1 and not refused and not dashed:
+        extra = " ".join(word.raw for word in plain[1:])
+        _reject(launch, plain[1], "hypercorn", f"unrecognized arguments: {extra}", problems)
+    server = build_hypercorn(
+        launch.path,
+        parsed.settings,
+        from_file,
+        problems,
+        hidden=hidden,
+        launcher=launch.label,
+        launcher_line=launch.line,
+        config_file=config_file,
+        beside_nginx=launch.beside_nginx,
+    )
+    return Built(app=server, consumed=consumed)
+
+
+def build_hypercorn(
+    path: str,
+    from_command: dict[str, Sourced[Any]],
+    from_file: dict[str, Sourced[Any]],
+    problems: Problems,
+    *,
+    hidden: tuple[str, Source] | None = None,
+    launcher: str | None = None,
+    launcher_line: int | None = None,
+    config_file: str | None = None,
+    beside_nginx: str | None = None,
+) -> AsgiServer:
+    """A hypercorn from what its command line and its config file set (by ``Config`` attribute
+    name), the command line first, then its defaults. ``path``: the file it is reported at (the
+    launcher, or the config file checked on its own); ``hidden``: why the settings neither sets
+    are not known, when they may be set elsewhere."""
+    from gwlint.model.asgi_options import (
+        HYPERCORN_OPTIONS,
+        HYPERCORN_VERSION,
+        HYPERCORN_WORKER_CLASSES,
+    )
+
+    label = f"hypercorn {'.'.join(HYPERCORN_VERSION.split('.')[:2])}"
+    started = f" ({launcher})" if launcher is not None else ""
+    values: dict[str, Sourced[Any]] = {}
+    for name, (_flags, raw, _kind) in HYPERCORN_OPTIONS.items():
+        if name == "config":
+            continue
+        if name in from_command:
+            values[name] = from_command[name]
+        elif name in from_file:
+            values[name] = from_file[name]
+        elif hidden is not None:
+            reason, where = hidden
+            values[name] = Sourced[Any](value=None, raw="?", source=where, unknown=reason)
+        else:
+            values[name] = _asgi_default(raw, label, None)
+    for name in ("keep_alive_timeout", "read_timeout", "graceful_timeout"):
+        values[name] = _hypercorn_number(values[name], name, whole=False)
+    for name in ("workers", "backlog", "keep_alive_max_requests"):
+        values[name] = _hypercorn_number(values[name], name, whole=True)
+    _report_unknown("hypercorn", values, problems)
+    worker_class = values["worker_class"]
+    if worker_class.known and worker_class.value not in HYPERCORN_WORKER_CLASSES:
+        where = worker_class.source
+        problems.add(
+            "GW705",
+            where.path or path,
+            where.line or launcher_line or 1,
+            f"hypercorn has no worker class {worker_class.value!r}{started}: it stops at start "
+            f"with 'ValueError: No worker of class {worker_class.value} exists' and nothing "
+            "listens",
+            column=where.column,
+            fix=f"use one of {', '.join(HYPERCORN_WORKER_CLASSES)}",
+        )
+    listeners, listeners_unknown = _hypercorn_listeners(values)
+    keep = _seconds(values["keep_alive_timeout"])
+    read_timeout = _seconds(values["read_timeout"])
+    idle: Sourced[int] | None = keep
+    idle_what = "hypercorn keep_alive_timeout"
+    if keep.value is not None and keep.value <= 0:
+        idle = None  # the idle task closes each connection at once: nothing is reused
+    if (
+        read_timeout.value is not None
+        and read_timeout.value > 0
+        and (keep.value is None or read_timeout.value < keep.value)
+    ):
+        # hypercorn stops reading a connection idle for read_timeout: a request sent on it
+        # later is never answered (gwlint/model/asgi_options.py)
+        idle, idle_what = read_timeout, "hypercorn read_timeout"
+    return AsgiServer(
+        kind="hypercorn",
+        path=path,
+        version_label=label,
+        listeners=tuple(listeners),
+        listeners_unknown=listeners_unknown,
+        idle_limit=idle,
+        idle_what=idle_what,
+        workers=_int(values["workers"]),
+        values=values,
+        launcher=launcher,
+        launcher_line=launcher_line,
+        config_file=config_file,
+        beside_nginx=beside_nginx,
+    )
 
 
 # --- uWSGI ---------------------------------------------------------------------------------------
@@ -1310,4 +1535,6 @@ def build_launch(
     if launch.program in ("daphne", "granian"):
         hedge = unread_env_note(unread_env, "GRANIAN_*") if launch.program == "granian" else None
         return build_asgi_launch(launch, facts, problems, hedge=hedge)
+    if launch.program == "hypercorn":
+        return build_hypercorn_launch(launch, facts, problems)
     return build_uwsgi_launch(launch, facts, problems, section=section)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Program = Literal["gunicorn", "uvicorn", "uwsgi", "daphne", "granian"]
+Program = Literal["gunicorn", "uvicorn", "uwsgi", "daphne", "granian", "hypercorn"]
 
 # the variables a platform sets when it starts a Procfile's process (Heroku and the platforms
 # that follow it: PORT to bind, WEB_CONCURRENCY from the dyno's size): known to be set, with a

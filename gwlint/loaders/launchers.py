@@ -105,7 +105,7 @@ _TOO_LONG = f"it expands to more than {MAX_VALUE} characters"
 _TOO_MANY = f"it expands to more than {MAX_WORDS} words"
 
 _PROGRAM = re.compile(
-    r"^(?:(gunicorn)3?|(uvicorn)|(uwsgi)|py(uwsgi)|(uwsgi)_python\d*|(daphne)|(granian))$"
+    r"^(?:(gunicorn)3?|(uvicorn)|(uwsgi)|py(uwsgi)|(uwsgi)_python\d*|(daphne)|(granian)|(hypercorn))$"
 )
 _PY_MODULES: dict[str, Program] = {
     "gunicorn": "gunicorn",
@@ -114,6 +114,7 @@ _PY_MODULES: dict[str, Program] = {
     "uvicorn.main": "uvicorn",
     "daphne": "daphne",
     "granian": "granian",
+    "hypercorn": "hypercorn",
     "pyuwsgi": "uwsgi",
 }
 _PYTHON = re.compile(r"^(?:python|pypy)[\d.]*$")
@@ -128,6 +129,7 @@ _SHORT_NOT_A_START: dict[str, tuple[str, ...]] = {
     "uvicorn": (),
     "daphne": ("-h",),
     "granian": (),
+    "hypercorn": ("-h",),
 }
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ASSIGN = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=")
@@ -2565,7 +2567,7 @@ def _program(base: str) -> Program | None:
     if m is None:
         return None
     name = next(g for g in m.groups() if g)
-    if name in ("gunicorn", "uvicorn", "daphne", "granian"):
+    if name in ("gunicorn", "uvicorn", "daphne", "granian", "hypercorn"):
         return cast(Program, name)
     return "uwsgi"
 

@@ -216,13 +216,16 @@ class UvicornServer(BaseModel):
 
 
 class AsgiServer(BaseModel):
-    """daphne or granian run on its own, started by a launcher (``daphne -b 0.0.0.0 -p 8000
-    app.asgi:application``, ``granian --interface asgi app:app``): HTTP listeners, workers, and
-    how long it keeps an idle keep-alive connection (see gwlint/model/asgi_options.py)."""
+    """daphne, granian or hypercorn run on its own, started by a launcher (``daphne -b 0.0.0.0
+    -p 8000 app.asgi:application``, ``granian --interface asgi app:app``, ``hypercorn -c
+    hypercorn.toml app:app``): HTTP listeners, workers, and how long it keeps an idle keep-alive
+    connection (see gwlint/model/asgi_options.py). hypercorn's ``values`` are keyed by its
+    ``Config`` attribute names (``keep_alive_timeout``), whether the command line or its config
+    file (``-c``) sets them."""
 
     model_config = ConfigDict(frozen=True)
 
-    kind: Literal["daphne", "granian"]
+    kind: Literal["daphne", "granian", "hypercorn"]
     path: str  # the launcher file
     version_label: str  # "daphne 4.2"
     listeners: tuple[Listener, ...]
@@ -236,7 +239,7 @@ class AsgiServer(BaseModel):
     values: dict[str, Sourced[Any]] = {}
     launcher: str | None = None
     launcher_line: int | None = None
-    config_file: str | None = None  # neither has one
+    config_file: str | None = None  # hypercorn's -c file (daphne and granian have none)
     beside_nginx: str | None = None
     container: str | None = None
     hosts: tuple[tuple[str, int | None, int | None], ...] = ()

@@ -1,5 +1,5 @@
-"""daphne and granian command-line options: name -> (flags, default, kind), and their idle
-keep-alive limits, read from their source.
+"""daphne, granian and hypercorn command-line options: name -> (flags, default, kind), and
+their idle keep-alive limits, read from their source.
 
 daphne 4.2.2 (``daphne/cli.py``, argparse; no environment variables):
 https://github.com/django/daphne/blob/4.2.2/daphne/cli.py. No ``--bind``/``--port``/
@@ -20,6 +20,45 @@ timer starts when the connection waits for the next request head (hyper v1.11.0
 src/proto/h1/conn.rs:211-235), so an idle keep-alive connection closes after
 ``--http1-header-read-timeout`` milliseconds: 30000 by default (granian/http.py:6,
 cli.py:181-186). ``--no-http1-keep-alive`` closes each connection after its response.
+
+hypercorn 0.18.0 (``src/hypercorn/__main__.py``, argparse, so unique prefixes of long options;
+no environment variables): https://github.com/pgjones/hypercorn/blob/0.18.0/src/hypercorn/.
+Every setting is an attribute of ``Config`` (config.py:57-115) and ``HYPERCORN_OPTIONS`` is
+keyed by those names, so one table serves the command line and the config files (TOML keys,
+names of a ``python:``/``file:`` module). ``-c`` loads the file first (__main__.py:14-22, 225),
+then each flag given overrides it (__main__.py:228-310: ``if args.X is not sentinel``); ``-b``,
+``--insecure-bind``, ``--quic-bind`` and ``--server-name`` replace the file's whole list when
+given (__main__.py:303-310). Two quirks of __main__.py: ``--statsd-prefix`` defaults to ``""``,
+not the sentinel, so it always overrides the file's ``statsd_prefix`` (185, 288-289), and
+``--max-requests-jitter`` stores ``args.max_requests`` (278-279). Defaults, unchanged from 0.11.0
+to 0.18.0 (config.py of each tag): ``bind`` ``["127.0.0.1:8000"]`` (58), ``backlog`` 100 (70),
+``graceful_timeout`` 3 s (78), ``read_timeout`` None (79; the option is new in 0.12.0),
+``keep_alive_timeout`` 5 s (88), ``keep_alive_max_requests`` 1000 (89), ``worker_class``
+``asyncio`` (113), ``workers`` 1 (114; 0 serves in the main process, run.py:45-46).
+``--max-requests``/``--max-requests-jitter`` are new in 0.16.0 and ``-D/--daemon`` in 0.18.0.
+
+Listeners (config.py:196-283): with ``certfile`` and ``keyfile`` both set (``ssl_enabled``),
+``bind`` is TLS and ``insecure_bind`` plain HTTP; without them ``bind`` is plain HTTP and
+``insecure_bind`` is not bound at all (200-210). A bind is ``unix:PATH``, ``fd://N``, or
+``HOST[:PORT]`` (port 8000 when none, brackets of an IPv6 host dropped; 230-250). Each plain
+listener also speaks HTTP/2 without TLS: a ``PRI * HTTP/2.0`` preface or an ``Upgrade: h2c``
+request without a body switches the connection to HTTP/2 (protocol/h11.py:296-323,
+protocol/__init__.py:64-96).
+
+Idle keep-alive: each connection runs an idle task, started when it opens and again when a
+response completes (``Updated(idle=True)``: protocol/h11.py:271-286; asyncio/tcp_server.py:72,
+89-93), that closes it after ``keep_alive_timeout`` seconds (asyncio/tcp_server.py:136-141;
+trio/tcp_server.py:131-140); a new request stops it (h11.py:170-171). ``read_timeout``, when
+set, bounds each wait for bytes from the client (asyncio/tcp_server.py:95-110): once an idle
+connection has waited that long hypercorn stops reading it, so a request sent on it later is
+never read and the connection closes without a response when the idle task fires (observed
+with 0.18.0: ``--read-timeout 1``, a second request 2 s after the first got no answer and the
+connection closed at 5 s). The idle limit is then the shorter of the two.
+No request timeout: nothing bounds how long the app takes to respond. ``read_timeout`` does
+not (the app's response is still written after the read loop gave up: ``HTTPStream.app_send``
+does not check ``closed``, protocol/http_stream.py:134-152; observed: a 3 s response with
+``--read-timeout 1`` was delivered), ``graceful_timeout`` bounds only the shutdown
+(asyncio/run.py:170, trio/run.py:118).
 """
 
 DAPHNE_VERSION = "4.2.2"
@@ -148,4 +187,72 @@ GRANIAN_OPTIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
     ),
     "process_name": (("--process-name",), "None", "str"),
     "pid_file": (("--pid-file",), "None", "str"),
+}
+
+HYPERCORN_VERSION = "0.18.0"
+HYPERCORN_WORKER_CLASSES = ("asyncio", "uvloop", "trio")  # run.py:24-37, else ValueError
+
+# name (a Config attribute) -> (flags, default, kind); names with no flag are set only in a
+# config file. kind: int, float, str, bool (store_true), list (append); a number in a config
+# file may be a float where the flag takes an int (keep_alive_timeout = 7.5)
+HYPERCORN_OPTIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "config": (("-c", "--config"), "None", "str"),
+    "access_log_format": (
+        ("--access-logformat",),
+        repr('%(h)s %(l)s %(l)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"'),
+        "str",
+    ),
+    "accesslog": (("--access-logfile", "--access-log"), "None", "str"),
+    "alpn_protocols": ((), "['h2', 'http/1.1']", "list"),
+    "alt_svc_headers": ((), "[]", "list"),
+    "backlog": (("--backlog",), "100", "int"),
+    "bind": (("-b", "--bind"), "['127.0.0.1:8000']", "list"),
+    "ca_certs": (("--ca-certs",), "None", "str"),
+    "certfile": (("--certfile",), "None", "str"),
+    "cert_reqs": (("--cert-reqs",), "None", "int"),
+    "ciphers": (("--ciphers",), "'ECDHE+AESGCM'", "str"),
+    "daemon": (("-D", "--daemon"), "True", "bool"),
+    "debug": (("--debug",), "False", "bool"),
+    "dogstatsd_tags": ((), "''", "str"),
+    "errorlog": (("--error-logfile", "--log-file", "--error-log"), "'-'", "str"),
+    "graceful_timeout": (("--graceful-timeout",), "3.0", "int"),
+    "read_timeout": (("--read-timeout",), "None", "int"),
+    "group": (("-g", "--group"), "None", "int"),
+    "h11_max_incomplete_size": ((), "16384", "int"),
+    "h11_pass_raw_headers": ((), "False", "bool"),
+    "h2_max_concurrent_streams": ((), "100", "int"),
+    "h2_max_header_list_size": ((), "65536", "int"),
+    "h2_max_inbound_frame_size": ((), "16384", "int"),
+    "include_date_header": ((), "True", "bool"),
+    "include_server_header": ((), "True", "bool"),
+    "insecure_bind": (("--insecure-bind",), "[]", "list"),
+    "keep_alive_timeout": (("--keep-alive",), "5.0", "int"),
+    "keep_alive_max_requests": ((), "1000", "int"),
+    "keyfile": (("--keyfile",), "None", "str"),
+    "keyfile_password": (("--keyfile-password",), "None", "str"),
+    "logconfig": (("--log-config",), "None", "str"),
+    "logconfig_dict": ((), "None", "str"),
+    "loglevel": (("--log-level",), "'INFO'", "str"),
+    "max_app_queue_size": ((), "10", "int"),
+    "max_requests": (("--max-requests",), "None", "int"),
+    "max_requests_jitter": (("--max-requests-jitter",), "0", "int"),
+    "pid_path": (("-p", "--pid"), "None", "str"),
+    "quic_bind": (("--quic-bind",), "[]", "list"),
+    "root_path": (("--root-path",), "''", "str"),
+    "server_names": (("--server-name",), "[]", "list"),
+    "shutdown_timeout": ((), "60.0", "float"),
+    "ssl_handshake_timeout": ((), "60.0", "float"),
+    "startup_timeout": ((), "60.0", "float"),
+    "statsd_host": (("--statsd-host",), "None", "str"),
+    "statsd_prefix": (("--statsd-prefix",), "''", "str"),
+    "umask": (("-m", "--umask"), "None", "int"),
+    "use_reloader": (("--reload",), "False", "bool"),
+    "user": (("-u", "--user"), "None", "int"),
+    "verify_flags": ((), "None", "str"),
+    "verify_mode": (("--verify-mode",), "None", "str"),
+    "websocket_max_message_size": ((), "16777216", "int"),
+    "websocket_ping_interval": (("--websocket-ping-interval",), "None", "int"),
+    "worker_class": (("-k", "--worker-class"), "'asyncio'", "str"),
+    "workers": (("-w", "--workers"), "1", "int"),
+    "wsgi_max_body_size": ((), "16777216", "int"),
 }
