@@ -211,7 +211,9 @@ def run_check(options: CheckOptions) -> int:
             _echo_error(f"gwlint: warning: {warning}")
     if report.found_nothing and not request.paths and stdin_file is None and not options.quiet:
         where = ", ".join(request.paths) or "."
-        _echo_error(f"gwlint: warning: no nginx, gunicorn or uWSGI config found in {where}")
+        _echo_error(
+            f"gwlint: warning: no nginx, Apache, Caddy, gunicorn or uWSGI config found in {where}"
+        )
     output, color = options.output, options.color
     if report.view is not None:
         from gwlint.reporters import show

@@ -52,7 +52,12 @@ def versions_used(used: list[tuple[Facts, set[str]]], default: Facts) -> list[Ve
     from gwlint.model.versions import format_version
 
     out: list[VersionUsed] = []
+    kinds = set().union(*(servers for _, servers in used)) if used else set()
     for server, attribute in (("nginx", "nginx"), ("gunicorn", "gunicorn"), ("uWSGI", "uwsgi")):
+        if attribute == "nginx" and "nginx" not in kinds and kinds & FRONT_KINDS:
+            continue  # Apache httpd or Caddy in front, no nginx: its version is not used
+        if attribute == "gunicorn" and "gunicorn" not in kinds and kinds & ASGI_KINDS:
+            continue  # uvicorn, hypercorn... behind, no gunicorn: its version is not used
         having = [facts for facts, servers in used if attribute in servers] or [default]
         for facts in having:
             source = getattr(facts, f"{attribute}_version_source")
@@ -66,7 +71,15 @@ def versions_used(used: list[tuple[Facts, set[str]]], default: Facts) -> list[Ve
             )
             if version not in out:
                 out.append(version)
+    for label in sorted(kind for kind in kinds if kind not in FRONT_KINDS and " " in kind):
+        # "Apache httpd 2.4": the documented defaults of that line (no version option yet)
+        server, _, version_text = label.rpartition(" ")
+        out.append(VersionUsed(server, version_text, None))
     return out
+
+
+FRONT_KINDS = frozenset({"apache", "caddy"})
+ASGI_KINDS = frozenset({"uvicorn", "daphne", "granian", "hypercorn"})
 
 
 @dataclass
@@ -242,15 +255,19 @@ def _check(request: Request, current: Settings, found: Inventory, sysroot: str |
     used: list[tuple[Facts, set[str]]] = []
     deployments: list[Deployment] = []
     for deployment_group in groups:
-        anchors = [*deployment_group.nginx_roots, *(app.path for app in deployment_group.apps)]
+        anchors = [*deployment_group.roots, *(app.path for app in deployment_group.apps)]
         # the closest configuration of its nginx config (else of its first app) gives the facts;
         # a rule runs when the configuration of any of its files enables it
         scopes = [current.scope_at(path) for path in anchors] or [current.scope]
         enabled = set().union(*(scope.enabled for scope in scopes))
         facts = group_facts(deployment_group, scopes[0].facts, context)
         servers: set[str] = {app.kind for app in deployment_group.apps}
+        # the versions of the ASGI servers, as their defaults were read ("hypercorn 0.18")
+        servers.update(app.version_label for app in deployment_group.apps if app.kind in ASGI_KINDS)
         if deployment_group.nginx is not None:
             servers.add("nginx")
+        if deployment_group.front is not None:
+            servers.update((deployment_group.front.kind, deployment_group.front.version_label))
         used.append((facts, servers))
         deployment = pair(
             deployment_group.nginx,
@@ -258,6 +275,7 @@ def _check(request: Request, current: Settings, found: Inventory, sysroot: str |
             facts,
             context.known_hosts,
             context.foreign_hosts,
+            front=deployment_group.front,
         )
         deployments.append(deployment)
         for rule in ALL_RULES:
@@ -266,11 +284,14 @@ def _check(request: Request, current: Settings, found: Inventory, sysroot: str |
             findings.extend((rule.code, finding) for finding in rule.check(deployment))
         if deployment_group.nginx is not None:
             files.extend(deployment_group.nginx.files)
-    files.extend(path for path in [*found.gunicorn, *found.uwsgi] if path not in files)
+        if deployment_group.front is not None:
+            files.extend(deployment_group.front.files)
+    app_configs = [*found.gunicorn, *found.uwsgi, *found.hypercorn]
+    files.extend(path for path in app_configs if path not in files)
     files.extend(launch_files)
     if not groups:
         files.extend(found.nginx)
-    _one_sided(groups, [*found.gunicorn, *found.uwsgi, *launch_files], problems)
+    _one_sided(groups, [*app_configs, *launch_files], problems)
     found_nothing = not (found.configs or context.extra_nginx or deployments)
     if found_nothing and request.paths:
         # named files read as context only (requirements, a manifest without a config)
@@ -312,14 +333,24 @@ def _one_sided(groups: list[Group], app_files: list[str], problems: Problems) ->
     """GW011: only one side of the proxy-to-app chain among the inputs. What needs both sides was
     not checked, and a clean result must not read as if it had been."""
     nginx = next((g.nginx for g in groups if g.nginx is not None), None)
+    # an Apache httpd or Caddy that proxies to nothing (mod_wsgi, static files) has no app behind
+    front = next((g.front for g in groups if g.front is not None and g.front.routes), None)
     has_apps = any(g.apps for g in groups)
-    if has_apps and nginx is None and app_files:
+    if front is not None and not has_apps and not app_files and front.files:
+        problems.add(
+            "GW011",
+            front.files[0],
+            1,
+            f"no gunicorn, uWSGI or ASGI server config, and no command that starts one, among the "
+            f"inputs: {front.server_label} was checked alone, not against the app behind it",
+        )
+    if has_apps and nginx is None and front is None and app_files:
         problems.add(
             "GW011",
             app_files[0],
             1,
-            "no nginx config among the inputs: the app server was checked alone, not against the "
-            "proxy in front of it",
+            "no proxy config (nginx, Apache httpd, Caddy) among the inputs: the app server was "
+            "checked alone, not against the proxy in front of it",
         )
     elif nginx is not None and not has_apps and not app_files and nginx.files:
         # an app config that could not be read (GW003, GW004) is there: its problem is reported
@@ -327,8 +358,8 @@ def _one_sided(groups: list[Group], app_files: list[str], problems: Problems) ->
             "GW011",
             nginx.files[0],
             1,
-            "no gunicorn or uWSGI config, and no command that starts one, among the inputs: nginx "
-            "was checked alone, not against the app behind it",
+            "no gunicorn, uWSGI or ASGI server config, and no command that starts one, among the "
+            "inputs: nginx was checked alone, not against the app behind it",
         )
 
 
@@ -346,6 +377,10 @@ def _view(
 
     roles = {path: list(notes) for path, notes in context.roles.items()}
     for number, deployment in enumerate(deployments, start=1):
+        if deployment.front is not None:
+            for index, path in enumerate(deployment.front.files):
+                role = f"deployment {number}" + ("" if index else ", its main file")
+                roles.setdefault(context.sources.display(path), []).insert(0, role)
         if deployment.nginx is None:
             continue
         for index, path in enumerate(deployment.nginx.files):
@@ -359,10 +394,11 @@ def _view(
                 role += f", read as a template ({rendered}, rendered in memory)"
             roles.setdefault(shown, []).insert(0, role)
     rows: list[FileRow] = []
-    for kind in ("nginx", "gunicorn", "uwsgi", "launcher", "pins", "manifests"):
+    kinds = ("nginx", "apache", "caddy", "gunicorn", "uwsgi", "hypercorn", "launcher", "pins")
+    for kind in (*kinds, "manifests"):
         for path in getattr(found, kind):
             notes = roles.pop(path, None)
-            if notes is None and kind in ("gunicorn", "uwsgi"):
+            if notes is None and kind in ("gunicorn", "uwsgi", "hypercorn"):
                 notes = ["checked on its own (no command in the repository reads it)"]
             label = "manifest" if kind == "manifests" else kind
             rows.append(FileRow(path, label, "; ".join(notes or ["read, nothing to check"])))

@@ -15,6 +15,8 @@ from tests.conftest import ROOT, gwlint
 
 DEMO = ROOT / "fixtures" / "demo"
 
+NOTHING_FOUND = "gwlint: warning: no nginx, Apache, Caddy, gunicorn or uWSGI config found in .\n"
+
 
 def write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
@@ -94,7 +96,7 @@ def test_a_named_path_with_nothing_to_check_is_a_located_finding(tmp_path: Path)
     for path, words in (
         ("notes.txt", "--nginx, --gunicorn or --uwsgi"),
         ("missing.conf", "no such file or directory"),
-        ("empty", "no nginx, gunicorn or uWSGI config"),
+        ("empty", "no nginx, Apache, Caddy, gunicorn or uWSGI config"),
     ):
         run = gwlint("check", path, cwd=tmp_path)
         assert run.code == 1, (path, run.out, run.err)
@@ -104,7 +106,7 @@ def test_a_named_path_with_nothing_to_check_is_a_located_finding(tmp_path: Path)
     # without arguments, the walk of the working directory only warns (a pre-commit hook)
     run = gwlint("check", cwd=tmp_path / "empty")
     assert run.code == 0
-    assert run.err == "gwlint: warning: no nginx, gunicorn or uWSGI config found in .\n"
+    assert run.err == NOTHING_FOUND
     run = gwlint("check", "--nginx", "notes.txt", cwd=tmp_path)
     assert run.code == 1  # read as nginx: "hello" is not a directive
     assert "GW001" in run.out
@@ -212,7 +214,7 @@ def test_directory_walk_skips_virtualenvs(tmp_path: Path) -> None:
 def test_a_folder_with_no_config_says_so(tmp_path: Path) -> None:
     run = gwlint("check", cwd=tmp_path)
     assert run.code == 0
-    assert run.err == "gwlint: warning: no nginx, gunicorn or uWSGI config found in .\n"
+    assert run.err == NOTHING_FOUND
 
 
 def test_the_readme_demo_shows_what_the_readme_promises() -> None:

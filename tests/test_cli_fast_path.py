@@ -172,7 +172,9 @@ def test_both_paths_warn_alike_when_nothing_is_found(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fast, slow = _both(["check", "--isolated"], tmp_path, monkeypatch)
-    assert fast.err.startswith("gwlint: warning: no nginx, gunicorn or uWSGI config found in .")
+    assert fast.err.startswith(
+        "gwlint: warning: no nginx, Apache, Caddy, gunicorn or uWSGI config found in ."
+    )
     assert (fast.code, fast.out, fast.err) == (slow.code, slow.out, slow.err)
 
 

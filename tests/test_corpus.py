@@ -137,7 +137,7 @@ def test_every_context_file_alone() -> None:
         else:
             assert run.err in (
                 "",
-                f"gwlint: warning: no nginx, gunicorn or uWSGI config found "
+                f"gwlint: warning: no nginx, Apache, Caddy, gunicorn or uWSGI config found "
                 f"in {row['local_path']}\n",
             ), run.err
 
@@ -150,6 +150,6 @@ def test_every_folder_walked(tmp_path: Path) -> None:
         run = gwlint("check", name, "--format", "json", cwd=tmp_path)
         assert run.err in (
             "",
-            f"gwlint: warning: no nginx, gunicorn or uWSGI config found in {name}\n",
+            f"gwlint: warning: no nginx, Apache, Caddy, gunicorn or uWSGI config found in {name}\n",
         ), f"{name}: {run.err}"
         assert run.code in (0, 1), name

@@ -169,6 +169,15 @@ def app_servers(
         uwsgi = load_uwsgi(path, facts, problems, section=settings.uwsgi_section)
         if uwsgi is not None:
             apps.append((path, uwsgi))
+    for path in inventory.hypercorn:
+        if os.path.realpath(path) in consumed:
+            continue  # read as the config file of a command that starts hypercorn (-c)
+        from gwlint.loaders.hypercorn import load_hypercorn
+
+        facts = versions.facts_for(settings.facts_at(path), "hypercorn", path)
+        hypercorn = load_hypercorn(path, facts, problems)
+        if hypercorn is not None:
+            apps.append((path, hypercorn))
     return apps, launch_files
 
 

@@ -1,10 +1,11 @@
-"""Grouping into deployments: which nginx configuration the app servers stand behind.
+"""Grouping into deployments: which proxy configuration the app servers stand behind.
 
 One deployment is one nginx configuration (its root files: a main file, or the fragments of one
-folder) and the app servers its routes reach. The configuration's ``deployments`` come first;
-then every app server goes with the configurations whose routes certainly reach one of its
-sockets (same TCP port or socket path), the closest in the folder tree first; an app no route
-reaches goes with the closest configuration when one is closest, else it is checked alone.
+folder), or one Apache httpd or Caddy configuration, and the app servers its routes reach. The
+configuration's ``deployments`` come first; then every app server goes with the configurations
+whose routes certainly reach one of its sockets (same TCP port or socket path), the closest in
+the folder tree first; an app no route reaches goes with the closest configuration when one is
+closest, else it is checked alone.
 Never across compose projects: an app of one compose project (or manifest folder) is not paired
 with the nginx of another, whatever their ports.
 """
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from gwlint.model.address import Address
     from gwlint.model.appserver import AppServer
     from gwlint.model.facts import Facts
+    from gwlint.model.front import FrontConfig
     from gwlint.model.nginx import NginxConfig
     from gwlint.settings import Settings
 
@@ -38,6 +40,14 @@ class Group:
     apps: list[AppServer] = field(default_factory=list)
     nginx: NginxConfig | None = None
     home: str = "."
+    # or the root files of an Apache httpd or Caddy configuration, and what they say
+    front_roots: list[str] = field(default_factory=list)
+    front: FrontConfig | None = None
+
+    @property
+    def roots(self) -> list[str]:
+        """The proxy's root files, whichever proxy it is."""
+        return self.nginx_roots or self.front_roots
 
 
 def ancestors(folder: str) -> list[str]:
@@ -89,7 +99,6 @@ def group(
     foreign = context.foreign_hosts if context is not None else frozenset()
     from gwlint.config import matches
     from gwlint.loaders.nginx import group_roots, load_nginx
-    from gwlint.model.deployment import pair
 
     config, facts = settings.config, settings.facts
     groups: list[Group] = []
@@ -141,6 +150,7 @@ def group(
             )
             homes = [os.path.dirname(os.path.abspath(r)) for r in group.nginx_roots]
             group.home = os.path.commonpath(homes)
+    groups.extend(_fronts(inventory, problems, settings))
     automatic = groups[configured:]
     reached = {id(g): _socket_keys(g) for g in automatic}
     under: dict[str, list[Group]] = {}  # folder -> the deployments at home in it or below
@@ -150,7 +160,7 @@ def group(
     projects: dict[int, frozenset[str]] = {}
     if context is not None:
         for g in automatic:
-            projects[id(g)] = frozenset().union(*(context.projects_of(r) for r in g.nginx_roots))
+            projects[id(g)] = frozenset().union(*(context.projects_of(r) for r in g.roots))
     orphans: list[AppServer] = []
     for path, app in app_pool:
         listening = {key for listener in app.listeners if (key := _key(listener.address))}
@@ -175,11 +185,7 @@ def group(
         elsewhere = not candidates and any(reached[id(g)] & listening for g in automatic)
         pool: list[Group] = []
         for rank in by_closeness(here, candidates, under):
-            pool = [
-                g
-                for g in rank
-                if any(link.certain for link in pair(g.nginx, (app,), facts, hosts, foreign).links)
-            ]
+            pool = [g for g in rank if _reaches(g, app, facts, hosts, foreign)]
             if pool:
                 break
         if elsewhere:
@@ -200,6 +206,51 @@ def group(
     return groups
 
 
+def _fronts(inventory: Inventory, problems: Problems, settings: Settings) -> list[Group]:
+    """One deployment per Apache httpd configuration (its root files) and per Caddy config (a
+    Caddyfile another one imports is read there, not on its own)."""
+    found: list[Group] = []
+    if inventory.apache:
+        from gwlint.loaders.apache import group_apache, load_apache
+
+        for roots in group_apache(inventory.apache):
+            found.append(Group(front_roots=roots, front=load_apache(roots, problems)))
+    if inventory.caddy:
+        from gwlint.loaders.caddy import load_caddy
+
+        imported: set[str] = set()
+        caddy: list[Group] = []
+        # the files named Caddyfile first: they import the others, which are then not read alone
+        ordered = sorted(inventory.caddy, key=lambda p: os.path.basename(p).lower() != "caddyfile")
+        for path in ordered:
+            if os.path.realpath(path) in imported:
+                continue
+            config = load_caddy(path, problems, env=settings.facts_at(path).env)
+            imported.update(os.path.realpath(other) for other in config.files[1:])
+            caddy.append(Group(front_roots=[path], front=config))
+        found.extend(g for g in caddy if os.path.realpath(g.front_roots[0]) not in imported)
+    for group in found:
+        homes = [os.path.dirname(os.path.abspath(r)) for r in group.front_roots]
+        group.home = os.path.commonpath(homes)
+    return found
+
+
+def _reaches(
+    group: Group,
+    app: AppServer,
+    facts: Facts,
+    hosts: frozenset[str],
+    foreign: frozenset[str],
+) -> bool:
+    """Does a route of the group's proxy certainly reach one of ``app``'s listeners?"""
+    from gwlint.model.deployment import pair
+
+    paired = pair(group.nginx, (app,), facts, hosts, foreign, front=group.front)
+    return any(link.certain for link in paired.links) or any(
+        link.certain for link in paired.front_links
+    )
+
+
 def _key(address: Address) -> tuple[str, object] | None:
     """What two addresses must share to pair for certain: a TCP port, or a socket path."""
     if address.kind == "tcp" and address.port is not None:
@@ -210,14 +261,22 @@ def _key(address: Address) -> tuple[str, object] | None:
 
 
 def _socket_keys(group: Group) -> set[tuple[str, object]]:
-    if group.nginx is None:
-        return set()
-    return {
-        key
-        for route in group.nginx.routes
-        for server in route.target.servers
-        if (key := _key(server.address))
-    }
+    keys: set[tuple[str, object]] = set()
+    if group.nginx is not None:
+        keys.update(
+            key
+            for route in group.nginx.routes
+            for server in route.target.servers
+            if (key := _key(server.address))
+        )
+    if group.front is not None:
+        keys.update(
+            key
+            for front_route in group.front.routes
+            for server in front_route.servers
+            if (key := _key(server.address))
+        )
+    return keys
 
 
 def group_facts(group: Group, facts: Facts, context: Context) -> Facts:

@@ -27,8 +27,11 @@ if TYPE_CHECKING:
 @dataclass
 class Inventory:
     nginx: list[str] = field(default_factory=list)
+    apache: list[str] = field(default_factory=list)  # Apache httpd configs
+    caddy: list[str] = field(default_factory=list)  # Caddyfiles, Caddy JSON configs
     gunicorn: list[str] = field(default_factory=list)
     uwsgi: list[str] = field(default_factory=list)
+    hypercorn: list[str] = field(default_factory=list)  # hypercorn TOML configs
     launcher: list[str] = field(default_factory=list)
     walked_nginx: set[str] = field(default_factory=set)  # found in a folder, not named
     pins: list[str] = field(default_factory=list)  # requirements, pyproject.toml, lock files
@@ -48,10 +51,27 @@ class Inventory:
 
     @property
     def configs(self) -> bool:
-        return bool(self.nginx or self.gunicorn or self.uwsgi or self.launcher)
+        return bool(
+            self.nginx
+            or self.apache
+            or self.caddy
+            or self.gunicorn
+            or self.uwsgi
+            or self.hypercorn
+            or self.launcher
+        )
 
     def kind_of(self, path: str) -> str | None:
-        for kind in ("nginx", "gunicorn", "uwsgi", "launcher", "pins", "manifests"):
+        for kind in (
+            "nginx",
+            "apache",
+            "caddy",
+            "gunicorn",
+            "uwsgi",
+            "launcher",
+            "pins",
+            "manifests",
+        ):
             if path in getattr(self, kind):
                 return kind
         return None
@@ -115,7 +135,8 @@ def collect(request: Request, section: str, ignores: Ignores) -> Inventory:
                 inventory.unread.append(
                     (
                         path,
-                        "no nginx, gunicorn or uWSGI config, or file that starts one, found here",
+                        "no nginx, Apache, Caddy, gunicorn or uWSGI config, or file that starts "
+                        "one, found here",
                     )
                 )
         elif os.path.isfile(path):
@@ -158,7 +179,15 @@ def _add_stdin(inventory: Inventory, section: str) -> None:
     stdin = given()
     if stdin is None:
         return
-    buckets = (inventory.nginx, inventory.gunicorn, inventory.uwsgi, inventory.launcher)
+    buckets = (
+        inventory.nginx,
+        inventory.apache,
+        inventory.caddy,
+        inventory.gunicorn,
+        inventory.uwsgi,
+        inventory.hypercorn,
+        inventory.launcher,
+    )
     listed = [*(p for bucket in buckets for p in bucket), *inventory.pins, *inventory.manifests]
     if any(p == stdin.path or os.path.realpath(p) == stdin.real for p in listed):
         return
@@ -172,8 +201,11 @@ def _found(inventory: Inventory) -> int:
         len(bucket)
         for bucket in (
             inventory.nginx,
+            inventory.apache,
+            inventory.caddy,
             inventory.gunicorn,
             inventory.uwsgi,
+            inventory.hypercorn,
             inventory.launcher,
             inventory.manifests,  # a ConfigMap may hold an nginx.conf
         )

@@ -1,12 +1,14 @@
 """What a file is, from its name and a look at its head: the kind of reader it goes to.
 
-Configs the loaders read (``nginx``, ``gunicorn``, ``uwsgi``, and ``launcher``: a file that starts
-or configures an app server), and context the deployment stage reads (``pins``: requirements and
-lock files; ``manifest``: plain Kubernetes manifests). Documentation (Markdown, reStructuredText,
-text) is never a config, whatever code block it shows; backup and editor files
-(``nginx.conf~``, ``.orig``, ``.bak``, ``.dpkg-old``...) are skipped in a folder walk. Content
-decides where the name cannot: a systemd unit by its ``[Service]`` section, a script by its
-``#!`` line, whatever its name says.
+Configs the loaders read (``nginx``, ``apache`` (httpd), ``caddy``, ``gunicorn``, ``uwsgi``,
+``hypercorn`` (its TOML), and ``launcher``: a file that starts or configures an app server), and
+context the deployment stage reads (``pins``: requirements and lock files; ``manifest``: plain
+Kubernetes manifests).
+Documentation (Markdown, reStructuredText, text) is never a config, whatever code block it shows;
+backup and editor files (``nginx.conf~``, ``.orig``, ``.bak``, ``.dpkg-old``...) are skipped in a
+folder walk. Content decides where the name cannot: a systemd unit by its ``[Service]`` section, a
+script by its ``#!`` line, an Apache httpd config (a ``.conf`` as nginx's) by its directives,
+whatever its name says.
 
 Templates (``.j2``, ``.liquid``, ``.template``...) are inputs: one whose content is an nginx
 config is read by the nginx loader, which renders it in memory.
@@ -20,11 +22,16 @@ from typing import Literal
 
 from gwlint.loaders import TEMPLATE_SUFFIXES, read_head
 
-Kind = Literal["nginx", "gunicorn", "uwsgi", "launcher"]
+Kind = Literal["nginx", "apache", "caddy", "gunicorn", "uwsgi", "hypercorn", "launcher"]
 ContextKind = Literal["pins", "manifest"]
 
 NGINX_DIRS = frozenset(
     {"sites-enabled", "sites-available", "conf.d", "http.d", "vhosts.d", "nginx", "templates"}
+)
+# Debian's and Red Hat's folders of Apache httpd configs (sites-enabled and conf.d are nginx's
+# too: the content decides)
+APACHE_DIRS = frozenset(
+    {"apache", "apache2", "httpd", "sites-enabled", "sites-available", "conf.d", "conf-enabled"}
 )
 NGINX_SUFFIXES = (".conf", ".nginx", ".conf.template", ".vhost", ".nginxconf")
 # what documentation, prose and data look like: never a config, whatever they quote
@@ -171,6 +178,11 @@ def classify(path: str, *, section: str = "uwsgi", walking: bool = False) -> Kin
     parent = os.path.basename(os.path.dirname(os.path.abspath(path))).lower()
     if walking and is_backup(os.path.basename(path)):
         return None
+    if _caddy_name(name):
+        from gwlint.loaders.caddy import is_caddyfile
+
+        if is_caddyfile(path, read_head(path)):
+            return "caddy"
     if is_documentation(path) or is_pin_name(path):
         return None
     if name.endswith(TEMPLATE_SUFFIXES):
@@ -183,6 +195,13 @@ def classify(path: str, *, section: str = "uwsgi", walking: bool = False) -> Kin
     runs = shebang(head)
     if runs == "python":
         return "gunicorn" if not walking or "gunicorn" in name else None
+    if name.endswith(".toml"):
+        from gwlint.loaders.hypercorn import is_hypercorn_toml
+
+        # found in a folder: by its name only (``hypercorn.toml``); named: its keys may tell
+        if ("hypercorn" in path.lower() or not walking) and is_hypercorn_toml(path, head):
+            return "hypercorn"
+        return None
     if name.endswith(".ini"):
         if has_uwsgi_section(head, section):
             return "uwsgi"
@@ -197,12 +216,30 @@ def classify(path: str, *, section: str = "uwsgi", walking: bool = False) -> Kin
         return "gunicorn"
     if has_uwsgi_section(head, section):
         return "uwsgi"
+    apache_name = (
+        name.endswith(".conf") or name.startswith(("httpd", "apache")) or (parent in APACHE_DIRS)
+    )
+    if (apache_name or not walking) and not name.startswith("nginx"):
+        from gwlint.loaders.apache import looks_like_apache
+
+        if looks_like_apache(head):
+            return "apache"
     nginx_name = name.endswith(NGINX_SUFFIXES) or name.startswith("nginx") or parent in NGINX_DIRS
     if walking and not nginx_name:
         return None
     if looks_like_nginx(head) or (not walking and nginx_name and not _SECTION.search(head)):
         return "nginx"
     return None
+
+
+def _caddy_name(name: str) -> bool:
+    """``Caddyfile``, ``Caddyfile.prod``, ``site.caddyfile``, ``caddy.json`` (lower-cased)."""
+    return (
+        name == "caddyfile"
+        or name.startswith("caddyfile.")
+        or name.endswith(".caddyfile")
+        or (name.startswith("caddy") and name.endswith(".json"))
+    )
 
 
 def context_kind(path: str) -> ContextKind | None:

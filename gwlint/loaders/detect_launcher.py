@@ -20,7 +20,9 @@ LauncherKind = Literal[
 ]
 
 _SYSTEMD_UNIT = re.compile(rb"^\[Service\][ \t]*\r?$", re.MULTILINE)
-_MENTION = re.compile(rb"gunicorn|uvicorn|uwsgi|GUNICORN_CMD_ARGS", re.IGNORECASE)
+_MENTION = re.compile(
+    rb"gunicorn|uvicorn|uwsgi|hypercorn|daphne|granian|GUNICORN_CMD_ARGS", re.IGNORECASE
+)
 _COMPOSE_BUILD = re.compile(rb"(?:^|[\s{,])build\s*:", re.MULTILINE)
 # a compose file that runs nginx says its version, mounts and template environment
 _COMPOSE_NGINX = re.compile(rb"nginx|openresty", re.IGNORECASE)
@@ -38,7 +40,7 @@ _STEM_WORDS = frozenset({"example", "examples", "sample", "samples", "dist", "ba
 _NOT_DOCKERFILE = (".md", ".txt", ".rst", ".json", ".yml", ".yaml", ".py", ".dockerignore")
 _SCRIPT_NAMES = ("entrypoint", "docker-entrypoint", "start", "run", "boot")
 # a bare name with one of these is worth a look for a #! line: gunicorn_start, run-uwsgi, serve
-_SERVER_WORDS = ("gunicorn", "uwsgi", "uvicorn", "serve", "start")
+_SERVER_WORDS = ("gunicorn", "uwsgi", "uvicorn", "hypercorn", "daphne", "granian", "serve", "start")
 
 
 # --- which files are launchers --------------------------------------------------------------------
@@ -93,8 +95,9 @@ def launcher_kind(path: str, *, walking: bool = True) -> LauncherKind | None:
 
     ``walking`` (the default, for files found in folders) is conservative: a shell script, env
     file, supervisord config, compose file or systemd unit counts only when it mentions gunicorn,
-    uvicorn, uwsgi or GUNICORN_CMD_ARGS (a compose file also when it has a ``build:``, since the
-    Dockerfile it builds may start one, or runs nginx: it gives nginx's version and files).
+    uvicorn, uwsgi, hypercorn, daphne, granian or GUNICORN_CMD_ARGS (a compose file also when it
+    has a ``build:``, since the Dockerfile it builds may start one, or runs nginx: it gives nginx's
+    version and files).
     ``walking=False`` (a file named on the command line): the name or content alone decide.
     """
     name = os.path.basename(path).lower()

@@ -1,4 +1,5 @@
-"""A deployment: the nginx side, the app servers, and which route reaches which app listener.
+"""A deployment: the proxy side (nginx, or Apache httpd or Caddy), the app servers, and which
+route reaches which app listener.
 
 Pairing is by address: unix paths equal; TCP ports equal and hosts equal, or the app binds a
 wildcard (``0.0.0.0``, ``::``, empty host), or both are loopback (``localhost`` = ``127.0.0.1`` =
@@ -9,12 +10,14 @@ pairs as *maybe*; a route never pairs with an app that only listens on loopback 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from gwlint.model.address import LOOPBACK_HOSTS, Address, Match, is_ip, match
 from gwlint.model.appserver import AppServer, Listener
 from gwlint.model.facts import Facts
+from gwlint.model.front import FrontConfig, FrontRoute
 from gwlint.model.nginx import NginxConfig, Route, UpstreamServer
 
 
@@ -34,6 +37,25 @@ class Link(BaseModel):
         return self.route.protocol == self.listener.protocol
 
 
+class FrontLink(BaseModel):
+    """A route of Apache httpd or Caddy (``model.front``) connects to ``server`` = ``listener``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    route: FrontRoute
+    server: UpstreamServer
+    app: AppServer
+    listener: Listener
+    certain: bool
+
+    @property
+    def same_protocol(self) -> bool:
+        return self.route.protocol == self.listener.protocol
+
+
+L = TypeVar("L", Link, FrontLink)
+
+
 class Deployment(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -46,6 +68,9 @@ class Deployment(BaseModel):
     known_hosts: frozenset[str] = frozenset()
     # those known to run something else than an app gwlint did not place (reach's)
     foreign_hosts: frozenset[str] = frozenset()
+    # the proxy in front when it is Apache httpd or Caddy, and its routes' links to the apps
+    front: FrontConfig | None = None
+    front_links: tuple[FrontLink, ...] = ()
 
     def elsewhere(self, address: Address) -> bool:
         """Is ``address`` the name of a container none of this deployment's apps runs in?"""
@@ -61,18 +86,28 @@ class Deployment(BaseModel):
     def route_app_links(self) -> Iterator[Link]:
         """The best certain link of every (route, app) pair, one speaking the route's protocol
         when there is one: one finding per location and app, never on a guess."""
-        best: dict[tuple[int, int], Link] = {}
-        for link in self.links:
-            if not link.certain:
-                continue
-            key = (id(link.route), id(link.app))
-            if key not in best or (link.same_protocol and not best[key].same_protocol):
-                best[key] = link
-        yield from best.values()
+        yield from _best(self.links)
+
+    def front_app_links(self) -> Iterator[FrontLink]:
+        """As ``route_app_links``, for the routes of Apache httpd or Caddy."""
+        yield from _best(self.front_links)
 
     def reaches_in_protocol(self, route: Route) -> bool:
         """Does some app listener, certain or maybe, take this route's requests in its protocol?"""
         return any(link.route is route and link.same_protocol for link in self.links)
+
+
+def _best(links: tuple[L, ...]) -> Iterator[L]:
+    """The best certain link of every (route, app) pair: one speaking the route's protocol when
+    there is one."""
+    best: dict[tuple[int, int], L] = {}
+    for link in links:
+        if not link.certain:
+            continue
+        key = (id(link.route), id(link.app))
+        if key not in best or (link.same_protocol and not best[key].same_protocol):
+            best[key] = link
+    yield from best.values()
 
 
 def reach(
@@ -106,12 +141,30 @@ def reach(
     return Match.NO  # the name of another container, or a port the app does not listen on
 
 
+def _reached(
+    server: UpstreamServer, apps: tuple[AppServer, ...], foreign_hosts: frozenset[str]
+) -> Iterator[tuple[AppServer, Listener, bool]]:
+    """The app listeners a connection to ``server`` may reach, and whether it certainly does."""
+    found = [
+        (app, listener, reach(server.address, app, listener, foreign_hosts))
+        for app in apps
+        for listener in app.listeners
+    ]
+    # two apps on one address (say 0.0.0.0:8000 in two containers): a host name reaches one
+    # of them, and only DNS knows which
+    sure = {id(app) for app, _, result in found if result is Match.YES}
+    for app, listener, result in found:
+        if result is not Match.NO:
+            yield app, listener, result is Match.YES and len(sure) == 1
+
+
 def pair(
     nginx: NginxConfig | None,
     apps: tuple[AppServer, ...],
     facts: Facts,
     known_hosts: frozenset[str] = frozenset(),
     foreign_hosts: frozenset[str] = frozenset(),
+    front: FrontConfig | None = None,
 ) -> Deployment:
     links: list[Link] = []
     if nginx is not None:
@@ -119,24 +172,24 @@ def pair(
             for server in route.target.servers:
                 if "down" in server.params:
                     continue  # nginx sends nothing to a server marked down
-                found = [
-                    (app, listener, reach(server.address, app, listener, foreign_hosts))
-                    for app in apps
-                    for listener in app.listeners
-                ]
-                # two apps on one address (say 0.0.0.0:8000 in two containers): a host name
-                # reaches one of them, and only DNS knows which
-                sure = {id(app) for app, _, result in found if result is Match.YES}
-                for app, listener, result in found:
-                    if result is Match.NO:
-                        continue
+                for app, listener, certain in _reached(server, apps, foreign_hosts):
                     links.append(
                         Link(
-                            route=route,
+                            route=route, server=server, app=app, listener=listener, certain=certain
+                        )
+                    )
+    front_links: list[FrontLink] = []
+    if front is not None:
+        for front_route in front.routes:
+            for server in front_route.servers:
+                for app, listener, certain in _reached(server, apps, foreign_hosts):
+                    front_links.append(
+                        FrontLink(
+                            route=front_route,
                             server=server,
                             app=app,
                             listener=listener,
-                            certain=result is Match.YES and len(sure) == 1,
+                            certain=certain,
                         )
                     )
     return Deployment(
@@ -146,4 +199,6 @@ def pair(
         links=tuple(links),
         known_hosts=known_hosts,
         foreign_hosts=foreign_hosts,
+        front=front,
+        front_links=tuple(front_links),
     )

@@ -124,6 +124,15 @@ def _claims(rule: Rule) -> list[str]:
     return [*lines, ""]
 
 
+def servers(code: str) -> str:
+    """The servers a rule covers, for its page: ``nginx → gunicorn, uWSGI`` (gwlint/rules/
+    coverage.py); ``none`` for a problem of gwlint's own input."""
+    from gwlint.rules.coverage import servers_line
+
+    line = servers_line(code)
+    return line if line != "none" else "none (a problem of gwlint's own input, not of a server)"
+
+
 def render_rule(rule: Rule, *, run: bool = True) -> str:
     """The rule's page; ``run``: with what gwlint reports on the example (runs it)."""
     from gwlint.rules.causes import CauseCode
@@ -135,6 +144,8 @@ def render_rule(rule: Rule, *, run: bool = True) -> str:
         HEADER,
         "",
         f"# {rule.code}: {rule.title}",
+        "",
+        f"**Servers:** {servers(rule.code)}",
         "",
         f"- Name: `{rule.name}`",
         f"- Default severity: **{rule.severity.value}**",
@@ -223,6 +234,8 @@ def render_cause(cause: CauseCode, *, run: bool = True) -> str:
         "",
         f"# {cause.code}: {cause.title}",
         "",
+        f"**Servers:** {servers(cause.code)} (the logs it reads)",
+        "",
         f"- Name: `{cause.name}`",
         f"- Default severity: **{cause.severity.value}**",
         f"- Family: {cause.family} (reported by `gwlint diagnose` from logs, never by `gwlint "
@@ -277,25 +290,38 @@ def render_index(rules: tuple[Rule, ...]) -> str:
         "",
         "# gwlint rules",
         "",
-        "| Code | Title | Default severity | Family |",
-        "| --- | --- | --- | --- |",
+        "*Servers*: the proxies in front → the app servers behind whose configs (for the causes "
+        "of `gwlint diagnose`, whose logs) the rule reads; one side alone when it reads only "
+        "that side.",
+        "",
+        "| Code | Title | Servers | Default severity | Family |",
+        "| --- | --- | --- | --- | --- |",
     ]
     for rule in rules:
         lines.append(
-            f"| [{rule.code}]({rule.code}.md) | {rule.title} | {rule.severity.value} | "
-            f"{rule.family} |"
+            f"| [{rule.code}]({rule.code}.md) | {rule.title} | {_servers_cell(rule.code)} | "
+            f"{rule.severity.value} | {rule.family} |"
         )
     return "\n".join(lines) + "\n"
 
 
 def render_readme_table(rules: tuple[Rule, ...]) -> str:
     """The rule table between the README's ``rules-table`` markers."""
-    lines = ["| Code | Title | Default severity |", "| --- | --- | --- |"]
+    lines = ["| Code | Title | Servers | Default severity |", "| --- | --- | --- | --- |"]
     for rule in rules:
         lines.append(
-            f"| [{rule.code}](docs/rules/{rule.code}.md) | {rule.title} | {rule.severity.value} |"
+            f"| [{rule.code}](docs/rules/{rule.code}.md) | {rule.title} | "
+            f"{_servers_cell(rule.code)} | {rule.severity.value} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _servers_cell(code: str) -> str:
+    """The servers of a rule in a table: ``nginx → gunicorn, uWSGI``; ``—`` for none."""
+    from gwlint.rules.coverage import servers_line
+
+    line = servers_line(code)
+    return line if line != "none" else "—"
 
 
 def _readme(text: str) -> str:

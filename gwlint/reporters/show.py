@@ -71,13 +71,31 @@ def _deployments(view: View) -> list[str]:
     lines = [f"Deployments ({len(view.deployments)}):"]
     p = printable
     for number, dep in enumerate(view.deployments, start=1):
-        nginx = dep.nginx
-        roots = ", ".join(map(p, nginx.files[:1])) if nginx is not None else "no nginx config"
-        lines.append(f"  {number}. nginx: {roots}")
-        if nginx is not None and len(nginx.files) > 1:
-            lines.append(f"     with: {', '.join(map(p, nginx.files[1:]))}")
+        nginx, front = dep.nginx, dep.front
+        if front is not None:
+            lines.append(f"  {number}. {front.server_label}: {p(front.files[0])}")
+            if len(front.files) > 1:
+                lines.append(f"     with: {', '.join(map(p, front.files[1:]))}")
+        else:
+            roots = ", ".join(map(p, nginx.files[:1])) if nginx is not None else "no nginx config"
+            lines.append(f"  {number}. nginx: {roots}")
+            if nginx is not None and len(nginx.files) > 1:
+                lines.append(f"     with: {', '.join(map(p, nginx.files[1:]))}")
         for app in dep.apps:
             lines.append(f"     app: {_app_line(app, p)}")
+        for front_route in front.routes if front is not None else ():
+            head = f"     route {p(front_route.describe())} ({p(front_route.source.label())})"
+            front_targets = [link for link in dep.front_links if link.route is front_route]
+            if front_route.unknown:
+                lines.append(f"{head}: not paired, {p(front_route.unknown)}")
+            elif not front_targets:
+                lines.append(f"{head}: no app server of this deployment listens there")
+            for front_link in front_targets:
+                how = "certain" if front_link.certain else "maybe: only DNS can tell"
+                lines.append(
+                    f"{head} -> {front_link.app.kind} ({p(front_link.app.path)}) on "
+                    f"{p(f'{front_link.listener.address}')} ({how})"
+                )
         for route in dep.routes:
             targets = [link for link in dep.links if link.route is route]
             where = p(route.pass_directive.source.label())
@@ -151,7 +169,7 @@ def _setting_rows(app: AppServer) -> list[tuple[str, Sourced[Any]]]:
                 rows.append((name, value))
         return rows
     values = app.values
-    names = [n for n in _KEY_SETTINGS[app.kind] if n in values]
+    names = [n for n in _KEY_SETTINGS.get(app.kind, ()) if n in values]
     names += [n for n, v in values.items() if n not in names and not v.is_default]
     return [(name, values[name]) for name in names]
 
@@ -190,6 +208,19 @@ def render_settings(view: View) -> str:
             )
             for name, value in route_values:
                 lines.append(f"    {name} = {_value(value)}")
+        for front_route in dep.front.routes if dep.front is not None else ():
+            lines.append(f"  {front_route.server_label} route {p(front_route.describe())}")
+            for label, setting in (
+                ("read timeout", front_route.read_timeout),
+                ("connect timeout", front_route.connect_timeout),
+                ("idle connections kept", front_route.idle_timeout),
+                ("body limit", front_route.body_limit),
+            ):
+                if setting is None:
+                    lines.append(f"    {label} = none")
+                else:
+                    lines.append(f"    {label} = {p(setting.name)} {_value(setting.value)}")
+            lines.append(f"    reuses connections = {_value(front_route.reuse)}")
     return view.shown(lines)
 
 
@@ -202,6 +233,11 @@ def render_json(view: View, *, files: bool, settings: bool) -> str:
         document["deployments"] = [
             {
                 "nginx": list(dep.nginx.files) if dep.nginx is not None else [],
+                "proxy": (
+                    {"server": dep.front.server_label, "files": list(dep.front.files)}
+                    if dep.front is not None
+                    else None
+                ),
                 "apps": [_app_line(app) for app in dep.apps],
                 "links": [
                     {
@@ -212,6 +248,16 @@ def render_json(view: View, *, files: bool, settings: bool) -> str:
                         "certain": link.certain,
                     }
                     for link in dep.links
+                ]
+                + [
+                    {
+                        "location": link.route.describe(),
+                        "pass": link.route.raw,
+                        "app": link.app.path,
+                        "listener": str(link.listener.address),
+                        "certain": link.certain,
+                    }
+                    for link in dep.front_links
                 ],
             }
             for dep in view.deployments

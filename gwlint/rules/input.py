@@ -384,9 +384,10 @@ GW011 = Rule(
     title="only one side of the proxy and the app server among the inputs",
     severity=Severity.INFO,
     why="""
-gwlint's rules compare nginx with the app server behind it. When the inputs hold only one side (a
-`gunicorn.conf.py` named alone, or an nginx config with no gunicorn or uWSGI config and no
-Procfile, Dockerfile or other command that starts one), the rules of that side alone still run,
+gwlint's rules compare the proxy (nginx, Apache httpd, Caddy) with the app server behind it. When
+the inputs hold only one side (a `gunicorn.conf.py` named alone, or a proxy config with no
+gunicorn, uWSGI or ASGI server config and no Procfile, Dockerfile or other command that starts
+one), the rules of that side alone still run,
 but every rule that needs both (timeouts, keep-alive, addresses, protocols, sizes) could not:
 a clean result then says nothing about them. Name both sides (`gwlint check nginx.conf
 gunicorn.conf.py`), or check the folder that holds both.

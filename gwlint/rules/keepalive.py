@@ -138,6 +138,14 @@ def idle_limit_of(app: AppServer, listener: Listener) -> IdleLimit | None:
             else "its idle timeout (Twisted's; no daphne option sets it)"
         )
         return IdleLimit(app.idle_limit, app.idle_what, None, named=named)
+    if app.kind == "hypercorn":
+        # its idle task closes a connection keep_alive_timeout seconds after its last response
+        # (asyncio/tcp_server.py:136-141 of 0.18.0); a shorter read_timeout stops reading it
+        # sooner (gwlint/model/asgi_options.py)
+        if app.idle_limit is None:
+            return None
+        setting = "read_timeout" if app.idle_what.endswith("read_timeout") else "keep_alive_timeout"
+        return IdleLimit(app.idle_limit, app.idle_what, setting)
     return None
 
 
@@ -173,7 +181,7 @@ def _routes_related(routes: list[Route]) -> list[Related]:
 @rule(
     code="GW201",
     name="app-keepalive-not-longer-than-nginx",
-    title="the app closes idle upstream connections before nginx stops reusing them",
+    title="the app closes idle upstream connections before the proxy stops reusing them",
     severity=Severity.ERROR,
     why="""
 When nginx keeps connections to an `upstream {}` open (`keepalive N`, `proxy_http_version 1.1` and
@@ -190,6 +198,20 @@ not a POST or PATCH (unless `proxy_next_upstream non_idempotent`), so those fail
 gwlint's end-to-end test reproduces it: with gunicorn `keepalive = 1` behind an upstream that
 keeps connections for 60 s, some POSTs sent after idle gaps of about a second answer 502; none do
 once the app's keep-alive is longer than nginx's.
+
+**Apache httpd** (mod_proxy) pools its connections to an `http://` backend and reuses them with no
+idle limit unless the worker has `ttl=` (`modules/proxy/mod_proxy.c:127-135`, 209-226 of httpd
+2.4.62). It checks that a pooled connection is still open before reusing it, but a close that
+arrives between that check and the request is, in httpd's own words, "the unavoidable race"
+(`mod_proxy_http.c:2010-2019`): `AH01102: error reading status line from remote server`, **502**
+(on a client connection that already served requests, httpd closes it without an answer instead,
+`mod_proxy_http.c:1122-1175`), and the request is not resent. The fix is `ttl=` below the app's
+keep-alive (the app cannot be made to keep connections forever). `uwsgi://` and `scgi://`
+connections are never reused.
+**Caddy** keeps idle upstream connections 2 minutes by default (`transport http` `keepalive`); Go's
+HTTP client resends an idempotent request (GET, HEAD) whose reused connection fails, not a POST,
+which gets **502**. hypercorn closes idle connections after `keep_alive_timeout` (5 s by
+default), daphne after Twisted's 60 s, granian after `--http1-header-read-timeout` (30 s).
 """,
     example=ex(
         (
@@ -247,6 +269,20 @@ once the app's keep-alive is longer than nginx's.
     ),
     claims=(
         observed("gw201-race", status=502),
+        observed("gw201-apache", status=502),
+        observed(
+            "gw201-apache",
+            where="Apache error_log",
+            log="AH01102: error reading status line from remote server",
+        ),
+        observed(
+            "gw201-apache",
+            where="Apache error_log",
+            log="AH00898: Error reading from remote server returned by",
+        ),
+        observed("gw201-caddy", status=502),
+        observed("gw201-caddy", where="Caddy log", log='"logger":"http.log.error","msg":"EOF"'),
+        observed("gw201-hypercorn", status=502),
         from_source(
             "https://github.com/nginx/nginx/blob/release-1.31.4/src/http/ngx_http_upstream.c#L2549",
             where="nginx error.log",
@@ -261,6 +297,9 @@ once the app's keep-alive is longer than nginx's.
     ),
 )
 def gw201(dep: Deployment) -> Iterator[Finding]:
+    from gwlint.rules.fronts import front_gw201
+
+    yield from front_gw201(dep)
     nginx = dep.nginx
     if nginx is None:
         return
@@ -324,6 +363,13 @@ def gw201(dep: Deployment) -> Iterator[Finding]:
                 f"add --http1-header-read-timeout {wanted} to the granian command "
                 f"({link.app.launcher}, {link.app.path}) (more than keepalive_timeout "
                 f"{timeout.raw} of upstream {name})"
+            )
+        if link.app.kind == "hypercorn" and idle.setting and timeout.value < UNLIMITED_MS:
+            from gwlint.rules.hypercorn_text import hypercorn_idle_fix
+
+            app_side = (
+                f"{hypercorn_idle_fix(link.app, idle.setting, timeout.value)} (more than "
+                f"keepalive_timeout {timeout.raw} of upstream {name})"
             )
         if link.app.kind == "uwsgi" or not app_side:
             # uWSGI's http11-socket holds a worker per idle connection: shorten nginx's side
@@ -807,6 +853,8 @@ def gw202(dep: Deployment) -> Iterator[Finding]:
     if dep.nginx is not None:
         yield from _nginx_before_front(dep.nginx, front)
         return
+    if dep.front is not None:
+        return  # Apache httpd or Caddy between the load balancer and the app: not judged yet
     for app in dep.apps:
         finding = _app_before_front(app, front)
         if finding is not None:
@@ -1052,8 +1100,8 @@ def _reuser(dep: Deployment, app: GunicornServer) -> Reuser | None:
     nginx = dep.nginx
     if nginx is None:
         front = dep.facts.front
-        if front is None or front.idle is None:
-            return None
+        if front is None or front.idle is None or dep.front is not None:
+            return None  # (Apache httpd or Caddy in between: not judged yet)
         status = FRONT_STATUS.get(front.kind, "502 on most load balancers")
         return Reuser(f"{front_short(front)} (--front {front.kind})", front.idle, status)
     for link in dep.route_app_links():
@@ -1252,7 +1300,7 @@ def _capacity(link: Link) -> Capacity | None:
         return Capacity(workers.value * threads.value, label, places, kind="gthread")
     if app.kind == "uvicorn":
         return _uvicorn_capacity(app)
-    if app.kind == "daphne" or app.kind == "granian":
+    if app.kind == "daphne" or app.kind == "granian" or app.kind == "hypercorn":
         return None  # async servers: an idle connection holds no worker
     if not link.listener.keepalive:
         return None

@@ -87,7 +87,7 @@ def _refused(server: UpstreamServer) -> str:
 @rule(
     code="GW401",
     name="target-not-bound-by-app",
-    title="nginx sends requests to an address no app server listens on",
+    title="the proxy sends requests to an address no app server listens on",
     severity=Severity.ERROR,
     why="""
 The address in `proxy_pass`, `uwsgi_pass` or an `upstream {}` `server` is not one the given app
@@ -163,6 +163,9 @@ the address.
 def gw401(dep: Deployment) -> Iterator[Finding]:
     from gwlint.model.address import Match, is_ip
     from gwlint.model.deployment import reach
+    from gwlint.rules.fronts import front_gw401
+
+    yield from front_gw401(dep)
 
     if not dep.apps or any(app.listeners_unknown for app in dep.apps):
         return
@@ -337,6 +340,11 @@ def _bind_all(app: AppServer, listener: Listener) -> str:
     if app.kind == "daphne" or app.kind == "granian":
         option = "-b 0.0.0.0" if app.kind == "daphne" else "--host 0.0.0.0"
         return f"add {option} to the {app.kind} command ({app.launcher}, {app.path})"
+    if app.kind == "hypercorn":
+        from gwlint.rules.hypercorn_text import hypercorn_change
+
+        bind = f"0.0.0.0:{port}"
+        return hypercorn_change(app, listener.option, bind, repr(bind))
     if app.launcher is not None:
         return set_in(app, listener.option, f":{port}", _uwsgi_option(app, listener))
     return f"{listener.option} = :{port} in {app.path}"
@@ -376,6 +384,16 @@ def _bind_at(app: AppServer, listener: Listener, target: Address) -> str:
             if app.kind == "daphne"
             else f"--host {host} --port {target.port}"
         )
+        return f"port {target.port} ({words})" if named else f"{target} ({words})"
+    if app.kind == "hypercorn":
+        from gwlint.rules.hypercorn_text import hypercorn_change
+
+        if target.kind == "unix":
+            bind = f"unix:{target.path}"
+        else:
+            host = ("0.0.0.0" if named else (target.host or "127.0.0.1")).strip("[]")
+            bind = f"[{host}]:{target.port}" if ":" in host else f"{host}:{target.port}"
+        words = hypercorn_change(app, listener.option, bind, repr(bind))
         return f"port {target.port} ({words})" if named else f"{target} ({words})"
     if named:
         # a host name is where nginx finds the app, not an address the app can bind
@@ -436,7 +454,7 @@ def _mismatch_links(dep: Deployment, nginx_side: str, app_side: str) -> Iterator
 @rule(
     code="GW402",
     name="uwsgi-pass-to-http-app",
-    title="uwsgi_pass to an app that speaks HTTP",
+    title="uwsgi_pass (or Apache's uwsgi://) to an app that speaks HTTP",
     severity=Severity.ERROR,
     why="""
 `uwsgi_pass` speaks the binary uwsgi protocol; the app's socket speaks HTTP (gunicorn's default
@@ -517,6 +535,9 @@ gunicorn >= 24 speaks uwsgi with `protocol = "uwsgi"`, so that pairing is fine.
     ),
 )
 def gw402(dep: Deployment) -> Iterator[Finding]:
+    from gwlint.rules.fronts import front_mismatch
+
+    yield from front_mismatch(dep, "uwsgi")
     for link in _mismatch_links(dep, "uwsgi", "http"):
         app, route, listener = link.app, link.route, link.listener
         location = Location.of(route.pass_directive.source)
@@ -554,11 +575,19 @@ def gw402(dep: Deployment) -> Iterator[Finding]:
                 "HTTP), with proxy_set_header Host $host and the X-Forwarded-* headers the app "
                 "needs"
             )
-        elif app.kind == "daphne" or app.kind == "granian":
+        elif app.kind == "daphne" or app.kind == "granian" or app.kind == "hypercorn":
             consequence = (
                 f"{app.kind} speaks only HTTP and cannot read nginx's uwsgi packets: the "
                 "request fails"
             )
+            if app.kind == "hypercorn":
+                # the packet's first byte (modifier1, 0) is no request line for h11 (h11 0.16
+                # _readers.py:75-80), and hypercorn answers its error hint, 400, with
+                # Connection: close (protocol/h11.py:164-168 of 0.18.0); nginx relays it
+                consequence = (
+                    "hypercorn answers 400 with an empty body (h11: 'illegal request line') and "
+                    "closes the connection"
+                )
             fix = (
                 f"use proxy_pass http://{listener.address.for_nginx()} here ({app.kind} speaks "
                 "only HTTP), with proxy_set_header Host $host and the X-Forwarded-* headers the "
@@ -617,7 +646,7 @@ def _first_timeout(read_timeout: Sourced[int], app_seconds: int | None, app_firs
 @rule(
     code="GW403",
     name="proxy-pass-to-uwsgi-socket",
-    title="proxy_pass (HTTP) to a socket that speaks the uwsgi protocol",
+    title="proxy_pass, ProxyPass http:// or reverse_proxy (HTTP) to a socket that speaks uwsgi",
     severity=Severity.ERROR,
     why="""
 `proxy_pass` speaks HTTP; the app's socket expects the binary uwsgi protocol (a uWSGI `socket` or
@@ -690,6 +719,9 @@ rest of that packet instead, until `socket-timeout`, then closes the same way. g
     ),
 )
 def gw403(dep: Deployment) -> Iterator[Finding]:
+    from gwlint.rules.fronts import front_mismatch
+
+    yield from front_mismatch(dep, "http")
     for link in _mismatch_links(dep, "http", "uwsgi"):
         app, route, listener = link.app, link.route, link.listener
         location = Location.of(route.pass_directive.source)
@@ -1271,7 +1303,7 @@ def gw405(dep: Deployment) -> Iterator[Finding]:
         seen.add(key)
         if app.kind == "uvicorn":
             continue  # uvicorn --uds chmods its socket to 0666 (server.py): anyone may connect
-        if app.kind == "daphne" or app.kind == "granian":
+        if app.kind == "daphne" or app.kind == "granian" or app.kind == "hypercorn":
             continue  # their socket's mode is not read yet
         sock = _uwsgi_socket(app) if app.kind == "uwsgi" else _gunicorn_socket(app)
         if sock is None:
@@ -2090,7 +2122,7 @@ def gw409(dep: Deployment) -> Iterator[Finding]:
         app, route, listener = link.app, link.route, link.listener
         if app.kind == "uwsgi" or route.protocol != "http" or not link.same_protocol:
             continue
-        if app.kind == "daphne" or app.kind == "granian":
+        if app.kind == "daphne" or app.kind == "granian" or app.kind == "hypercorn":
             continue  # their proxy-header handling is not judged yet
         peers: list[str] | None = None
         # uvicorn's ProxyHeadersMiddleware: uvicorn on its own, or gunicorn's UvicornWorker

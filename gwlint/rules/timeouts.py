@@ -139,7 +139,7 @@ def _status_after_kill(version: tuple[int, int, int]) -> str:
 @rule(
     code="GW101",
     name="gunicorn-timeout-below-proxy-read-timeout",
-    title="gunicorn worker timeout is not longer than nginx's proxy_read_timeout",
+    title="gunicorn worker timeout is not longer than the proxy's read timeout",
     severity=Severity.WARNING,
     why="""
 With the default **sync** worker, gunicorn's `timeout` kills a worker whose request runs longer
@@ -166,7 +166,19 @@ that long.
 For `gthread`, `gevent`, `tornado`, `asgi` and uvicorn workers, `timeout` is only a heartbeat: a
 long request is not killed unless it blocks the worker's loop, so the finding is info. uvicorn run
 on its own (`uvicorn app:app`) has no request timeout at all: nothing to compare, the rule is
-quiet for it.
+quiet for it, as for hypercorn, daphne and granian.
+
+**Apache httpd** in front: its wait is the `timeout=` of the `ProxyPass`/`BalancerMember`, else
+the `ProxyTimeout` in force where the worker is defined, else `Timeout` (60 s by default;
+`modules/proxy/proxy_util.c:3965-3974`, `include/httpd.h:161` of httpd 2.4.62). When it ends,
+httpd does not answer 504: it logs `(70007)The timeout specified has expired: AH01102: error
+reading status line from remote server` and `AH00898: Error reading from remote server` and
+answers **502** (`mod_proxy_http.c:1111-1121, 1193-1194`), but the worker lives on; a 500 from
+gunicorn >= 22 passes through. **Caddy** in front: `response_header_timeout` or `read_timeout` of
+`transport http` (**504** when it ends: `net/http: timeout awaiting response headers`). Caddy sets
+neither by default and waits without a limit: gunicorn's timeout is then the only deadline, and
+with the sync worker a slow request is always killed and answered 500; that is an info, with the
+Caddy setting that gives a clean 504 as the fix.
 """,
     example=ex(
         (
@@ -224,6 +236,35 @@ quiet for it.
         *_nginx_closed_claims(),
         observed("gw101-inverse", status=504),
         observed("gw101-inverse", where="nginx error.log", log="upstream timed out (110: "),
+        observed("gw101-apache", status=500),
+        observed("gw101-apache", where="gunicorn", log="[CRITICAL] WORKER TIMEOUT"),
+        observed("gw101-apache-inverse", status=502),
+        observed(
+            "gw101-apache-inverse",
+            where="Apache error_log",
+            log="(70007)The timeout specified has expired",
+        ),
+        observed(
+            "gw101-apache-inverse",
+            where="Apache error_log",
+            log="AH01102: error reading status line from remote server",
+        ),
+        observed(
+            "gw101-apache-inverse",
+            where="Apache error_log",
+            log="AH00898: Error reading from remote server returned by",
+        ),
+        observed("gw101-caddy", status=500),
+        observed("gw101-caddy", where="gunicorn", log="[CRITICAL] WORKER TIMEOUT"),
+        observed("gw101-caddy-inverse", status=504),
+        observed(
+            "gw101-caddy-inverse",
+            where="Caddy log",
+            log='"msg":"net/http: timeout awaiting response headers"',
+        ),
+        observed("gw101-caddy-inverse", where="Caddy log", log="i/o timeout"),
+        observed("gw101-hypercorn-none", status=504),
+        observed("gw101-hypercorn-none", where="nginx error.log", log="upstream timed out (110: "),
         from_source(
             "https://github.com/bminor/musl/blob/v1.2.5/src/errno/__strerror.h#L33",
             where="nginx error.log",
@@ -290,6 +331,9 @@ def gw101(dep: Deployment) -> Iterator[Finding]:
             fix=fix,
             severity=severity,
         )
+    from gwlint.rules.fronts import front_gw101
+
+    yield from front_gw101(dep, _status_after_kill(dep.facts.gunicorn_version))
 
 
 @rule(
@@ -420,6 +464,10 @@ def _request_limit(app: AppServer) -> tuple[Sourced[int], str] | None:
         # uvicorn and granian have no per-request timeout; daphne's --http-timeout (off by
         # default) is not judged yet
         return None
+    if app.kind == "hypercorn":
+        # none either: its read_timeout bounds reads from the client, not the app
+        # (gwlint/model/asgi_options.py)
+        return None
     harakiri = app.harakiri
     if harakiri.value is None or harakiri.value <= 0:
         return None
@@ -434,6 +482,8 @@ def _limit_unknown(app: AppServer) -> bool:
             return True
         return timeout.value > 0 and app.worker_kind in (None, "custom")
     if app.kind == "uvicorn" or app.kind == "daphne" or app.kind == "granian":
+        return False
+    if app.kind == "hypercorn":
         return False
     return app.harakiri.value is None
 
@@ -584,6 +634,8 @@ def _front_findings(dep: Deployment, cloudflare: bool) -> Iterator[Finding]:
     front = dep.facts.front
     if front is None or front.read is None or (front.kind == "cloudflare") != cloudflare:
         return
+    if dep.front is not None:
+        return  # Apache httpd or Caddy between the load balancer and the app: not judged yet
     text = FRONT_TEXT.get(front.kind, CUSTOM_FRONT)
     seconds = front.read
     theirs = f"{text.who}'s {seconds} s timeout ({_front_flag(front)})"
@@ -1061,6 +1113,8 @@ def gw106(dep: Deployment) -> Iterator[Finding]:
     for app in dep.apps:
         if app.kind == "uvicorn" or app.kind == "daphne" or app.kind == "granian":
             continue  # no request watchdog to turn off (daphne's --http-timeout: not yet)
+        if app.kind == "hypercorn":
+            continue  # none either
         value = app.timeout if app.kind == "gunicorn" else app.harakiri
         setting = "timeout" if app.kind == "gunicorn" else "harakiri"
         if value.value != 0 or value.is_default or not value.source.in_file:
@@ -1308,7 +1362,7 @@ def gw108(dep: Deployment) -> Iterator[Finding]:
             if finding is not None:
                 yield finding
             continue
-        if app.kind == "daphne" or app.kind == "granian":
+        if app.kind == "daphne" or app.kind == "granian" or app.kind == "hypercorn":
             continue  # their shutdown is not judged yet
         if app.kind == "gunicorn":
             value, setting = app.graceful_timeout, "graceful_timeout"

@@ -96,8 +96,8 @@ def gw301(dep: Deployment) -> Iterator[Finding]:
             if finding is not None:
                 yield finding
             continue
-        if app.kind == "daphne" or app.kind == "granian":
-            continue  # not judged yet for daphne and granian
+        if app.kind == "daphne" or app.kind == "granian" or app.kind == "hypercorn":
+            continue  # not judged yet for daphne, granian and hypercorn
         if app.kind == "gunicorn":
             workers, threads = app.workers, app.threads
             reload = app.values.get("reload")
@@ -477,7 +477,7 @@ So:
 def gw304(dep: Deployment) -> Iterator[Finding]:
     somaxconn, given, label = _somaxconn(dep)
     for app in dep.apps:
-        if app.kind == "daphne" or app.kind == "granian":
+        if app.kind == "daphne" or app.kind == "granian" or app.kind == "hypercorn":
             continue  # their backlog is not judged yet
         if app.kind == "uwsgi":
             behind_nginx = any(link.app is app for link in dep.links)
@@ -699,7 +699,7 @@ def gw305(dep: Deployment) -> Iterator[Finding]:
         if app.kind == "gunicorn":
             yield from _gunicorn_jitter(dep, app)
             continue
-        if app.kind == "daphne" or app.kind == "granian":
+        if app.kind == "daphne" or app.kind == "granian" or app.kind == "hypercorn":
             continue
         behind_nginx = any(link.app is app for link in dep.links)
         finding = _uwsgi_delta(app) if app.kind == "uwsgi" else _uvicorn_jitter(app, behind_nginx)

@@ -33,6 +33,8 @@ from hypothesis import strategies as st
 from tests.conftest import FIXTURES, ROOT, Run, gwlint
 
 META = frozenset({"expected.txt", "args", "README.md"})
+# what gwlint says on standard error when it finds nothing to check
+NOTHING_FOUND = "gwlint: warning: no nginx, Apache, Caddy, gunicorn or uWSGI config"
 
 # --- seeds: the fixture files, by kind ---------------------------------------------------------
 
@@ -484,9 +486,7 @@ def check_run(run: Run, args: list[str], *, usage_errors: bool) -> None:
         return
     assert run.code in (0, 1), f"{where}: exit {run.code}: {run.err}"
     for line in run.err.splitlines():
-        assert line.startswith("gwlint: warning: no nginx, gunicorn or uWSGI config"), (
-            f"{where}: {run.err!r}"
-        )
+        assert line.startswith(NOTHING_FOUND), f"{where}: {run.err!r}"
 
 
 def check_diagnostics(document: dict[str, object], folder: Path, *, dump: bool) -> None:
