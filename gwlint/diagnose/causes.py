@@ -291,7 +291,7 @@ TABLE: tuple[tuple[str, str, str], ...] = (
     (
         "nginx `upstream timed out (110: ...)`, or a 504 with no error line",
         "GW903",
-        "GW110, GW106, GW308, GW104, GW609, GW107, GW101",
+        "GW110, GW106, GW308, GW104, GW609, GW107, GW101, GW402",
     ),
     (
         "gunicorn `was sent SIGKILL! Perhaps out of memory?`, uWSGI `killed by signal 9`",
@@ -515,7 +515,23 @@ def _newest(lines: Iterable[Event], most: int) -> list[Event]:
 def _is_place(address: str, text: str) -> bool:
     """``nginx.conf:12`` (a file and line in a message) is no address."""
     name = address.rpartition(":")[0]
-    return name.endswith((".conf", ".py", ".ini", ".j2", ".yml", ".yaml", ".toml", ".env"))
+    return name.endswith(
+        (
+            ".conf",
+            ".py",
+            ".ini",
+            ".j2",
+            ".yml",
+            ".yaml",
+            ".toml",
+            ".env",
+            ".sh",  # start.sh:2, a launcher's line
+            ".service",
+            ".json",
+            ".cfg",
+            ".caddyfile",
+        )
+    )
 
 
 def _normal(address: str) -> str:
@@ -1039,7 +1055,9 @@ class Diagnoser:
         return answers is not None and time - ANSWERING <= answers[1]
 
     def _timeout(self, failure: _Failure, errors: list[Event], lines: list[Event]) -> None:
-        codes = ("GW903", "GW110", "GW106", "GW308", "GW104", "GW609", "GW107", "GW101")
+        # GW402: an app that speaks only HTTP may never answer a uwsgi packet (daphne waits for
+        # a line end): nginx's read timeout ends the request (observed: gw402-daphne)
+        codes = ("GW903", "GW110", "GW106", "GW308", "GW104", "GW609", "GW107", "GW101", "GW402")
         code, finding = self._choose(codes[1:], failure.upstream)
         agree = ""
         if finding is None:
