@@ -38,6 +38,7 @@ PREMATURELY_CLAIM = from_source(
 NGINX_502_CLAIM = from_source(f"{NGINX_UPSTREAM_C}#L4674", where="nginx", status=502)
 
 PERSISTENT_VERSIONS = frozenset({"1.1", "2"})
+GRANIAN_MAX_HEADER_READ_MS = 60_000  # the most --http1-header-read-timeout granian accepts
 NO_KEEPALIVE_PROTOCOLS = frozenset({"uwsgi", "scgi"})  # upstream docs: no notion of keepalive
 MAX_ROUTES_LISTED = 3
 
@@ -283,6 +284,8 @@ default), daphne after Twisted's 60 s, granian after `--http1-header-read-timeou
         observed("gw201-caddy", status=502),
         observed("gw201-caddy", where="Caddy log", log='"logger":"http.log.error","msg":"EOF"'),
         observed("gw201-hypercorn", status=502),
+        observed("gw201-granian", status=502),
+        observed("gw201-daphne", status=502),
         from_source(
             "https://github.com/nginx/nginx/blob/release-1.31.4/src/http/ngx_http_upstream.c#L2549",
             where="nginx error.log",
@@ -356,14 +359,18 @@ def gw201(dep: Deployment) -> Iterator[Finding]:
                 f"(more than keepalive_timeout {timeout.raw} of upstream {name})"
             )
         nginx_side = f"set keepalive_timeout below {idle.value.value}s in upstream {name}"
-        if link.app.kind == "granian" and timeout.value < UNLIMITED_MS:
-            # hyper's header read timeout, in milliseconds, is granian's idle limit
-            wanted = (timeout.value // 1000 + 15) * 1000
-            app_side = (
-                f"add --http1-header-read-timeout {wanted} to the granian command "
-                f"({link.app.launcher}, {link.app.path}) (more than keepalive_timeout "
-                f"{timeout.raw} of upstream {name})"
-            )
+        if link.app.kind == "granian":
+            # hyper's header read timeout, in milliseconds, is granian's idle limit; granian
+            # takes 1 to 60000 (click.IntRange(1, 60_000), granian/cli.py:183 of v2.8.1) and
+            # refuses to start above: past 60 s, only nginx's side can be changed
+            wanted = min((timeout.value // 1000 + 15) * 1000, GRANIAN_MAX_HEADER_READ_MS)
+            app_side = ""
+            if wanted > timeout.value:
+                app_side = (
+                    f"add --http1-header-read-timeout {wanted} to the granian command "
+                    f"({link.app.launcher}, {link.app.path}) (more than keepalive_timeout "
+                    f"{timeout.raw} of upstream {name})"
+                )
         if link.app.kind == "hypercorn" and idle.setting and timeout.value < UNLIMITED_MS:
             from gwlint.rules.hypercorn_text import hypercorn_idle_fix
 

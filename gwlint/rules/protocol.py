@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from gwlint.model.asgi_options import DAPHNE_IDLE_SECONDS
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.rules.base import PREMATURELY, ex, from_source, observed, rule
 from gwlint.rules.text import app_location, combined, remove_from, set_in, shown, value_text
@@ -149,6 +150,12 @@ the address.
     ),
     claims=(
         observed("gw401-tcp", status=502),
+        observed("gw401-granian", status=502),
+        observed(
+            "gw401-granian",
+            where="nginx error.log",
+            log="connect() failed (111: Connection refused) while connecting to upstream",
+        ),
         observed(
             "gw401-tcp",
             where="nginx error.log",
@@ -513,6 +520,8 @@ gunicorn >= 24 speaks uwsgi with `protocol = "uwsgi"`, so that pairing is fine.
     ),
     claims=(
         observed("gw402-gunicorn", status=500),
+        observed("gw402-daphne", status=504),
+        observed("gw402-daphne", where="nginx error.log", log="upstream timed out (110: "),
         observed("gw402-gunicorn", where="gunicorn", log="WORKER TIMEOUT"),
         observed("gw402-gunicorn", where="gunicorn", log="Error handling request (no URI read)"),
         from_source(
@@ -580,6 +589,16 @@ def gw402(dep: Deployment) -> Iterator[Finding]:
                 f"{app.kind} speaks only HTTP and cannot read nginx's uwsgi packets: the "
                 "request fails"
             )
+            if app.kind == "daphne":
+                # Twisted's HTTPChannel is a LineReceiver (twisted/web/http.py:2212 of 26.10):
+                # a uwsgi packet has no line end, so nothing answers; its idle timer (60 s)
+                # closes the connection (observed: gw402-daphne)
+                consequence = _first_timeout(
+                    read_timeout,
+                    DAPHNE_IDLE_SECONDS,
+                    f"daphne waits for a line end, then Twisted closes it ({DAPHNE_IDLE_SECONDS}s)"
+                    ": 502",
+                )
             if app.kind == "hypercorn":
                 # the packet's first byte (modifier1, 0) is no request line for h11 (h11 0.16
                 # _readers.py:75-80), and hypercorn answers its error hint, 400, with
