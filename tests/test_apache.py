@@ -21,10 +21,10 @@ from gwlint.loaders.apache import (
     group_apache,
     load_apache,
     logical_lines,
-    looks_like_apache,
     parse_target,
     timeout_parameter,
 )
+from gwlint.loaders.apache_detect import looks_like_apache
 from gwlint.loaders.common import Problems, reading_within
 from gwlint.model.front import FrontConfig, FrontRoute
 from gwlint.model.units import UNLIMITED_MS

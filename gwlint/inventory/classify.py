@@ -220,7 +220,7 @@ def classify(path: str, *, section: str = "uwsgi", walking: bool = False) -> Kin
         name.endswith(".conf") or name.startswith(("httpd", "apache")) or (parent in APACHE_DIRS)
     )
     if (apache_name or not walking) and not name.startswith("nginx"):
-        from gwlint.loaders.apache import looks_like_apache
+        from gwlint.loaders.apache_detect import looks_like_apache
 
         if looks_like_apache(head):
             return "apache"
