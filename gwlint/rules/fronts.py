@@ -245,6 +245,8 @@ def front_gw201(dep: Deployment) -> Iterator[Finding]:
             route = link.route
             if route.protocol != "http" or not link.same_protocol or not route.reuse.value:
                 continue
+            if route.raw.lower().startswith(("ws://", "wss://")):
+                continue  # WebSocket tunnels: an upgraded connection is never reused
             idle = idle_limit_of(link.app, link.listener)
             proxy_idle = route.idle_timeout
             if idle is None or idle.value.value is None or proxy_idle is None:
