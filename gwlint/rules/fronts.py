@@ -267,7 +267,18 @@ def front_gw201(dep: Deployment) -> Iterator[Finding]:
         assert proxy_idle.value.value is not None
         proxy = route.server_label
         limit = proxy_idle.value.value
-        if limit >= UNLIMITED_MS:
+        # a ttl= written where it does nothing (mpm_prefork keeps no connection pool)
+        ineffective = limit >= UNLIMITED_MS and proxy_idle.value.source.in_file
+        if ineffective:
+            kept = (
+                f"no limit: {proxy_idle.name.split('=')[0]}={proxy_idle.value.raw} does nothing"
+                + (
+                    " under mpm_prefork"
+                    if "prefork" in (proxy_idle.value.source.note or "")
+                    else ""
+                )
+            )
+        elif limit >= UNLIMITED_MS:
             kept = f"no limit: {route.directive} without ttl="
         else:
             kept = _value(proxy_idle)
@@ -276,6 +287,12 @@ def front_gw201(dep: Deployment) -> Iterator[Finding]:
             f"connections ({kept}): requests sent as the app closes one fail with 502"
         )
         fix = _keepalive_fix(route, app, idle.setting, idle.value.value, limit, idle.value)
+        if ineffective:
+            fix = (
+                f"add disablereuse=On to {route.directive} {route.raw} at "
+                f"{route.source.label()} (a new connection per request), or run the event or "
+                "worker MPM, whose connection pool applies ttl="
+            )
         related = [*idle.related(app)]
         if proxy_idle.value.source.in_file:
             related.append(_used_by(route))
