@@ -131,6 +131,29 @@ def test_launcher_numbers_no_setting_holds(tmp_path: Path) -> None:
     )
 
 
+def test_proxy_and_asgi_numbers_no_setting_holds(tmp_path: Path) -> None:
+    """Ports, versions and limits of 5000 digits, or written with "²" (a digit to isdigit(), not
+    to int()), in an Apache httpd config, a Caddyfile and a hypercorn TOML: read as the servers
+    read them or reported, never an internal error; a timeout no proxy has orders nothing."""
+    (tmp_path / "site.conf").write_text(
+        f"<IfVersion >= 2.{HUGE}>\nKeepAliveTimeout 5\n</IfVersion>\n"
+        f"<VirtualHost *:80>\n    LimitRequestBody ²\n    ProxyTimeout {HUGE}\n"
+        f"    ProxyPass /a/ http://127.0.0.1:{HUGE}/\n    ProxyPass /b/ http://127.0.0.1:²/\n"
+        f"    ProxyPass / http://127.0.0.1:8000/ timeout={HUGE}\n</VirtualHost>\n"
+    )
+    (tmp_path / "Caddyfile").write_text(
+        f":80 {{\n\treverse_proxy 127.0.0.1:{HUGE} 127.0.0.1:² 127.0.0.1:1-{HUGE}\n"
+        f"\treverse_proxy /x 127.0.0.1:8000 {{\n\t\tlb_retries {HUGE}\n\t}}\n}}\n"
+    )
+    (tmp_path / "hypercorn.toml").write_text(f'bind = ["127.0.0.1:8000"]\nworkers = {HUGE}\n')
+    (tmp_path / "gunicorn.conf.py").write_text("bind = '127.0.0.1:8000'\n")
+    diagnostics = _check(tmp_path, "site.conf", "Caddyfile", "hypercorn.toml", "gunicorn.conf.py")
+    assert not [d for d in diagnostics if d["code"] == "GW101" and d["path"] == "site.conf"]
+    toml = [d for d in diagnostics if d["path"] == "hypercorn.toml" and d["code"] == "GW008"]
+    assert toml
+    assert "4300 digits" in str(toml[0]["message"])
+
+
 def test_lone_surrogates_reach_no_output(tmp_path: Path) -> None:
     """A "\\ud800" escape in gunicorn.conf.py became part of a GW401 message, and writing it
     to a UTF-8 stdout or --output file failed (internal error: UnicodeEncodeError)."""

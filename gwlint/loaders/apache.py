@@ -817,7 +817,9 @@ class _Reader:
         if reverse:
             operator = operator[1:] or "="
         parts = wanted.split(".")
-        if not all(part.isdigit() for part in parts) or operator not in (
+        # ASCII digits, a few: "²" is a digit to isdigit(), not to int(); 5000 digits are
+        # beyond int()'s limit
+        if not all(p.isascii() and p.isdigit() and len(p) <= 9 for p in parts) or operator not in (
             "=",
             "==",
             "<",
@@ -1094,7 +1096,8 @@ def parse_target(url: str) -> Target | None:
     protocol, default_port = _SCHEMES.get(scheme, (None, None))
     port: int | None = default_port
     if port_text is not None:
-        port = int(port_text) if port_text.isdigit() and 0 < int(port_text) < 65536 else None
+        digits = port_text.isascii() and port_text.isdigit() and len(port_text) <= 5
+        port = int(port_text) if digits and 0 < int(port_text) < 65536 else None
     shown = f"[{host}]" if ":" in host else host
     name_port = "" if port is None or port == default_port else f":{port}"
     name = f"{scheme}://{shown}{name_port}{tail}"
@@ -1949,7 +1952,7 @@ class _Builder:
                 "LimitRequestBody", 0 if old else _ONE_GIB, "0" if old else "1073741824"
             )
         raw = node.args[0]
-        if node.undefined or not raw.isdigit():
+        if node.undefined or not (raw.isascii() and raw.isdigit()):
             reason = unknown_reason(node.undefined) if node.undefined else f'invalid value "{raw}"'
             value = _INT(value=None, raw=raw, source=node.source(0), unknown=reason)
         else:
@@ -2155,7 +2158,7 @@ def _dir_problem(node: Node) -> str | None:
     modules/metadata/mod_headers.c:420-580) or a ``LimitRequestBody``
     (server/core.c:3752-3765) it refuses."""
     if node.key == "limitrequestbody":
-        if not node.undefined and not node.args[0].isdigit():
+        if not node.undefined and not (node.args[0].isascii() and node.args[0].isdigit()):
             return "LimitRequestBody requires a non-negative integer."
         return None
     if node.key != "requestheader":
@@ -2222,7 +2225,7 @@ def version_tuple(version: str) -> tuple[int, ...]:
     """``2.4.62`` -> (2, 4, 62); "2.4" is the latest 2.4."""
     parts: list[int] = []
     for part in version.split("."):
-        if not part.isdigit() or len(part) > 6:
+        if not (part.isascii() and part.isdigit()) or len(part) > 6:
             break
         parts.append(int(part))
     return tuple(parts) if len(parts) >= 2 else (2, 4)

@@ -390,6 +390,8 @@ def _atoi(text: str) -> int:
     """strconv.Atoi: decimal, an optional sign, 64 bits."""
     if not _ATOI.fullmatch(text):
         raise BadValue(f'strconv.Atoi: parsing "{text}": invalid syntax')
+    if len(text.lstrip("+-")) > 19:  # past 64 bits, and int()'s 4300-digit limit
+        raise BadValue(f'strconv.Atoi: parsing "{text}": value out of range')
     value = int(text)
     if not -(2**63) <= value < 2**63:
         raise BadValue(f'strconv.Atoi: parsing "{text}": value out of range')
@@ -856,11 +858,12 @@ def _dial_address(network: str, host: str, port: str, raw: str) -> list[addr.Add
         # Go dials the unspecified address, which Linux routes to loopback
         host = "::1" if network == "tcp6" else "127.0.0.1"
     low, dash, high = port.partition("-")
-    if dash and low.isdigit() and high.isdigit() and 0 < int(low) <= int(high) < 65536:
+    # ASCII digits, at most five: "²" is a digit to isdigit(), not to int()
+    if dash and _port_digits(low) and _port_digits(high) and 0 < int(low) <= int(high) < 65536:
         if int(high) - int(low) >= 1024:
             return [addr.unknown(raw)]
         return [addr.tcp(host, number, raw) for number in range(int(low), int(high) + 1)]
-    if port.isdigit() and 0 < int(port) < 65536:
+    if _port_digits(port) and 0 < int(port) < 65536:
         return [addr.tcp(host, int(port), raw)]
     return [addr.Address(kind="tcp", host=host.lower(), port=None, raw=raw)]
 
@@ -2135,3 +2138,7 @@ __all__ = [
     "parse_upstream",
     "split_network_address",
 ]
+
+
+def _port_digits(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 5

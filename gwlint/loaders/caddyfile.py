@@ -43,7 +43,7 @@ _GO_SPACE = frozenset(
     "\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 _HEREDOC_MARKER = re.compile(r"[A-Za-z0-9_-]+")
-_ATOI = re.compile(r"[+-]?[0-9]+")
+_ATOI = re.compile(r"[+-]?[0-9]{1,19}")  # past 19 digits Atoi fails (out of range): no index
 _ARGS_DEPRECATED = re.compile(r"args\.(.+)")
 _ARGS_INDEX = re.compile(r"args\[(.+)]")
 

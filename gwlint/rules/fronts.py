@@ -120,7 +120,9 @@ def front_gw101(dep: Deployment, status_after_kill: str) -> Iterator[Finding]:
                 if link.route.kind == "caddy" and app.worker_kind == "sync":
                     yield link  # no limit on Caddy's side: gunicorn's kill is the only one
                 continue
-            if read.value.value is not None and timeout.value * 1000 <= read.value.value:
+            if read.value.value is None or read.value.value >= UNLIMITED_MS:
+                continue  # a wait beyond any the proxy has (a huge timeout=): nothing to order
+            if timeout.value * 1000 <= read.value.value:
                 yield link
 
     for links in _grouped(candidates()):

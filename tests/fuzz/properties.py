@@ -30,6 +30,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from gwlint.loaders.apache_detect import looks_like_apache
 from tests.conftest import FIXTURES, ROOT, Run, gwlint
 
 META = frozenset({"expected.txt", "args", "README.md"})
@@ -73,6 +74,12 @@ def kind_of(path: Path) -> str | None:
         return "gunicorn"
     if path.suffix == ".ini":
         return "uwsgi" if b"[uwsgi]" in path.read_bytes() else None
+    if path.name == "Caddyfile" or path.suffix == ".caddyfile":
+        return "caddy"
+    if path.suffix == ".toml" and "hypercorn" in path.name:
+        return "hypercorn"
+    if path.suffix == ".conf" and looks_like_apache(path.read_bytes()[:65536]):
+        return "apache"
     if path.suffix in (".conf", ".inc") or path.name == "nginx.conf":
         return "nginx"
     return None
@@ -514,6 +521,9 @@ def check_diagnostics(document: dict[str, object], folder: Path, *, dump: bool) 
 
 FILE_KINDS = (
     "nginx",
+    "apache",
+    "caddy",
+    "hypercorn",
     "gunicorn",
     "uwsgi",
     "procfile",
