@@ -17,8 +17,18 @@ from hypothesis import HealthCheck, given, settings
 from tests.conftest import gwlint
 from tests.fuzz.properties import KINDS, check, check_diagnostics, check_run, strategy
 
-# examples per kind: the whole file stays well under 30 s (nginx examples cost the most)
-EXAMPLES = {"nginx": 50, "dump": 50, "config": 60, "manifest": 30, "template": 30, "pins": 30}
+# examples per kind: the whole file stays under a minute (nginx examples cost the most)
+EXAMPLES = {
+    "nginx": 50,
+    "dump": 50,
+    "config": 60,
+    "manifest": 30,
+    "template": 30,
+    "pins": 30,
+    "apache": 30,
+    "caddy": 30,
+    "hypercorn": 30,
+}
 DEFAULT_EXAMPLES = 60
 
 
