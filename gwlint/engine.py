@@ -20,6 +20,8 @@ from gwlint.model.diagnostics import Diagnostic, Finding, Severity
 from gwlint.settings import Request, Settings, UsageError, settings
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from gwlint.deployment.context import Context
     from gwlint.deployment.grouping import Group
     from gwlint.inventory import Inventory
@@ -46,9 +48,13 @@ class VersionUsed:
         return f"{self.server} {self.version} ({where})"
 
 
-def versions_used(used: list[tuple[Facts, set[str]]], default: Facts) -> list[VersionUsed]:
+def versions_used(
+    used: list[tuple[Facts, set[str]]], default: Facts, labels: Iterable[str] = ()
+) -> list[VersionUsed]:
     """The versions of nginx, gunicorn and uWSGI the deployments were checked against (each
-    server's by the deployments that have one; the run's facts where none has)."""
+    server's by the deployments that have one; the run's facts where none has), then those of
+    the other servers (``labels``: "Apache httpd 2.4", "hypercorn 0.18": the documented defaults
+    of that line, which no option changes yet)."""
     from gwlint.model.versions import format_version
 
     out: list[VersionUsed] = []
@@ -71,8 +77,7 @@ def versions_used(used: list[tuple[Facts, set[str]]], default: Facts) -> list[Ve
             )
             if version not in out:
                 out.append(version)
-    for label in sorted(kind for kind in kinds if kind not in FRONT_KINDS and " " in kind):
-        # "Apache httpd 2.4": the documented defaults of that line (no version option yet)
+    for label in sorted(set(labels)):
         server, _, version_text = label.rpartition(" ")
         out.append(VersionUsed(server, version_text, None))
     return out
@@ -253,6 +258,7 @@ def _check(request: Request, current: Settings, found: Inventory, sysroot: str |
     findings: list[tuple[str, Finding]] = []
     files: list[str] = []
     used: list[tuple[Facts, set[str]]] = []
+    labels: list[str] = []  # the versions of the other servers: "Apache httpd 2.4"
     deployments: list[Deployment] = []
     for deployment_group in groups:
         anchors = [*deployment_group.roots, *(app.path for app in deployment_group.apps)]
@@ -263,11 +269,12 @@ def _check(request: Request, current: Settings, found: Inventory, sysroot: str |
         facts = group_facts(deployment_group, scopes[0].facts, context)
         servers: set[str] = {app.kind for app in deployment_group.apps}
         # the versions of the ASGI servers, as their defaults were read ("hypercorn 0.18")
-        servers.update(app.version_label for app in deployment_group.apps if app.kind in ASGI_KINDS)
+        labels.extend(app.version_label for app in deployment_group.apps if app.kind in ASGI_KINDS)
         if deployment_group.nginx is not None:
             servers.add("nginx")
         if deployment_group.front is not None:
-            servers.update((deployment_group.front.kind, deployment_group.front.version_label))
+            servers.add(deployment_group.front.kind)
+            labels.append(deployment_group.front.version_label)
         used.append((facts, servers))
         deployment = pair(
             deployment_group.nginx,
@@ -309,7 +316,7 @@ def _check(request: Request, current: Settings, found: Inventory, sysroot: str |
     findings = filtering.fitted(findings)
     diagnostics, suppressed = filtering.filtered(current, findings, problems)
     config_path = current.config.path
-    versions = versions_used(used, current.facts)
+    versions = versions_used(used, current.facts, labels)
     view = _view(found, context, deployments, versions, current, problems) if request.show else None
     return Report(
         diagnostics=diagnostics,

@@ -86,7 +86,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -1595,13 +1595,21 @@ class _Reader:
         return self._duration_token(value_token, f"bad {name} value")
 
     def _duration_token(self, token: Token, what: str) -> _Value | None:
+        return self._number_token(token, parse_duration, what)
+
+    def _number_token(
+        self, token: Token, parse: Callable[[str], int], what: str, *, quoted: bool = True
+    ) -> _Value | None:
+        """The token's value as ``parse`` (Caddy's parser of that kind) reads it; an error at
+        the token when it refuses it, ``what 'raw': why`` (``what: why`` unless ``quoted``)."""
         value = self._text_value(token)
         if value.unknown is not None:
             return value
         try:
-            value.number = parse_duration(token.text)
+            value.number = parse(token.text)
         except BadValue as error:
-            self.error(token, f"{what} '{value.raw}': {error}")
+            shown = f"{what} '{value.raw}'" if quoted else what
+            self.error(token, f"{shown}: {error}")
             return None
         return value
 
@@ -1609,15 +1617,7 @@ class _Reader:
         value_token = self._one_arg(d, token)
         if value_token is None:
             return None
-        value = self._text_value(value_token)
-        if value.unknown is not None:
-            return value
-        try:
-            value.number = _atoi(value_token.text)
-        except BadValue as error:
-            self.error(value_token, f"{what} '{value.raw}': {error}")
-            return None
-        return value
+        return self._number_token(value_token, _atoi, what)
 
     def _size(self, d: Dispenser, token: Token | None) -> _Value | None:
         args = d.remaining_tokens()
@@ -1628,15 +1628,7 @@ class _Reader:
         return self._size_token(args[0], f"parsing {name}")
 
     def _size_token(self, token: Token, what: str) -> _Value | None:
-        value = self._text_value(token)
-        if value.unknown is not None:
-            return value
-        try:
-            value.number = parse_bytes(token.text)
-        except BadValue as error:
-            self.error(token, f"{what}: {error}")
-            return None
-        return value
+        return self._number_token(token, parse_bytes, what, quoted=False)
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,8 @@ DAPHNE_OPTIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
 
 GRANIAN_VERSION = "2.8.1"
 GRANIAN_IDLE_MS = 30_000  # --http1-header-read-timeout default (granian/http.py:6)
+# the most it accepts: click.IntRange(1, 60_000) (granian/cli.py:183); above, granian exits 2
+GRANIAN_MAX_HEADER_READ_MS = 60_000
 
 # bool options list their "--x" then "--no-x" spelling
 GRANIAN_OPTIONS: dict[str, tuple[tuple[str, ...], str, str]] = {

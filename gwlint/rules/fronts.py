@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.model.units import UNLIMITED_MS, format_ms
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from gwlint.model.appserver import AppServer, GunicornServer, Listener
     from gwlint.model.deployment import Deployment, FrontLink
     from gwlint.model.front import FrontRoute, FrontSetting
-    from gwlint.model.nginx import UpstreamServer
+    from gwlint.model.source import Sourced
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,7 @@ class Outcomes:
     """What the proxy answers, and logs, when the app fails in each way."""
 
     refused: str  # no app listens at the address
-    timeout: str  # the proxy's own wait for the response ends
-    closed: str  # the app closes the connection before a response (a reused one, a kill)
+    timeout: int  # the status of the proxy's own answer when its wait for the response ends
 
 
 OUTCOMES: dict[str, Outcomes] = {
@@ -40,24 +39,16 @@ OUTCOMES: dict[str, Outcomes] = {
     # 503 (2051-2058; proxy_util.c:3923 logs AH00957 first); a response header that does not come
     # in time is AH01102 with (70007) and 502 "Error reading from remote server" (1110-1121,
     # 1193-1194; observed in the lab, gw101-apache-inverse); a connection closed before the
-    # status line is AH01102 and
-    # 502, or, on a client connection that already served requests, a close without an answer
-    # (1122-1175: "to trigger a retry by the client")
+    # status line is AH01102 and 502, or, on a client connection that already served requests,
+    # a close without an answer (1122-1175: "to trigger a retry by the client")
     "apache": Outcomes(
         refused="Apache httpd answers 503 (AH01114: failed to make connection to backend)",
-        timeout=(
-            "Apache httpd answers 502 ((70007)The timeout specified has expired: AH01102, AH00898)"
-        ),
-        closed=(
-            "Apache httpd logs AH01102 (error reading status line from remote server) and answers "
-            "502, or closes a kept-alive client connection without an answer"
-        ),
+        timeout=502,
     ),
-    # Caddy: an upstream it cannot dial, or a connection that breaks, is 502; a timeout 504
+    # Caddy: an upstream it cannot dial, or a connection that breaks (EOF), is 502; a timeout
+    # 504 (reverseproxy.go statusError; observed in the lab, gw101-caddy-inverse, gw201-caddy)
     "caddy": Outcomes(
-        refused="Caddy answers 502 (dial tcp ...: connect: connection refused)",
-        timeout="Caddy answers 504",
-        closed="Caddy answers 502 (EOF)",
+        refused="Caddy answers 502 (dial tcp ...: connect: connection refused)", timeout=504
     ),
 }
 
@@ -137,8 +128,7 @@ def front_gw101(dep: Deployment, status_after_kill: str) -> Iterator[Finding]:
         timeout = app.timeout
         assert timeout.value is not None
         proxy = route.server_label
-        gives_up = OUTCOMES[route.kind].timeout  # "Apache httpd answers 502 (...)"
-        own = gives_up.split(" answers ", 1)[-1].split(" ", 1)[0]  # "502"
+        own = OUTCOMES[route.kind].timeout  # the proxy's own answer when it gives up
         sign = "=" if timeout.value * 1000 == read.value.value else "<"
         read_s = read.value.value / 1000
         suggested = above(read_s)
@@ -313,11 +303,8 @@ def _keepalive_fix(
     setting: str | None,
     app_idle: int,
     proxy_limit: int,
-    current: object,
+    current: Sourced[Any],
 ) -> str:
-    from gwlint.model.source import Sourced
-
-    assert isinstance(current, Sourced)
     where = route.source.label()
     if route.kind == "apache":
         if app_idle >= 2:
@@ -401,7 +388,7 @@ def front_gw401(dep: Deployment) -> Iterator[Finding]:
             if others:
                 outcome = f"that member fails ({outcome}); the others take its requests"
             fix = (
-                f"point {route.directive} at {_front_target(route, server, listener)}, or "
+                f"point {route.directive} at {_front_target(route, listener)}, or "
                 f"make {_app_name(app)} listen on {_bind_at(app, listener, address)}"
             )
             shown = route.raw if str(address) in route.raw else f"{route.raw} ({address})"
@@ -416,7 +403,7 @@ def front_gw401(dep: Deployment) -> Iterator[Finding]:
                     f"{route.directive} {route.raw} has no port: httpd connects to port 0, where "
                     f"no app listens ({listed}): {outcome}"
                 )
-                fix = f"write the app's port: {_front_target(route, server, listener)}"
+                fix = f"write the app's port: {_front_target(route, listener)}"
             location = Location.of(server.source)
             assert location is not None
             yield Finding(
@@ -432,7 +419,7 @@ def _app_label(app: AppServer) -> str:
     return "uWSGI" if app.kind == "uwsgi" else app.kind
 
 
-def _front_target(route: FrontRoute, server: UpstreamServer, listener: Listener) -> str:
+def _front_target(route: FrontRoute, listener: Listener) -> str:
     """The app's address as the proxy writes a target."""
     address = listener.address
     if route.kind == "apache":

@@ -6,18 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gwlint.model.asgi_options import HYPERCORN_OPTIONS
-from gwlint.rules.text import above
+from gwlint.rules.text import above, flag
 
 if TYPE_CHECKING:
     from gwlint.model.appserver import AsgiServer
-
-
-def hypercorn_flag(setting: str) -> str | None:
-    """``--keep-alive`` for ``keep_alive_timeout``, ``-b`` for ``bind``; None for a setting
-    only a config file sets."""
-    entry = HYPERCORN_OPTIONS.get(setting)
-    return entry[0][0] if entry is not None and entry[0] else None
 
 
 def hypercorn_change(app: AsgiServer, setting: str, words: str, literal: str) -> str:
@@ -29,7 +21,7 @@ def hypercorn_change(app: AsgiServer, setting: str, words: str, literal: str) ->
     reads one, else ``add --keep-alive 75 to the hypercorn command (Procfile web, Procfile)``.
     """
     current = app.values.get(setting)
-    option = hypercorn_flag(setting)
+    option = flag(app, setting)
     in_config = f"set {setting} = {literal} in "
     path = current.source.path if current is not None else None
     if current is not None and not current.is_default and path is not None:

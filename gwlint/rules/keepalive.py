@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from gwlint.model.asgi_options import GRANIAN_MAX_HEADER_READ_MS
 from gwlint.model.defaults import NGINX_KEEPALIVE_BY_DEFAULT
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.model.units import UNLIMITED_MS, format_ms
@@ -38,7 +39,6 @@ PREMATURELY_CLAIM = from_source(
 NGINX_502_CLAIM = from_source(f"{NGINX_UPSTREAM_C}#L4674", where="nginx", status=502)
 
 PERSISTENT_VERSIONS = frozenset({"1.1", "2"})
-GRANIAN_MAX_HEADER_READ_MS = 60_000  # the most --http1-header-read-timeout granian accepts
 NO_KEEPALIVE_PROTOCOLS = frozenset({"uwsgi", "scgi"})  # upstream docs: no notion of keepalive
 MAX_ROUTES_LISTED = 3
 
@@ -361,8 +361,8 @@ def gw201(dep: Deployment) -> Iterator[Finding]:
         nginx_side = f"set keepalive_timeout below {idle.value.value}s in upstream {name}"
         if link.app.kind == "granian":
             # hyper's header read timeout, in milliseconds, is granian's idle limit; granian
-            # takes 1 to 60000 (click.IntRange(1, 60_000), granian/cli.py:183 of v2.8.1) and
-            # refuses to start above: past 60 s, only nginx's side can be changed
+            # refuses to start above GRANIAN_MAX_HEADER_READ_MS: past 60 s, only nginx's side
+            # can be changed
             wanted = min((timeout.value // 1000 + 15) * 1000, GRANIAN_MAX_HEADER_READ_MS)
             app_side = ""
             if wanted > timeout.value:

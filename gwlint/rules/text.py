@@ -8,6 +8,7 @@ import re
 import shlex
 from typing import TYPE_CHECKING, Any
 
+from gwlint.model.asgi_options import DAPHNE_OPTIONS, GRANIAN_OPTIONS, HYPERCORN_OPTIONS
 from gwlint.model.diagnostics import Location, Related
 from gwlint.model.gunicorn_settings import GUNICORN_SETTINGS
 from gwlint.model.units import format_ms
@@ -62,7 +63,8 @@ _ENV_NOTE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")  # a launcher's variable: 
 
 def flag(app: AppServer, setting: str) -> str | None:
     """The command-line option that sets ``setting``: gunicorn ``--keep-alive`` (its long form),
-    uWSGI ``--harakiri``, uvicorn ``--timeout-keep-alive``; None when only a config file can."""
+    uWSGI ``--harakiri``, uvicorn ``--timeout-keep-alive``, hypercorn ``--keep-alive`` (for
+    ``keep_alive_timeout``); None when only a config file can."""
     if app.kind == "gunicorn":
         entry = GUNICORN_SETTINGS.get(setting)
         if entry is None or not entry[0]:
@@ -72,6 +74,14 @@ def flag(app: AppServer, setting: str) -> str | None:
     if app.kind == "uvicorn":
         option = UVICORN_OPTIONS.get(setting)
         return option[0][0] if option is not None else None
+    if app.kind == "daphne" or app.kind == "granian" or app.kind == "hypercorn":
+        # their flags are not their settings' names (hypercorn's --keep-alive sets
+        # keep_alive_timeout); a setting with no flag is set in a config file only
+        table = {"daphne": DAPHNE_OPTIONS, "granian": GRANIAN_OPTIONS}.get(
+            app.kind, HYPERCORN_OPTIONS
+        )
+        entry = table.get(setting)
+        return entry[0][0] if entry is not None and entry[0] else None
     return f"--{setting}"
 
 
