@@ -78,8 +78,10 @@ _BARE = re.compile(r"[A-Za-z0-9_-]+")
 _TOML_ERROR_AT = re.compile(r" \(at line (\d+), column (\d+)\)\Z")  # tomllib's suffix
 
 
-def _string_end(text: str, i: int) -> int:
-    """The index after the TOML string starting at ``text[i]`` (a quote)."""
+def string_end(text: str, i: int) -> int:
+    """The index after the TOML string starting at ``text[i]`` (a quote); a one-line string
+    ends at the end of its line at the latest (TOML allows no newline in it). gwlint.fixes.
+    ini_text reads TOML with it too."""
     quote = text[i]
     if text.startswith(quote * 3, i):
         j = i + 3
@@ -95,7 +97,7 @@ def _string_end(text: str, i: int) -> int:
             j += 1
         return len(text)
     j = i + 1
-    while j < len(text) and text[j] != "\n":
+    while j < len(text) and text[j] not in "\r\n":
         if quote == '"' and text[j] == "\\":
             j += 2
             continue
@@ -114,7 +116,7 @@ def _key_at(text: str, i: int) -> tuple[str, int] | None:
         if i >= len(text):
             return None
         if text[i] in "\"'":
-            end = _string_end(text, i)
+            end = string_end(text, i)
             quoted = text[i:end]
             try:
                 part = tomllib.loads(f"k = {quoted}")["k"]
@@ -208,7 +210,7 @@ def toml_keys(text: str, path: str, problems: Problems | None = None) -> dict[st
             i = after
             continue
         if c in "\"'":
-            end = _string_end(text, i)
+            end = string_end(text, i)
             line += text.count("\n", i, end)
             if "\n" in text[i:end]:
                 line_start = text.rfind("\n", i, end) + 1
