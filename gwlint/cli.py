@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
-    from gwlint.engine import Report
+    from gwlint.engine import Report, Request
 
 
 class Format(StrEnum):
@@ -104,6 +104,10 @@ class CheckOptions:
     sarif_category: str | None = None
     sarif_help: SarifHelp | None = None
     stdin_filename: str | None = None
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
+    show_fixes: bool = False
 
 
 def one_line(message: str) -> str:
@@ -163,6 +167,9 @@ def run_check(options: CheckOptions) -> int:
                     f"{flag} is for --format sarif, not --format {output_format.value}"
                 )
     paths = list(options.paths)
+    fixing = options.fix or options.diff
+    if fixing:
+        _fixing_allowed(options, paths)
     stdin_file = _stdin_file(options, paths)  # the path - taken out of paths
     stdin_text = None
     if options.nginx_dump == "-":
@@ -197,6 +204,8 @@ def run_check(options: CheckOptions) -> int:
         show=options.show_files or options.show_settings,
     )
     try:
+        if fixing:
+            return _run_fix(request, options)
         if stdin_file is None:
             report = lint(request)
         else:
@@ -206,6 +215,57 @@ def run_check(options: CheckOptions) -> int:
                 report = lint(request)
     except UsageError as exc:
         raise CommandError(str(exc)) from None
+    report.unsafe_fixes = options.unsafe_fixes
+    return _report(report, request, options, stdin_file)
+
+
+def _fixing_allowed(options: CheckOptions, paths: list[str]) -> None:
+    given = "--diff" if options.diff else "--fix"
+    if options.stdin_filename is not None or "-" in paths:
+        raise CommandError(f"{given} edits files: not with standard input (--stdin-filename)")
+    if options.nginx_dump is not None:
+        raise CommandError(f"{given} edits files: not the output of nginx -T (--nginx-dump)")
+    if options.show_files or options.show_settings:
+        raise CommandError(f"{given} is not for --show-files or --show-settings")
+
+
+def _run_fix(request: Request, options: CheckOptions) -> int:
+    """``--fix`` and ``--diff``: the fixes applied in memory, then written (``--fix``) or shown
+    as a diff (``--diff``: exit 1 when there is one). The report is of what remains."""
+    from gwlint.fixes import apply
+
+    try:
+        outcome = apply.run(request, unsafe=options.unsafe_fixes)
+        if options.diff:
+            _write(apply.diff(outcome.changes), options.output)
+            if not options.quiet:
+                count = len(outcome.fixed)
+                _echo_note(
+                    f"Would fix {count} finding{'s' if count != 1 else ''}"
+                    + (f" in {len(outcome.changes)} file(s)" if outcome.changes else "")
+                    + "."
+                )
+            return 1 if outcome.changes else 0
+        apply.write(outcome.changes)
+    except apply.FixError as exc:
+        raise CommandError(str(exc)) from None
+    report = outcome.report
+    report.fixed = outcome.fixed
+    report.unsafe_fixes = options.unsafe_fixes
+    return _report(report, request, options, None)
+
+
+def _echo_note(message: str) -> None:
+    sys.stderr.write(one_line(message) + "\n")
+
+
+def _report(
+    report: Report,
+    request: Request,
+    options: CheckOptions,
+    stdin_file: tuple[str, bytes] | None,
+) -> int:
+    output_format = options.output_format
     if not options.quiet:  # about the configuration files: a hidden one, a key ignored
         for warning in report.warnings:
             _echo_error(f"gwlint: warning: {warning}")
@@ -241,7 +301,11 @@ def run_check(options: CheckOptions) -> int:
             color is Color.auto and not to_file and _colour_terminal()
         )
         rendered = text.render(
-            report, colour=colour, quiet=options.quiet, statistics_only=options.statistics
+            report,
+            colour=colour,
+            quiet=options.quiet,
+            statistics_only=options.statistics,
+            fixes=options.show_fixes,
         )
     else:
         rendered = _render(output_format, report, options)
@@ -403,6 +467,10 @@ _CHECK_OPTIONS: dict[str, tuple[str, Any]] = {
     "--sarif-category": ("sarif_category", str),
     "--sarif-help": ("sarif_help", SarifHelp),
     "--stdin-filename": ("stdin_filename", str),
+    "--fix": ("fix", bool),
+    "--unsafe-fixes": ("unsafe_fixes", bool),
+    "--diff": ("diff", bool),
+    "--show-fixes": ("show_fixes", bool),
 }
 
 

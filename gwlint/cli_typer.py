@@ -316,6 +316,37 @@ def check(
             "without it (NAME's text on disk, if any, replaced).",
         ),
     ] = None,
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix",
+            help="Apply the safe fixes to the files (in rounds until the findings are stable; "
+            "each file written atomically, none when a fix fails), then report what remains.",
+        ),
+    ] = False,
+    unsafe_fixes: Annotated[
+        bool,
+        typer.Option(
+            "--unsafe-fixes",
+            help="With --fix or --diff, also apply the unsafe fixes (one choice among several, "
+            "or a change with side effects).",
+        ),
+    ] = False,
+    diff: Annotated[
+        bool,
+        typer.Option(
+            "--diff",
+            help="Print the fixes as a unified diff and write nothing; exit 1 when there is one.",
+        ),
+    ] = False,
+    show_fixes: Annotated[
+        bool,
+        typer.Option(
+            "--show-fixes",
+            help="List the fixes: those applied with --fix, else those --fix would apply, and "
+            "why the others cannot be applied automatically.",
+        ),
+    ] = False,
 ) -> None:
     """Check nginx config(s) against gunicorn/uWSGI config(s).
 
@@ -358,6 +389,10 @@ def check(
                 sarif_category=sarif_category,
                 sarif_help=sarif_help,
                 stdin_filename=stdin_filename,
+                fix=fix,
+                unsafe_fixes=unsafe_fixes,
+                diff=diff,
+                show_fixes=show_fixes,
             )
         )
     except CommandError as exc:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from gwlint.deployment.grouping import Group
     from gwlint.inventory import Inventory
     from gwlint.loaders.common import Problems
+    from gwlint.loaders.sources import Sources
     from gwlint.model.deployment import Deployment
     from gwlint.model.facts import Facts
     from gwlint.reporters.show import View
@@ -105,6 +106,10 @@ class Report:
     severities: dict[str, Severity] = field(default_factory=dict)
     # about the configuration files (a hidden one, a key that cannot apply): for standard error
     warnings: list[str] = field(default_factory=list)
+    # --fix: the findings whose fixes were applied (the diagnostics are what remains); with
+    # --unsafe-fixes, unsafe fixes count as fixable in the summary
+    fixed: list[Diagnostic] = field(default_factory=list)
+    unsafe_fixes: bool = False
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)
@@ -311,6 +316,8 @@ def _check(request: Request, current: Settings, found: Inventory, sysroot: str |
     for path, line, message in current.refused:
         problems.add("GW009", path, line, message)
     findings = [(f.code or "GW000", f) for f in problems.items] + findings
+    if sysroot is None and any(finding.plan is not None for _, finding in findings):
+        findings = _resolved(findings, context.sources)
     findings = filtering.localized(findings, problems, context.sources)
     findings = filtering.hedged(findings)
     findings = filtering.fitted(findings)
@@ -334,6 +341,26 @@ def _check(request: Request, current: Settings, found: Inventory, sysroot: str |
         severities=dict(current.severity),
         warnings=list(dict.fromkeys(current.warnings)),
     )
+
+
+def _resolved(findings: list[tuple[str, Finding]], sources: Sources) -> list[tuple[str, Finding]]:
+    """Each finding's plan made into edits (``autofix``), or the reason it is not
+    (``unfixable``): gwlint.fixes.resolve. Not for a server's own files (``--nginx-dump``)."""
+    from dataclasses import replace
+
+    from gwlint.fixes.resolve import Resolver
+
+    resolver = Resolver(sources)
+    out: list[tuple[str, Finding]] = []
+    for code, finding in findings:
+        if finding.plan is not None:
+            resolved = resolver.resolve(finding.plan)
+            if isinstance(resolved, str):
+                finding = replace(finding, plan=None, unfixable=resolved)
+            else:
+                finding = replace(finding, plan=None, autofix=resolved)
+        out.append((code, finding))
+    return out
 
 
 def _one_sided(groups: list[Group], app_files: list[str], problems: Problems) -> None:

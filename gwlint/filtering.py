@@ -92,6 +92,8 @@ def localized(
                     fix=text(finding.fix) if finding.fix is not None else None,
                     code=finding.code,
                     severity=finding.severity,
+                    autofix=finding.autofix,
+                    unfixable=text(finding.unfixable) if finding.unfixable is not None else None,
                 ),
             )
         )
@@ -271,6 +273,8 @@ def filtered(
             location=finding.location,
             related=finding.related,
             fix=finding.fix,
+            autofix=finding.autofix,
+            unfixable=finding.unfixable,
         )
         path = finding.location.path
         if any(

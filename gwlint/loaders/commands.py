@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from gwlint.fixes.plan import Plan, ReplaceText
 from gwlint.loaders.common import Problems, number_problem, outside, split_hint
 from gwlint.loaders.launch import PLATFORM_SET, EnvValue, Launch, Word
 from gwlint.model import address as addr
@@ -114,6 +115,11 @@ def _report_dash(
         column=word.column,
         severity="error" if refused or program == "uvicorn" else None,
         fix=f"write {meant} with two ASCII hyphens",
+        plan=Plan(
+            changes=(ReplaceText(launch.path, word.line, text, meant),),
+            safe=True,
+            description=f"write {meant} with two ASCII hyphens",
+        ),
     )
 
 

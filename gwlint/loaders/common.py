@@ -17,6 +17,7 @@ from gwlint.loaders.stdin import data_for
 from gwlint.model.diagnostics import Finding, Location, Severity
 
 if TYPE_CHECKING:
+    from gwlint.fixes.plan import Plan
     from gwlint.loaders.templates import Rendered
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -213,6 +214,7 @@ class Problems:
         column: int | None = None,
         severity: str | None = None,
         fix: str | None = None,
+        plan: Plan | None = None,
     ) -> None:
         self.items.append(
             Finding(
@@ -221,6 +223,7 @@ class Problems:
                 message=message,
                 severity=Severity(severity) if severity else None,
                 fix=fix,
+                plan=plan,
             )
         )
 

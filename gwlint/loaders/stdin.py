@@ -28,6 +28,8 @@ class StdinFile:
 
 
 _GIVEN: ContextVar[StdinFile | None] = ContextVar("gwlint_stdin_file", default=None)
+# --fix and --diff: files as the edits of earlier rounds left them, not yet written (by real path)
+_OVERLAY: ContextVar[dict[str, bytes] | None] = ContextVar("gwlint_fix_overlay", default=None)
 
 
 def given() -> StdinFile | None:
@@ -40,7 +42,8 @@ def data_for(path: str) -> bytes | None:
     file). Costs nothing in a run without standard input."""
     file = _GIVEN.get()
     if file is None:
-        return None
+        overlay = _OVERLAY.get()
+        return overlay.get(os.path.realpath(path)) if overlay else None
     if path == file.path or os.path.realpath(path) == file.real:
         return file.data
     return None
@@ -55,3 +58,14 @@ def reading_stdin(path: str, data: bytes) -> Iterator[StdinFile]:
         yield file
     finally:
         _GIVEN.reset(token)
+
+
+@contextmanager
+def reading_edited(files: dict[str, bytes]) -> Iterator[None]:
+    """Read ``files`` (real path -> bytes) in place of what is on disk, for what runs inside:
+    the rounds of ``--fix`` check the edited text before anything is written."""
+    token = _OVERLAY.set(files)
+    try:
+        yield
+    finally:
+        _OVERLAY.reset(token)

@@ -6,11 +6,12 @@ rules or printing help must stay cheap.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from gwlint.fixes.plan import Plan
     from gwlint.model.source import Source
 
 
@@ -47,6 +48,29 @@ class Related:
 
 
 @dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace the text from ``start`` to ``end`` (lines 1-based, columns 1-based in characters,
+    ``end`` exclusive) of ``path`` by ``replacement``; ``start == end`` inserts."""
+
+    path: str
+    start_line: int
+    start_column: int
+    end_line: int
+    end_column: int
+    replacement: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A finding's fix as edits of files. ``safe``: ``--fix`` applies it; else only
+    ``--unsafe-fixes`` does (see gwlint.fixes.plan)."""
+
+    edits: tuple[Edit, ...]
+    safe: bool
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A rule's or a loader's result. The engine stamps the rule's code and severity on it.
 
@@ -61,6 +85,11 @@ class Finding:
     fix: str | None = None
     code: str | None = None
     severity: Severity | None = None
+    # what the rule proposes to change (the engine resolves it into ``autofix`` or
+    # ``unfixable``); not part of the finding's identity
+    plan: Plan | None = field(default=None, compare=False)
+    autofix: Fix | None = None
+    unfixable: str | None = None  # why the fix text is not applied automatically
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +100,8 @@ class Diagnostic:
     location: Location
     related: tuple[Related, ...] = ()
     fix: str | None = None
+    autofix: Fix | None = None
+    unfixable: str | None = None
 
     def sort_key(self) -> tuple[str, int, str, int, str]:
         return (

@@ -36,6 +36,21 @@ def _diagnostic(diagnostic: Diagnostic) -> dict[str, Any]:
             for related in diagnostic.related
         ],
         "fix": diagnostic.fix,
+        # --fix: the edits that make the fix ("safe": --fix applies them; else only with
+        # --unsafe-fixes), or why there are none ("not_fixable")
+        "fix_safety": (
+            None if diagnostic.autofix is None else "safe" if diagnostic.autofix.safe else "unsafe"
+        ),
+        "edits": [
+            {
+                "path": edit.path,
+                "start": {"line": edit.start_line, "column": edit.start_column},
+                "end": {"line": edit.end_line, "column": edit.end_column},
+                "replacement": edit.replacement,
+            }
+            for edit in (diagnostic.autofix.edits if diagnostic.autofix is not None else ())
+        ],
+        "not_fixable": diagnostic.unfixable,
     }
 
 
@@ -45,6 +60,16 @@ def render(report: Report) -> str:
         "diagnostics": [_diagnostic(d) for d in report.diagnostics],
         # the server versions the run checked against, and where each comes from (null: the
         # default line was assumed)
+        # --fix: the findings whose fixes were applied (``diagnostics`` is what remains)
+        "fixed": [
+            {
+                "code": d.code,
+                "path": d.location.path,
+                "line": d.location.line,
+                "fix": d.autofix.description if d.autofix is not None else d.fix,
+            }
+            for d in report.fixed
+        ],
         "servers": [
             {"server": used.server, "version": used.version, "source": used.source}
             for used in report.versions

@@ -25,7 +25,7 @@ from gwlint.reporters import encodable
 
 if TYPE_CHECKING:
     from gwlint.engine import Report
-    from gwlint.model.diagnostics import Diagnostic, Location
+    from gwlint.model.diagnostics import Diagnostic, Edit, Fix, Location
     from gwlint.rules.base import Rule
 
 HOMEPAGE = "https://github.com/gwlint/gwlint"
@@ -371,10 +371,43 @@ def _results(report: Report, cwd: str) -> list[dict[str, Any]]:
                 for number, related in enumerate(diagnostic.related, start=1)
             ]
         result["partialFingerprints"] = {FINGERPRINT: f"{identity}:{seen[identity]}"}
+        if diagnostic.autofix is not None:
+            result["fixes"] = [_fix(diagnostic.autofix, places)]
         if diagnostic.fix:
             result["properties"] = {"fix": diagnostic.fix}
+            if diagnostic.autofix is not None:
+                result["properties"]["fixSafety"] = "safe" if diagnostic.autofix.safe else "unsafe"
         results.append(result)
     return results
+
+
+def _fix(fix: Fix, places: _Places) -> dict[str, Any]:
+    """A SARIF ``fix``: per file, its ``replacements`` (regions in lines and columns, as the
+    results' regions: 1-based, the end column exclusive)."""
+    by_file: dict[str, list[Edit]] = {}
+    for edit in fix.edits:
+        by_file.setdefault(edit.path, []).append(edit)
+    return {
+        "description": {"text": _escape(fix.description)},
+        "artifactChanges": [
+            {
+                "artifactLocation": dict(places.artifact(path)),
+                "replacements": [
+                    {
+                        "deletedRegion": {
+                            "startLine": edit.start_line,
+                            "startColumn": edit.start_column,
+                            "endLine": edit.end_line,
+                            "endColumn": edit.end_column,
+                        },
+                        "insertedContent": {"text": edit.replacement},
+                    }
+                    for edit in edits
+                ],
+            }
+            for path, edits in by_file.items()
+        ],
+    }
 
 
 def _rules(report: Report, full_help: bool) -> list[dict[str, Any]]:

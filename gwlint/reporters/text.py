@@ -62,15 +62,67 @@ def summary(report: Report) -> str:
         files += f" in {report.deployments} deployments"
     checked = f"Checked {files} against {_versions(report)}."
     suppressed = f" {report.suppressed} suppressed by comments." if report.suppressed else ""
+    fixed = f" ({_count(len(report.fixed), 'finding')} fixed)" if report.fixed else ""
     if not report.diagnostics:
-        return f"All checks passed. {checked}{suppressed}"
+        return f"All checks passed{fixed}. {checked}{suppressed}"
     parts = [
         _count(report.count(severity), severity.value)
         for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO)
         if report.count(severity)
     ]
     total = _count(len(report.diagnostics), "finding")
-    return f"Found {total} ({', '.join(parts)}). {checked}{suppressed}"
+    if report.fixed:
+        parts.append(f"{len(report.fixed)} fixed")
+    return f"Found {total} ({', '.join(parts)}){_fixable(report)}. {checked}{suppressed}"
+
+
+def _fixable(report: Report) -> str:
+    """``; 2 fixable with --fix (1 more with --unsafe-fixes)``, as ruff says it."""
+    safe = sum(1 for d in report.diagnostics if d.autofix is not None and d.autofix.safe)
+    unsafe = sum(1 for d in report.diagnostics if d.autofix is not None and not d.autofix.safe)
+    if report.unsafe_fixes:
+        safe, unsafe = safe + unsafe, 0
+    flag = "--fix --unsafe-fixes" if report.unsafe_fixes else "--fix"
+    text = f"; {safe} fixable with {flag}" if safe else ""
+    if unsafe:
+        text += (
+            f" ({unsafe} more with --unsafe-fixes)"
+            if safe
+            else (f"; {unsafe} fixable with --fix --unsafe-fixes")
+        )
+    return text
+
+
+def show_fixes(report: Report) -> list[str]:
+    """``--show-fixes``: the fixes applied (with --fix), else those --fix would apply, and why
+    the others are not applied automatically."""
+    lines: list[str] = []
+
+    def block(title: str, items: list[tuple[Diagnostic, str]]) -> None:
+        if items:
+            lines.append(title)
+            lines.extend(f"  {where(d.location)}: {d.code} {printable(text)}" for d, text in items)
+
+    block("Fixed:", [(d, d.autofix.description) for d in report.fixed if d.autofix is not None])
+    ready = [
+        (d, d.autofix.description)
+        for d in report.diagnostics
+        if d.autofix is not None and (d.autofix.safe or report.unsafe_fixes)
+    ]
+    block("Fixable with --fix" + (" --unsafe-fixes:" if report.unsafe_fixes else ":"), ready)
+    block(
+        "Fixable with --fix --unsafe-fixes:",
+        [
+            (d, d.autofix.description)
+            for d in report.diagnostics
+            if d.autofix is not None and not d.autofix.safe and not report.unsafe_fixes
+        ],
+    )
+    block(
+        "Not fixable automatically:",
+        [(d, d.unfixable) for d in report.diagnostics if d.unfixable is not None],
+    )
+    return lines
 
 
 def statistics(report: Report) -> list[str]:
@@ -111,7 +163,12 @@ def errors_first(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
 
 
 def render(
-    report: Report, *, colour: bool = False, quiet: bool = False, statistics_only: bool = False
+    report: Report,
+    *,
+    colour: bool = False,
+    quiet: bool = False,
+    statistics_only: bool = False,
+    fixes: bool = False,
 ) -> str:
     lines: list[str] = []
     if statistics_only:
@@ -132,6 +189,11 @@ def render(
                 )
             if diagnostic.fix:
                 lines.append(f"  {_paint('fix:', '32', colour)} {printable(diagnostic.fix)}")
+    if fixes:
+        listed = show_fixes(report)
+        if lines and listed:
+            lines.append("")
+        lines.extend(listed)
     if not quiet:
         if lines:
             lines.append("")

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from gwlint.fixes.plan import Plan, SetNginx, plan
 from gwlint.model.asgi_options import GRANIAN_MAX_HEADER_READ_MS
 from gwlint.model.defaults import NGINX_KEEPALIVE_BY_DEFAULT
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
@@ -19,6 +20,7 @@ from gwlint.rules.text import (
     ms,
     remove_from,
     set_in,
+    set_plan,
     shown,
 )
 
@@ -378,11 +380,32 @@ def gw201(dep: Deployment) -> Iterator[Finding]:
                 f"{hypercorn_idle_fix(link.app, idle.setting, timeout.value)} (more than "
                 f"keepalive_timeout {timeout.raw} of upstream {name})"
             )
+        fix_plan: Plan | None = None
         if link.app.kind == "uwsgi" or not app_side:
             # uWSGI's http11-socket holds a worker per idle connection: shorten nginx's side
             fix = nginx_side + (f"; or {app_side}" if app_side else "")
+            below = idle.value.value - 1 if idle.value.value > 1 else 0
+            if (
+                below > 0
+                and upstream.source.path is not None
+                and dep.facts.nginx_version >= UPSTREAM_KEEPALIVE_TIMEOUT
+            ):
+                fix_plan = plan(
+                    f"set keepalive_timeout {below}s in upstream {name}",
+                    SetNginx(
+                        config=nginx,
+                        route=None,
+                        name="keepalive_timeout",
+                        args=(f"{below}s",),
+                        current=None if timeout.is_default else timeout.source,
+                        block=upstream.source,
+                        block_name="upstream",
+                    ),
+                )
         else:
             fix = f"{app_side}; or {nginx_side}"
+            if idle.setting is not None and link.app.kind in ("gunicorn", "uvicorn", "hypercorn"):
+                fix_plan = set_plan(link.app, idle.setting, above(timeout.value / 1000), idle.value)
         yield Finding(
             location=_upstream_location(upstream),
             message=message,
@@ -393,7 +416,12 @@ def gw201(dep: Deployment) -> Iterator[Finding]:
             ),
             fix=fix,
             severity=severity,
+            plan=fix_plan,
         )
+
+
+# keepalive_timeout in an upstream block: nginx 1.15.3 (CHANGES)
+UPSTREAM_KEEPALIVE_TIMEOUT = (1, 15, 3)
 
 
 @rule(
@@ -980,7 +1008,14 @@ def _app_before_front(app: AppServer, front: Front) -> Finding | None:
                 )
             )
         location = app_location(app, idle.value)
-        return Finding(location=location, message=message, related=tuple(places), fix=fix)
+        wanted = (
+            set_plan(app, idle.setting, suggested, idle.value)
+            if idle.setting is not None and app.kind in ("gunicorn", "uvicorn", "uwsgi")
+            else None
+        )
+        return Finding(
+            location=location, message=message, related=tuple(places), fix=fix, plan=wanted
+        )
     return None
 
 
@@ -1252,6 +1287,7 @@ def gw205(dep: Deployment) -> Iterator[Finding]:
                     f"{set_in(app, 'keepalive', above(reuser.seconds), keepalive)} (more than "
                     f"the {reuser.seconds}s the other side keeps idle connections)"
                 ),
+                plan=set_plan(app, "keepalive", above(reuser.seconds), keepalive),
             )
 
 

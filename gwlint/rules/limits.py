@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from gwlint.fixes.plan import Plan, RemoveNginx, SetApp
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.model.units import format_size, uwsgi_number
 from gwlint.model.uwsgi_options import UWSGI_OPTIONS
@@ -16,6 +17,7 @@ from gwlint.rules.text import (
     app_related,
     remove_from,
     set_in,
+    set_plan,
     shown,
     value_text,
 )
@@ -156,6 +158,7 @@ def gw506(dep: Deployment) -> Iterator[Finding]:
                     ),
                     fix=f"write {_spell(app, name, occurrence, read_as)}",
                     severity=Severity.INFO,
+                    plan=_number_plan(app, name, occurrence, read_as),
                 )
                 continue
             consequence = CONSEQUENCES.get(name, "").format(n=read_as, then=then)
@@ -172,7 +175,23 @@ def gw506(dep: Deployment) -> Iterator[Finding]:
                 if meant is not None
                 else f"write {name} as a plain number"
             )
-            yield Finding(location=location, message=message, fix=fix)
+            yield Finding(
+                location=location,
+                message=message,
+                fix=fix,
+                plan=_number_plan(app, name, occurrence, meant) if meant is not None else None,
+            )
+
+
+def _number_plan(app: UwsgiServer, name: str, occurrence: Sourced[str], value: int) -> Plan | None:
+    """The number written as uWSGI reads it, where it is written (not through a placeholder)."""
+    if occurrence.raw != occurrence.value:
+        return None
+    return Plan(
+        changes=(SetApp(app, name, value, occurrence),),
+        safe=True,
+        description=f"write {_spell(app, name, occurrence, value)}",
+    )
 
 
 def _spell(app: UwsgiServer, name: str, occurrence: Sourced[str], value: int) -> str:
@@ -417,6 +436,7 @@ def gw501(dep: Deployment) -> Iterator[Finding]:
             f"uWSGI buffer-size {ours} < {theirs}: headers over {read_as} bytes pass nginx and "
             "are refused by uWSGI (502)"
         )
+        wanted: Plan | None = None
         if not packet and admitted > UWSGI_PACKET_MAX and _buffer_is_16_bits(dep):
             # uWSGI 2.0 cannot read more: nginx has to refuse the larger headers itself
             fewer, each = _buffers_within(number, size, UWSGI_PACKET_MAX)
@@ -430,11 +450,13 @@ def gw501(dep: Deployment) -> Iterator[Finding]:
             if read_as < fewer * each:
                 fix = f"{set_in(app, 'buffer-size', UWSGI_PACKET_MAX, buffer)} and {fix}"
         elif capped:
+            wanted = set_plan(app, "buffer-size", admitted, buffer)
             fix = (
                 f"{set_in(app, 'buffer-size', admitted, buffer)} (the largest uwsgi packet; "
                 f"nginx answers 500 'uwsgi request is too big' above it)"
             )
         else:
+            wanted = set_plan(app, "buffer-size", admitted, buffer)
             limit = f"; {UWSGI_PACKET_MAX} at most for the uwsgi protocol" if packet else ""
             fix = (
                 f"{set_in(app, 'buffer-size', admitted, buffer)} (what nginx accepts with "
@@ -446,6 +468,7 @@ def gw501(dep: Deployment) -> Iterator[Finding]:
             message=message,
             related=(*app_related(app, buffer, "buffer-size"), *also),
             fix=fix,
+            plan=wanted,
         )
 
 
@@ -578,6 +601,12 @@ def gw502(dep: Deployment) -> Iterator[Finding]:
             f"{_nginx_value(buffers, 'large_client_header_buffers')}: request lines of "
             f"{effective + 1} to {nginx_line} bytes pass nginx and get {status} from gunicorn"
         )
+        wanted = set_plan(
+            app,
+            "limit_request_line",
+            nginx_line if nginx_line <= GUNICORN_MAX_REQUEST_LINE else 0,
+            setting,
+        )
         if nginx_line <= GUNICORN_MAX_REQUEST_LINE:
             fix = (
                 f"{set_in(app, 'limit_request_line', nginx_line, setting)} (nginx's own limit; "
@@ -595,6 +624,7 @@ def gw502(dep: Deployment) -> Iterator[Finding]:
             message=message,
             related=(*app_related(app, setting, "limit_request_line"), *also),
             fix=fix,
+            plan=wanted,
         )
 
 
@@ -718,6 +748,7 @@ def gw503(dep: Deployment) -> Iterator[Finding]:
                 if not setting.is_default and size == 8192
                 else ""
             ),
+            plan=set_plan(app, "limit_request_field_size", size, setting),
         )
 
     reported: set[int] = set()
@@ -847,6 +878,11 @@ def gw504(dep: Deployment) -> Iterator[Finding]:
                 f"remove {directive} (the default is one page, 4k or 8k by platform), or raise it "
                 "to 8k if the app sends large headers"
             ),
+            plan=Plan(
+                changes=(RemoveNginx(directive, size.source),),
+                safe=True,
+                description=f"remove {directive} {size.raw} ({size.source.label()})",
+            ),
         )
 
 
@@ -966,7 +1002,9 @@ def gw505(dep: Deployment) -> Iterator[Finding]:
             f"uWSGI limit-post {limit.raw} {limit.where()} < {nginx_side}: {band} pass nginx "
             "and are refused by uWSGI: 502 instead of nginx's 413"
         )
+        wanted = None
         if body.source.in_file and body.value > 0:
+            wanted = set_plan(app, "limit-post", body.value, limit)
             fix = (
                 f"{set_in(app, 'limit-post', body.value, limit)} (recommended: "
                 f"client_max_body_size {body.raw} was set for uploads that large), or lower "
@@ -990,6 +1028,7 @@ def gw505(dep: Deployment) -> Iterator[Finding]:
             message=message,
             related=(*app_related(app, limit, "limit-post"), *also),
             fix=fix,
+            plan=wanted,
         )
 
 
@@ -1082,7 +1121,12 @@ def gw507(dep: Deployment) -> Iterator[Finding]:
                     f"{read_as}, the largest uwsgi packet anyway: the larger value changes nothing"
                 )
                 fix += " (what uWSGI 2.0 uses)"
-            yield Finding(location=location, message=message, fix=fix)
+            yield Finding(
+                location=location,
+                message=message,
+                fix=fix,
+                plan=set_plan(app, "buffer-size", UWSGI_PACKET_MAX, buffer),
+            )
             continue
         if not uwsgi_sockets or http_sockets:
             continue  # 2.1: an HTTP socket uses the larger buffer

@@ -16,6 +16,7 @@ from gwlint.model.uvicorn_options import UVICORN_OPTIONS
 from gwlint.model.uwsgi_options import UWSGI_NO_ARGUMENT
 
 if TYPE_CHECKING:
+    from gwlint.fixes.plan import Plan
     from gwlint.model.appserver import AppServer
     from gwlint.model.source import Source, Sourced
 
@@ -316,3 +317,23 @@ def combined(changes: list[str]) -> str:
         words = " ".join(match.group("words") for match in found if match is not None)
         return f"add {words} to {places.pop()}"
     return "; ".join(changes)
+
+
+def set_plan(
+    app: AppServer,
+    setting: str,
+    value: str | int | bool,
+    current: Sourced[Any] | None,
+    *,
+    safe: bool = True,
+    description: str | None = None,
+) -> Plan:
+    """``set_in`` as a change ``--fix`` makes (gwlint.fixes.plan); ``description``: the rule's
+    own wording of it, when it is not ``set_in``'s."""
+    from gwlint.fixes.plan import Plan, SetApp
+
+    return Plan(
+        changes=(SetApp(app, setting, value, current),),
+        safe=safe,
+        description=description or set_in(app, setting, value, current),
+    )

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from gwlint.fixes.plan import Plan, SetApp, SetNginx
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.model.units import format_ms
 from gwlint.rules.base import PREMATURELY, Claim, ex, from_source, observed, rule
@@ -19,6 +20,7 @@ from gwlint.rules.text import (
     remove_from,
     secs,
     set_in,
+    set_plan,
     shown,
 )
 
@@ -330,6 +332,7 @@ def gw101(dep: Deployment) -> Iterator[Finding]:
             ),
             fix=fix,
             severity=severity,
+            plan=set_plan(app, "timeout", suggested, timeout),
         )
     from gwlint.rules.fronts import front_gw101
 
@@ -440,6 +443,7 @@ def gw102(dep: Deployment) -> Iterator[Finding]:
             message=message,
             related=(*app_related(app, harakiri, "harakiri"), *extra),
             fix=fix,
+            plan=set_plan(app, "harakiri", suggested, harakiri),
         )
 
 
@@ -1016,7 +1020,9 @@ def gw105(dep: Deployment) -> Iterator[Finding]:
             continue
         if connect.value > MAX_CONNECT_MS:
             groups.setdefault(_source_key(connect.source), []).append(route)
+    nginx = dep.nginx
     for routes in groups.values():
+        assert nginx is not None  # routes are nginx's
         connect = routes[0].connect_timeout
         directive = f"{routes[0].module}_connect_timeout"
         assert connect.value is not None
@@ -1032,6 +1038,12 @@ def gw105(dep: Deployment) -> Iterator[Finding]:
             fix=(
                 f"set {directive} 10s ({connect.source.label()}): plenty for an app on the same "
                 "host or network, and a down app fails fast"
+            ),
+            # one value among several, and every route that inherits it changes
+            plan=Plan(
+                changes=(SetNginx(nginx, None, directive, ("10s",), connect.source),),
+                safe=False,
+                description=f"set {directive} 10s ({connect.source.label()})",
             ),
         )
 
@@ -1377,6 +1389,8 @@ def gw108(dep: Deployment) -> Iterator[Finding]:
         if value.value is None or value.value < stop:
             continue
         suggested = _below(stop)
+        # one of two choices (the other is the orchestrator's grace period): unsafe
+        wanted = set_plan(app, setting, suggested, value, safe=False) if suggested < stop else None
         if suggested >= stop:
             fix = (
                 f"give the orchestrator a grace period of at least {value.value + 5} s "
@@ -1406,6 +1420,7 @@ def gw108(dep: Deployment) -> Iterator[Finding]:
                 ),
             ),
             fix=fix,
+            plan=wanted,
         )
 
 
@@ -1573,7 +1588,24 @@ def gw109(dep: Deployment) -> Iterator[Finding]:
                 ),
             ),
             fix=_die_on_term_fix(app, die),
+            plan=_die_on_term_plan(app, die),
         )
+
+
+def _die_on_term_plan(app: UwsgiServer, die: Sourced[bool]) -> Plan:
+    """die-on-term, and the hook that makes SIGTERM a graceful stop: both, or neither."""
+    hook = f"unix_signal:15 {GRACEFUL_STOP}"
+    return Plan(
+        changes=(
+            SetApp(app, "die-on-term", "true", die),
+            SetApp(app, "hook-master-start", hook, None),
+        ),
+        safe=True,
+        description=_die_on_term_fix(app, die).partition(" so that ")[0],
+    )
+
+
+GRACEFUL_STOP = "gracefully_kill_them_all"
 
 
 def _die_on_term_fix(app: UwsgiServer, die: Sourced[bool]) -> str:
@@ -1678,6 +1710,7 @@ def gw110(dep: Deployment) -> Iterator[Finding]:
             assert read.value is not None
             directive = _read_directive(longest.route)
             nginx = f"nginx answers 504 after {directive} {ms(read)}"
+            wanted = set_plan(app, "harakiri", above(read.value / 1000), harakiri)
             fix = (
                 f"{set_in(app, 'harakiri', above(read.value / 1000), harakiri)} (more than "
                 f"{directive} {read.raw}, so nginx answers 504 first and harakiri frees the worker "
@@ -1685,6 +1718,7 @@ def gw110(dep: Deployment) -> Iterator[Finding]:
             )
         else:
             nginx = "nginx answers 504 after its read timeout"
+            wanted = set_plan(app, "harakiri", 75, harakiri)
             fix = (
                 f"{set_in(app, 'harakiri', 75, harakiri)} or another value a little longer than "
                 "nginx's read timeout"
@@ -1709,6 +1743,7 @@ def gw110(dep: Deployment) -> Iterator[Finding]:
                 *_used_by([link.route for link in mine], "reached from"),
             ),
             fix=fix,
+            plan=wanted,
         )
 
 

@@ -10,9 +10,10 @@ from gwlint.model.defaults import GUNICORN_REMOVED_WORKERS
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.model.unread import UNREAD_ENV
 from gwlint.rules.base import PREMATURELY, ex, from_source, observed, rule
-from gwlint.rules.text import app_location, app_related, remove_from, set_in, shown
+from gwlint.rules.text import app_location, app_related, remove_from, set_in, set_plan, shown
 
 if TYPE_CHECKING:
+    from gwlint.fixes.plan import Plan
     from gwlint.model.appserver import AppServer, GunicornServer, UvicornServer, UwsgiServer
     from gwlint.model.deployment import Deployment, Link
     from gwlint.model.source import Source, Sourced
@@ -169,6 +170,11 @@ def _add(app: AppServer, setting: str, value: int, current: Sourced[Any]) -> str
     return set_in(app, setting, value, current)
 
 
+def _add_plan(app: AppServer, setting: str, value: int, current: Sourced[Any]) -> Plan:
+    """``_add`` as a change ``--fix`` makes."""
+    return set_plan(app, setting, value, current, description=_add(app, setting, value, current))
+
+
 def _remove(app: AppServer, setting: str, current: Sourced[Any]) -> str:
     if app.launcher is None:
         return f"remove {setting} from {app.path}"
@@ -283,6 +289,14 @@ def gw302(dep: Deployment) -> Iterator[Finding]:
             fix=(
                 f"{_say_gthread(app, worker_class)} to say what runs (and check "
                 "keepalive against nginx, GW201); or remove threads to keep the sync worker"
+            ),
+            # what runs stays what runs: only the config says it
+            plan=set_plan(
+                app,
+                "worker_class",
+                "'gthread'",
+                worker_class,
+                description=_say_gthread(app, worker_class),
             ),
         )
 
@@ -776,6 +790,7 @@ def _uvicorn_jitter(app: UvicornServer, behind_nginx: bool) -> Finding | None:
             f"{set_in(app, 'limit_max_requests_jitter', suggested, jitter)} (each worker then "
             f"exits after {limit.value} + randint(0, {suggested}) requests)"
         ),
+        plan=set_plan(app, "limit_max_requests_jitter", suggested, jitter),
     )
 
 
@@ -825,6 +840,7 @@ def _gunicorn_jitter(dep: Deployment, app: GunicornServer) -> Iterator[Finding]:
                 f"{_add(app, 'max_requests_jitter', suggested, jitter)} (each worker then "
                 f"restarts after {limit.value} + randint(0, {suggested}) requests)"
             ),
+            plan=_add_plan(app, "max_requests_jitter", suggested, jitter),
         )
     elif limit.value == 0 and jitter.value > 0:
         # 19.2 (max_requests_jitter) to 19.9: max_requests = 0 + randint(0, jitter) or MAXSIZE
@@ -884,6 +900,7 @@ def _uwsgi_delta(app: UwsgiServer) -> Finding | None:
             f"{limit.value} + (N - 1) x {suggested} requests)"
         ),
         severity=severity,
+        plan=_add_plan(app, "max-requests-delta", suggested, delta),
     )
 
 

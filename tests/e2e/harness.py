@@ -617,19 +617,21 @@ def in_parallel(*calls: Callable[[], Reply]) -> list[Reply]:
 LINTED: dict[Path, set[str]] = {}  # each folder's files gwlint was run on, for the kept logs
 
 
-def lint(folder: Path, code: str, *files: str, nginx: Nginx, tools: Tools) -> list[dict[str, Any]]:
-    """``gwlint check --select CODE --format json --isolated`` on ``files`` in ``folder``, with
-    the versions of the servers that run them; the diagnostics of CODE."""
+def _run(
+    folder: Path, code: str, files: tuple[str, ...], nginx: Nginx, tools: Tools, *extra: str
+) -> Any:
+    """``gwlint check --isolated --select CODE --format json EXTRA FILES`` in ``folder``, with
+    the versions of the servers that run them."""
     from tests.conftest import gwlint
 
-    LINTED.setdefault(folder, set()).update(files)
-    run = gwlint(
+    return gwlint(
         "check",
         "--isolated",
         "--select",
         code,
         "--format",
         "json",
+        *extra,
         "--nginx-version",
         nginx.version,
         "--gunicorn-version",
@@ -639,6 +641,22 @@ def lint(folder: Path, code: str, *files: str, nginx: Nginx, tools: Tools) -> li
         *files,
         cwd=folder,
     )
+
+
+def fix(folder: Path, code: str, *files: str, nginx: Nginx, tools: Tools) -> list[dict[str, Any]]:
+    """``gwlint check --select CODE --fix`` on ``files`` in ``folder``: gwlint edits the files
+    itself; the fixes it made."""
+    run = _run(folder, code, files, nginx, tools, "--fix")
+    assert run.code == 0, run.out + run.err  # nothing of CODE remains
+    fixed: list[dict[str, Any]] = json.loads(run.out)["fixed"]
+    return fixed
+
+
+def lint(folder: Path, code: str, *files: str, nginx: Nginx, tools: Tools) -> list[dict[str, Any]]:
+    """``gwlint check --select CODE --format json --isolated`` on ``files`` in ``folder``, with
+    the versions of the servers that run them; the diagnostics of CODE."""
+    LINTED.setdefault(folder, set()).update(files)
+    run = _run(folder, code, files, nginx, tools)
     assert run.code in (0, 1), run.err
     found: list[dict[str, Any]] = json.loads(run.out)["diagnostics"]
     assert {d["code"] for d in found} <= {code}, found

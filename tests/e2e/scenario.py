@@ -28,6 +28,7 @@ from tests.e2e.harness import (
     Server,
     Snapshot,
     config_files,
+    fix,
     free_port,
     lint,
     log_line,
@@ -91,6 +92,10 @@ class Site:
 
     def lint(self, code: str, *files: str) -> list[dict[str, Any]]:
         return lint(self.folder, code, *files, nginx=self.nginx, tools=self.lab.tools)
+
+    def fix(self, code: str, *files: str) -> list[dict[str, Any]]:
+        """``gwlint check --fix``: gwlint's own edits of the files, as a user applies them."""
+        return fix(self.folder, code, *files, nginx=self.nginx, tools=self.lab.tools)
 
     def edit(self, name: str, old: str, new: str) -> None:
         path = self.folder / name

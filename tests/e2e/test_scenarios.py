@@ -144,7 +144,9 @@ def test_gw102_uwsgi_harakiri_below_read_timeout(lab: Lab, evidence: Evidence) -
     closed = s.nginx_log(prematurely)
 
     longer = fix_of(diagnostic, r"^set harakiri = (\d+) in uwsgi\.ini")
-    s.edit("uwsgi.ini", "harakiri = 2\n", f"harakiri = {longer.group(1)}\n")
+    # gwlint check --fix makes the change itself, in the ini uWSGI then starts from
+    assert [f["code"] for f in s.fix("GW102", "nginx.conf", "uwsgi.ini")] == ["GW102"]
+    assert f"\nharakiri = {longer.group(1)}\n" in (s.folder / "uwsgi.ini").read_text()
     assert s.lint("GW102", "nginx.conf", "uwsgi.ini") == []
     lab.stop(uwsgi)
     lab.uwsgi(s.folder)
@@ -564,7 +566,9 @@ def test_gw501_uwsgi_buffer_size_below_nginx_headers(lab: Lab, evidence: Evidenc
     logs = [("uWSGI", refused), ("nginx error.log", s.nginx_log(reset))]
 
     size = fix_of(diagnostic, r"^set buffer-size = (\d+) in uwsgi\.ini")
-    s.edit("uwsgi.ini", "\nwsgi-file", f"\nbuffer-size = {size.group(1)}\nwsgi-file")
+    # gwlint check --fix adds the option to the ini's [uwsgi] section itself
+    assert [f["code"] for f in s.fix("GW501", "nginx.conf", "uwsgi.ini")] == ["GW501"]
+    assert f"\nbuffer-size = {size.group(1)}\n" in (s.folder / "uwsgi.ini").read_text()
     assert s.lint("GW501", "nginx.conf", "uwsgi.ini") == []
     lab.stop(uwsgi)
     lab.uwsgi(s.folder)
@@ -705,7 +709,9 @@ def test_gw506_uwsgi_number_with_unit(lab: Lab, evidence: Evidence) -> None:
     assert "invalid request block size: " in line
 
     write_ = fix_of(diagnostic, r"^write buffer-size = (\d+)$")
-    s.edit("uwsgi.ini", "buffer-size = 32k\n", f"buffer-size = {write_.group(1)}\n")
+    # gwlint check --fix writes the number itself
+    assert [f["code"] for f in s.fix("GW506", "nginx.conf", "uwsgi.ini")] == ["GW506"]
+    assert f"\nbuffer-size = {write_.group(1)}\n" in (s.folder / "uwsgi.ini").read_text()
     assert s.lint("GW506", "nginx.conf", "uwsgi.ini") == []
     lab.stop(uwsgi)
     lab.uwsgi(s.folder)

@@ -1,0 +1,407 @@
+"""A rule's plan made into edits of files, or the reason it is not made automatically.
+
+Each change of a plan goes to the editor of the file that holds the value (``nginx_text``,
+``python_text``, ``ini_text``, ``command_text``), which finds the place by the file's own syntax
+and checks that the old value is what is written there. A plan is all or nothing: when one of
+its changes cannot be made, the finding keeps its fix as text and says why ("not fixable
+automatically: WEB_CONCURRENCY is set outside the repository").
+
+Only files of the run's folders are edited, never a file shown through another one (a ConfigMap
+key, a rendered template's output, the output of ``nginx -T``), and only text that is UTF-8.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import shlex
+from typing import TYPE_CHECKING, Any
+
+from gwlint.fixes.plan import Change, Plan, RemoveNginx, ReplaceText, SetApp, SetNginx
+from gwlint.fixes.spans import EditError, Span, line_starts
+from gwlint.model.diagnostics import Edit, Fix
+
+if TYPE_CHECKING:
+    from gwlint.loaders.sources import Sources
+    from gwlint.model.appserver import AppServer
+    from gwlint.model.nginx import Directive, NginxConfig, Route
+    from gwlint.model.source import Source, Sourced
+
+_ENV_NOTE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_ANY_ENV = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class Resolver:
+    """Resolves the plans of one run; reads each file once."""
+
+    def __init__(self, sources: Sources | None = None) -> None:
+        self.sources = sources
+        self._texts: dict[str, str | EditError] = {}
+
+    def text(self, path: str) -> str:
+        """The file's text as it is now (as earlier rounds of --fix left it); EditError when it
+        is not a plain UTF-8 file of the repository."""
+        found = self._texts.get(path)
+        if found is None:
+            found = self._texts[path] = self._read(path)
+        if isinstance(found, EditError):
+            raise found
+        return found
+
+    def _read(self, path: str) -> str | EditError:
+        from gwlint.loaders.common import MAX_FILE_BYTES, outside
+        from gwlint.loaders.stdin import data_for, given
+
+        if self.sources is not None and self.sources.virtual_text(path) is not None:
+            return EditError(f"{path} is shown through another file")
+        if given() is not None:
+            return EditError("the run reads standard input")
+        if outside(path):
+            return EditError(f"{path} lies outside the folders gwlint reads")
+        data = data_for(path)
+        if data is None:
+            try:
+                if not os.path.isfile(path) or os.path.islink(path):
+                    return EditError(f"{path} is not a regular file of the repository")
+                with open(path, "rb") as handle:
+                    data = handle.read(MAX_FILE_BYTES + 1)
+            except OSError as exc:
+                return EditError(f"{path} cannot be read: {exc.strerror or exc}")
+        if len(data) > MAX_FILE_BYTES:
+            return EditError(f"{path} is too large")
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return EditError(f"{path} is not UTF-8 text")
+
+    def resolve(self, plan: Plan) -> Fix | str:
+        """The plan's edits, or why it is not fixable automatically."""
+        spans: dict[str, list[Span]] = {}
+        try:
+            for change in plan.changes:
+                path, span = self._change(change)
+                spans.setdefault(path, []).append(span)
+            edits: list[Edit] = []
+            for path, found in spans.items():
+                edits.extend(_edits(path, self.text(path), found))
+        except EditError as exc:
+            return str(exc)
+        if not edits:
+            return "nothing to change"
+        return Fix(edits=tuple(edits), safe=plan.safe, description=plan.description)
+
+    def _change(self, change: Change) -> tuple[str, Span]:
+        if isinstance(change, SetApp):
+            return _set_app(self, change)
+        if isinstance(change, SetNginx):
+            return _set_nginx(self, change)
+        if isinstance(change, RemoveNginx):
+            return _remove_nginx(self, change)
+        return _replace(self, change)
+
+
+def _edits(path: str, text: str, spans: list[Span]) -> list[Edit]:
+    # insertions at one place (two lines added at the end of a section) are one, in order
+    merged: list[Span] = []
+    for span in spans:
+        same = next(
+            (
+                i
+                for i, other in enumerate(merged)
+                if other.start == other.end == span.start == span.end
+            ),
+            None,
+        )
+        if same is None:
+            merged.append(span)
+        else:
+            other = merged[same]
+            merged[same] = Span(other.start, other.end, other.replacement + span.replacement)
+    ordered = sorted(merged)
+    for before, after in itertools.pairwise(ordered):
+        if after.start < before.end or (after.start == before.start):
+            raise EditError(f"two changes of one fix overlap in {path}")
+    starts = line_starts(text)
+    return [
+        Edit(
+            path,
+            *_position(starts, span.start),
+            *_position(starts, span.end),
+            replacement=span.replacement,
+        )
+        for span in ordered
+    ]
+
+
+def _position(starts: list[int], offset: int) -> tuple[int, int]:
+    import bisect
+
+    index = bisect.bisect_right(starts, offset) - 1
+    return index + 1, offset - starts[index] + 1
+
+
+# --- the app server's side -------------------------------------------------------------------
+
+
+def _program(app: AppServer) -> str:
+    return app.kind
+
+
+def _flags(app: AppServer, setting: str) -> tuple[str, ...]:
+    """Every spelling of the option that sets ``setting`` on the app's command line."""
+    from gwlint.model.asgi_options import DAPHNE_OPTIONS, GRANIAN_OPTIONS, HYPERCORN_OPTIONS
+    from gwlint.model.gunicorn_settings import GUNICORN_SETTINGS
+    from gwlint.model.uvicorn_options import UVICORN_OPTIONS
+
+    tables = {
+        "gunicorn": GUNICORN_SETTINGS,
+        "uvicorn": UVICORN_OPTIONS,
+        "daphne": DAPHNE_OPTIONS,
+        "granian": GRANIAN_OPTIONS,
+        "hypercorn": HYPERCORN_OPTIONS,
+    }
+    table = tables.get(app.kind)
+    if table is None:  # uWSGI: --name, and -name
+        return (f"--{setting}",)
+    entry = table.get(setting)
+    return tuple(entry[0]) if entry is not None else ()
+
+
+def _written_flag(raw: str, flags: tuple[str, ...]) -> tuple[str, str] | None:
+    """(the flag as written, its value as written) of a command-line value's ``raw``:
+    ``--timeout 30``, ``--timeout=30``, ``-t30``, an abbreviation ``--time 30``."""
+    head, sep, rest = raw.partition(" ")
+    if sep:
+        return head, rest
+    head, sep, rest = raw.partition("=")
+    if sep and head.startswith("--"):
+        return head, rest
+    for spelled in flags:
+        if len(spelled) == 2 and raw.startswith(spelled) and len(raw) > 2:
+            return spelled, raw[2:]
+    return None
+
+
+def _command_value(value: str | int | bool) -> str:
+    """A config-file literal as a command line's word: ``'*'`` -> ``*``."""
+    import ast
+
+    text = str(value)
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        try:
+            literal = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            return text
+        if isinstance(literal, str):
+            return literal
+    return text
+
+
+def _words(app: AppServer, setting: str, value: str | int | bool) -> list[str]:
+    from gwlint.rules.text import _words as spelled
+
+    words = spelled(app, setting, value)
+    if words is None:
+        raise EditError(f"{setting} has no command-line option to set it with")
+    return shlex.split(words)
+
+
+def _is_ini(path: str) -> bool:
+    return path.endswith(".ini")
+
+
+def _set_app(resolver: Resolver, change: SetApp) -> tuple[str, Span]:
+    app, setting, value, current = change.app, change.setting, change.value, change.current
+    source = current.source if current is not None else None
+    if current is not None and source is not None and not source.is_default:
+        if source.path is None or source.line is None:
+            raise EditError(f"{setting} is set by {source.label()}, outside the repository")
+        text = resolver.text(source.path)
+        variable = _ENV_NOTE.fullmatch(source.note or "")
+        if variable is not None and app.launcher is not None:
+            if not current.known:
+                raise EditError(f"{variable.group(1)} is not set to a known value")
+            from gwlint.fixes import command_text
+
+            words = _words(app, setting, value)
+            new = words[-1] if len(words) > 1 else _command_value(value)
+            span = command_text.set_env(text, source.line, variable.group(1), current.raw, new)
+            return source.path, span
+        if source.note == "GUNICORN_CMD_ARGS" or (
+            app.launcher is not None and source.path == app.path and source.note is None
+        ):
+            return source.path, _set_flag(text, app, setting, value, current, source)
+        if source.note is not None:
+            named = _ANY_ENV.search(source.note)
+            if named is not None:
+                raise EditError(
+                    f"{setting} comes from the environment variable {named.group(1)} "
+                    f"({source.label()}): set {named.group(1)} where the app runs"
+                )
+            raise EditError(f"{setting} is set by {source.label()}")
+        if not current.known:
+            raise EditError(f"{setting} is computed in {source.path}:{source.line}")
+        return source.path, _set_in_config(text, app, source.path, setting, value, source.line)
+    # a default: where the app reads its settings
+    if app.config_file is not None:
+        return app.config_file, _set_in_config(
+            resolver.text(app.config_file), app, app.config_file, setting, value, None
+        )
+    if app.launcher is not None:
+        line = app.launcher_line
+        if line is None:
+            raise EditError(f"the command in {app.path} was not found")
+        from gwlint.fixes import command_text
+
+        words = _words(app, setting, value)
+        span = command_text.add_flag(resolver.text(app.path), line, _program(app), words)
+        return app.path, span
+    return app.path, _set_in_config(resolver.text(app.path), app, app.path, setting, value, None)
+
+
+def _set_flag(
+    text: str,
+    app: AppServer,
+    setting: str,
+    value: str | int | bool,
+    current: Sourced[Any],
+    source: Source,
+) -> Span:
+    from gwlint.fixes import command_text
+
+    assert source.line is not None
+    flags = _flags(app, setting)
+    written = _written_flag(current.raw, flags)
+    words = _words(app, setting, value)
+    if written is None or len(words) != 2:
+        raise EditError(f"{current.raw} at {source.path}:{source.line} is not a flag and a value")
+    spelled, old = written
+    for_flags = (spelled, *(f for f in flags if f != spelled))
+    return command_text.set_flag(text, source.line, for_flags, _unquoted(old), words[1])
+
+
+def _unquoted(word: str) -> str:
+    try:
+        parts = shlex.split(word)
+    except ValueError:
+        return word
+    return parts[0] if len(parts) == 1 else word
+
+
+def _set_in_config(
+    text: str, app: AppServer, path: str, setting: str, value: str | int | bool, line: int | None
+) -> Span:
+    from gwlint.fixes import ini_text, python_text
+
+    literal = str(value)
+    if app.kind == "uwsgi":
+        if not _is_ini(path):
+            raise EditError(f"{path} is not an ini file; gwlint edits uWSGI ini files only")
+        section = getattr(app, "section", "uwsgi") or "uwsgi"
+        return ini_text.set_option(text, section, setting, literal, line)
+    if path.endswith(".toml"):
+        if isinstance(value, bool):
+            literal = "true" if value else "false"
+        elif isinstance(value, str):
+            literal = json.dumps(_command_value(value))
+        return ini_text.set_toml_key(text, setting, literal, line)
+    if not path.endswith(".py"):
+        raise EditError(f"{path} is not a Python config file")
+    if isinstance(value, str) and not _is_literal(value):
+        literal = repr(value)  # the rules write Python strings quoted ('gthread'); a bare word
+    return python_text.set_assignment(text, setting, literal, line)
+
+
+def _is_literal(text: str) -> bool:
+    import ast
+
+    try:
+        ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return False
+    return True
+
+
+# --- nginx -----------------------------------------------------------------------------------
+
+
+def _set_nginx(resolver: Resolver, change: SetNginx) -> tuple[str, Span]:
+    from gwlint.fixes import nginx_text
+
+    current = change.current
+    route = change.route
+    if current is not None and current.path is not None and current.line is not None:
+        own = route is None or _own(route, change.name, current)
+        if own:
+            text = resolver.text(current.path)
+            return current.path, nginx_text.set_args(text, current.line, change.name, change.args)
+    block = change.block
+    block_name = change.block_name
+    if route is not None:
+        block, block_name = _route_block(change.config, route)
+    if block is None or block.path is None or block.line is None:
+        raise EditError(f"the block to add {change.name} to is not known")
+    text = resolver.text(block.path)
+    span = nginx_text.add_directive(text, block.line, block_name, change.name, change.args)
+    return block.path, span
+
+
+def _remove_nginx(resolver: Resolver, change: RemoveNginx) -> tuple[str, Span]:
+    from gwlint.fixes import nginx_text
+
+    source = change.source
+    if source.path is None or source.line is None:
+        raise EditError(f"{change.name} is not written in a file")
+    text = resolver.text(source.path)
+    return source.path, nginx_text.remove_directive(text, source.line, change.name)
+
+
+def _own(route: Route, name: str, current: Source) -> bool:
+    """Is the statement ``name`` at ``current`` written in the route's own block?"""
+    return any(d.name == name and d.source == current for d in route.local)
+
+
+def _route_block(config: NginxConfig, route: Route) -> tuple[Source | None, str]:
+    """The block that holds the route's pass directive and accepts the proxy module's settings:
+    its ``location`` (an ``if`` or ``limit_except`` inside it does not take them all), else the
+    ``server``."""
+    if route.location_source is not None:
+        return route.location_source, "location"
+    found = _enclosing_server(config, route.pass_directive)
+    return (found.source, "server") if found is not None else (None, "")
+
+
+def _enclosing_server(config: NginxConfig, directive: Directive) -> Directive | None:
+    """The last ``server`` block statement of the pass directive's file above it."""
+    source = directive.source
+    best: Directive | None = None
+    for candidate in config.named(["server"]):
+        where = candidate.source
+        if (
+            candidate.context[-1:] == ("http",)
+            and where.path == source.path
+            and where.line is not None
+            and source.line is not None
+            and where.line <= source.line
+        ):
+            best = candidate
+    return best
+
+
+# --- a word written wrong ------------------------------------------------------------------
+
+
+def _replace(resolver: Resolver, change: ReplaceText) -> tuple[str, Span]:
+    text = resolver.text(change.path)
+    starts = line_starts(text)
+    if change.line > len(starts):
+        raise EditError(f"{change.path} has no line {change.line}")
+    begin = starts[change.line - 1]
+    end = starts[change.line] if change.line < len(starts) else len(text)
+    line = text[begin:end]
+    if line.count(change.old) != 1:
+        raise EditError(f"{change.path}:{change.line} does not hold {change.old!r} once")
+    at = begin + line.index(change.old)
+    return change.path, Span(at, at + len(change.old), change.new)
