@@ -273,16 +273,15 @@ def diff(changes: dict[str, tuple[str, str]]) -> str:
     out: list[str] = []
     for path in sorted(changes):
         before, after = changes[path]
-        out.extend(
-            difflib.unified_diff(
-                before.splitlines(keepends=True),
-                after.splitlines(keepends=True),
-                fromfile=f"a/{path}",
-                tofile=f"b/{path}",
-            )
-        )
-        if out and not out[-1].endswith(("\n", "\r")):
-            out[-1] += "\n\\ No newline at end of file\n"
+        for line in difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            fromfile=f"a/{path}",
+            tofile=f"b/{path}",
+        ):
+            if not line.endswith(("\n", "\r")):  # a file's last line without its newline
+                line += "\n\\ No newline at end of file\n"
+            out.append(line)
     return "".join(out)
 
 

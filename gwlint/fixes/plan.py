@@ -31,6 +31,16 @@ class SetApp:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
+class RemoveApp:
+    """Remove the written ``setting`` of an app server (``current``: where it is written), so
+    that its default applies."""
+
+    app: AppServer
+    setting: str
+    current: Sourced[Any]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class SetNginx:
     """Give the directive ``name`` the arguments ``args`` for ``route``: where the route's own
     block writes it, else added to the route's block (which overrides what it inherits).
@@ -65,7 +75,7 @@ class ReplaceText:
     new: str
 
 
-Change = SetApp | SetNginx | RemoveNginx | ReplaceText
+Change = SetApp | RemoveApp | SetNginx | RemoveNginx | ReplaceText
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -19,7 +19,15 @@ import re
 import shlex
 from typing import TYPE_CHECKING, Any
 
-from gwlint.fixes.plan import Change, Plan, RemoveNginx, ReplaceText, SetApp, SetNginx
+from gwlint.fixes.plan import (
+    Change,
+    Plan,
+    RemoveApp,
+    RemoveNginx,
+    ReplaceText,
+    SetApp,
+    SetNginx,
+)
 from gwlint.fixes.spans import EditError, Span, line_starts
 from gwlint.model.diagnostics import Edit, Fix
 
@@ -95,6 +103,8 @@ class Resolver:
     def _change(self, change: Change) -> tuple[str, Span]:
         if isinstance(change, SetApp):
             return _set_app(self, change)
+        if isinstance(change, RemoveApp):
+            return _remove_app(self, change)
         if isinstance(change, SetNginx):
             return _set_nginx(self, change)
         if isinstance(change, RemoveNginx):
@@ -261,6 +271,47 @@ def _set_app(resolver: Resolver, change: SetApp) -> tuple[str, Span]:
     return app.path, _set_in_config(resolver.text(app.path), app, app.path, setting, value, None)
 
 
+def _remove_app(resolver: Resolver, change: RemoveApp) -> tuple[str, Span]:
+    """The written setting taken out: its line of a config file, or its flag (and value) from
+    the command line or GUNICORN_CMD_ARGS. A variable of the environment stays: other programs
+    may read it."""
+    from gwlint.fixes import command_text, ini_text, python_text
+
+    app, setting, current = change.app, change.setting, change.current
+    source = current.source
+    if source.is_default or source.path is None or source.line is None:
+        raise EditError(f"{setting} is not written in a file")
+    text = resolver.text(source.path)
+    if _ENV_NOTE.fullmatch(source.note or "") is not None:
+        raise EditError(f"{setting} comes from {source.note}, which other programs may read")
+    if source.note == "GUNICORN_CMD_ARGS" or (
+        app.launcher is not None and source.path == app.path and source.note is None
+    ):
+        flags = _flags(app, setting)
+        written = _written_flag(current.raw, flags)
+        if written is None:  # a flag without a value: --reload
+            spelled = current.raw if current.raw.startswith("-") else None
+            if spelled is None:
+                raise EditError(f"{current.raw} at {source.path}:{source.line} is not a flag")
+            others = tuple(f for f in flags if f != spelled)
+            return source.path, command_text.remove_flag(
+                text, source.line, (spelled, *others), None
+            )
+        spelled, old = written
+        others = tuple(f for f in flags if f != spelled)
+        span = command_text.remove_flag(text, source.line, (spelled, *others), _unquoted(old))
+        return source.path, span
+    if source.note is not None:
+        raise EditError(f"{setting} is set by {source.label()}")
+    if app.kind == "uwsgi":
+        if not _is_ini(source.path):
+            raise EditError(f"{source.path} is not an ini file")
+        return source.path, ini_text.remove_option(text, source.line, setting)
+    if source.path.endswith(".toml"):
+        raise EditError(f"gwlint does not remove keys from {source.path}")
+    return source.path, python_text.remove_assignment(text, setting, source.line)
+
+
 def _set_flag(
     text: str,
     app: AppServer,
@@ -307,8 +358,8 @@ def _set_in_config(
         elif isinstance(value, str):
             literal = json.dumps(_command_value(value))
         return ini_text.set_toml_key(text, setting, literal, line)
-    if not path.endswith(".py"):
-        raise EditError(f"{path} is not a Python config file")
+    if app.kind != "gunicorn" and not path.endswith(".py"):
+        raise EditError(f"{path} is not a Python config file")  # gunicorn reads any name
     if isinstance(value, str) and not _is_literal(value):
         literal = repr(value)  # the rules write Python strings quoted ('gthread'); a bare word
     return python_text.set_assignment(text, setting, literal, line)

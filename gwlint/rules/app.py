@@ -6,13 +6,14 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from gwlint.fixes.plan import Plan, ReplaceText
 from gwlint.model.defaults import GUNICORN_REMOVED_WORKERS, UWSGI_DEFAULTS
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.model.gunicorn_settings import GUNICORN_SETTINGS
 from gwlint.model.uwsgi_options import UWSGI_OPTIONS
 from gwlint.model.versions import Version, format_version
 from gwlint.rules.base import Rule, ex, from_source, observed, rule
-from gwlint.rules.text import set_in, shown
+from gwlint.rules.text import set_in, set_plan, shown
 
 if TYPE_CHECKING:
     from gwlint.model.appserver import GunicornServer, UwsgiServer
@@ -292,6 +293,7 @@ def gw701(dep: Deployment) -> Iterator[Finding]:
                     else f"rename {name} to {meant}"
                 ),
                 severity=Severity.INFO if also_set or constant or same else None,
+                plan=None if also_set else _rename(location, name, meant),
             )
 
 
@@ -415,7 +417,18 @@ def gw702(dep: Deployment) -> Iterator[Finding]:
                 message=f"{name} is not a uWSGI option: {outcome}",
                 fix=f"rename {name} to {meant}",
                 severity=Severity.ERROR if strict else None,
+                plan=_rename(location, name, meant),
             )
+
+
+def _rename(location: Location, name: str, meant: str) -> Plan:
+    """A name written wrong, renamed where it is written: gwlint's guess of what was meant,
+    so only with --unsafe-fixes."""
+    return Plan(
+        changes=(ReplaceText(location.path, location.line, name, meant),),
+        safe=False,
+        description=f"rename {name} to {meant}",
+    )
 
 
 # --- GW703 -------------------------------------------------------------------------------------
@@ -527,6 +540,8 @@ def gw703(dep: Deployment) -> Iterator[Finding]:
                 "'gthread' there for a plain WSGI app"
             ),
             severity=severity,
+            # gevent must be installed, and eventlet-specific code moved: by hand first
+            plan=set_plan(app, "worker_class", repr("gevent"), worker_class, safe=False),
         )
 
 
@@ -625,6 +640,8 @@ def gw704(dep: Deployment) -> Iterator[Finding]:
                 else "pip install uvicorn-worker and "
                 f"{set_in(app, 'worker_class', repr(replacement), worker_class)}"
             ),
+            # the package must be installed first
+            plan=set_plan(app, "worker_class", repr(replacement), worker_class, safe=False),
         )
 
 

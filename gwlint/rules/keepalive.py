@@ -19,6 +19,7 @@ from gwlint.rules.text import (
     app_related,
     ms,
     remove_from,
+    remove_plan,
     set_in,
     set_plan,
     shown,
@@ -554,6 +555,9 @@ def gw203(dep: Deployment) -> Iterator[Finding]:
                     ),
                     related=assumed,
                     fix=fix,
+                    # a setting that does nothing, taken out; unless the worker class is only
+                    # assumed (a command line not given may choose one that reads it)
+                    plan=remove_plan(app, "keepalive", keepalive, safe=not assumed),
                 )
     nginx = dep.nginx
     if nginx is None:

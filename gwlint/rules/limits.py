@@ -16,6 +16,7 @@ from gwlint.rules.text import (
     app_location,
     app_related,
     remove_from,
+    remove_plan,
     set_in,
     set_plan,
     shown,
@@ -778,6 +779,7 @@ def gw503(dep: Deployment) -> Iterator[Finding]:
             fix=(
                 f"{remove_from(app, 'limit_request_fields', fields)} (gunicorn's default {default})"
             ),
+            plan=remove_plan(app, "limit_request_fields", fields),
         )
 
 

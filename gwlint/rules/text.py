@@ -337,3 +337,14 @@ def set_plan(
         safe=safe,
         description=description or set_in(app, setting, value, current),
     )
+
+
+def remove_plan(app: AppServer, setting: str, current: Sourced[Any], *, safe: bool = True) -> Plan:
+    """``remove_from`` as a change ``--fix`` makes."""
+    from gwlint.fixes.plan import Plan, RemoveApp
+
+    return Plan(
+        changes=(RemoveApp(app, setting, current),),
+        safe=safe,
+        description=remove_from(app, setting, current),
+    )

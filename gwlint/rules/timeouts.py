@@ -18,6 +18,7 @@ from gwlint.rules.text import (
     combined,
     ms,
     remove_from,
+    remove_plan,
     secs,
     set_in,
     set_plan,
@@ -1164,6 +1165,7 @@ def gw106(dep: Deployment) -> Iterator[Finding]:
                 f"{remove} (the default 30 s heartbeat does not limit long requests with this "
                 "worker, it only restarts a blocked one)"
             )
+            wanted = remove_plan(app, setting, value)
         else:
             what = "gunicorn's worker timeout" if app.kind == "gunicorn" else "uWSGI's harakiri"
             message = (
@@ -1173,7 +1175,9 @@ def gw106(dep: Deployment) -> Iterator[Finding]:
                 f"{set_in(app, setting, suggested, value)} ({than}, so nginx answers 504 first "
                 f"and {setting} frees the worker soon after)"
             )
-        yield Finding(location=location, message=message, fix=fix)
+            # a limit where there was none: a request that ran on now ends (unsafe)
+            wanted = set_plan(app, setting, suggested, value, safe=False)
+        yield Finding(location=location, message=message, fix=fix, plan=wanted)
 
 
 @rule(

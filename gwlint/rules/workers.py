@@ -10,7 +10,15 @@ from gwlint.model.defaults import GUNICORN_REMOVED_WORKERS
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.model.unread import UNREAD_ENV
 from gwlint.rules.base import PREMATURELY, ex, from_source, observed, rule
-from gwlint.rules.text import app_location, app_related, remove_from, set_in, set_plan, shown
+from gwlint.rules.text import (
+    app_location,
+    app_related,
+    remove_from,
+    remove_plan,
+    set_in,
+    set_plan,
+    shown,
+)
 
 if TYPE_CHECKING:
     from gwlint.fixes.plan import Plan
@@ -369,6 +377,7 @@ def gw303(dep: Deployment) -> Iterator[Finding]:
                 f"{WORKER_CONNECTIONS_IGNORED[kind]}"
             ),
             fix=fix,
+            plan=remove_plan(app, "worker_connections", connections),  # it does nothing
         )
 
 
