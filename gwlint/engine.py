@@ -85,6 +85,8 @@ def versions_used(
 
 
 FRONT_KINDS = frozenset({"apache", "caddy"})
+# the codes that say a config file cannot be read (what --fix must never bring)
+UNREADABLE = frozenset({"GW001", "GW003", "GW004"})
 ASGI_KINDS = frozenset({"uvicorn", "daphne", "granian", "hypercorn"})
 
 
@@ -110,6 +112,9 @@ class Report:
     # --unsafe-fixes, unsafe fixes count as fixable in the summary
     fixed: list[Diagnostic] = field(default_factory=list)
     unsafe_fixes: bool = False
+    # (code, path, line) of every file gwlint could not read (GW001, GW003, GW004), whether the
+    # run reports those codes or not: --fix never writes a file into one
+    unreadable: list[tuple[str, str, int]] = field(default_factory=list)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)
@@ -321,6 +326,13 @@ def _check(request: Request, current: Settings, found: Inventory, sysroot: str |
     findings = filtering.localized(findings, problems, context.sources)
     findings = filtering.hedged(findings)
     findings = filtering.fitted(findings)
+    unreadable = sorted(
+        {
+            (code, finding.location.path, finding.location.line)
+            for code, finding in findings
+            if code in UNREADABLE
+        }
+    )
     diagnostics, suppressed = filtering.filtered(current, findings, problems)
     config_path = current.config.path
     versions = versions_used(used, current.facts, labels)
@@ -340,6 +352,7 @@ def _check(request: Request, current: Settings, found: Inventory, sysroot: str |
         config_path=str(config_path) if config_path is not None else None,
         severities=dict(current.severity),
         warnings=list(dict.fromkeys(current.warnings)),
+        unreadable=unreadable,
     )
 
 

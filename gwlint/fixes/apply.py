@@ -2,11 +2,13 @@
 
 A round checks the files as the earlier rounds left them (in memory: ``reading_edited``), takes
 the fixes it may apply (safe ones; unsafe ones too with ``--unsafe-fixes``), leaves for the next
-round a fix whose edits overlap one already taken, and applies the others. Rounds end when no
-fix is left, after ``MAX_ROUNDS``, or when a round would undo an earlier one. Nothing is written
-before the last round: then, unless the fixes made a file unreadable to gwlint (a finding of
-GW001-GW004 that was not there before, and nothing is written), each changed file is written to a
-temporary file beside it (with the original's mode) and renamed over it, all or none.
+round a fix whose edits overlap one already taken, and applies the others, unless they bring a
+finding the files did not have (then one at a time, and the ones that do are withheld, with the
+reason). A file gwlint could not read after a fix counts as such a finding whether the run
+reports GW001, GW003 or GW004 or not. Rounds end when no fix is left, after ``MAX_ROUNDS``, or
+when a round changes nothing. Nothing is written before the last round: then each changed file
+is written to a temporary file beside it (with the original's mode) and renamed over it, all or
+none.
 """
 
 from __future__ import annotations
@@ -26,8 +28,6 @@ if TYPE_CHECKING:
     from gwlint.model.diagnostics import Diagnostic, Edit, Fix
 
 MAX_ROUNDS = 5
-# the findings that say a file cannot be read: a fix that brings one is not written
-UNREADABLE = frozenset({"GW001", "GW003", "GW004"})
 
 
 class FixError(Exception):
@@ -56,19 +56,9 @@ def run(request: Request, *, unsafe: bool) -> Outcome:
     nginx's can put it above the load balancer's in front) is not applied: the round is tried
     again one fix at a time, and the fixes that bring one are reported as not fixable
     automatically, with what they would bring."""
-    from dataclasses import replace
-
     from gwlint.engine import lint
     from gwlint.loaders.stdin import reading_edited
 
-    # the rounds see whether a file can still be read, whatever the run selects: a fix that
-    # breaks gunicorn.conf.py must not pass for one that removed the finding
-    shown = request
-    request = replace(
-        request,
-        extend_select=[*request.extend_select, *sorted(UNREADABLE)],
-        ignore=[code for code in request.ignore if not UNREADABLE & {code}],
-    )
     edited: dict[str, bytes] = {}  # real path -> bytes now
     texts: dict[str, tuple[str, str, str]] = {}  # real path -> (shown path, original, now)
     fixed: list[Diagnostic] = []
@@ -105,7 +95,6 @@ def run(request: Request, *, unsafe: bool) -> Outcome:
                 edited[real] = now.encode("utf-8")
             fixed.extend(diagnostic for diagnostic, _ in chosen)
         broken = _unreadable(report) - before
-        report = lint(shown)  # what the user asked for, on the files as fixed
     if broken:
         code, path, line = sorted(broken)[0]
         raise FixError(
@@ -113,6 +102,8 @@ def run(request: Request, *, unsafe: bool) -> Outcome:
             "please report this at https://github.com/gwlint/gwlint/issues"
         )
     if withheld:
+        from dataclasses import replace
+
         report.diagnostics = [
             replace(d, autofix=None, unfixable=withheld[d.autofix])
             if d.autofix is not None and d.autofix in withheld
@@ -124,7 +115,14 @@ def run(request: Request, *, unsafe: bool) -> Outcome:
 
 
 def _counts(report: Report) -> Counter[tuple[str, str]]:
-    return Counter((d.code, os.path.realpath(d.location.path)) for d in report.diagnostics)
+    """Findings per (code, file), those that say a file cannot be read included even when the
+    run does not report them."""
+    found = Counter((d.code, os.path.realpath(d.location.path)) for d in report.diagnostics)
+    shown = {(d.code, d.location.path, d.location.line) for d in report.diagnostics}
+    for code, path, line in report.unreadable:
+        if (code, path, line) not in shown:
+            found[(code, os.path.realpath(path))] += 1
+    return found
 
 
 def _trial(
@@ -148,13 +146,10 @@ def _trial(
         edited.clear()
         edited.update(saved)
     old, new = _counts(report), _counts(after)
+    shown = {os.path.realpath(d.location.path): d.location.path for d in after.diagnostics}
+    shown.update({os.path.realpath(path): path for _, path, _ in after.unreadable})
     more = sorted(
-        {
-            (d.code, d.location.path)
-            for d in after.diagnostics
-            if new[(d.code, os.path.realpath(d.location.path))]
-            > old[(d.code, os.path.realpath(d.location.path))]
-        }
+        (code, shown.get(real, real)) for (code, real), n in new.items() if n > old[(code, real)]
     )
     if not more:
         return new_texts, after, None
@@ -163,11 +158,8 @@ def _trial(
 
 
 def _unreadable(report: Report) -> set[tuple[str, str, int]]:
-    return {
-        (d.code, d.location.path, d.location.line)
-        for d in report.diagnostics
-        if d.code in UNREADABLE
-    }
+    """The files gwlint cannot read, whether the run selects those codes or not."""
+    return set(report.unreadable)
 
 
 def _choose(

@@ -477,6 +477,18 @@ def check_both(args: list[str], folder: Path, *, usage_errors: bool, fmt: str, d
     assert other.code == as_json.code, (args, fmt, other.err)
     if fmt == "sarif" and other.code != 2:
         json.loads(other.out)
+    if not dump and as_json.code != 2:
+        edits = any(d.get("edits") for d in json.loads(as_json.out)["diagnostics"])
+        if edits:  # every run resolves fixes into edits; applying them is --fix's
+            check_fixes(args, folder)
+
+
+def check_fixes(args: list[str], folder: Path) -> None:
+    """``--fix --unsafe-fixes`` on the same input (the path ``--diff`` shares): no internal
+    error, and the files as fixed read again without one."""
+    fixed = gwlint(*args, "--fix", "--unsafe-fixes", "--format", "json", cwd=folder)
+    check_run(fixed, [*args, "--fix", "--unsafe-fixes"], usage_errors=False)
+    check_diagnostics(json.loads(fixed.out), folder, dump=False)
 
 
 def check_run(run: Run, args: list[str], *, usage_errors: bool) -> None:
