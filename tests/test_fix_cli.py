@@ -296,3 +296,55 @@ def test_fixed_gunicorn_configs_read_back(case: Path, tmp_path: Path) -> None:
 
 def test_some_gunicorn_configs_are_fixed() -> None:
     assert len(PYTHON) >= 10, [f"{c.parent.name}/{c.name}" for c in PYTHON]
+
+
+# --- values that come from a variable ---------------------------------------------------------
+
+UNIT = """\
+[Service]
+Environment="TIMEOUT=30" "WORKERS=3"
+ExecStart=/srv/venv/bin/gunicorn app:app \\
+    --bind 127.0.0.1:8000 \\
+    --timeout ${TIMEOUT} --workers ${WORKERS}
+"""
+
+
+def test_a_flag_given_by_a_variable_is_fixed_where_the_variable_is_set(tmp_path: Path) -> None:
+    (tmp_path / "nginx.conf").write_text(NGINX)
+    unit = tmp_path / "app.service"
+    unit.write_text(UNIT)
+    command = ("check", "--isolated", "--select", "GW101")
+    run = gwlint(*command, "--fix", "--show-fixes", cwd=tmp_path)
+    assert "GW101 change TIMEOUT=30 to TIMEOUT=150 in app.service:2 (the ${TIMEOUT} of line 5)" in (
+        run.out
+    )
+    assert unit.read_text() == UNIT.replace("TIMEOUT=30", "TIMEOUT=150")
+    assert run.code == 0
+
+
+def test_a_default_in_a_variable_reference_is_an_unsafe_fix(tmp_path: Path) -> None:
+    (tmp_path / "nginx.conf").write_text(NGINX)
+    procfile = tmp_path / "Procfile"
+    procfile.write_text("web: gunicorn app:app -b 127.0.0.1:8000 --timeout ${T:-30}\n")
+    command = ("check", "--isolated", "--select", "GW101")
+    run = gwlint(*command, "--fix", cwd=tmp_path)
+    assert run.code == 1  # unsafe: the variable may be set where the app runs
+    assert "${T:-30}" in procfile.read_text()
+    run = gwlint(*command, "--fix", "--unsafe-fixes", cwd=tmp_path)
+    assert procfile.read_text() == "web: gunicorn app:app -b 127.0.0.1:8000 --timeout ${T:-150}\n"
+    assert run.code == 0
+
+
+def test_a_uwsgi_value_from_the_environment_is_not_rewritten(tmp_path: Path) -> None:
+    (tmp_path / "nginx.conf").write_text(
+        NGINX.replace("proxy_read_timeout", "uwsgi_read_timeout").replace(
+            "proxy_pass http://", "include uwsgi_params;\n            uwsgi_pass "
+        )
+    )
+    ini = tmp_path / "uwsgi.ini"
+    ini.write_text("[uwsgi]\nsocket = 127.0.0.1:8000\nharakiri = $(HARAKIRI)\n")
+    command = ("check", "--isolated", "--select", "GW102", "--env", "HARAKIRI=30")
+    run = gwlint(*command, "--fix", "--show-fixes", cwd=tmp_path)
+    assert "is expanded from a variable or placeholder: change it where that is set" in run.out
+    assert "$(HARAKIRI)" in ini.read_text()
+    assert run.code == 1

@@ -47,6 +47,10 @@ class Resolver:
     def __init__(self, sources: Sources | None = None) -> None:
         self.sources = sources
         self._texts: dict[str, str | EditError] = {}
+        # why the change being resolved is unsafe whatever its rule says (a variable's default)
+        self.unsafe: list[str] = []
+        # what the change does when it is not what its rule says (a variable set elsewhere)
+        self.described: list[str] = []
 
     def text(self, path: str) -> str:
         """The file's text as it is now (as earlier rounds of --fix left it); EditError when it
@@ -87,6 +91,8 @@ class Resolver:
     def resolve(self, plan: Plan) -> Fix | str:
         """The plan's edits, or why it is not fixable automatically."""
         spans: dict[str, list[Span]] = {}
+        self.unsafe = []
+        self.described = []
         try:
             for change in plan.changes:
                 path, span = self._change(change)
@@ -98,7 +104,12 @@ class Resolver:
             return str(exc)
         if not edits:
             return "nothing to change"
-        return Fix(edits=tuple(edits), safe=plan.safe, description=plan.description)
+        description = plan.description
+        if self.described and len(plan.changes) == 1:
+            description = self.described[0]
+        if self.unsafe:
+            description += f" ({'; '.join(self.unsafe)})"
+        return Fix(edits=tuple(edits), safe=plan.safe and not self.unsafe, description=description)
 
     def _change(self, change: Change) -> tuple[str, Span]:
         if isinstance(change, SetApp):
@@ -242,7 +253,7 @@ def _set_app(resolver: Resolver, change: SetApp) -> tuple[str, Span]:
         if source.note == "GUNICORN_CMD_ARGS" or (
             app.launcher is not None and source.path == app.path and source.note is None
         ):
-            return source.path, _set_flag(text, app, setting, value, current, source)
+            return source.path, _set_flag(resolver, text, app, setting, value, current, source)
         if source.note is not None:
             named = _ANY_ENV.search(source.note)
             if named is not None:
@@ -253,6 +264,11 @@ def _set_app(resolver: Resolver, change: SetApp) -> tuple[str, Span]:
             raise EditError(f"{setting} is set by {source.label()}")
         if not current.known:
             raise EditError(f"{setting} is computed in {source.path}:{source.line}")
+        if app.kind == "uwsgi" and any(mark in current.raw for mark in ("$(", "%(", "@(")):
+            raise EditError(
+                f"{setting} = {current.raw} ({source.path}:{source.line}) is expanded from a "
+                "variable or placeholder: change it where that is set"
+            )
         return source.path, _set_in_config(text, app, source.path, setting, value, source.line)
     # a default: where the app reads its settings
     if app.config_file is not None:
@@ -313,6 +329,7 @@ def _remove_app(resolver: Resolver, change: RemoveApp) -> tuple[str, Span]:
 
 
 def _set_flag(
+    resolver: Resolver,
     text: str,
     app: AppServer,
     setting: str,
@@ -329,8 +346,64 @@ def _set_flag(
     if written is None or len(words) != 2:
         raise EditError(f"{current.raw} at {source.path}:{source.line} is not a flag and a value")
     spelled, old = written
+    if "$" in old or "`" in old:  # the value of a variable: changed where it is set
+        return _through_variable(resolver, text, _unquoted(old), words[1], setting, current)
     for_flags = (spelled, *(f for f in flags if f != spelled))
     return command_text.set_flag(text, source.line, for_flags, _unquoted(old), words[1])
+
+
+_REFERENCE = re.compile(
+    r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^${}`]*))?\}|([A-Za-z_][A-Za-z0-9_]*))"
+)
+
+
+def _assignments(text: str, name: str) -> list[int]:
+    """The lines of ``text`` that assign the variable ``name``: ``NAME=``, ``export NAME=``,
+    ``Environment="NAME=..."``, ``ENV NAME value``, a compose or Kubernetes ``NAME:``."""
+    pattern = re.compile(
+        rf"(?:^|[\s\"'(;])(?:export\s+)?{name}=|^\s*-?\s*{name}\s*:|^\s*ENV\s+{name}\s"
+    )
+    return [
+        number for number, line in enumerate(text.splitlines(), start=1) if pattern.search(line)
+    ]
+
+
+def _through_variable(
+    resolver: Resolver, text: str, old: str, new: str, setting: str, current: Sourced[Any]
+) -> Span:
+    """A flag whose value is ``$NAME`` or ``${NAME:-default}``: ``NAME`` changed where the same
+    file sets it (``Environment="TIMEOUT=60"`` of a systemd unit, an ``ENV``); else the default
+    written in the reference, as an unsafe fix (where the app runs, NAME may be set); else not
+    at all."""
+    from gwlint.fixes import command_text
+
+    source = current.source
+    assert source.line is not None
+    where = f"{source.path}:{source.line}"
+    found = _REFERENCE.fullmatch(old)
+    if found is None:
+        raise EditError(f"{setting} is given by {old} at {where}")
+    name = found.group(1) or found.group(3)
+    default = found.group(2)
+    lines = _assignments(text, name)
+    if len(lines) == 1 and current.value is not None:
+        span = command_text.set_env(text, lines[0], name, str(current.value), new)
+        resolver.described.append(
+            f"change {name}={current.value} to {name}={new} in {source.path}:{lines[0]} "
+            f"(the {old} of line {source.line})"
+        )
+        return span
+    if default is not None and not lines:
+        starts = line_starts(text)
+        begin = starts[source.line - 1]
+        end = starts[source.line] if source.line < len(starts) else len(text)
+        if text.count(old, begin, end) == 1 and re.fullmatch(r"[\w.:/-]+", new):
+            resolver.unsafe.append(
+                f"the default of {name} changed; where the app runs, {name} may be set"
+            )
+            at = text.index(old, begin, end)
+            return Span(at, at + len(old), old.replace(f"-{default}}}", f"-{new}}}"))
+    raise EditError(f"{setting} comes from ${name} ({where}): set {name} where the app runs")
 
 
 def _unquoted(word: str) -> str:
