@@ -269,6 +269,8 @@ def _set_app(resolver: Resolver, change: SetApp) -> tuple[str, Span]:
                 f"{setting} = {current.raw} ({source.path}:{source.line}) is expanded from a "
                 "variable or placeholder: change it where that is set"
             )
+        if isinstance(value, str) and current.raw.startswith('"'):
+            value = _double_quoted(value)  # the file's quote style
         return source.path, _set_in_config(text, app, source.path, setting, value, source.line)
     # a default: where the app reads its settings
     if app.config_file is not None:
@@ -436,6 +438,16 @@ def _set_in_config(
     if isinstance(value, str) and not _is_literal(value):
         literal = repr(value)  # the rules write Python strings quoted ('gthread'); a bare word
     return python_text.set_assignment(text, setting, literal, line)
+
+
+def _double_quoted(literal: str) -> str:
+    """``'gthread'`` as ``"gthread"`` (a Python string literal without quotes or escapes in it);
+    anything else as it is."""
+    if len(literal) >= 2 and literal[0] == literal[-1] == "'":
+        inner = literal[1:-1]
+        if not any(char in inner for char in "'\"\\"):
+            return f'"{inner}"'
+    return literal
 
 
 def _is_literal(text: str) -> bool:
