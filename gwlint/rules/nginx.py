@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from gwlint.fixes.plan import Plan, ReplaceText, SetNginx
 from gwlint.model.defaults import NGINX_KEEPALIVE_BY_DEFAULT, nginx_default
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.model.nginx_directives import NGINX_DIRECTIVES
@@ -662,6 +663,22 @@ def gw603(dep: Deployment) -> Iterator[Finding]:
                     f"configuration ('{emerg}')"
                 ),
                 fix=f"write {fixed};" if meant else f"write a valid value in {directive.name}",
+                # gwlint's reading of what was meant: only with --unsafe-fixes
+                plan=Plan(
+                    changes=(
+                        SetNginx(
+                            nginx,
+                            None,
+                            directive.name,
+                            tuple(meant if a == arg else a for a in directive.args),
+                            directive.source,
+                        ),
+                    ),
+                    safe=False,
+                    description=f"write {fixed};",
+                )
+                if meant and _ONE_WORD.fullmatch(meant)
+                else None,
             )
         elif directive.name == "server" and directive.context[-1:] == ("upstream",):
             for param in directive.args[1:]:
@@ -676,7 +693,18 @@ def gw603(dep: Deployment) -> Iterator[Finding]:
                         f"configuration ('invalid parameter \"{_clip(param)}\"')"
                     ),
                     fix=f"write {meant}" if meant else f"write a valid value in {param}",
+                    plan=Plan(
+                        changes=(ReplaceText(location.path, location.line, param, meant),),
+                        safe=False,
+                        description=f"write {meant}",
+                    )
+                    if meant and _ONE_WORD.fullmatch(meant)
+                    else None,
                 )
+
+
+# a hint that is a value to write, not a sentence ("weight=1 (nginx's default), or ...")
+_ONE_WORD = re.compile(r"[^\s;{}'\"()#]+")
 
 
 # --- GW604 -------------------------------------------------------------------------------------
