@@ -348,3 +348,24 @@ def test_a_uwsgi_value_from_the_environment_is_not_rewritten(tmp_path: Path) -> 
     assert "is expanded from a variable or placeholder: change it where that is set" in run.out
     assert "$(HARAKIRI)" in ini.read_text()
     assert run.code == 1
+
+
+@pytest.mark.parametrize(
+    ("env", "fixed"),
+    [
+        # docker's --env-file: the value is the rest of the line, quotes or not
+        ("GUNICORN_CMD_ARGS=--bind 127.0.0.1:8000 --timeout 30\n", "--timeout 150\n"),
+        ('GUNICORN_CMD_ARGS="--bind 127.0.0.1:8000 --timeout=30"\n', '--timeout=150"\n'),
+        # not set at all: added at the end of the value
+        ('GUNICORN_CMD_ARGS="--bind 127.0.0.1:8000"\n', '--bind 127.0.0.1:8000 --timeout 150"\n'),
+        ("GUNICORN_CMD_ARGS=--bind 127.0.0.1:8000\n", "--bind 127.0.0.1:8000 --timeout 150\n"),
+    ],
+)
+def test_gunicorn_cmd_args_of_an_env_file(tmp_path: Path, env: str, fixed: str) -> None:
+    (tmp_path / "nginx.conf").write_text(NGINX)
+    (tmp_path / "prod.env").write_text("# production\n" + env)
+    run = gwlint("check", "--isolated", "--select", "GW101", "--fix", cwd=tmp_path)
+    assert run.code == 0, run.out
+    text = (tmp_path / "prod.env").read_text()
+    assert text.startswith("# production\nGUNICORN_CMD_ARGS=")
+    assert text.endswith(fixed)

@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from gwlint.model.source import Source, Sourced
 
 _ENV_NOTE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-_ANY_ENV = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 class Resolver:
@@ -255,13 +254,7 @@ def _set_app(resolver: Resolver, change: SetApp) -> tuple[str, Span]:
         ):
             return source.path, _set_flag(resolver, text, app, setting, value, current, source)
         if source.note is not None:
-            named = _ANY_ENV.search(source.note)
-            if named is not None:
-                raise EditError(
-                    f"{setting} comes from the environment variable {named.group(1)} "
-                    f"({source.label()}): set {named.group(1)} where the app runs"
-                )
-            raise EditError(f"{setting} is set by {source.label()}")
+            raise _noted(setting, source)
         if not current.known:
             raise EditError(f"{setting} is computed in {source.path}:{source.line}")
         if app.kind == "uwsgi" and any(mark in current.raw for mark in ("$(", "%(", "@(")):
@@ -278,6 +271,13 @@ def _set_app(resolver: Resolver, change: SetApp) -> tuple[str, Span]:
             resolver.text(app.config_file), app, app.config_file, setting, value, None
         )
     if app.launcher is not None:
+        from gwlint.rules.text import only_cmd_args
+
+        only = only_cmd_args(app)  # "prod.env:2": the whole command line is that variable
+        if only is not None:
+            at = int(only.rpartition(":")[2])
+            words = _words(app, setting, value)
+            return app.path, _append_cmd_args(resolver.text(app.path), at, words)
         line = app.launcher_line
         if line is None:
             raise EditError(f"the command in {app.path} was not found")
@@ -287,6 +287,18 @@ def _set_app(resolver: Resolver, change: SetApp) -> tuple[str, Span]:
         span = command_text.add_flag(resolver.text(app.path), line, _program(app), words)
         return app.path, span
     return app.path, _set_in_config(resolver.text(app.path), app, app.path, setting, value, None)
+
+
+def _noted(setting: str, source: Source) -> EditError:
+    """Why a value whose source carries a note (an environment variable, --env, --cpus) is not
+    changed in a file."""
+    named = _ENV_NOTE.search(source.note or "")
+    if named is not None:
+        return EditError(
+            f"{setting} comes from the environment variable {named.group(1)} "
+            f"({source.label()}): set {named.group(1)} where the app runs"
+        )
+    return EditError(f"{setting} is set by {source.label()}")
 
 
 def _remove_app(resolver: Resolver, change: RemoveApp) -> tuple[str, Span]:
@@ -320,7 +332,7 @@ def _remove_app(resolver: Resolver, change: RemoveApp) -> tuple[str, Span]:
         span = command_text.remove_flag(text, source.line, (spelled, *others), _unquoted(old))
         return source.path, span
     if source.note is not None:
-        raise EditError(f"{setting} is set by {source.label()}")
+        raise _noted(setting, source)
     if app.kind == "uwsgi":
         if not _is_ini(source.path):
             raise EditError(f"{source.path} is not an ini file")
@@ -351,7 +363,58 @@ def _set_flag(
     if "$" in old or "`" in old:  # the value of a variable: changed where it is set
         return _through_variable(resolver, text, _unquoted(old), words[1], setting, current)
     for_flags = (spelled, *(f for f in flags if f != spelled))
+    if source.note == "GUNICORN_CMD_ARGS":
+        span = _env_file_flag(text, source.line, for_flags, _unquoted(old), words[1])
+        if span is not None:
+            return span
     return command_text.set_flag(text, source.line, for_flags, _unquoted(old), words[1])
+
+
+def _append_cmd_args(text: str, line: int, words: list[str]) -> Span:
+    """``words`` added at the end of the value of ``GUNICORN_CMD_ARGS`` at ``line`` (quoted or
+    not), as words that need no quoting."""
+    if not all(re.fullmatch(r"[^\s'\"\\$`#]+", word) for word in words):
+        raise EditError(f"{' '.join(words)} would need quoting inside GUNICORN_CMD_ARGS")
+    starts = line_starts(text)
+    if line > len(starts):
+        raise EditError(f"the file has no line {line}")
+    begin = starts[line - 1]
+    end = starts[line] if line < len(starts) else len(text)
+    content = text[begin:end].rstrip("\r\n")
+    found = re.fullmatch(
+        r"([ \t]*(?:export[ \t]+|ENV[ \t]+)?GUNICORN_CMD_ARGS=)(?:([\"'])([^\"']*)\2|([^\s\"'#]"
+        r"[^\"'#]*?))[ \t]*(?:#.*)?",
+        content,
+    )
+    if found is None:
+        raise EditError(f"line {line} does not set GUNICORN_CMD_ARGS in a form gwlint edits")
+    at = begin + (found.end(3) if found.group(2) else found.end(4))
+    return Span(at, at, " " + " ".join(words))
+
+
+_ENV_FILE_ARGS = re.compile(r"[ \t]*(?:export[ \t]+)?GUNICORN_CMD_ARGS=(?=[^\s\"'])")
+
+
+def _env_file_flag(text: str, line: int, flags: tuple[str, ...], old: str, new: str) -> Span | None:
+    """``GUNICORN_CMD_ARGS=--timeout 90 --workers 2`` without quotes, as docker's --env-file and
+    compose's env_file read it (the value is the rest of the line): the flag's value in it."""
+    starts = line_starts(text)
+    if line > len(starts) or not re.fullmatch(r"[^\s'\"\\$]+", new):
+        return None
+    begin = starts[line - 1]
+    end = starts[line] if line < len(starts) else len(text)
+    content = text[begin:end].rstrip("\r\n")
+    head = _ENV_FILE_ARGS.match(content)
+    if head is None:
+        return None
+    for flag in flags:
+        found = re.search(
+            rf"(?<!\S){re.escape(flag)}(?:=|[ \t]+)({re.escape(old)})(?!\S)", content[head.end() :]
+        )
+        if found is not None:
+            at = begin + head.end() + found.start(1)
+            return Span(at, at + len(old), new)
+    return None
 
 
 _REFERENCE = re.compile(

@@ -168,7 +168,7 @@ def set_in(
     if app.config_file is not None:
         return in_config + app.config_file
     if app.launcher is not None:
-        only_variable = _only_cmd_args(app)
+        only_variable = only_cmd_args(app)
         if words is not None and only_variable is not None:
             return f"add {words} to GUNICORN_CMD_ARGS ({only_variable})"
         if words is not None:
@@ -202,7 +202,7 @@ def shown(app: AppServer, value: Sourced[Any], setting: str) -> str:
     return f"{setting} = {value.raw}"
 
 
-def _only_cmd_args(app: AppServer) -> str | None:
+def only_cmd_args(app: AppServer) -> str | None:
     """``prod.env:2`` when the app's whole command line is the GUNICORN_CMD_ARGS of an env file
     (an env file gwlint read without a command of its own), else None."""
     if app.kind != "gunicorn" or app.launcher is None:
@@ -260,7 +260,7 @@ def app_related(
     if written_only or not value.is_default:
         return ()
     name = (flag(app, setting) if app.kind == "uvicorn" else None) or setting
-    only_variable = _only_cmd_args(app)
+    only_variable = only_cmd_args(app)
     readers = (
         f"the command ({app.launcher})"
         if only_variable is None
