@@ -369,3 +369,31 @@ def test_gunicorn_cmd_args_of_an_env_file(tmp_path: Path, env: str, fixed: str) 
     text = (tmp_path / "prod.env").read_text()
     assert text.startswith("# production\nGUNICORN_CMD_ARGS=")
     assert text.endswith(fixed)
+
+
+def test_a_snippet_that_several_blocks_include_is_changed_only_as_unsafe(tmp_path: Path) -> None:
+    (tmp_path / "nginx.conf").write_text(
+        "events {}\nhttp {\n    server {\n        listen 80;\n"
+        "        location / {\n            include proxy.conf;\n"
+        "            proxy_pass http://127.0.0.1:8000;\n        }\n"
+        "        location /api/ {\n            include proxy.conf;\n"
+        "            proxy_pass http://127.0.0.1:8000;\n        }\n    }\n}\n"
+    )
+    (tmp_path / "proxy.conf").write_text("proxy_connect_timeout 120s;\n")
+    command = ("check", "--isolated", "--select", "GW105", "nginx.conf")
+    document = json.loads(gwlint(*command, "--format", "json", cwd=tmp_path).out)
+    (diagnostic,) = document["diagnostics"]
+    assert diagnostic["fix_safety"] == "unsafe"
+    run = gwlint(*command, "--fix", "--unsafe-fixes", "--show-fixes", cwd=tmp_path)
+    assert "proxy.conf is included 2 times: each block that includes it changes" in run.out
+    assert (tmp_path / "proxy.conf").read_text() == "proxy_connect_timeout 10s;\n"
+
+
+def test_a_template_placeholder_is_not_overwritten() -> None:
+    from gwlint.fixes.resolve import _no_placeholder
+    from gwlint.fixes.spans import EditError
+
+    text = "location / {\n    proxy_read_timeout ${READ_TIMEOUT};\n}\n"
+    with pytest.raises(EditError, match="written with a template placeholder"):
+        _no_placeholder(text, 2, "proxy_read_timeout")
+    _no_placeholder(text, 1, "location")  # a plain line passes

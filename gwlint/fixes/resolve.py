@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shlex
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from gwlint.fixes.plan import (
@@ -535,6 +536,8 @@ def _set_nginx(resolver: Resolver, change: SetNginx) -> tuple[str, Span]:
         own = route is None or _own(route, change.name, current)
         if own:
             text = resolver.text(current.path)
+            _no_placeholder(text, current.line, change.name)
+            _shared(resolver, change.config, current.path)
             return current.path, nginx_text.set_args(text, current.line, change.name, change.args)
     block = change.block
     block_name = change.block_name
@@ -543,8 +546,41 @@ def _set_nginx(resolver: Resolver, change: SetNginx) -> tuple[str, Span]:
     if block is None or block.path is None or block.line is None:
         raise EditError(f"the block to add {change.name} to is not known")
     text = resolver.text(block.path)
+    _shared(resolver, change.config, block.path)
     span = nginx_text.add_directive(text, block.line, block_name, change.name, change.args)
     return block.path, span
+
+
+_PLACEHOLDER = re.compile(r"\$\{|\{\{|\{%|@[A-Za-z_]+@")
+
+
+def _no_placeholder(text: str, line: int, name: str) -> None:
+    """A statement written with a template's placeholder (``${READ_TIMEOUT}``, ``{{ t }}``) is
+    changed where the value is set, not here."""
+    starts = line_starts(text)
+    if line > len(starts):
+        raise EditError(f"the file has no line {line}")
+    end = starts[line] if line < len(starts) else len(text)
+    found = _PLACEHOLDER.search(text, starts[line - 1], end)
+    if found is not None:
+        raise EditError(
+            f"{name} at line {line} is written with a template placeholder: change it where the "
+            "value is set"
+        )
+
+
+def _shared(resolver: Resolver, config: NginxConfig, path: str) -> None:
+    """A file that several ``include`` statements read is changed for each of them: the fix
+    says so, and is unsafe. (Each inclusion puts its statements in the config once more.)"""
+    real = os.path.realpath(path)
+    times = Counter(
+        d.source.line for d in config.directives if os.path.realpath(d.source.path or "") == real
+    )
+    read = max(times.values(), default=1)
+    if read > 1:
+        resolver.unsafe.append(
+            f"{path} is included {read} times: each block that includes it changes"
+        )
 
 
 def _remove_nginx(resolver: Resolver, change: RemoveNginx) -> tuple[str, Span]:
