@@ -133,6 +133,14 @@ def servers(code: str) -> str:
     return line if line != "none" else "none (a problem of gwlint's own input, not of a server)"
 
 
+def _fix_line(code: str) -> list[str]:
+    """``**Automatic fix:** ...`` and a blank line, for a rule ``gwlint check --fix`` fixes."""
+    from gwlint.rules.fixes import fix_line
+
+    line = fix_line(code)
+    return [f"**Automatic fix** {line}", ""] if line is not None else []
+
+
 def render_rule(rule: Rule, *, run: bool = True) -> str:
     """The rule's page; ``run``: with what gwlint reports on the example (runs it)."""
     from gwlint.rules.causes import CauseCode
@@ -147,6 +155,7 @@ def render_rule(rule: Rule, *, run: bool = True) -> str:
         "",
         f"**Servers:** {servers(rule.code)}",
         "",
+        *_fix_line(rule.code),
         f"- Name: `{rule.name}`",
         f"- Default severity: **{rule.severity.value}**",
         f"- Family: {rule.family}",
