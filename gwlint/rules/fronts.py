@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.model.units import UNLIMITED_MS, format_ms
-from gwlint.rules.text import above, app_related, set_in
+from gwlint.rules.text import above, app_related, set_in, set_plan
 
 if TYPE_CHECKING:
     from gwlint.model.appserver import AppServer, GunicornServer, Listener
@@ -178,6 +178,7 @@ def front_gw101(dep: Deployment, status_after_kill: str) -> Iterator[Finding]:
             ),
             fix=fix,
             severity=severity,
+            plan=set_plan(app, "timeout", suggested, timeout),
         )
 
 
