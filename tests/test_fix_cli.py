@@ -397,3 +397,11 @@ def test_a_template_placeholder_is_not_overwritten() -> None:
     with pytest.raises(EditError, match="written with a template placeholder"):
         _no_placeholder(text, 2, "proxy_read_timeout")
     _no_placeholder(text, 1, "location")  # a plain line passes
+
+
+@pytest.mark.parametrize("flag", ["--diff", "--show-fixes"])
+def test_diff_and_show_fixes_are_text(tmp_path: Path, flag: str) -> None:
+    _broken_pair(tmp_path)
+    run = gwlint("check", flag, "--format", "json", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err == f"gwlint: error: {flag} is for the text format, not --format json\n"
