@@ -54,7 +54,8 @@ def _nginx_edits(case: Path) -> list[str]:
 EDITED = [(case, path) for case in CASES for path in _nginx_edits(case)]
 
 
-def _test(nginx: str, folder: Path, path: str, wrapper: str) -> tuple[bool, str]:
+def _run(nginx: str, folder: Path, path: str, wrapper: str) -> subprocess.CompletedProcess[str]:
+    """``nginx -t`` of ``path`` in ``folder``, read as ``wrapper`` says."""
     (folder / "logs").mkdir(exist_ok=True)
     target = (folder / path).resolve()
     if WRAPPERS[wrapper] is None:
@@ -62,13 +63,18 @@ def _test(nginx: str, folder: Path, path: str, wrapper: str) -> tuple[bool, str]
     else:
         main = folder / f".nginx-test-{wrapper}.conf"
         main.write_text(WRAPPERS[wrapper].format(path=target))
-    result = subprocess.run(
+    return subprocess.run(
         [nginx, "-t", "-q", "-p", f"{folder}/", "-c", str(main), "-g", f"pid {folder}/nginx.pid;"],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
+
+
+def _test(nginx: str, folder: Path, path: str, wrapper: str) -> tuple[bool, str]:
+    """Whether nginx accepts it, and its error without times, pids and places."""
+    result = _run(nginx, folder, path, wrapper)
     reason = _PLACE.sub("", result.stderr.replace(str(folder), "<case>"))
     reason = _STAMP.sub(r"[\1] ", reason).strip()
     return result.returncode == 0, reason
@@ -76,15 +82,7 @@ def _test(nginx: str, folder: Path, path: str, wrapper: str) -> tuple[bool, str]
 
 def _refused_line(nginx: str, folder: Path, path: str, wrapper: str) -> str | None:
     """The text of the line nginx -t names in its error (``in FILE:LINE``), if any."""
-    main = folder / path if WRAPPERS[wrapper] is None else folder / f".nginx-test-{wrapper}.conf"
-    result = subprocess.run(
-        [nginx, "-t", "-q", "-p", f"{folder}/", "-c", str(main), "-g", f"pid {folder}/nginx.pid;"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    found = re.findall(r" in (\S+):(\d+)", result.stderr)
+    found = re.findall(r" in (\S+):(\d+)", _run(nginx, folder, path, wrapper).stderr)
     if not found:
         return None
     file, line = found[-1]
