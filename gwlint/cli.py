@@ -153,12 +153,12 @@ def run_check(options: CheckOptions) -> int:
     if options.config is not None and options.isolated:
         raise CommandError("--config and --isolated exclude each other")
     output_format = options.output_format
-    for given, flag in (
+    for wanted, flag in (
         (options.statistics, "--statistics"),
         (options.show_fixes, "--show-fixes"),
         (options.diff, "--diff"),
     ):
-        if given and output_format is not ReportFormat.text:
+        if wanted and output_format is not ReportFormat.text:
             raise CommandError(f"{flag} is for the text format, not --format {output_format.value}")
     if output_format is not ReportFormat.sarif:
         for given, flag in (

@@ -298,9 +298,43 @@ def _tokens(text: str, directive_next: bool = True) -> list[_Token]:
 # --- statements ------------------------------------------------------------------------------
 
 
+# the last text's statements (or why it is not nginx syntax): the resolver edits one file for
+# each of its findings, with the same text object
+_LAST: list[tuple[str, list[_Statement] | EditError]] = []
+
+
 def _statements(text: str) -> list[_Statement]:
     """Every statement of the text, in order (the blocks' children included). EditError when
-    the text is not nginx syntax (gwlint would not have read it)."""
+    the text is not nginx syntax (gwlint would not have read it). Shared: do not change it."""
+    if _LAST and _LAST[0][0] is text:
+        found = _LAST[0][1]
+        if isinstance(found, EditError):
+            raise found
+        return found
+    try:
+        statements = _parse(text)
+    except EditError as exc:
+        _LAST[:] = [(text, exc)]
+        raise
+    _LAST[:] = [(text, statements)]
+    return statements
+
+
+_LINES: list[tuple[list[_Statement], dict[int, list[_Statement]]]] = []
+
+
+def _by_line(statements: list[_Statement]) -> dict[int, list[_Statement]]:
+    """The statements that start on each line, in order (of the last list asked for)."""
+    if _LINES and _LINES[0][0] is statements:
+        return _LINES[0][1]
+    index: dict[int, list[_Statement]] = {}
+    for statement in statements:
+        index.setdefault(statement.line, []).append(statement)
+    _LINES[:] = [(statements, index)]
+    return index
+
+
+def _parse(text: str) -> list[_Statement]:
     tokens = _tokens(text)
     found: list[_Statement] = []
     open_blocks: list[_Statement] = []
@@ -352,8 +386,8 @@ def _statements(text: str) -> list[_Statement]:
 
 def _find(text: str, line: int, name: str) -> _Statement:
     statements = _statements(text)
-    for statement in statements:
-        if statement.line == line and statement.name.value == name:
+    for statement in _by_line(statements).get(line, ()):
+        if statement.name.value == name:
             return statement
     elsewhere = sorted({s.line for s in statements if s.name.value == name})
     hint = ""

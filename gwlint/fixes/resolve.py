@@ -47,10 +47,30 @@ class Resolver:
     def __init__(self, sources: Sources | None = None) -> None:
         self.sources = sources
         self._texts: dict[str, str | EditError] = {}
+        self._inclusions: dict[int, dict[str, int]] = {}
         # why the change being resolved is unsafe whatever its rule says (a variable's default)
         self.unsafe: list[str] = []
         # what the change does when it is not what its rule says (a variable set elsewhere)
         self.described: list[str] = []
+
+    def inclusions(self, config: NginxConfig) -> dict[str, int]:
+        """How many times each file of the nginx config is read (real path -> times)."""
+        found = self._inclusions.get(id(config))
+        if found is None:
+            real: dict[str, str] = {}
+            lines: Counter[tuple[str, int | None]] = Counter()
+            for directive in config.directives:
+                source = directive.source
+                if source.path is None:
+                    continue
+                if source.path not in real:
+                    real[source.path] = os.path.realpath(source.path)
+                lines[(real[source.path], source.line)] += 1
+            found = {}
+            for (path, _), count in lines.items():
+                found[path] = max(found.get(path, 1), count)
+            self._inclusions[id(config)] = found
+        return found
 
     def text(self, path: str) -> str:
         """The file's text as it is now (as earlier rounds of --fix left it); EditError when it
@@ -572,14 +592,10 @@ def _no_placeholder(text: str, line: int, name: str) -> None:
 def _shared(resolver: Resolver, config: NginxConfig, path: str) -> None:
     """A file that several ``include`` statements read is changed for each of them: the fix
     says so, and is unsafe. (Each inclusion puts its statements in the config once more.)"""
-    real = os.path.realpath(path)
-    times = Counter(
-        d.source.line for d in config.directives if os.path.realpath(d.source.path or "") == real
-    )
-    read = max(times.values(), default=1)
-    if read > 1:
+    times = resolver.inclusions(config).get(os.path.realpath(path), 1)
+    if times > 1:
         resolver.unsafe.append(
-            f"{path} is included {read} times: each block that includes it changes"
+            f"{path} is included {times} times: each block that includes it changes"
         )
 
 

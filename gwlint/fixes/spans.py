@@ -9,6 +9,7 @@ Nothing here reads or writes a file; ``gwlint.fixes.resolve`` does, and turns sp
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 
@@ -26,21 +27,25 @@ class Span(NamedTuple):
     replacement: str
 
 
+_NEWLINE = re.compile(r"\r\n?|\n")
+# the line starts of the last texts: the resolver passes one file's text (the same object) for
+# each of its findings, and a 20,000-line file is not to be scanned 2,000 times
+_RECENT: list[tuple[str, list[int]]] = []
+_KEEP = 4
+
+
 def line_starts(text: str) -> list[int]:
     """The offset where each line starts (index 0 is line 1). A line ends at ``\\n``, ``\\r\\n``
-    or a lone ``\\r`` (universal newlines, as every reader of gwlint counts lines)."""
+    or a lone ``\\r`` (universal newlines, as every reader of gwlint counts lines). The list is
+    shared: do not change it."""
+    for known, starts in _RECENT:
+        if known is text:
+            return starts
     starts = [0]
-    index = 0
-    size = len(text)
-    while index < size:
-        char = text[index]
-        if char == "\n":
-            starts.append(index + 1)
-        elif char == "\r":
-            if index + 1 < size and text[index + 1] == "\n":
-                index += 1
-            starts.append(index + 1)
-        index += 1
+    starts.extend(found.end() for found in _NEWLINE.finditer(text))
+    if len(text) > 4096:  # small texts (a word read back) cost less than the lookup
+        _RECENT.insert(0, (text, starts))
+        del _RECENT[_KEEP:]
     return starts
 
 
