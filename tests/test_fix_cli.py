@@ -405,3 +405,25 @@ def test_diff_and_show_fixes_are_text(tmp_path: Path, flag: str) -> None:
     run = gwlint("check", flag, "--format", "json", cwd=tmp_path)
     assert run.code == 2
     assert run.err == f"gwlint: error: {flag} is for the text format, not --format json\n"
+
+
+def test_a_symbolic_link_is_never_written_through(tmp_path: Path) -> None:
+    """A config reached through a symbolic link (in the tree or out of it) keeps its fix as
+    text: --fix writes only regular files of the folders it reads."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    real = outside / "real.conf.py"
+    real.write_text("bind = '127.0.0.1:8000'\ntimeout = 30\n")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "nginx.conf").write_text(NGINX)
+    inside = repo / "settings.py"
+    inside.write_text("bind = '127.0.0.1:8000'\ntimeout = 30\n")
+    (repo / "gunicorn.conf.py").symlink_to(inside)
+    run = gwlint("check", "--isolated", "--select", "GW101", "--fix", "--show-fixes", cwd=repo)
+    assert "is not a regular file of the repository" in run.out
+    assert inside.read_text() == "bind = '127.0.0.1:8000'\ntimeout = 30\n"
+    (repo / "gunicorn.conf.py").unlink()
+    (repo / "gunicorn.conf.py").symlink_to(real)
+    run = gwlint("check", "--isolated", "--select", "GW101", "--fix", cwd=repo)
+    assert real.read_text() == "bind = '127.0.0.1:8000'\ntimeout = 30\n"
