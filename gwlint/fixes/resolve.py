@@ -315,9 +315,10 @@ def _noted(setting: str, source: Source) -> EditError:
     changed in a file."""
     named = _ENV_NOTE.search(source.note or "")
     if named is not None:
+        where = f"{source.path}:{source.line}" if source.in_file else source.label()
         return EditError(
-            f"{setting} comes from the environment variable {named.group(1)} "
-            f"({source.label()}): set {named.group(1)} where the app runs"
+            f"{setting} comes from the environment variable {named.group(1)} ({where}): set "
+            f"{named.group(1)} where the app runs"
         )
     return EditError(f"{setting} is set by {source.label()}")
 
