@@ -34,7 +34,7 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from gwlint.fixes.spans import EditError, Span, line_starts, newline_of
+from gwlint.fixes.spans import EditError, Span, line_span, line_starts, newline_of
 
 __all__ = ["add_flag", "remove_flag", "set_env", "set_flag"]
 
@@ -1145,3 +1145,49 @@ def _bare_env_value(lines: _Lines, i: int, name: str, old: str, new: str) -> Spa
         return None
     start = lines.start(i) + found.end()
     return Span(start, start + len(value), _shell_word_text(new, nested=False))
+
+
+# --- GUNICORN_CMD_ARGS as an env file writes it ---------------------------------------------
+
+
+def append_to_cmd_args(text: str, line: int, words: list[str]) -> Span:
+    """``words`` added at the end of the value of ``GUNICORN_CMD_ARGS`` at ``line`` (quoted or
+    not), as words that need no quoting."""
+    if not all(re.fullmatch(r"[^\s'\"\\$`#]+", word) for word in words):
+        raise EditError(f"{' '.join(words)} would need quoting inside GUNICORN_CMD_ARGS")
+    begin, end = line_span(text, line)
+    content = text[begin:end].rstrip("\r\n")
+    found = re.fullmatch(
+        r"([ \t]*(?:export[ \t]+|ENV[ \t]+)?GUNICORN_CMD_ARGS=)(?:([\"'])([^\"']*)\2|([^\s\"'#]"
+        r"[^\"'#]*?))[ \t]*(?:#.*)?",
+        content,
+    )
+    if found is None:
+        raise EditError(f"line {line} does not set GUNICORN_CMD_ARGS in a form gwlint edits")
+    at = begin + (found.end(3) if found.group(2) else found.end(4))
+    return Span(at, at, " " + " ".join(words))
+
+
+_ENV_FILE_ARGS = re.compile(r"[ \t]*(?:export[ \t]+)?GUNICORN_CMD_ARGS=(?=[^\s\"'])")
+
+
+def set_flag_in_env_file(
+    text: str, line: int, flags: tuple[str, ...], old: str, new: str
+) -> Span | None:
+    """``GUNICORN_CMD_ARGS=--timeout 90 --workers 2`` without quotes, as docker's --env-file and
+    compose's env_file read it (the value is the rest of the line): the flag's value in it."""
+    if not re.fullmatch(r"[^\s'\"\\$]+", new):
+        return None
+    begin, end = line_span(text, line)
+    content = text[begin:end].rstrip("\r\n")
+    head = _ENV_FILE_ARGS.match(content)
+    if head is None:
+        return None
+    for flag in flags:
+        found = re.search(
+            rf"(?<!\S){re.escape(flag)}(?:=|[ \t]+)({re.escape(old)})(?!\S)", content[head.end() :]
+        )
+        if found is not None:
+            at = begin + head.end() + found.start(1)
+            return Span(at, at + len(old), new)
+    return None

@@ -29,16 +29,15 @@ from gwlint.fixes.plan import (
     SetApp,
     SetNginx,
 )
-from gwlint.fixes.spans import EditError, Span, line_starts
+from gwlint.fixes.spans import EditError, Span, line_span, line_starts
 from gwlint.model.diagnostics import Edit, Fix
+from gwlint.rules.text import ENV_NOTE, command_word, flags
 
 if TYPE_CHECKING:
     from gwlint.loaders.sources import Sources
     from gwlint.model.appserver import AppServer
     from gwlint.model.nginx import Directive, NginxConfig, Route
     from gwlint.model.source import Source, Sourced
-
-_ENV_NOTE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 class Resolver:
@@ -190,26 +189,6 @@ def _program(app: AppServer) -> str:
     return app.kind
 
 
-def _flags(app: AppServer, setting: str) -> tuple[str, ...]:
-    """Every spelling of the option that sets ``setting`` on the app's command line."""
-    from gwlint.model.asgi_options import DAPHNE_OPTIONS, GRANIAN_OPTIONS, HYPERCORN_OPTIONS
-    from gwlint.model.gunicorn_settings import GUNICORN_SETTINGS
-    from gwlint.model.uvicorn_options import UVICORN_OPTIONS
-
-    tables = {
-        "gunicorn": GUNICORN_SETTINGS,
-        "uvicorn": UVICORN_OPTIONS,
-        "daphne": DAPHNE_OPTIONS,
-        "granian": GRANIAN_OPTIONS,
-        "hypercorn": HYPERCORN_OPTIONS,
-    }
-    table = tables.get(app.kind)
-    if table is None:  # uWSGI: --name, and -name
-        return (f"--{setting}",)
-    entry = table.get(setting)
-    return tuple(entry[0]) if entry is not None else ()
-
-
 def _written_flag(raw: str, flags: tuple[str, ...]) -> tuple[str, str] | None:
     """(the flag as written, its value as written) of a command-line value's ``raw``:
     ``--timeout 30``, ``--timeout=30``, ``-t30``, an abbreviation ``--time 30``."""
@@ -223,21 +202,6 @@ def _written_flag(raw: str, flags: tuple[str, ...]) -> tuple[str, str] | None:
         if len(spelled) == 2 and raw.startswith(spelled) and len(raw) > 2:
             return spelled, raw[2:]
     return None
-
-
-def _command_value(value: str | int | bool) -> str:
-    """A config-file literal as a command line's word: ``'*'`` -> ``*``."""
-    import ast
-
-    text = str(value)
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-        try:
-            literal = ast.literal_eval(text)
-        except (ValueError, SyntaxError):
-            return text
-        if isinstance(literal, str):
-            return literal
-    return text
 
 
 def _words(app: AppServer, setting: str, value: str | int | bool) -> list[str]:
@@ -260,14 +224,14 @@ def _set_app(resolver: Resolver, change: SetApp) -> tuple[str, Span]:
         if source.path is None or source.line is None:
             raise EditError(f"{setting} is set by {source.label()}, outside the repository")
         text = resolver.text(source.path)
-        variable = _ENV_NOTE.fullmatch(source.note or "")
+        variable = ENV_NOTE.fullmatch(source.note or "")
         if variable is not None and app.launcher is not None:
             if not current.known:
                 raise EditError(f"{variable.group(1)} is not set to a known value")
             from gwlint.fixes import command_text
 
             words = _words(app, setting, value)
-            new = words[-1] if len(words) > 1 else _command_value(value)
+            new = words[-1] if len(words) > 1 else command_word(value)
             span = command_text.set_env(text, source.line, variable.group(1), current.raw, new)
             return source.path, span
         if source.note == "GUNICORN_CMD_ARGS" or (
@@ -292,18 +256,17 @@ def _set_app(resolver: Resolver, change: SetApp) -> tuple[str, Span]:
             resolver.text(app.config_file), app, app.config_file, setting, value, None
         )
     if app.launcher is not None:
+        from gwlint.fixes import command_text
         from gwlint.rules.text import only_cmd_args
 
         only = only_cmd_args(app)  # "prod.env:2": the whole command line is that variable
         if only is not None:
             at = int(only.rpartition(":")[2])
             words = _words(app, setting, value)
-            return app.path, _append_cmd_args(resolver.text(app.path), at, words)
+            return app.path, command_text.append_to_cmd_args(resolver.text(app.path), at, words)
         line = app.launcher_line
         if line is None:
             raise EditError(f"the command in {app.path} was not found")
-        from gwlint.fixes import command_text
-
         words = _words(app, setting, value)
         span = command_text.add_flag(resolver.text(app.path), line, _program(app), words)
         return app.path, span
@@ -313,7 +276,7 @@ def _set_app(resolver: Resolver, change: SetApp) -> tuple[str, Span]:
 def _noted(setting: str, source: Source) -> EditError:
     """Why a value whose source carries a note (an environment variable, --env, --cpus) is not
     changed in a file."""
-    named = _ENV_NOTE.search(source.note or "")
+    named = ENV_NOTE.search(source.note or "")
     if named is not None:
         where = f"{source.path}:{source.line}" if source.in_file else source.label()
         return EditError(
@@ -334,24 +297,22 @@ def _remove_app(resolver: Resolver, change: RemoveApp) -> tuple[str, Span]:
     if source.is_default or source.path is None or source.line is None:
         raise EditError(f"{setting} is not written in a file")
     text = resolver.text(source.path)
-    if _ENV_NOTE.fullmatch(source.note or "") is not None:
+    if ENV_NOTE.fullmatch(source.note or "") is not None:
         raise EditError(f"{setting} comes from {source.note}, which other programs may read")
     if source.note == "GUNICORN_CMD_ARGS" or (
         app.launcher is not None and source.path == app.path and source.note is None
     ):
-        flags = _flags(app, setting)
-        written = _written_flag(current.raw, flags)
-        if written is None:  # a flag without a value: --reload
-            spelled = current.raw if current.raw.startswith("-") else None
-            if spelled is None:
-                raise EditError(f"{current.raw} at {source.path}:{source.line} is not a flag")
-            others = tuple(f for f in flags if f != spelled)
-            return source.path, command_text.remove_flag(
-                text, source.line, (spelled, *others), None
-            )
-        spelled, old = written
-        others = tuple(f for f in flags if f != spelled)
-        span = command_text.remove_flag(text, source.line, (spelled, *others), _unquoted(old))
+        spellings = flags(app, setting)
+        written = _written_flag(current.raw, spellings)
+        old: str | None = None
+        if written is not None:
+            spelled, old = written[0], _unquoted(written[1])
+        elif current.raw.startswith("-"):  # a flag without a value: --reload
+            spelled = current.raw
+        else:
+            raise EditError(f"{current.raw} at {source.path}:{source.line} is not a flag")
+        others = tuple(f for f in spellings if f != spelled)
+        span = command_text.remove_flag(text, source.line, (spelled, *others), old)
         return source.path, span
     if source.note is not None:
         raise _noted(setting, source)
@@ -376,67 +337,22 @@ def _set_flag(
     from gwlint.fixes import command_text
 
     assert source.line is not None
-    flags = _flags(app, setting)
-    written = _written_flag(current.raw, flags)
+    spellings = flags(app, setting)
+    written = _written_flag(current.raw, spellings)
     words = _words(app, setting, value)
     if written is None or len(words) != 2:
         raise EditError(f"{current.raw} at {source.path}:{source.line} is not a flag and a value")
     spelled, old = written
     if "$" in old or "`" in old:  # the value of a variable: changed where it is set
         return _through_variable(resolver, text, _unquoted(old), words[1], setting, current)
-    for_flags = (spelled, *(f for f in flags if f != spelled))
+    for_flags = (spelled, *(f for f in spellings if f != spelled))
     if source.note == "GUNICORN_CMD_ARGS":
-        span = _env_file_flag(text, source.line, for_flags, _unquoted(old), words[1])
+        span = command_text.set_flag_in_env_file(
+            text, source.line, for_flags, _unquoted(old), words[1]
+        )
         if span is not None:
             return span
     return command_text.set_flag(text, source.line, for_flags, _unquoted(old), words[1])
-
-
-def _append_cmd_args(text: str, line: int, words: list[str]) -> Span:
-    """``words`` added at the end of the value of ``GUNICORN_CMD_ARGS`` at ``line`` (quoted or
-    not), as words that need no quoting."""
-    if not all(re.fullmatch(r"[^\s'\"\\$`#]+", word) for word in words):
-        raise EditError(f"{' '.join(words)} would need quoting inside GUNICORN_CMD_ARGS")
-    starts = line_starts(text)
-    if line > len(starts):
-        raise EditError(f"the file has no line {line}")
-    begin = starts[line - 1]
-    end = starts[line] if line < len(starts) else len(text)
-    content = text[begin:end].rstrip("\r\n")
-    found = re.fullmatch(
-        r"([ \t]*(?:export[ \t]+|ENV[ \t]+)?GUNICORN_CMD_ARGS=)(?:([\"'])([^\"']*)\2|([^\s\"'#]"
-        r"[^\"'#]*?))[ \t]*(?:#.*)?",
-        content,
-    )
-    if found is None:
-        raise EditError(f"line {line} does not set GUNICORN_CMD_ARGS in a form gwlint edits")
-    at = begin + (found.end(3) if found.group(2) else found.end(4))
-    return Span(at, at, " " + " ".join(words))
-
-
-_ENV_FILE_ARGS = re.compile(r"[ \t]*(?:export[ \t]+)?GUNICORN_CMD_ARGS=(?=[^\s\"'])")
-
-
-def _env_file_flag(text: str, line: int, flags: tuple[str, ...], old: str, new: str) -> Span | None:
-    """``GUNICORN_CMD_ARGS=--timeout 90 --workers 2`` without quotes, as docker's --env-file and
-    compose's env_file read it (the value is the rest of the line): the flag's value in it."""
-    starts = line_starts(text)
-    if line > len(starts) or not re.fullmatch(r"[^\s'\"\\$]+", new):
-        return None
-    begin = starts[line - 1]
-    end = starts[line] if line < len(starts) else len(text)
-    content = text[begin:end].rstrip("\r\n")
-    head = _ENV_FILE_ARGS.match(content)
-    if head is None:
-        return None
-    for flag in flags:
-        found = re.search(
-            rf"(?<!\S){re.escape(flag)}(?:=|[ \t]+)({re.escape(old)})(?!\S)", content[head.end() :]
-        )
-        if found is not None:
-            at = begin + head.end() + found.start(1)
-            return Span(at, at + len(old), new)
-    return None
 
 
 _REFERENCE = re.compile(
@@ -481,9 +397,7 @@ def _through_variable(
         )
         return span
     if default is not None and not lines:
-        starts = line_starts(text)
-        begin = starts[source.line - 1]
-        end = starts[source.line] if source.line < len(starts) else len(text)
+        begin, end = line_span(text, source.line)
         if text.count(old, begin, end) == 1 and re.fullmatch(r"[\w.:/-]+", new):
             resolver.unsafe.append(
                 f"the default of {name} changed; where the app runs, {name} may be set"
@@ -516,7 +430,7 @@ def _set_in_config(
         if isinstance(value, bool):
             literal = "true" if value else "false"
         elif isinstance(value, str):
-            literal = json.dumps(_command_value(value))
+            literal = json.dumps(command_word(value))
         return ini_text.set_toml_key(text, setting, literal, line)
     if app.kind != "gunicorn" and not path.endswith(".py"):
         raise EditError(f"{path} is not a Python config file")  # gunicorn reads any name
@@ -578,11 +492,7 @@ _PLACEHOLDER = re.compile(r"\$\{|\{\{|\{%|@[A-Za-z_]+@")
 def _no_placeholder(text: str, line: int, name: str) -> None:
     """A statement written with a template's placeholder (``${READ_TIMEOUT}``, ``{{ t }}``) is
     changed where the value is set, not here."""
-    starts = line_starts(text)
-    if line > len(starts):
-        raise EditError(f"the file has no line {line}")
-    end = starts[line] if line < len(starts) else len(text)
-    found = _PLACEHOLDER.search(text, starts[line - 1], end)
+    found = _PLACEHOLDER.search(text, *line_span(text, line))
     if found is not None:
         raise EditError(
             f"{name} at line {line} is written with a template placeholder: change it where the "
@@ -647,11 +557,7 @@ def _enclosing_server(config: NginxConfig, directive: Directive) -> Directive | 
 
 def _replace(resolver: Resolver, change: ReplaceText) -> tuple[str, Span]:
     text = resolver.text(change.path)
-    starts = line_starts(text)
-    if change.line > len(starts):
-        raise EditError(f"{change.path} has no line {change.line}")
-    begin = starts[change.line - 1]
-    end = starts[change.line] if change.line < len(starts) else len(text)
+    begin, end = line_span(text, change.line)
     line = text[begin:end]
     if line.count(change.old) != 1:
         raise EditError(f"{change.path}:{change.line} does not hold {change.old!r} once")

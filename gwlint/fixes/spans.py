@@ -49,6 +49,15 @@ def line_starts(text: str) -> list[int]:
     return starts
 
 
+def line_span(text: str, line: int) -> tuple[int, int]:
+    """(start, end) offsets of ``line`` (1-based), its newline included; EditError past the
+    end."""
+    starts = line_starts(text)
+    if line < 1 or line > len(starts):
+        raise EditError(f"the file has no line {line}")
+    return starts[line - 1], starts[line] if line < len(starts) else len(text)
+
+
 def offset_of(text: str, line: int, starts: list[int] | None = None) -> int:
     """The offset of the first character of ``line`` (1-based); EditError past the end."""
     starts = starts if starts is not None else line_starts(text)

@@ -59,31 +59,52 @@ def plural(count: int, word: str) -> str:
 
 # --- where an app server's setting is changed: a config file, a command line, an environment --
 
-_ENV_NOTE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")  # a launcher's variable: "$WEB_CONCURRENCY"
+ENV_NOTE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")  # a launcher's variable: "$WEB_CONCURRENCY"
+
+
+def flags(app: AppServer, setting: str) -> tuple[str, ...]:
+    """Every spelling of the command-line option that sets ``setting`` (gunicorn ``-t`` and
+    ``--timeout``); none when only a config file can. daphne's, granian's and hypercorn's
+    flags are not their settings' names (hypercorn's ``--keep-alive`` sets
+    ``keep_alive_timeout``)."""
+    tables = {
+        "gunicorn": GUNICORN_SETTINGS,
+        "uvicorn": UVICORN_OPTIONS,
+        "daphne": DAPHNE_OPTIONS,
+        "granian": GRANIAN_OPTIONS,
+        "hypercorn": HYPERCORN_OPTIONS,
+    }
+    table = tables.get(app.kind)
+    if table is None:  # uWSGI: every option is --name
+        return (f"--{setting}",)
+    entry = table.get(setting)
+    return tuple(entry[0]) if entry is not None else ()
 
 
 def flag(app: AppServer, setting: str) -> str | None:
     """The command-line option that sets ``setting``: gunicorn ``--keep-alive`` (its long form),
     uWSGI ``--harakiri``, uvicorn ``--timeout-keep-alive``, hypercorn ``--keep-alive`` (for
     ``keep_alive_timeout``); None when only a config file can."""
+    spelled = flags(app, setting)
+    if not spelled:
+        return None
     if app.kind == "gunicorn":
-        entry = GUNICORN_SETTINGS.get(setting)
-        if entry is None or not entry[0]:
-            return None
-        longs = [spelled for spelled in entry[0] if spelled.startswith("--")]
-        return (longs or list(entry[0]))[0]
-    if app.kind == "uvicorn":
-        option = UVICORN_OPTIONS.get(setting)
-        return option[0][0] if option is not None else None
-    if app.kind == "daphne" or app.kind == "granian" or app.kind == "hypercorn":
-        # their flags are not their settings' names (hypercorn's --keep-alive sets
-        # keep_alive_timeout); a setting with no flag is set in a config file only
-        table = {"daphne": DAPHNE_OPTIONS, "granian": GRANIAN_OPTIONS}.get(
-            app.kind, HYPERCORN_OPTIONS
-        )
-        entry = table.get(setting)
-        return entry[0][0] if entry is not None and entry[0] else None
-    return f"--{setting}"
+        longs = [one for one in spelled if one.startswith("--")]
+        return (longs or list(spelled))[0]
+    return spelled[0]
+
+
+def command_word(value: str | int | bool) -> str:
+    """A value written as in a config file, as a command line's word: ``'*'`` -> ``*``."""
+    text = str(value)
+    if isinstance(value, str) and len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        try:
+            literal = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            return text
+        if isinstance(literal, str):
+            return literal
+    return text
 
 
 def _words(app: AppServer, setting: str, value: str | int | bool) -> str | None:
@@ -104,22 +125,14 @@ def _words(app: AppServer, setting: str, value: str | int | bool) -> str | None:
         return option_flag if value is True or str(value) == "True" else None
     if app.kind == "uwsgi" and setting in UWSGI_NO_ARGUMENT:
         return option_flag if str(value).lower() in ("true", "1", "yes", "on") else None
-    text = str(value)
-    if isinstance(value, str) and len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-        try:
-            literal = ast.literal_eval(text)
-        except (ValueError, SyntaxError):
-            literal = None
-        if isinstance(literal, str):
-            text = literal
-    return f"{option_flag} {shlex.quote(text)}"
+    return f"{option_flag} {shlex.quote(command_word(value))}"
 
 
 def _env_name(app: AppServer, source: Source) -> str | None:
     """``WEB_CONCURRENCY`` for a value a launcher's environment gives (``$WEB_CONCURRENCY``)."""
     if app.launcher is None:
         return None
-    found = _ENV_NOTE.fullmatch(source.note or "")
+    found = ENV_NOTE.fullmatch(source.note or "")
     return found.group(1) if found else None
 
 
