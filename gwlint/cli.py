@@ -241,12 +241,11 @@ def _run_fix(request: Request, options: CheckOptions) -> int:
         outcome = apply.run(request, unsafe=options.unsafe_fixes)
         if options.diff:
             _write(apply.diff(outcome.changes), options.output)
-            if not options.quiet:
+            if outcome.changes and not options.quiet:
                 count = len(outcome.fixed)
                 _echo_note(
-                    f"Would fix {count} finding{'s' if count != 1 else ''}"
-                    + (f" in {len(outcome.changes)} file(s)" if outcome.changes else "")
-                    + "."
+                    f"Would fix {count} finding{'s' if count != 1 else ''} in "
+                    f"{len(outcome.changes)} file(s)."
                 )
             return 1 if outcome.changes else 0
         apply.write(outcome.changes)

@@ -65,7 +65,7 @@ def test_diff_without_fixes_exits_0(tmp_path: Path) -> None:
     (tmp_path / "nginx.conf").write_text(NGINX)
     (tmp_path / "gunicorn.conf.py").write_text("bind = '127.0.0.1:8000'\ntimeout = 150\n")
     run = gwlint("check", "--diff", "--isolated", "--select", "GW101", cwd=tmp_path)
-    assert (run.code, run.out) == (0, "")
+    assert (run.code, run.out, run.err) == (0, "", "")  # quiet: nothing to fix
 
 
 def _broken_pair(tmp_path: Path, mode: int = 0o640) -> Path:
@@ -427,3 +427,15 @@ def test_a_symbolic_link_is_never_written_through(tmp_path: Path) -> None:
     (repo / "gunicorn.conf.py").symlink_to(real)
     run = gwlint("check", "--isolated", "--select", "GW101", "--fix", cwd=repo)
     assert real.read_text() == "bind = '127.0.0.1:8000'\ntimeout = 30\n"
+
+
+def test_the_diff_shows_a_control_character_as_text(tmp_path: Path) -> None:
+    """An escape sequence in a config line around an edit reaches the terminal as text."""
+    (tmp_path / "nginx.conf").write_text(NGINX)
+    (tmp_path / "gunicorn.conf.py").write_text(
+        "# \x1b[31mred\x1b[0m\nbind = '127.0.0.1:8000'\ntimeout = 30\n"
+    )
+    run = gwlint("check", "--isolated", "--select", "GW101", "--diff", cwd=tmp_path)
+    assert "\x1b" not in run.out
+    assert " # \\x1b[31mred\\x1b[0m\n" in run.out
+    assert "+timeout = 150\n" in run.out

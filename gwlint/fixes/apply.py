@@ -273,8 +273,21 @@ def diff(changes: dict[str, tuple[str, str]]) -> str:
         ):
             if not line.endswith(("\n", "\r")):  # a file's last line without its newline
                 line += "\n\\ No newline at end of file\n"
-            out.append(line)
+            out.append(_inert(line))
     return "".join(out)
+
+
+def _inert(line: str) -> str:
+    """A diff line whose text holds a control character (an escape sequence, a line separator)
+    with it shown as text output shows it (``\\x1b``), its line ending kept: the diff reaches a
+    terminal or a CI log, which must not act on the file's bytes. A line without one is left as
+    it is."""
+    from gwlint.reporters import printable
+
+    body = line.rstrip("\r\n")
+    ending = line[len(body) :]
+    shown = printable(body)
+    return line if shown == body else shown + ending
 
 
 def write(changes: dict[str, tuple[str, str]]) -> None:
