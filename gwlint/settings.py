@@ -356,7 +356,7 @@ def _facts(request: Request, config: Config) -> Facts:
             raise UsageError("--somaxconn: must be at least 1")
         args["somaxconn"] = somaxconn
         args["somaxconn_given"] = True
-    return Facts.model_validate(args)
+    return Facts(**args)  # type: ignore[arg-type]  # each value checked above
 
 
 def settings(request: Request) -> Settings:

@@ -4,6 +4,7 @@ configs and uWSGI inis no launcher reads, each checked on its own."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import TYPE_CHECKING
 
@@ -189,10 +190,9 @@ def in_container(app: AppServer, container: Container) -> AppServer:
         (name, None, None) for name in sorted(container.names)
     ]
     hosts += [(name, port, target) for name, port, target in container.ports]
-    return app.model_copy(
-        update={
-            "hosts": tuple(dict.fromkeys(hosts)),
-            "container": container.label,
-            "published": tuple(container.published),
-        }
+    return dataclasses.replace(
+        app,
+        hosts=tuple(dict.fromkeys(hosts)),
+        container=container.label,
+        published=tuple(container.published),
     )

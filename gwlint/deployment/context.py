@@ -21,6 +21,7 @@ manifests, version pins, the scripts images run) into a ``Context``:
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -218,7 +219,7 @@ def container_facts(facts: Facts, container: Container | None) -> Facts:
         update["cpus"], update["cpus_source"] = container.cpus
     if facts.stop_timeout is None and container.stop_timeout is not None:
         update["stop_timeout"], update["stop_timeout_source"] = container.stop_timeout
-    return facts.model_copy(update=update) if update else facts
+    return dataclasses.replace(facts, **update) if update else facts  # type: ignore[arg-type]
 
 
 def build(settings: Settings, inventory: Inventory, problems: Problems) -> Context:

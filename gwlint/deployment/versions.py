@@ -11,10 +11,11 @@ guessed: the default line is assumed, and said so.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from gwlint.model.versions import Version, format_version
 
@@ -92,13 +93,12 @@ class Versions:
         found = self.for_file(server, path)
         if found is None or server not in ("gunicorn", "uwsgi", "nginx"):
             return facts
-        return facts.model_copy(
-            update={
-                f"{server}_version": found.version,
-                f"{server}_version_given": True,
-                f"{server}_version_source": f"{found.label}, {found.what}",
-            }
-        )
+        update: dict[str, Any] = {
+            f"{server}_version": found.version,
+            f"{server}_version_given": True,
+            f"{server}_version_source": f"{found.label}, {found.what}",
+        }
+        return dataclasses.replace(facts, **update)
 
 
 def _under(path: str, folder: str) -> bool:

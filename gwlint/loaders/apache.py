@@ -1657,7 +1657,7 @@ class _Builder:
                         found.append(route)
         unique: dict[str, FrontRoute] = {}
         for route in found:
-            unique.setdefault(route.model_dump_json(), route)
+            unique.setdefault(repr(route), route)
         return list(unique.values())
 
     def _full(self, found: list[FrontRoute], node: Node) -> bool:

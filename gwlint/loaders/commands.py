@@ -17,6 +17,7 @@ dash (a plain argument, which the server ignores or refuses) is GW706.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 import re
 import shlex
@@ -529,7 +530,7 @@ def build_gunicorn_launch(
         else Parsed()
     )
     env = _env(launch, facts)
-    run_facts = facts.model_copy(update={"env": env})
+    run_facts = dataclasses.replace(facts, env=env)
     settings: dict[str, Sourced[Any]] = {}
     # gunicorn validates these as it does its settings (workers = "abc" is GW003, later)
     read: tuple[tuple[str, str, Callable[[str], tuple[Any, str | None]]], ...] = (
@@ -601,13 +602,12 @@ def build_gunicorn_launch(
         config_files=tuple(consumed),
         hedge=hedge if env_args is None else None,
     )
-    server = server.model_copy(
-        update={
-            "launcher": launch.label,
-            "launcher_line": launch.line,
-            "beside_nginx": launch.beside_nginx,
-            "config_file": consumed[0] if consumed else None,
-        }
+    server = dataclasses.replace(
+        server,
+        launcher=launch.label,
+        launcher_line=launch.line,
+        beside_nginx=launch.beside_nginx,
+        config_file=consumed[0] if consumed else None,
     )
     return Built(app=server, consumed=consumed)
 
@@ -1484,13 +1484,12 @@ def build_uwsgi_launch(
         launch.path, options, facts, problems, folder=launch.folder, section=section
     )
     if server is not None:
-        server = server.model_copy(
-            update={
-                "launcher": launch.label,
-                "launcher_line": launch.line,
-                "beside_nginx": launch.beside_nginx,
-                "config_file": next(iter(on_command_line or consumed), None),
-            }
+        server = dataclasses.replace(
+            server,
+            launcher=launch.label,
+            launcher_line=launch.line,
+            beside_nginx=launch.beside_nginx,
+            config_file=next(iter(on_command_line or consumed), None),
         )
     return Built(app=server, consumed=consumed)
 

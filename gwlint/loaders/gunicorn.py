@@ -12,7 +12,7 @@ from gwlint.loaders.common import Problems, number_problem, read_bytes, split_hi
 from gwlint.loaders.launch import PLATFORM_SET
 from gwlint.loaders.pyeval import MAX_SOURCE_BYTES, Binding, Function, Unknown, evaluate
 from gwlint.model import address as addr
-from gwlint.model.appserver import GunicornServer, Listener, WorkerKind
+from gwlint.model.appserver import GunicornServer, Listener, ListenerProtocol, WorkerKind
 from gwlint.model.defaults import (
     GUNICORN_KEEPALIVE_WORKERS,
     GUNICORN_SINCE,
@@ -532,7 +532,7 @@ def _listeners(values: _Settings, protocol: Sourced[str]) -> tuple[Listener, ...
         entries = [entries]
     if not isinstance(entries, list | tuple):
         return ()
-    speaks = "uwsgi" if protocol.value == "uwsgi" else "http"
+    speaks: ListenerProtocol = "uwsgi" if protocol.value == "uwsgi" else "http"
     certfile = values.get("certfile")
     tls = bool(certfile.known and certfile.value)
     listeners = []

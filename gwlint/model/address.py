@@ -9,10 +9,9 @@ from __future__ import annotations
 import ipaddress
 import posixpath
 import re
+from dataclasses import dataclass
 from enum import Enum
 from typing import Literal
-
-from pydantic import BaseModel, ConfigDict
 
 WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::", "*"})
 IPV4_WILDCARDS = frozenset({"", "0.0.0.0", "*"})  # gunicorn ":8000" and uWSGI ":3031" are IPv4
@@ -20,10 +19,9 @@ LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "ip6-localhost"})
 URL_SCHEMES = frozenset({"http", "https", "uwsgi", "suwsgi", "grpc", "grpcs"})
 
 
-class Address(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Address:
     """A TCP ``host:port``, a unix socket path, an inherited fd, or something not known."""
-
-    model_config = ConfigDict(frozen=True)
 
     kind: Literal["tcp", "unix", "fd", "unknown"]
     host: str | None = None  # lower case, without IPv6 brackets; "" means all interfaces

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict
 
 from gwlint.model.address import Address
 from gwlint.model.defaults import UWSGI_DEFAULTS
@@ -27,10 +26,9 @@ WorkerKind = Literal[
 ]
 
 
-class Listener(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Listener:
     """A socket the app server accepts connections on, and the protocol it speaks there."""
-
-    model_config = ConfigDict(frozen=True)
 
     address: Address
     protocol: ListenerProtocol
@@ -40,9 +38,8 @@ class Listener(BaseModel):
     tls: bool = False
 
 
-class GunicornServer(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GunicornServer:
     kind: Literal["gunicorn"] = "gunicorn"
     path: str
     version_label: str  # "gunicorn 27.0"
@@ -64,7 +61,7 @@ class GunicornServer(BaseModel):
     idle_limit: Sourced[int] | None = None
     # every gunicorn setting as it takes effect, written or default, typed (int settings as
     # int, bool settings as bool): what rules read beyond the fields above
-    values: dict[str, Sourced[Any]] = {}
+    values: dict[str, Sourced[Any]] = field(default_factory=dict)
     # started by a launcher ("Procfile web", "Dockerfile CMD"...): path is then the launcher's,
     # and config_file the gunicorn.conf.py its command reads (-c, or ./gunicorn.conf.py)
     launcher: str | None = None
@@ -89,9 +86,8 @@ class GunicornServer(BaseModel):
         return f"gunicorn ({self.path})"
 
 
-class UwsgiServer(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UwsgiServer:
     kind: Literal["uwsgi"] = "uwsgi"
     path: str
     section: str
@@ -172,13 +168,12 @@ class UwsgiServer(BaseModel):
         return Sourced[bool](value=value, raw=occurrence.raw, source=occurrence.source)
 
 
-class UvicornServer(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UvicornServer:
     """uvicorn run on its own (``uvicorn app:app --port 8000``), started by a launcher.
 
     (uvicorn as a gunicorn worker class is a ``GunicornServer`` with worker_kind "uvicorn".)
     """
-
-    model_config = ConfigDict(frozen=True)
 
     kind: Literal["uvicorn"] = "uvicorn"
     path: str  # the launcher file
@@ -191,7 +186,7 @@ class UvicornServer(BaseModel):
     timeout_graceful_shutdown: Sourced[int]  # seconds; value None when unlimited (default)
     # every option as it takes effect, written or default, typed (int options as int, flags
     # as bool): what rules read beyond the fields above
-    values: dict[str, Sourced[Any]] = {}
+    values: dict[str, Sourced[Any]] = field(default_factory=dict)
     launcher: str | None = None  # "Procfile web", "compose service api"...
     launcher_line: int | None = None  # where the command starts in its launcher
     config_file: str | None = None  # uvicorn has none
@@ -215,15 +210,14 @@ class UvicornServer(BaseModel):
         return f"uvicorn ({self.path})"
 
 
-class AsgiServer(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AsgiServer:
     """daphne, granian or hypercorn run on its own, started by a launcher (``daphne -b 0.0.0.0
     -p 8000 app.asgi:application``, ``granian --interface asgi app:app``, ``hypercorn -c
     hypercorn.toml app:app``): HTTP listeners, workers, and how long it keeps an idle keep-alive
     connection (see gwlint/model/asgi_options.py). hypercorn's ``values`` are keyed by its
     ``Config`` attribute names (``keep_alive_timeout``), whether the command line or its config
     file (``-c``) sets them."""
-
-    model_config = ConfigDict(frozen=True)
 
     kind: Literal["daphne", "granian", "hypercorn"]
     path: str  # the launcher file
@@ -236,7 +230,7 @@ class AsgiServer(BaseModel):
     idle_what: str = ""  # what sets that limit, for messages
     workers: Sourced[int]
     # every option as it takes effect, written or default, typed
-    values: dict[str, Sourced[Any]] = {}
+    values: dict[str, Sourced[Any]] = field(default_factory=dict)
     launcher: str | None = None
     launcher_line: int | None = None
     config_file: str | None = None  # hypercorn's -c file (daphne and granian have none)

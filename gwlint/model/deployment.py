@@ -10,9 +10,8 @@ pairs as *maybe*; a route never pairs with an app that only listens on loopback 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TypeVar
-
-from pydantic import BaseModel, ConfigDict
 
 from gwlint.model.address import LOOPBACK_HOSTS, Address, Match, is_ip, match
 from gwlint.model.appserver import AppServer, Listener
@@ -21,10 +20,9 @@ from gwlint.model.front import FrontConfig, FrontRoute
 from gwlint.model.nginx import NginxConfig, Route, UpstreamServer
 
 
-class Link(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Link:
     """``route`` connects to ``server`` (an upstream entry or its direct target) = ``listener``."""
-
-    model_config = ConfigDict(frozen=True)
 
     route: Route
     server: UpstreamServer
@@ -37,10 +35,9 @@ class Link(BaseModel):
         return self.route.protocol == self.listener.protocol
 
 
-class FrontLink(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FrontLink:
     """A route of Apache httpd or Caddy (``model.front``) connects to ``server`` = ``listener``."""
-
-    model_config = ConfigDict(frozen=True)
 
     route: FrontRoute
     server: UpstreamServer
@@ -56,9 +53,8 @@ class FrontLink(BaseModel):
 L = TypeVar("L", Link, FrontLink)
 
 
-class Deployment(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Deployment:
     nginx: NginxConfig | None
     apps: tuple[AppServer, ...]
     facts: Facts

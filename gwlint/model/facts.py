@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from dataclasses import dataclass, field
 
 from gwlint.model.versions import Version, format_version
 
@@ -23,10 +23,9 @@ FRONTS: dict[str, tuple[str, int | None, int | None]] = {
 }
 
 
-class Front(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Front:
     """The load balancer or CDN that talks to nginx (or straight to the app)."""
-
-    model_config = ConfigDict(frozen=True)
 
     kind: str
     name: str
@@ -63,12 +62,11 @@ class Front(BaseModel):
         return cls(kind=kind, name=name, idle=idle, read=read)
 
 
-class Facts(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Facts:
     """Target facts given on the command line. Same input + same facts = same output."""
 
-    model_config = ConfigDict(frozen=True)
-
-    cpus: int | None = Field(default=None, ge=1)
+    cpus: int | None = None  # at least 1
     nginx_version: Version = DEFAULT_NGINX_VERSION
     nginx_version_given: bool = False  # False: the default stable line is assumed
     gunicorn_version_given: bool = False
@@ -80,15 +78,24 @@ class Facts(BaseModel):
     nginx_version_source: str | None = None
     gunicorn_version_source: str | None = None
     uwsgi_version_source: str | None = None
-    env: dict[str, str] = Field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
     front: Front | None = None  # load balancer / CDN in front of nginx
-    stop_timeout: int | None = Field(default=None, ge=0)  # orchestrator's grace period, s
+    stop_timeout: int | None = None  # orchestrator's grace period, s; 0 or more
     # where cpus and stop_timeout come from when the deployment says (a Kubernetes manifest's
     # resources.limits.cpu, terminationGracePeriodSeconds); None: the flag or configuration
     cpus_source: str | None = None
     stop_timeout_source: str | None = None
-    somaxconn: int = Field(default=4096, ge=1)  # net.core.somaxconn of the target
+    somaxconn: int = 4096  # net.core.somaxconn of the target; at least 1
     somaxconn_given: bool = False  # False: the 4096 of kernels >= 5.4 is assumed
+
+    def __post_init__(self) -> None:
+        # settings.py says which flag or configuration key is wrong before it gets here
+        if self.cpus is not None and self.cpus < 1:
+            raise ValueError("cpus: must be at least 1")
+        if self.stop_timeout is not None and self.stop_timeout < 0:
+            raise ValueError("stop_timeout: must be 0 or more seconds")
+        if self.somaxconn < 1:
+            raise ValueError("somaxconn: must be at least 1")
 
     @property
     def cpus_from(self) -> str:

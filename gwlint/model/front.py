@@ -13,9 +13,8 @@ Pairing with app listeners is by address, exactly as for nginx routes (``model.d
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Literal
-
-from pydantic import BaseModel, ConfigDict
 
 from gwlint.model.nginx import Protocol, UpstreamServer
 from gwlint.model.source import Source, Sourced
@@ -25,20 +24,18 @@ FrontKind = Literal["apache", "caddy"]
 FRONT_NAMES: dict[str, str] = {"apache": "Apache httpd", "caddy": "Caddy"}
 
 
-class FrontSetting(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FrontSetting:
     """An effective value and the name it is set by (``ProxyTimeout``, ``timeout=`` of a
     ``ProxyPass``, ``response_header_timeout``), for messages and fixes."""
-
-    model_config = ConfigDict(frozen=True)
 
     name: str
     value: Sourced[int]
 
 
-class FrontRoute(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FrontRoute:
     """One place that passes requests to an app, with the values in effect there."""
-
-    model_config = ConfigDict(frozen=True)
 
     kind: FrontKind
     site: str  # "<VirtualHost *:80>" (with its ServerName), Caddy's site address; "" = global
@@ -64,7 +61,7 @@ class FrontRoute(BaseModel):
     body_limit: FrontSetting | None = None  # bytes; value 0 = unlimited
     field_limit: FrontSetting | None = None  # the largest request header line, bytes
     # request headers the proxy sets towards the app, by lower-case name
-    headers: dict[str, Sourced[str]] = {}
+    headers: dict[str, Sourced[str]] = field(default_factory=dict)
     preserve_host: Sourced[bool] | None = None
     client_keepalive: FrontSetting | None = None  # idle client connections (KeepAliveTimeout)
 
@@ -79,10 +76,9 @@ class FrontRoute(BaseModel):
         return f"{where} ({what})" if where else what
 
 
-class FrontConfig(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FrontConfig:
     """An Apache httpd or Caddy configuration: every file read and the routes to apps."""
-
-    model_config = ConfigDict(frozen=True)
 
     kind: FrontKind
     files: tuple[str, ...]  # every file read, roots first

@@ -8,10 +8,9 @@ of the nginx version in use.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
-
-from pydantic import BaseModel, ConfigDict
 
 from gwlint.model.address import Address
 from gwlint.model.source import Source, Sourced
@@ -36,10 +35,9 @@ MODULE_PREFIX: dict[Protocol, str] = {
 }
 
 
-class Directive(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Directive:
     """One nginx statement after includes are expanded, with its file, line and context."""
-
-    model_config = ConfigDict(frozen=True)
 
     name: str
     args: tuple[str, ...]
@@ -48,10 +46,9 @@ class Directive(BaseModel):
     invalid: str | None = None  # why nginx rejects the value ('invalid value "1.5s"'), if it does
 
 
-class UpstreamServer(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpstreamServer:
     """A ``server`` of an upstream group, or the address of a direct ``proxy_pass``."""
-
-    model_config = ConfigDict(frozen=True)
 
     address: Address
     params: tuple[str, ...]
@@ -66,10 +63,9 @@ class UpstreamServer(BaseModel):
         return None
 
 
-class Upstream(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Upstream:
     """An explicit ``upstream NAME {}`` group."""
-
-    model_config = ConfigDict(frozen=True)
 
     name: str
     source: Source
@@ -83,10 +79,9 @@ class Upstream(BaseModel):
     unknown: str | None = None
 
 
-class Target(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Target:
     """Where a route sends requests: an upstream group, an address, or only known at runtime."""
-
-    model_config = ConfigDict(frozen=True)
 
     raw: str
     scheme: str  # "http", "https", "uwsgi", "suwsgi" or "" when none was written
@@ -98,10 +93,9 @@ class Target(BaseModel):
     unknown: str | None = None  # why the address is not known (a template placeholder)
 
 
-class Route(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Route:
     """A ``location`` (or ``if``/``limit_except`` inside one) that passes requests to an app."""
-
-    model_config = ConfigDict(frozen=True)
 
     server_name: str  # first server_name of the enclosing server, "" if none
     location: str  # "/api/", "= /x", "~ \\.php$", "@named"; "" outside any location
@@ -120,7 +114,7 @@ class Route(BaseModel):
     connection_dropped: tuple[Source, Source] | None = None
     # request headers set with proxy_set_header, by lower-case name (http only); outer ones
     # that this route's own proxy_set_header directives drop, with where they were set
-    headers: dict[str, Sourced[str]] = {}
+    headers: dict[str, Sourced[str]] = field(default_factory=dict)
     headers_dropped: tuple[tuple[str, Source], ...] = ()
     client_max_body_size: Sourced[int]
     client_header_buffer_size: Sourced[int]  # bytes (http/server level)
@@ -155,25 +149,23 @@ class Route(BaseModel):
         return f"{where} ({self.pass_directive.name} {self.target.raw})"
 
 
-class Listen(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Listen:
     """An address a server block listens on (``listen``; ``*:80`` when it has none)."""
-
-    model_config = ConfigDict(frozen=True)
 
     address: Address
     source: Source  # the listen directive, or nginx's default for a server without one
 
 
-class NginxConfig(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True, kw_only=True)  # not slotted: ``positions`` is cached in its __dict__
+class NginxConfig:
     files: tuple[str, ...]  # every file read, roots first
     version_label: str  # "nginx 1.30"
     upstreams: dict[str, Upstream]
     routes: tuple[Route, ...]
     directives: tuple[Directive, ...]  # every statement, in file order
     # main-level settings: worker_processes, user, worker_connections (events)
-    main: dict[str, Sourced[str]] = {}
+    main: dict[str, Sourced[str]] = field(default_factory=dict)
     listens: tuple[Listen, ...] = ()  # of every server block
     # only fragments (server/location/upstream blocks to be included), no main file: an
     # upstream name they use may be defined in the file that includes them

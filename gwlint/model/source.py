@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
-
-from pydantic import BaseModel, ConfigDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 T = TypeVar("T")
 
 
-class Source(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Source:
     """The origin of a value: ``path:line[:column]``, or the default of ``server version``."""
-
-    model_config = ConfigDict(frozen=True)
 
     path: str | None = None
     line: int | None = None
@@ -38,10 +36,9 @@ class Source(BaseModel):
         return self.note or "unknown origin"
 
 
-class Sourced(BaseModel, Generic[T]):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sourced(Generic[T]):
     """A value with its origin. ``unknown`` holds the reason when it cannot be known statically."""
-
-    model_config = ConfigDict(frozen=True)
 
     value: T | None
     raw: str
@@ -55,6 +52,13 @@ class Sourced(BaseModel, Generic[T]):
     @property
     def is_default(self) -> bool:
         return self.source.is_default
+
+    if not TYPE_CHECKING:
+
+        def __class_getitem__(cls, item: object) -> type:
+            # ``Sourced[int](...)`` is a plain call of the class: a generic alias would set
+            # ``__orig_class__`` on the frozen, slotted instance (and cost a call per value)
+            return cls
 
     def where(self) -> str:
         """``(nginx.conf:9)`` or ``(nginx 1.30 default)``, for messages."""

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from gwlint.model.asgi_options import DAPHNE_IDLE_SECONDS
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
-from gwlint.rules.base import PREMATURELY, ex, from_source, observed, rule
+from gwlint.rules.base import rule
 from gwlint.rules.text import app_location, combined, remove_from, set_in, shown, value_text
 from gwlint.rules.text import app_related as text_related
 
@@ -289,7 +290,7 @@ def _not_bound(
             fix = (
                 f"set the targetPort of Service {name}'s port {port} to "
                 f"{listener.address.port}, or make {_app_name(app)} listen on "
-                f"{_bind_at(app, listener, target.model_copy(update={'port': to_port}))}"
+                f"{_bind_at(app, listener, dataclasses.replace(target, port=to_port))}"
             )
     assumed = all(listener.source.is_default for _, listener in listeners)
     if assumed:
