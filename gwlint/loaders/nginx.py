@@ -161,7 +161,7 @@ class Lexed:
     file is lexed once per run, for grouping and for loading (both ask for its top-level
     statements too: found once, the first time)."""
 
-    tokens: list[Token]
+    tokens: nginx_lexer.Tokens
     failure: tuple[int, str] | None
     top_level: list[tuple[str, list[str]]] | None = None
 
@@ -217,7 +217,7 @@ class _File:
 
     path: str
     lines: list[str]
-    tokens: list[Token]
+    tokens: nginx_lexer.Tokens
     lexed: Lexed  # shared by the loaders of a run
     comments: list[tuple[int, str]] = field(default_factory=list)
 
@@ -1180,10 +1180,16 @@ class _Includers:
 
 
 def _lex(path: str, text: str | None = None) -> Lexed:
-    tokens: list[Token] = []
+    tokens = nginx_lexer.Tokens()
     try:
-        for token in lex(path, text):
-            tokens.append(token)
+        nginx_lexer.lex_into(
+            tokens,
+            path,
+            fallback=_crossplane_lex,
+            external=_crossplane_lexer.EXTERNAL_LEXERS,
+            syntax_error=NgxParserSyntaxError,
+            text=text,
+        )
     except NgxParserSyntaxError as exc:
         return Lexed(tokens, (exc.lineno or 1, str(exc.strerror)))
     except (OSError, RecursionError, ValueError) as exc:
@@ -1328,7 +1334,7 @@ def _column(
     return found.start(1) + 1, found.end()
 
 
-def _include_args(tokens: list[Token]) -> Iterator[tuple[str, int]]:
+def _include_args(tokens: nginx_lexer.Tokens) -> Iterator[tuple[str, int]]:
     """``include`` arguments found by scanning tokens: statement starts follow ``;``/``{``/``}``."""
     at_start = True
     previous_include = False
@@ -1371,7 +1377,7 @@ def root_context(names: set[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return ROOT_CONTEXTS[0]
 
 
-def _top_level_statements(tokens: list[Token]) -> Iterator[tuple[str, list[str]]]:
+def _top_level_statements(tokens: nginx_lexer.Tokens) -> Iterator[tuple[str, list[str]]]:
     """(directive, arguments) of each statement at the top level of a token stream."""
     depth = 0
     current: list[str] = []

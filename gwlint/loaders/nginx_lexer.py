@@ -46,6 +46,38 @@ _TOKEN = re.compile(
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 
 
+class Tokens:
+    """A file's tokens, stored compactly: iterating gives ``(token, line, quoted)`` tuples.
+
+    A tuple per token held for the whole run was most of a large configuration's memory (118k
+    tokens, 115 bytes each); here a token is three list entries, and the tokens written alike
+    (directive names, ``on``, ports) share one string."""
+
+    __slots__ = ("lines", "quoted", "words")
+
+    def __init__(self) -> None:
+        self.words: list[str] = []
+        self.lines: list[int] = []
+        self.quoted: list[bool] = []
+
+    def append(self, token: Token) -> None:
+        self.words.append(token[0])
+        self.lines.append(token[1])
+        self.quoted.append(token[2])
+
+    def pop(self) -> None:
+        del self.words[-1], self.lines[-1], self.quoted[-1]
+
+    def __iter__(self) -> Iterator[Token]:
+        return zip(self.words, self.lines, self.quoted, strict=True)
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __getitem__(self, index: int) -> Token:
+        return self.words[index], self.lines[index], self.quoted[index]
+
+
 def lex(
     path: str,
     *,
@@ -60,18 +92,39 @@ def lex(
     crossplane itself is passed in by loaders/nginx.py (the only module that imports it): its
     lexer (``fallback(path, text)``, for ``${`` and the block names in ``external``) and its
     ``NgxParserSyntaxError`` (``syntax_error``)."""
+    tokens = Tokens()
+    try:
+        lex_into(
+            tokens, path, fallback=fallback, external=external, syntax_error=syntax_error, text=text
+        )
+    except Exception:
+        yield from tokens
+        raise
+    yield from tokens
+
+
+def lex_into(
+    tokens: Tokens,
+    path: str,
+    *,
+    fallback: Callable[[str, str], Iterator[Token]],
+    external: Collection[str],
+    syntax_error: Callable[[str, str, int], Exception],
+    text: str | None = None,
+) -> None:
+    """As ``lex``, into ``tokens``: what was lexed before a syntax error stays there."""
     if text is None:
         with open(path, encoding="utf-8", errors="replace") as handle:
             text = handle.read()
     if "${" in text or any(name in text for name in external):
-        yield from fallback(path, text)
+        for token in fallback(path, text):
+            tokens.append(token)
         return
-    tokens, open_blocks, stray = _tokens(text)
-    yield from tokens
+    open_blocks, stray = _tokens(text, tokens)
     if stray is not None:
         raise syntax_error('unexpected "}"', path, stray)
     if open_blocks > 0:
-        line = tokens[-1][1] if tokens else 0
+        line = tokens.lines[-1] if tokens.lines else 0
         raise syntax_error('unexpected end of file, expecting "}"', path, line)
 
 
@@ -88,49 +141,59 @@ def _unescape(raw: str, quote: str) -> str:
     return _ESCAPE.sub(lambda found: quote if found.group(1) == quote else found.group(0), raw)
 
 
-def _tokens(text: str) -> tuple[list[Token], int, int | None]:
-    """The tokens; how many blocks are still open at the end; the line of a ``}`` that closes
-    none, if any (the tokens stop before it, where crossplane raises)."""
-    tokens: list[Token] = []
-    append = tokens.append
+def _tokens(text: str, tokens: Tokens) -> tuple[int, int | None]:
+    """The tokens, into ``tokens``; how many blocks are still open at the end; the line of a
+    ``}`` that closes none, if any (the tokens stop before it, where crossplane raises)."""
+    words, lines, quotes = tokens.words, tokens.lines, tokens.quoted
+    add_word, add_line, add_quoted = words.append, lines.append, quotes.append
+    same: dict[str, str] = {}  # one string for the words written alike
+    shared = same.setdefault
     line = 1  # the line the current token starts on, once the blanks before it are counted
     depth = 0
     for blanks, word, special, comment, quoted in _TOKEN.findall(text):
-        if blanks:
+        if blanks and "\n" in blanks:
+            # (only when the line changes: ``line + 0`` would be a new int object, and the
+            # tokens of one line share one)
             line += blanks.count("\n")
         if word:
+            add_word(shared(word, word))
+            add_quoted(False)
             if "\n" in word:
                 # crossplane counts a newline before the character that ends with it: a word
                 # that starts with an escaped newline starts on the next line
-                append((word, line + 1 if word.startswith("\\\n") else line, False))
+                add_line(line + 1 if word.startswith("\\\n") else line)
                 line += word.count("\n")
             else:
-                append((word, line, False))
+                add_line(line)
         elif special:
             if special == "{":
                 depth += 1
             elif special == "}":
                 depth -= 1
                 if depth < 0:
-                    return tokens, depth, line
-            append((special, line, False))
+                    return depth, line
+            add_word(special)
+            add_line(line)
+            add_quoted(False)
         elif comment:
             end = len(comment) - 1  # its newline
-            append(
-                (comment[:-2] if _odd_backslashes(comment, end, 0) else comment[:-1], line, False)
-            )
+            add_word(comment[:-2] if _odd_backslashes(comment, end, 0) else comment[:-1])
+            add_line(line)
+            add_quoted(False)
             line += 1
         elif quoted:
             raw = quoted[1:-1]
-            append((_unescape(raw, quoted[0]) if "\\" in raw else raw, line, True))
+            add_word(shared(raw, raw) if "\\" not in raw else _unescape(raw, quoted[0]))
+            add_line(line)
+            add_quoted(True)
             line += raw.count("\n")
         else:
             # the end: of the file, or a comment or string the end of the file cuts, or a final
             # lone backslash. A word right before it (no blank between) is cut too: dropped.
             # (Only a word token is neither quoted, nor { } ;, nor starts with #.)
-            if not blanks and tokens:
-                value, _line, was_quoted = tokens[-1]
+            if not blanks and words:
+                value, was_quoted = words[-1], quotes[-1]
                 if not was_quoted and value not in ("{", "}", ";") and value[:1] != "#":
                     tokens.pop()
             break
-    return tokens, depth, None
+    return depth, None
