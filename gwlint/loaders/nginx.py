@@ -219,7 +219,7 @@ class _File:
     lines: list[str]
     tokens: nginx_lexer.Tokens
     lexed: Lexed  # shared by the loaders of a run
-    comments: list[tuple[int, str]] = field(default_factory=list)
+    marked: bool = False  # it holds template placeholders (UNKNOWN_MARK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,8 +248,10 @@ class _Walk:
     tokens: Iterator[Token]
     root_dir: str
     stack: tuple[str, ...]
-    # statements of a name already seen on a line, and where the last one ends in the line
-    seen_on_line: dict[tuple[int, str], tuple[int, int]] = field(default_factory=dict)
+    # the line of the last statement read, the statements of each name read on it and where
+    # the last one ends in the line (statements come in line order)
+    last_line: int = 0
+    seen_on_line: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -411,9 +413,12 @@ class _Loader:
             self.error(path, lexed.failure[0], lexed.failure[1])
         loaded = _File(path=path, lines=[], tokens=lexed.tokens, lexed=lexed)
         self._files[key] = loaded
+        read = rendered if rendered is not None else text
+        loaded.marked = UNKNOWN_MARK in read
         if not self.grouping:
-            loaded.lines = (rendered if rendered is not None else text).splitlines()
-            self._comments(loaded)
+            loaded.lines = read.splitlines()
+            if _SUPPRESSION_WORDS.search(read):
+                self._comments(loaded)
         return loaded
 
     def _render(self, path: str, key: str, text: str) -> str | None:
@@ -491,13 +496,13 @@ class _Loader:
         tokens = walk.tokens
         following = tokens.__next__
         lines = walk.file.lines
+        marked = walk.file.marked
         passes: set[str] = set()  # the *_pass directives of this block
         for token, line, quoted in tokens:
             if not quoted:
                 if token == "}":
                     break
                 if token.startswith("#"):
-                    walk.file.comments.append((line, token[1:]))
                     continue
             name, args = token, []
             term, term_quoted = ";", False
@@ -514,15 +519,18 @@ class _Loader:
                 break
             if name == "if":
                 _prepare_if_args(args)
-            on_line = (line, name)
-            nth, after = walk.seen_on_line.get(on_line, (0, 0))
+            if line != walk.last_line:
+                walk.last_line = line
+                walk.seen_on_line = {}
+                nth, after = 0, 0
+            else:
+                nth, after = walk.seen_on_line.get(name, (0, 0))
             column, after = _column(lines, line, name, nth, after)
-            walk.seen_on_line[on_line] = (nth + 1, after)
+            walk.seen_on_line[name] = (nth + 1, after)
             checked = args
-            if any(UNKNOWN_MARK in arg for arg in args):
+            if marked and any(UNKNOWN_MARK in arg for arg in args):
                 # a template placeholder: its value is not known, only that it is one argument
                 checked = ["on" if UNKNOWN_MARK in arg else arg for arg in args]
-            raw = {"directive": name, "line": line, "args": checked}
             # crossplane's verdict on a statement depends only on this (see _ACCEPTED)
             count = len(args)
             verdict = (
@@ -534,6 +542,7 @@ class _Loader:
             )
             try:
                 if verdict not in _ACCEPTED:
+                    raw = {"directive": name, "line": line, "args": checked}
                     _analyzer.analyze(
                         fname=path, stmt=raw, term=term, ctx=cp_ctx, check_ctx=True, check_args=True
                     )
@@ -576,7 +585,7 @@ class _Loader:
                 out.extend(self._include(stmt, context, cp_ctx, walk))
                 continue
             if term == "{" and not term_quoted:
-                inner = _analyzer.enter_block_ctx(raw, cp_ctx)
+                inner = _analyzer.enter_block_ctx({"directive": name, "args": checked}, cp_ctx)
                 stmt.block = self._block(walk, (*context, name), inner)
             out.append(stmt)
         return out
@@ -1200,6 +1209,9 @@ def _lex(path: str, text: str | None = None) -> Lexed:
 # an unknown value a template placeholder stands for (gwlint.loaders.templates.marker)
 UNKNOWN_MARK = "__GWLINT_UNKNOWN_"
 PLACEHOLDER = "it is a template placeholder, filled in only when the template is rendered"
+# a comment that may suppress findings names gwlint (or says noqa); files without one are not
+# searched for them (see _Loader._comments)
+_SUPPRESSION_WORDS = re.compile("gwlint|noqa", re.IGNORECASE)
 # what a template has that a plain nginx config has not: tags, envsubst references
 _MAYBE_TEMPLATE = re.compile(r"\{\{|\{%|<%|\$\{?[A-Z_]")
 
@@ -1441,9 +1453,8 @@ class _Scope:
 
 def _source(stmt: Stmt) -> Source:
     if stmt.built_source is None:
-        stmt.built_source = Source(
-            path=stmt.path, line=stmt.line, column=stmt.column, note=stmt.origin
-        )
+        # (path, line, column, default_of, note): positional, once per statement
+        stmt.built_source = Source(stmt.path, stmt.line, stmt.column, None, stmt.origin)
     return stmt.built_source
 
 
@@ -1778,12 +1789,13 @@ def _typed(raw: str, kind: str, source: Source) -> Sourced[Any]:
 def _directive(stmt: Stmt) -> Directive:
     if stmt.built_directive is None:
         args = tuple(stmt.args)
+        # (name, args, source, context, invalid): positional, once per statement
         stmt.built_directive = Directive(
-            name=stmt.name,
-            args=args,
-            source=_source(stmt),
-            context=stmt.context,
-            invalid=invalid_value(stmt.name, args, stmt.context[-1:] == ("upstream",)),
+            stmt.name,
+            args,
+            _source(stmt),
+            stmt.context,
+            invalid_value(stmt.name, args, stmt.context[-1:] == ("upstream",)),
         )
     return stmt.built_directive
 

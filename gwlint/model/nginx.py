@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from gwlint.model.address import Address
 from gwlint.model.source import Source, Sourced
@@ -35,9 +35,9 @@ MODULE_PREFIX: dict[Protocol, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Directive:
-    """One nginx statement after includes are expanded, with its file, line and context."""
+class Directive(NamedTuple):
+    """One nginx statement after includes are expanded, with its file, line and context (a
+    named tuple: one is made per statement)."""
 
     name: str
     args: tuple[str, ...]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Source:
-    """The origin of a value: ``path:line[:column]``, or the default of ``server version``."""
+class Source(NamedTuple):
+    """The origin of a value: ``path:line[:column]``, or the default of ``server version``.
+
+    A named tuple: one is made per nginx statement (34k in a large config), and a tuple is
+    built three times faster than a frozen dataclass."""
 
     path: str | None = None
     line: int | None = None
