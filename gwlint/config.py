@@ -14,10 +14,14 @@ import contextlib
 import os
 import tomllib
 from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from gwlint import config_model
 
 CONFIG_NAMES = (".gwlint.toml", "gwlint.toml", "pyproject.toml")
 MAX_CONFIG_BYTES = 8 * 1024 * 1024  # as every file gwlint reads (loaders.common.MAX_FILE_BYTES)
@@ -32,52 +36,50 @@ def _dashes(name: str) -> str:
     return name.replace("_", "-")
 
 
-class DeploymentConfig(BaseModel):
+# The configuration as the run reads it: plain records, built without pydantic. A file is
+# validated by the pydantic models of ``gwlint.config_model`` (same fields, the JSON Schema's
+# source), imported only when there is a file; ``load`` copies the result into these.
+
+
+@dataclass(slots=True)
+class DeploymentConfig:
     """One deployment: its nginx config(s) and app server config(s), as globs."""
 
-    model_config = ConfigDict(extra="forbid", alias_generator=_dashes, populate_by_name=True)
-
     name: str | None = None
-    nginx: list[str] = Field(default_factory=list)
-    app: list[str] = Field(default_factory=list)
+    nginx: list[str] = field(default_factory=list)
+    app: list[str] = field(default_factory=list)
 
 
-class Config(BaseModel):
-    model_config = ConfigDict(extra="forbid", alias_generator=_dashes, populate_by_name=True)
-
+@dataclass(slots=True)
+class Config:
     # a configuration file this one inherits, relative to this file's folder: its settings apply
     # where this file sets nothing (``select`` resets the inherited ``ignore``, as in ruff)
     extend: str | None = None
     select: list[str] | None = None
-    ignore: list[str] = Field(default_factory=list)
-    extend_select: list[str] = Field(default_factory=list)
-    severity: dict[str, SeverityName] = Field(default_factory=dict)
-    per_file_ignores: dict[str, list[str]] = Field(default_factory=dict)
+    ignore: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+    severity: dict[str, SeverityName] = field(default_factory=dict)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     fail_on: SeverityName = "warning"
-    cpus: int | None = Field(default=None, ge=1)
+    cpus: int | None = None
     nginx_version: str | None = None
     gunicorn_version: str | None = None
     uwsgi_version: str | None = None
     front: str | None = None
-    stop_timeout: int | None = Field(default=None, ge=0)
-    somaxconn: int | None = Field(default=None, ge=1)
+    stop_timeout: int | None = None
+    somaxconn: int | None = None
     nginx_prefix: str | None = None
     uwsgi_section: str | None = None
-    env: dict[str, str] = Field(default_factory=dict)
-    deployments: list[DeploymentConfig] = Field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    deployments: list[DeploymentConfig] = field(default_factory=list)
     # folder walks: gitignore-style patterns relative to this file's folder (ruff's semantics:
     # exclude replaces the default list, extend-exclude adds to it)
     exclude: list[str] | None = None
-    extend_exclude: list[str] = Field(default_factory=list)
+    extend_exclude: list[str] = field(default_factory=list)
     respect_gitignore: bool = True
-    path: Path | None = Field(default=None, exclude=True)  # the file it was read from
-
-    @field_validator("env", mode="before")
-    @classmethod
-    def _env_as_text(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            return {str(k): str(v) for k, v in value.items()}
-        return value
+    path: Path | None = None  # the file it was read from
+    # the fields the file set (field names, with underscores; pydantic's ``model_fields_set``)
+    fields_set: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
     @property
     def root(self) -> Path:
@@ -85,7 +87,9 @@ class Config(BaseModel):
         return self.path.parent if self.path is not None else Path.cwd()
 
 
-ALLOWED_KEYS = sorted(_dashes(name) for name in Config.model_fields if name != "path")
+_INTERNAL = ("path", "fields_set")  # fields that are no key of the file
+_FIELDS = tuple(f.name for f in fields(Config) if f.name not in _INTERNAL)
+ALLOWED_KEYS = sorted(_dashes(name) for name in _FIELDS)
 # keys that shape the whole run (what is walked, how deployments are formed, when it fails): read
 # from the configuration of the folder checked; a configuration closer to some files cannot
 # change them for those files alone
@@ -182,14 +186,32 @@ def load(
     folders cannot make gwlint read outside them); a refused ``extend`` raises ``Refused``.
     ``inherit=False``: ``path`` alone, its ``extend`` not followed."""
     if path is None:
-        return Config()
+        return Config()  # no file: the defaults, without pydantic
+    from pydantic import ValidationError
+
+    from gwlint.config_model import Config as Model
+
     table = _inherited(path, [], allowed if inherit else lambda _: True, inherit=inherit)
     table.pop("extend", None)
     try:
-        config = Config.model_validate(table)
+        model = Model.model_validate(table)
     except ValidationError as exc:  # each file was valid alone: a merge cannot break a key
         raise ConfigError(_explain(exc, path)) from None
-    return config.model_copy(update={"path": path})
+    return _plain(model, path)
+
+
+def _plain(model: config_model.Config, path: Path) -> Config:
+    """The validated ``model`` as the run's plain ``Config``, read from ``path``."""
+    values = {name: getattr(model, name) for name in _FIELDS if name != "deployments"}
+    deployments = [
+        DeploymentConfig(name=d.name, nginx=d.nginx, app=d.app) for d in model.deployments
+    ]
+    return Config(
+        **values,
+        deployments=deployments,
+        path=path,
+        fields_set=frozenset({*model.model_fields_set, "path"}),
+    )
 
 
 class Refused(ConfigError):
@@ -208,11 +230,15 @@ def _inherited(
     inherit: bool = True,
 ) -> dict[str, Any]:
     """``path``'s table (keys with dashes), validated alone, over what it extends."""
+    from pydantic import ValidationError
+
+    from gwlint.config_model import Config as Model
+
     table = _table(path)
     if table is None:
         raise ConfigError(f"{path}: no [tool.gwlint] table")
     try:
-        Config.model_validate(table)
+        Model.model_validate(table)
     except ValidationError as exc:
         raise ConfigError(_explain(exc, path)) from None
     table = {_dashes(str(key)): value for key, value in table.items()}

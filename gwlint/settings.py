@@ -156,7 +156,7 @@ class Settings:
             raise UsageError(str(exc)) from None
         self.warnings.extend(_shadowing(config))
         for key in cfg.RUN_KEYS:
-            if key in config.model_fields_set or key.replace("-", "_") in config.model_fields_set:
+            if key.replace("-", "_") in config.fields_set:
                 assert config.path is not None
                 where = f"{display(str(config.path))}:{_line_of(config.path, key)}"
                 self.warnings.append(

@@ -236,7 +236,8 @@ def test_docs_configuration_lists_every_key_and_its_example_is_valid() -> None:
     import re
     import tomllib
 
-    from gwlint.config import ALLOWED_KEYS, Config
+    from gwlint.config import ALLOWED_KEYS
+    from gwlint.config_model import Config
     from tests.conftest import ROOT
 
     page = (ROOT / "docs" / "configuration.md").read_text()

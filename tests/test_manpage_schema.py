@@ -170,7 +170,7 @@ INVALID = [
 def _accepted_by_gwlint(table: dict[str, Any]) -> bool:
     from pydantic import ValidationError
 
-    from gwlint.config import Config
+    from gwlint.config_model import Config
 
     try:
         Config.model_validate(table)

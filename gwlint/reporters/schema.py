@@ -1,5 +1,5 @@
 """The JSON Schema of the configuration, ``docs/gwlint.schema.json``, generated from its pydantic
-model (``gwlint.config.Config``) so that editors complete and check the keys.
+model (``gwlint.config_model.Config``) so that editors complete and check the keys.
 
 It describes one table: a ``gwlint.toml`` or ``.gwlint.toml`` file, or the ``[tool.gwlint]``
 table of ``pyproject.toml`` (the shape SchemaStore's pyproject.toml schema gives each tool's
@@ -59,7 +59,7 @@ def _tidy(node: Any) -> Any:
 
 def schema() -> dict[str, Any]:
     """The configuration's JSON Schema."""
-    from gwlint.config import Config
+    from gwlint.config_model import Config
 
     generated = Config.model_json_schema(by_alias=True, mode="validation")
     properties = {
@@ -67,7 +67,8 @@ def schema() -> dict[str, Any]:
     }
     generated["properties"] = properties
     tidy: dict[str, Any] = _tidy(generated)
-    # the model reads each env value as its text (Config._env_as_text): TOML scalars all fit
+    # the model reads each env value as its text (config_model.Config._env_as_text): TOML
+    # scalars all fit
     tidy["properties"]["env"]["additionalProperties"] = {
         "type": ["string", "integer", "number", "boolean"]
     }
