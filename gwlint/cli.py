@@ -2,9 +2,10 @@
 
 The commands are declared with typer in ``gwlint.cli_typer``. A plain ``gwlint check`` (the
 pre-commit hook's command, run on every commit) is read here instead, without importing typer,
-whose start-up and pydantic parameter adapters cost more than the check itself: ``fast_check``
-reads only options it reads exactly as the typer declaration does (tests/test_cli_fast_path.py
-keeps the two equal) and hands anything else (help, unknown or odd options) to typer.
+whose start-up and pydantic parameter adapters cost more than the check itself. check's options
+are declared once, in ``gwlint.cli_options``: typer's command is built from that declaration and
+``fast_check`` reads it, only in the plain forms it reads exactly as typer does
+(tests/test_cli_fast_path.py), handing anything else (help, unknown or odd options) to typer.
 """
 
 from __future__ import annotations
@@ -12,102 +13,25 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NoReturn
+
+from gwlint.cli_options import FLAGS
+
+# check's options and the choices of gwlint's options, declared in gwlint.cli_options
+from gwlint.cli_options import CheckOptions as CheckOptions
+from gwlint.cli_options import Color as Color
+from gwlint.cli_options import Format as Format
+from gwlint.cli_options import Level as Level
+from gwlint.cli_options import PageFormat as PageFormat
+from gwlint.cli_options import ReportFormat as ReportFormat
+from gwlint.cli_options import SarifHelp as SarifHelp
 
 if TYPE_CHECKING:
     from gwlint.engine import Report, Request
 
 
-class Format(StrEnum):
-    text = "text"
-    json = "json"
-
-
-class Level(StrEnum):
-    error = "error"
-    warning = "warning"
-    info = "info"
-
-
-class Color(StrEnum):
-    auto = "auto"
-    always = "always"
-    never = "never"
-
-
-class ReportFormat(StrEnum):
-    """``check --format``: gwlint.reporters.FORMATS (kept literal here: the CLI imports lazily)."""
-
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    github = "github"
-    gitlab = "gitlab"
-    junit = "junit"
-
-
-class PageFormat(StrEnum):
-    """``rule --format``: the page for a terminal, as Markdown, or as JSON."""
-
-    text = "text"
-    markdown = "markdown"
-    json = "json"
-
-
-class SarifHelp(StrEnum):
-    """``check --sarif-help``: how much of each rule's page a SARIF log holds."""
-
-    short = "short"
-    full = "full"
-
-
 class CommandError(Exception):
     """A usage error: ``gwlint: error: MESSAGE`` on standard error, and exit 2."""
-
-
-@dataclass
-class CheckOptions:
-    """``gwlint check``'s command line, as typer or ``fast_check`` read it (None: not given)."""
-
-    paths: list[str] = field(default_factory=list)
-    output_format: ReportFormat = ReportFormat.text
-    output: str | None = None
-    cpus: int | None = None
-    nginx_version: str | None = None
-    gunicorn_version: str | None = None
-    uwsgi_version: str | None = None
-    env: list[str] | None = None
-    front: str | None = None
-    stop_timeout: int | None = None
-    somaxconn: int | None = None
-    nginx_prefix: str | None = None
-    nginx: list[str] | None = None
-    gunicorn: list[str] | None = None
-    uwsgi: list[str] | None = None
-    uwsgi_section: str | None = None
-    nginx_dump: str | None = None
-    nginx_dump_root: list[str] | None = None
-    select: list[str] | None = None
-    extend_select: list[str] | None = None
-    ignore: list[str] | None = None
-    fail_on: Level | None = None
-    exit_zero: bool = False
-    config: str | None = None
-    isolated: bool = False
-    statistics: bool = False
-    quiet: bool = False
-    color: Color = Color.auto
-    show_files: bool = False
-    show_settings: bool = False
-    sarif_category: str | None = None
-    sarif_help: SarifHelp | None = None
-    stdin_filename: str | None = None
-    fix: bool = False
-    unsafe_fixes: bool = False
-    diff: bool = False
-    show_fixes: bool = False
 
 
 def one_line(message: str) -> str:
@@ -430,50 +354,10 @@ def _render(output_format: ReportFormat, report: Report, options: CheckOptions) 
 
 # --- the fast path ------------------------------------------------------------------------------
 
-# check's options, each as the typer declaration reads it: name -> (field, kind), kind being bool
-# (a flag), str, int, list (repeatable) or the enum of its choices
-_CHECK_OPTIONS: dict[str, tuple[str, Any]] = {
-    "--format": ("output_format", ReportFormat),
-    "--output-format": ("output_format", ReportFormat),
-    "-f": ("output_format", ReportFormat),
-    "--output": ("output", str),
-    "-o": ("output", str),
-    "--cpus": ("cpus", int),
-    "--nginx-version": ("nginx_version", str),
-    "--gunicorn-version": ("gunicorn_version", str),
-    "--uwsgi-version": ("uwsgi_version", str),
-    "--env": ("env", list),
-    "--front": ("front", str),
-    "--stop-timeout": ("stop_timeout", int),
-    "--somaxconn": ("somaxconn", int),
-    "--nginx-prefix": ("nginx_prefix", str),
-    "--nginx": ("nginx", list),
-    "--gunicorn": ("gunicorn", list),
-    "--uwsgi": ("uwsgi", list),
-    "--uwsgi-section": ("uwsgi_section", str),
-    "--nginx-dump": ("nginx_dump", str),
-    "--nginx-dump-root": ("nginx_dump_root", list),
-    "--select": ("select", list),
-    "--extend-select": ("extend_select", list),
-    "--ignore": ("ignore", list),
-    "--fail-on": ("fail_on", Level),
-    "--exit-zero": ("exit_zero", bool),
-    "--config": ("config", str),
-    "--isolated": ("isolated", bool),
-    "--statistics": ("statistics", bool),
-    "--quiet": ("quiet", bool),
-    "-q": ("quiet", bool),
-    "--color": ("color", Color),
-    "--show-files": ("show_files", bool),
-    "--show-settings": ("show_settings", bool),
-    "--sarif-category": ("sarif_category", str),
-    "--sarif-help": ("sarif_help", SarifHelp),
-    "--stdin-filename": ("stdin_filename", str),
-    "--fix": ("fix", bool),
-    "--unsafe-fixes": ("unsafe_fixes", bool),
-    "--diff": ("diff", bool),
-    "--show-fixes": ("show_fixes", bool),
-}
+# check's options as gwlint.cli_options declares them (typer's command is built from the same
+# declaration): flag -> (field, kind), kind being bool (a flag), str, int, list (repeatable) or
+# the enum of its choices
+_CHECK_OPTIONS: dict[str, tuple[str, Any]] = FLAGS
 
 
 def fast_check(argv: list[str]) -> CheckOptions | None:

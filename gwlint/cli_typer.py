@@ -2,29 +2,23 @@
 
 ``gwlint.cli.main`` reads a plain ``gwlint check`` itself (the pre-commit hook's command runs on
 every commit, and typer with its pydantic adapters costs tens of milliseconds to start); help,
-the other commands and anything it does not read exactly as this declaration would come here.
+the other commands and anything it does not read exactly as typer would come here. Both read
+check's options from one declaration, ``gwlint.cli_options.CheckOptions``: check's parameters
+are built from it here.
 """
 
 from __future__ import annotations
 
+import inspect
+from dataclasses import Field, fields
 from typing import Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperCommand
 
 from gwlint import __version__
-from gwlint.cli import (
-    CheckOptions,
-    Color,
-    CommandError,
-    Format,
-    Level,
-    PageFormat,
-    ReportFormat,
-    SarifHelp,
-    one_line,
-    run_check,
-)
+from gwlint.cli import CommandError, one_line, run_check
+from gwlint.cli_options import CheckOptions, Format, PageFormat, spec
 
 app = typer.Typer(
     name="gwlint",
@@ -95,309 +89,72 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
-# options check and diagnose share: one declaration each
-_OutputOption = Annotated[
-    str | None,
-    typer.Option(
-        "--output",
-        "-o",
-        metavar="FILE",
-        help="Write the report to FILE instead of standard output (- for standard output).",
-    ),
-]
-_CpusOption = Annotated[
-    int | None,
-    typer.Option(
-        metavar="N", help="CPUs of the production machine (cpu_count(), %k, worker checks)."
-    ),
-]
-_NginxVersionOption = Annotated[
-    str | None,
-    typer.Option(metavar="X.Y.Z", help="nginx version in production [default: 1.30]."),
-]
-_GunicornVersionOption = Annotated[
-    str | None,
-    typer.Option(metavar="X.Y", help="gunicorn version in production [default: 27.0]."),
-]
-_UwsgiVersionOption = Annotated[
-    str | None,
-    typer.Option(metavar="X.Y.Z", help="uWSGI version in production [default: 2.0.30]."),
-]
-_EnvOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--env",
-        metavar="NAME=VALUE",
-        help="NAME=VALUE for environment lookups in the configs (repeatable).",
-    ),
-]
-_FrontOption = Annotated[
-    str | None,
-    typer.Option(
-        metavar="NAME[:SECONDS]",
-        help="Load balancer or CDN in front: alb, gcp, cloudflare, heroku, oci, elb, with "
-        "an optional :SECONDS (alb:120), or idle=SECONDS,read=SECONDS.",
-    ),
-]
-_StopTimeoutOption = Annotated[
-    int | None,
-    typer.Option(
-        metavar="SECONDS",
-        help="Grace period of the orchestrator before SIGKILL (Kubernetes 30, docker 10).",
-    ),
-]
-_SomaxconnOption = Annotated[
-    int | None,
-    typer.Option(metavar="N", help="net.core.somaxconn of the target [default: 4096]."),
-]
-_ConfigOption = Annotated[
-    str | None,
-    typer.Option(
-        metavar="FILE",
-        help="Configuration file for every file (default: each file's closest .gwlint.toml, "
-        "gwlint.toml or pyproject.toml with [tool.gwlint], as ruff).",
-    ),
-]
-_IsolatedOption = Annotated[
-    bool, typer.Option("--isolated", help="Ignore every configuration file.")
-]
+# check's options are declared once, with CheckOptions (gwlint.cli_options), which the fast path
+# (gwlint.cli.fast_check) reads too: check's typer parameters are built from that declaration,
+# and diagnose takes the options it shares with check from it
+_CHECK_FIELDS: dict[str, Field[Any]] = {
+    declared.name: declared for declared in fields(CheckOptions)
+}
 
 
-@app.command(cls=_Command)
-def check(
-    paths: Annotated[
-        list[str] | None,
-        typer.Argument(
-            metavar="PATH",
-            help="Config files or folders (default: the current folder). Each file's kind comes "
-            "from its name and content. - reads standard input as the file --stdin-filename "
-            "names.",
-            show_default=False,
-        ),
-    ] = None,
-    output_format: Annotated[
-        ReportFormat,
-        typer.Option(
-            "--format",
-            "--output-format",
-            "-f",
-            help="Output format: text, json, sarif (code scanning), github (Actions "
-            "annotations), gitlab (Code Quality), junit (JUnit XML test report).",
-        ),
-    ] = ReportFormat.text,
-    output: _OutputOption = None,
-    cpus: _CpusOption = None,
-    nginx_version: _NginxVersionOption = None,
-    gunicorn_version: _GunicornVersionOption = None,
-    uwsgi_version: _UwsgiVersionOption = None,
-    env: _EnvOption = None,
-    front: _FrontOption = None,
-    stop_timeout: _StopTimeoutOption = None,
-    somaxconn: _SomaxconnOption = None,
-    nginx_prefix: Annotated[
-        str | None,
-        typer.Option(
-            metavar="DIR",
-            help="Folder relative nginx includes resolve against [default: the main file's "
-            "folder].",
-        ),
-    ] = None,
-    nginx: Annotated[
-        list[str] | None, typer.Option("--nginx", metavar="FILE", help="Read FILE as nginx config.")
-    ] = None,
-    gunicorn: Annotated[
-        list[str] | None,
-        typer.Option("--gunicorn", metavar="FILE", help="Read FILE as gunicorn config."),
-    ] = None,
-    uwsgi: Annotated[
-        list[str] | None, typer.Option("--uwsgi", metavar="FILE", help="Read FILE as uWSGI ini.")
-    ] = None,
-    uwsgi_section: Annotated[
-        str | None,
-        typer.Option(metavar="NAME", help="Section of the uWSGI ini to read [default: uwsgi]."),
-    ] = None,
-    nginx_dump: Annotated[
-        str | None,
-        typer.Option(
-            metavar="FILE",
-            help="Read the nginx side from the output of `nginx -T` on the server (- for "
-            "standard input); findings name the server's files and lines. A `nginx version:` "
-            "line before it (`nginx -V; nginx -T`) sets the nginx version.",
-        ),
-    ] = None,
-    nginx_dump_root: Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="SERVER=REPO",
-            help="Name the server's folder SERVER as the repository's REPO in findings "
-            "(/etc/nginx=deploy/nginx), so that SARIF and annotations place them (repeatable).",
-        ),
-    ] = None,
-    select: Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="CODES",
-            help="Only these rule codes or prefixes (comma-separated, e.g. GW1,GW401); replaces "
-            "the configuration's select.",
-        ),
-    ] = None,
-    extend_select: Annotated[
-        list[str] | None,
-        typer.Option(metavar="CODES", help="Enable these rule codes or prefixes as well."),
-    ] = None,
-    ignore: Annotated[
-        list[str] | None,
-        typer.Option(metavar="CODES", help="Skip these rule codes or prefixes."),
-    ] = None,
-    fail_on: Annotated[
-        Level | None,
-        typer.Option(
-            help="Exit 1 when a finding is at least this severe [default: warning, or the "
-            "configuration's fail-on]."
-        ),
-    ] = None,
-    exit_zero: Annotated[
-        bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings.")
-    ] = False,
-    config: _ConfigOption = None,
-    isolated: _IsolatedOption = False,
-    statistics: Annotated[
-        bool,
-        typer.Option("--statistics", help="Count findings per rule instead of listing them."),
-    ] = False,
-    quiet: Annotated[
-        bool,
-        typer.Option("--quiet", "-q", help="Print findings only: no summary line, no warnings."),
-    ] = False,
-    color: Annotated[
-        Color,
-        typer.Option(
-            help="Colour the text output: auto (on a terminal, unless NO_COLOR is set), "
-            "always, never."
-        ),
-    ] = Color.auto,
-    show_files: Annotated[
-        bool,
-        typer.Option(
-            "--show-files",
-            help="List the files read, as what, and how they were grouped into deployments "
-            "and paired; no check.",
-        ),
-    ] = False,
-    show_settings: Annotated[
-        bool,
-        typer.Option(
-            "--show-settings",
-            help="Show the versions, target facts and every app server and nginx setting "
-            "with its source; no check.",
-        ),
-    ] = False,
-    sarif_category: Annotated[
-        str | None,
-        typer.Option(
-            metavar="NAME",
-            help="SARIF: automationDetails.id NAME/, to tell apart the uploads of one commit "
-            "(a matrix, two folders) [default: none, codeql-action's category applies].",
-        ),
-    ] = None,
-    sarif_help: Annotated[
-        SarifHelp | None,
-        typer.Option(
-            help="SARIF: each rule's descriptions and page link (short), or its whole page "
-            "(full) [default: short].",
-        ),
-    ] = None,
-    stdin_filename: Annotated[
-        str | None,
-        typer.Option(
-            metavar="NAME",
-            help="Read standard input as the file NAME (with the path -, or alone): its kind "
-            "from NAME and the text, findings name NAME, and the other configs are found as "
-            "without it (NAME's text on disk, if any, replaced).",
-        ),
-    ] = None,
-    fix: Annotated[
-        bool,
-        typer.Option(
-            "--fix",
-            help="Apply the safe fixes to the files (in rounds until the findings are stable; "
-            "each file written atomically, none when a fix fails), then report what remains.",
-        ),
-    ] = False,
-    unsafe_fixes: Annotated[
-        bool,
-        typer.Option(
-            "--unsafe-fixes",
-            help="With --fix or --diff, also apply the unsafe fixes (one choice among several, "
-            "or a change with side effects).",
-        ),
-    ] = False,
-    diff: Annotated[
-        bool,
-        typer.Option(
-            "--diff",
-            help="Print the fixes as a unified diff and write nothing; exit 1 when there is one.",
-        ),
-    ] = False,
-    show_fixes: Annotated[
-        bool,
-        typer.Option(
-            "--show-fixes",
-            help="List the fixes: those applied with --fix, else those --fix would apply, and "
-            "why the others cannot be applied automatically.",
-        ),
-    ] = False,
-) -> None:
+def _parameter(name: str) -> Any:
+    """The typer parameter (typer.Option, or typer.Argument for the paths) of the field
+    ``name`` of CheckOptions, as gwlint.cli_options declares it."""
+    found = spec(_CHECK_FIELDS[name])
+    if not found.flags:
+        return typer.Argument(metavar=found.metavar, help=found.help, show_default=False)
+    return typer.Option(*found.flags, metavar=found.metavar, help=found.help)
+
+
+def _check_signature() -> inspect.Signature:
+    """check's parameters, in the declaration's order: each field's type annotated with its
+    typer parameter, its default the field's (the paths: None, as typer gives no argument)."""
+    parameters = []
+    for name, declared in _CHECK_FIELDS.items():
+        annotation: Any = declared.type
+        default = declared.default
+        if not spec(declared).flags:
+            annotation, default = annotation | None, None
+        parameters.append(
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=default,
+                annotation=Annotated[annotation, _parameter(name)],
+            )
+        )
+    return inspect.Signature(parameters)
+
+
+def check(**given: Any) -> None:
     """Check nginx config(s) against gunicorn/uWSGI config(s).
 
     With no path, finds every nginx config, gunicorn config and uWSGI ini under the current
     folder and groups them into deployments.
     """
+    given["paths"] = list(given["paths"] or [])
     try:
-        code = run_check(
-            CheckOptions(
-                paths=list(paths or []),
-                output_format=output_format,
-                output=output,
-                cpus=cpus,
-                nginx_version=nginx_version,
-                gunicorn_version=gunicorn_version,
-                uwsgi_version=uwsgi_version,
-                env=env,
-                front=front,
-                stop_timeout=stop_timeout,
-                somaxconn=somaxconn,
-                nginx_prefix=nginx_prefix,
-                nginx=nginx,
-                gunicorn=gunicorn,
-                uwsgi=uwsgi,
-                uwsgi_section=uwsgi_section,
-                nginx_dump=nginx_dump,
-                nginx_dump_root=nginx_dump_root,
-                select=select,
-                extend_select=extend_select,
-                ignore=ignore,
-                fail_on=fail_on,
-                exit_zero=exit_zero,
-                config=config,
-                isolated=isolated,
-                statistics=statistics,
-                quiet=quiet,
-                color=color,
-                show_files=show_files,
-                show_settings=show_settings,
-                sarif_category=sarif_category,
-                sarif_help=sarif_help,
-                stdin_filename=stdin_filename,
-                fix=fix,
-                unsafe_fixes=unsafe_fixes,
-                diff=diff,
-                show_fixes=show_fixes,
-            )
-        )
+        code = run_check(CheckOptions(**given))
     except CommandError as exc:
         _fail(str(exc))
     raise typer.Exit(code)
+
+
+check.__signature__ = _check_signature()  # type: ignore[attr-defined]
+app.command(cls=_Command)(check)
+
+# the options diagnose shares with check
+_OutputOption = Annotated[str | None, _parameter("output")]
+_CpusOption = Annotated[int | None, _parameter("cpus")]
+_NginxVersionOption = Annotated[str | None, _parameter("nginx_version")]
+_GunicornVersionOption = Annotated[str | None, _parameter("gunicorn_version")]
+_UwsgiVersionOption = Annotated[str | None, _parameter("uwsgi_version")]
+_EnvOption = Annotated[list[str] | None, _parameter("env")]
+_FrontOption = Annotated[str | None, _parameter("front")]
+_StopTimeoutOption = Annotated[int | None, _parameter("stop_timeout")]
+_SomaxconnOption = Annotated[int | None, _parameter("somaxconn")]
+_ConfigOption = Annotated[str | None, _parameter("config")]
+_IsolatedOption = Annotated[bool, _parameter("isolated")]
 
 
 @app.command(cls=_Command)
