@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from gwlint.rules import app, input, keepalive, limits, nginx, protocol, timeouts, workers
 from gwlint.rules.base import Rule
-from gwlint.rules.causes import CAUSES
 
 ALL_RULES: tuple[Rule, ...] = tuple(
     sorted(
@@ -24,10 +25,24 @@ ALL_RULES: tuple[Rule, ...] = tuple(
 
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}
 
-# every code with a page: the rules ``check`` runs, then the causes ``gwlint diagnose`` finds in
-# logs that no rule explains (GW9xx: never reported by ``check``, not selectable there)
-DOCUMENTED: tuple[Rule, ...] = (*ALL_RULES, *CAUSES)
-DOCUMENTED_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in DOCUMENTED}
+if TYPE_CHECKING:
+    # every code with a page: the rules ``check`` runs, then the causes ``gwlint diagnose`` finds
+    # in logs that no rule explains (GW9xx: never reported by ``check``, not selectable there).
+    # Built on first use (``__getattr__``): ``check`` never imports the causes.
+    DOCUMENTED: tuple[Rule, ...]
+    DOCUMENTED_BY_CODE: dict[str, Rule]
+
+
+def __getattr__(name: str) -> object:
+    if name not in ("DOCUMENTED", "DOCUMENTED_BY_CODE"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from gwlint.rules.causes import CAUSES
+
+    documented: tuple[Rule, ...] = (*ALL_RULES, *CAUSES)
+    globals().update(
+        DOCUMENTED=documented, DOCUMENTED_BY_CODE={rule.code: rule for rule in documented}
+    )
+    return globals()[name]
 
 
 def select(selectors: list[str] | None, ignores: list[str]) -> set[str]:

@@ -1,4 +1,5 @@
-"""How a rule is declared: its code, title, default severity, family, docs and check function.
+"""How a rule is declared: its code, title, default severity, family and check function; and
+its docs (Why, Example, Fix, References, Claims), which ``gwlint/rules/docs/`` declares apart.
 
 A rule's check yields ``Finding``s (where, what, the other side, the fix); the engine stamps the
 rule's code and severity on them. Input problems (GW0xx) have no check: loaders report them.
@@ -27,6 +28,8 @@ FAMILIES = {
     "6": "nginx",
     "7": "app",
 }
+# the module of gwlint/rules/docs/ that holds a family's docs
+DOCS_MODULES = {digit: family.replace("-", "") for digit, family in FAMILIES.items()}
 
 
 @dataclass(frozen=True)
@@ -94,52 +97,88 @@ def from_source(
 
 
 @dataclass(frozen=True)
-class Rule:
-    code: str
-    name: str  # kebab-case slug
-    title: str
-    severity: Severity
+class RuleDocs:
+    """What a rule's page says, kept apart from the rule (``gwlint/rules/docs/``): ``check``
+    never reads it, so it is built only when a page, SARIF's help or a test asks for it."""
+
     why: str  # Markdown: the failure, status code and log lines on each side
     example: Example
     fix: Example
     references: tuple[str, ...]
-    check: Check | None = field(default=None, compare=False)
     claims: tuple[Claim, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule: what ``check`` needs (code, severity, check function). Its docs (``why``,
+    ``example``, ``fix``, ``references``, ``claims``) are read on first use from
+    ``gwlint.rules.docs.<family>``, keyed by code."""
+
+    code: str
+    name: str  # kebab-case slug
+    title: str
+    severity: Severity
+    check: Check | None = field(default=None, compare=False)
 
     @property
     def family(self) -> str:
         return FAMILIES[self.code[2]]
 
+    @property
+    def docs(self) -> RuleDocs:
+        from importlib import import_module
 
-def rule(
+        module = import_module(f"gwlint.rules.docs.{DOCS_MODULES[self.code[2]]}")
+        found: RuleDocs = module.DOCS[self.code]
+        return found
+
+    @property
+    def why(self) -> str:
+        return self.docs.why
+
+    @property
+    def example(self) -> Example:
+        return self.docs.example
+
+    @property
+    def fix(self) -> Example:
+        return self.docs.fix
+
+    @property
+    def references(self) -> tuple[str, ...]:
+        return self.docs.references
+
+    @property
+    def claims(self) -> tuple[Claim, ...]:
+        return self.docs.claims
+
+
+def rule(*, code: str, name: str, title: str, severity: Severity) -> Callable[[Check], Rule]:
+    """Declare a rule next to its check function; the module-level name becomes the ``Rule``.
+    Its docs are declared in ``gwlint/rules/docs/<family>.py`` (``rule_docs``)."""
+
+    def wrap(check: Check) -> Rule:
+        return Rule(code=code, name=name, title=title, severity=severity, check=check)
+
+    return wrap
+
+
+def rule_docs(
     *,
-    code: str,
-    name: str,
-    title: str,
-    severity: Severity,
     why: str,
     example: Example,
     fix: Example,
     references: Iterable[str],
     claims: Iterable[Claim] = (),
-) -> Callable[[Check], Rule]:
-    """Declare a rule next to its check function; the module-level name becomes the ``Rule``."""
-
-    def wrap(check: Check) -> Rule:
-        return Rule(
-            code=code,
-            name=name,
-            title=title,
-            severity=severity,
-            why=why.strip(),
-            example=example,
-            fix=fix,
-            references=tuple(references),
-            check=check,
-            claims=tuple(claims),
-        )
-
-    return wrap
+) -> RuleDocs:
+    """A rule's docs, as ``gwlint/rules/docs/<family>.py`` declares them (``why`` stripped)."""
+    return RuleDocs(
+        why=why.strip(),
+        example=example,
+        fix=fix,
+        references=tuple(references),
+        claims=tuple(claims),
+    )
 
 
 def ex(*files: tuple[str, str], args: tuple[str, ...] = ()) -> Example:

@@ -9,10 +9,10 @@ both). ``advice`` is the fix line the diagnosis prints when no config finding gi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gwlint.model.diagnostics import Severity
-from gwlint.rules.base import Claim, Rule, ex, from_source
+from gwlint.rules.base import Claim, Rule, RuleDocs, ex, from_source
 
 NGINX_SRC = "https://github.com/nginx/nginx/blob/release-1.31.4/src"
 NGINX_UPSTREAM = f"{NGINX_SRC}/http/ngx_http_upstream.c"
@@ -23,15 +23,21 @@ UVICORN_SRC = "https://github.com/Kludex/uvicorn/blob/0.51.0/uvicorn"
 FAMILY = "diagnose"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CauseCode(Rule):
-    """A cause code of ``gwlint diagnose``: a rule's page, no check."""
+    """A cause code of ``gwlint diagnose``: a rule's page, no check. Its docs are declared here
+    (this module is only imported for the pages, ``gwlint rule``/``rules`` and ``diagnose``)."""
 
     advice: str = ""  # the fix line of a diagnosis, when no config finding gives one
+    page: RuleDocs = field(compare=False, repr=False)
 
     @property
     def family(self) -> str:
         return FAMILY
+
+    @property
+    def docs(self) -> RuleDocs:
+        return self.page
 
 
 def _cause(
@@ -52,12 +58,14 @@ def _cause(
         name=name,
         title=title,
         severity=severity,
-        why=why.strip(),
-        example=ex(*example),
-        fix=ex(*fix),
-        references=references,
-        claims=claims,
         advice=advice,
+        page=RuleDocs(
+            why=why.strip(),
+            example=ex(*example),
+            fix=ex(*fix),
+            references=references,
+            claims=claims,
+        ),
     )
 
 
