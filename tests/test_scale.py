@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -99,13 +98,13 @@ def test_each_nginx_file_is_lexed_once(tmp_path: Path, monkeypatch: pytest.Monke
     )
     (tmp_path / "gunicorn.conf.py").write_text(GUNICORN.format(timeout=60))
     lexed: list[str] = []
-    real = nginx_loader.lex
+    real = nginx_loader._lex  # the loader lexes each file it reads here
 
-    def counting(path: str, text: str | None = None) -> Iterator[tuple[str, int, bool]]:
+    def counting(path: str, text: str | None = None) -> nginx_loader.Lexed:
         lexed.append(os.path.basename(path))
         return real(path, text)
 
-    monkeypatch.setattr(nginx_loader, "lex", counting)
+    monkeypatch.setattr(nginx_loader, "_lex", counting)
     run = gwlint("check", "--isolated", cwd=tmp_path)
     assert run.code in (0, 1), run.err
     assert sorted(lexed) == ["app.conf", "nginx.conf"]
