@@ -92,24 +92,38 @@ class Settings:
     warnings: list[str] = field(default_factory=list)
     _scopes: dict[str, Scope] = field(default_factory=dict)  # configuration path -> its scope
     _closest: dict[str, str | None] = field(default_factory=dict)  # folder -> configuration
+    # a file's path as a finding names it -> its scope (a large config has thousands of
+    # findings in one file: one lookup of its folders, not one each)
+    _at: dict[str, Scope] = field(default_factory=dict)
+    _own: Scope | None = None
 
     @property
     def scope(self) -> Scope:
         """The run's own scope: the configuration of the folder checked."""
-        return Scope(self.config, self.enabled, self.facts, self.severity, self.per_file_ignores)
+        if self._own is None:
+            self._own = Scope(
+                self.config, self.enabled, self.facts, self.severity, self.per_file_ignores
+            )
+        return self._own
 
     def scope_at(self, path: str) -> Scope:
         """The scope of the closest configuration among ``path``'s folders, within the folders
         the run reads (the run's own when there is none closer, or with --config/--isolated)."""
         if not self.hierarchical or self.request is None:
             return self.scope
+        known = self._at.get(path)
+        if known is not None:
+            return known
         found = self._closest_config(os.path.dirname(os.path.abspath(path)))
         own = self.config.path
         if found is None or (own is not None and os.path.abspath(own) == found):
-            return self.scope
-        if found not in self._scopes:
-            self._scopes[found] = self._load_scope(found)
-        return self._scopes[found]
+            scope = self.scope
+        else:
+            if found not in self._scopes:
+                self._scopes[found] = self._load_scope(found)
+            scope = self._scopes[found]
+        self._at[path] = scope
+        return scope
 
     def facts_at(self, path: str) -> Facts:
         return self.scope_at(path).facts

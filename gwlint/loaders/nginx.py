@@ -417,7 +417,8 @@ class _Loader:
         loaded.marked = UNKNOWN_MARK in read
         if not self.grouping:
             loaded.lines = read.splitlines()
-            if _SUPPRESSION_WORDS.search(read):
+            lowered = read.lower()  # (a case-blind regex search took 20 ms on 1 MB)
+            if "gwlint" in lowered or "noqa" in lowered:
                 self._comments(loaded)
         return loaded
 
@@ -1209,9 +1210,6 @@ def _lex(path: str, text: str | None = None) -> Lexed:
 # an unknown value a template placeholder stands for (gwlint.loaders.templates.marker)
 UNKNOWN_MARK = "__GWLINT_UNKNOWN_"
 PLACEHOLDER = "it is a template placeholder, filled in only when the template is rendered"
-# a comment that may suppress findings names gwlint (or says noqa); files without one are not
-# searched for them (see _Loader._comments)
-_SUPPRESSION_WORDS = re.compile("gwlint|noqa", re.IGNORECASE)
 # what a template has that a plain nginx config has not: tags, envsubst references
 _MAYBE_TEMPLATE = re.compile(r"\{\{|\{%|<%|\$\{?[A-Z_]")
 
@@ -1348,6 +1346,8 @@ def _column(
 
 def _include_args(tokens: nginx_lexer.Tokens) -> Iterator[tuple[str, int]]:
     """``include`` arguments found by scanning tokens: statement starts follow ``;``/``{``/``}``."""
+    if "include" not in tokens.words:  # (one scan in C, rather than a loop over every token)
+        return
     at_start = True
     previous_include = False
     for token, line, quoted in tokens:
