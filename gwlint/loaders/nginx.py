@@ -175,7 +175,7 @@ class Lexed:
 @dataclass(slots=True)
 class Stmt:
     name: str
-    args: list[str]
+    args: tuple[str, ...]
     path: str
     line: int
     column: int | None
@@ -581,7 +581,8 @@ class _Loader:
                     self.error(path, line, f'"{name}" directive is duplicate', column)
                     continue
                 passes.add(name)
-            stmt = Stmt(name, args, path, line, column, context)
+            # a tuple, shared with the statement's Directive (one copy of the arguments)
+            stmt = Stmt(name, tuple(args), path, line, column, context)
             if name == "include" and args and term == ";":
                 out.extend(self._include(stmt, context, cp_ctx, walk))
                 continue
@@ -912,7 +913,7 @@ class _Loader:
                 return [
                     Stmt(
                         directive,
-                        list(args),
+                        tuple(args),
                         stmt.path,
                         stmt.line,
                         stmt.column,
@@ -1729,7 +1730,7 @@ def _header_entry(stmts: list[Stmt], header: str) -> Stmt | None:
 def _broken(name: str, path: str, line: int, column: int | None, context: tuple[str, ...]) -> Stmt:
     """The mark a statement that failed to parse leaves in its block: ``name`` is unknown there
     (what the file meant to set is not read, and no rule may advise from the default)."""
-    return Stmt("#broken", [], path, line, column, context, opaque=True, hides=name)
+    return Stmt("#broken", (), path, line, column, context, opaque=True, hides=name)
 
 
 def _hider(scope: _Scope, name: str) -> Stmt | None:
@@ -1789,11 +1790,15 @@ def _typed(raw: str, kind: str, source: Source) -> Sourced[Any]:
 def _directive(stmt: Stmt) -> Directive:
     if stmt.built_directive is None:
         args = tuple(stmt.args)
-        # (name, args, source, context, invalid): positional, once per statement
+        # positional, once per statement: (name, args, path, line, column, note, context,
+        # invalid)
         stmt.built_directive = Directive(
             stmt.name,
             args,
-            _source(stmt),
+            stmt.path,
+            stmt.line,
+            stmt.column,
+            stmt.origin,
             stmt.context,
             invalid_value(stmt.name, args, stmt.context[-1:] == ("upstream",)),
         )
@@ -1955,20 +1960,23 @@ def load_nginx(
         if context == ("http", "server", "location"):
             # a snippet read inside a location: give it one, in a server of its own
             location = Stmt(
-                "location", ["(snippet)"], root, 1, None, ("http", "server"), block=stmts
+                "location", ("(snippet)",), root, 1, None, ("http", "server"), block=stmts
             )
-            http_level.append(Stmt("server", [], root, 1, None, ("http",), block=[location]))
+            http_level.append(Stmt("server", (), root, 1, None, ("http",), block=[location]))
         elif context == ("http", "server"):
-            http_level.append(Stmt("server", [], root, 1, None, ("http",), block=stmts))
+            http_level.append(Stmt("server", (), root, 1, None, ("http",), block=stmts))
         elif context == ("http",):
             http_level.extend(stmts)
         else:
             other.extend(stmts)
             main_files += 1
+    for read in loader._files.values():
+        if read is not None:
+            read.lines = []  # only parsing finds columns in them: not held while building
     tree = list(other)
     if http_level:
         # fragments are read as if they were included in one http {} block
-        tree.append(Stmt("http", [], "", 0, None, (), block=http_level))
+        tree.append(Stmt("http", (), "", 0, None, (), block=http_level))
     builder = _Builder(facts=facts)
     for stmt in tree:
         if stmt.name == "http" and stmt.block is not None:

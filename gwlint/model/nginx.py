@@ -37,13 +37,20 @@ MODULE_PREFIX: dict[Protocol, str] = {
 
 class Directive(NamedTuple):
     """One nginx statement after includes are expanded, with its file, line and context (a
-    named tuple: one is made per statement)."""
+    named tuple: one is made per statement, and its ``Source`` only when asked for)."""
 
     name: str
     args: tuple[str, ...]
-    source: Source
+    path: str
+    line: int
+    column: int | None
+    note: str | None = None  # as Source.note: "from the stock proxy_params"
     context: tuple[str, ...] = ()  # enclosing blocks, e.g. ("http", "server", "location")
     invalid: str | None = None  # why nginx rejects the value ('invalid value "1.5s"'), if it does
+
+    @property
+    def source(self) -> Source:
+        return Source(self.path, self.line, self.column, None, self.note)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
