@@ -1,7 +1,7 @@
 """What each command imports: start-up time is most of a pre-commit hook's run.
 
-``gwlint --help`` and ``gwlint rules`` import neither crossplane nor gwlint's pydantic models (nor
-its configuration, also pydantic); a plain ``gwlint check`` does not import typer; a check with
+``gwlint --help`` and ``gwlint rules`` import neither crossplane nor pydantic (which validates a
+configuration file only); a plain ``gwlint check`` does not import typer; a check with
 no launcher (Procfile, Dockerfile...) does not import the launcher readers. Each command runs in
 a fresh interpreter, which then lists the modules it imported. No timing here: the benchmark
 (tests/bench/bench.py) measures.
