@@ -4,7 +4,6 @@ configs and uWSGI inis no launcher reads, each checked on its own."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from typing import TYPE_CHECKING
 
@@ -190,8 +189,7 @@ def in_container(app: AppServer, container: Container) -> AppServer:
         (name, None, None) for name in sorted(container.names)
     ]
     hosts += [(name, port, target) for name, port, target in container.ports]
-    return dataclasses.replace(
-        app,
+    return app._replace(
         hosts=tuple(dict.fromkeys(hosts)),
         container=container.label,
         published=tuple(container.published),

@@ -1954,7 +1954,7 @@ class _Builder:
         raw = node.args[0]
         if node.undefined or not (raw.isascii() and raw.isdigit()):
             reason = unknown_reason(node.undefined) if node.undefined else f'invalid value "{raw}"'
-            value = _INT(value=None, raw=raw, source=node.source(0), unknown=reason)
+            value: Sourced[int] = _INT(value=None, raw=raw, source=node.source(0), unknown=reason)
         else:
             value = _INT(value=int(raw[:19]), raw=raw, source=node.source(0))
         return FrontSetting(name="LimitRequestBody", value=value)

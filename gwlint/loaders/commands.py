@@ -602,8 +602,7 @@ def build_gunicorn_launch(
         config_files=tuple(consumed),
         hedge=hedge if env_args is None else None,
     )
-    server = dataclasses.replace(
-        server,
+    server = server._replace(
         launcher=launch.label,
         launcher_line=launch.line,
         beside_nginx=launch.beside_nginx,
@@ -1484,8 +1483,7 @@ def build_uwsgi_launch(
         launch.path, options, facts, problems, folder=launch.folder, section=section
     )
     if server is not None:
-        server = dataclasses.replace(
-            server,
+        server = server._replace(
             launcher=launch.label,
             launcher_line=launch.line,
             beside_nginx=launch.beside_nginx,

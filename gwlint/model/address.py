@@ -9,9 +9,8 @@ from __future__ import annotations
 import ipaddress
 import posixpath
 import re
-from dataclasses import dataclass
 from enum import Enum
-from typing import Literal
+from typing import Literal, NamedTuple
 
 WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::", "*"})
 IPV4_WILDCARDS = frozenset({"", "0.0.0.0", "*"})  # gunicorn ":8000" and uWSGI ":3031" are IPv4
@@ -19,8 +18,7 @@ LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "ip6-localhost"})
 URL_SCHEMES = frozenset({"http", "https", "uwsgi", "suwsgi", "grpc", "grpcs"})
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Address:
+class Address(NamedTuple):
     """A TCP ``host:port``, a unix socket path, an inherited fd, or something not known."""
 
     kind: Literal["tcp", "unix", "fd", "unknown"]

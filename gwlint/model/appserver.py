@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from gwlint.model.address import Address
 from gwlint.model.defaults import UWSGI_DEFAULTS
@@ -26,8 +25,7 @@ WorkerKind = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Listener:
+class Listener(NamedTuple):
     """A socket the app server accepts connections on, and the protocol it speaks there."""
 
     address: Address
@@ -38,14 +36,11 @@ class Listener:
     tls: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class GunicornServer:
-    kind: Literal["gunicorn"] = "gunicorn"
+class GunicornServer(NamedTuple):
     path: str
     version_label: str  # "gunicorn 27.0"
     settings: dict[str, Sourced[Any]]  # every module-level name the file assigns, known or not
     listeners: tuple[Listener, ...]
-    listeners_unknown: str | None = None  # why bind is not statically known
     protocol: Sourced[str]  # "http" or "uwsgi" (gunicorn >= 24)
     worker_class: Sourced[str]  # as written
     worker_kind: (
@@ -56,12 +51,14 @@ class GunicornServer:
     timeout: Sourced[int]  # seconds; 0 disables
     graceful_timeout: Sourced[int]
     keepalive: Sourced[int]  # seconds
+    # every gunicorn setting as it takes effect, written or default, typed (int settings as
+    # int, bool settings as bool): what rules read beyond the fields above
+    values: dict[str, Sourced[Any]]
+    kind: Literal["gunicorn"] = "gunicorn"
+    listeners_unknown: str | None = None  # why bind is not statically known
     # how long a worker keeps an idle connection open (seconds); None when it never closes one
     # first (sync keeps none, gevent_pywsgi has no limit) or when that is not known
     idle_limit: Sourced[int] | None = None
-    # every gunicorn setting as it takes effect, written or default, typed (int settings as
-    # int, bool settings as bool): what rules read beyond the fields above
-    values: dict[str, Sourced[Any]] = field(default_factory=dict)
     # started by a launcher ("Procfile web", "Dockerfile CMD"...): path is then the launcher's,
     # and config_file the gunicorn.conf.py its command reads (-c, or ./gunicorn.conf.py)
     launcher: str | None = None
@@ -86,9 +83,7 @@ class GunicornServer:
         return f"gunicorn ({self.path})"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class UwsgiServer:
-    kind: Literal["uwsgi"] = "uwsgi"
+class UwsgiServer(NamedTuple):
     path: str
     section: str
     version_label: str  # "uWSGI 2.0"
@@ -96,14 +91,15 @@ class UwsgiServer:
         str, tuple[Sourced[str], ...]
     ]  # every key, every occurrence, placeholders expanded
     listeners: tuple[Listener, ...]
-    listeners_unknown: str | None = None  # why a socket option is not statically known
     harakiri: Sourced[int]  # seconds; 0 = off
     socket_timeout: Sourced[int]
     http_timeout: Sourced[int]  # the http router's wait for its backend
     buffer_size: Sourced[int]  # bytes; the largest request (uwsgi packet or HTTP header block)
     processes: Sourced[int]
-    processes_option: str = "processes"  # or "workers", its alias: the one set last
     threads: Sourced[int]
+    kind: Literal["uwsgi"] = "uwsgi"
+    listeners_unknown: str | None = None  # why a socket option is not statically known
+    processes_option: str = "processes"  # or "workers", its alias: the one set last
     async_cores: Sourced[int] | None = None  # async / gevent / asyncio cores per process
     # started by a launcher: path is then the launcher's, config_file the ini it reads
     launcher: str | None = None
@@ -168,25 +164,24 @@ class UwsgiServer:
         return Sourced[bool](value=value, raw=occurrence.raw, source=occurrence.source)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class UvicornServer:
+class UvicornServer(NamedTuple):
     """uvicorn run on its own (``uvicorn app:app --port 8000``), started by a launcher.
 
     (uvicorn as a gunicorn worker class is a ``GunicornServer`` with worker_kind "uvicorn".)
     """
 
-    kind: Literal["uvicorn"] = "uvicorn"
     path: str  # the launcher file
     version_label: str  # "uvicorn 0.54"
     listeners: tuple[Listener, ...]
-    listeners_unknown: str | None = None
     timeout_keep_alive: Sourced[int]  # seconds an idle connection is kept (default 5)
     workers: Sourced[int]  # processes ($WEB_CONCURRENCY or 1)
     backlog: Sourced[int]
     timeout_graceful_shutdown: Sourced[int]  # seconds; value None when unlimited (default)
     # every option as it takes effect, written or default, typed (int options as int, flags
     # as bool): what rules read beyond the fields above
-    values: dict[str, Sourced[Any]] = field(default_factory=dict)
+    values: dict[str, Sourced[Any]]
+    kind: Literal["uvicorn"] = "uvicorn"
+    listeners_unknown: str | None = None
     launcher: str | None = None  # "Procfile web", "compose service api"...
     launcher_line: int | None = None  # where the command starts in its launcher
     config_file: str | None = None  # uvicorn has none
@@ -210,8 +205,7 @@ class UvicornServer:
         return f"uvicorn ({self.path})"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AsgiServer:
+class AsgiServer(NamedTuple):
     """daphne, granian or hypercorn run on its own, started by a launcher (``daphne -b 0.0.0.0
     -p 8000 app.asgi:application``, ``granian --interface asgi app:app``, ``hypercorn -c
     hypercorn.toml app:app``): HTTP listeners, workers, and how long it keeps an idle keep-alive
@@ -223,14 +217,14 @@ class AsgiServer:
     path: str  # the launcher file
     version_label: str  # "daphne 4.2"
     listeners: tuple[Listener, ...]
+    workers: Sourced[int]
+    # every option as it takes effect, written or default, typed
+    values: dict[str, Sourced[Any]]
     listeners_unknown: str | None = None
     # seconds an idle HTTP/1.1 connection stays open; None when it is never closed first or
     # not known
     idle_limit: Sourced[int] | None = None
     idle_what: str = ""  # what sets that limit, for messages
-    workers: Sourced[int]
-    # every option as it takes effect, written or default, typed
-    values: dict[str, Sourced[Any]] = field(default_factory=dict)
     launcher: str | None = None
     launcher_line: int | None = None
     config_file: str | None = None  # hypercorn's -c file (daphne and granian have none)

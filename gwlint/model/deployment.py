@@ -10,8 +10,7 @@ pairs as *maybe*; a route never pairs with an app that only listens on loopback 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from gwlint.model.address import LOOPBACK_HOSTS, Address, Match, is_ip, match
 from gwlint.model.appserver import AppServer, Listener
@@ -20,8 +19,7 @@ from gwlint.model.front import FrontConfig, FrontRoute
 from gwlint.model.nginx import NginxConfig, Route, UpstreamServer
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Link:
+class Link(NamedTuple):
     """``route`` connects to ``server`` (an upstream entry or its direct target) = ``listener``."""
 
     route: Route
@@ -35,8 +33,7 @@ class Link:
         return self.route.protocol == self.listener.protocol
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FrontLink:
+class FrontLink(NamedTuple):
     """A route of Apache httpd or Caddy (``model.front``) connects to ``server`` = ``listener``."""
 
     route: FrontRoute
@@ -53,8 +50,7 @@ class FrontLink:
 L = TypeVar("L", Link, FrontLink)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Deployment:
+class Deployment(NamedTuple):
     nginx: NginxConfig | None
     apps: tuple[AppServer, ...]
     facts: Facts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from gwlint.model.versions import Version, format_version
 
@@ -23,8 +24,7 @@ FRONTS: dict[str, tuple[str, int | None, int | None]] = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Front:
+class Front(NamedTuple):
     """The load balancer or CDN that talks to nginx (or straight to the app)."""
 
     kind: str

@@ -13,8 +13,7 @@ Pairing with app listeners is by address, exactly as for nginx routes (``model.d
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from gwlint.model.nginx import Protocol, UpstreamServer
 from gwlint.model.source import Source, Sourced
@@ -24,8 +23,7 @@ FrontKind = Literal["apache", "caddy"]
 FRONT_NAMES: dict[str, str] = {"apache": "Apache httpd", "caddy": "Caddy"}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FrontSetting:
+class FrontSetting(NamedTuple):
     """An effective value and the name it is set by (``ProxyTimeout``, ``timeout=`` of a
     ``ProxyPass``, ``response_header_timeout``), for messages and fixes."""
 
@@ -33,8 +31,7 @@ class FrontSetting:
     value: Sourced[int]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FrontRoute:
+class FrontRoute(NamedTuple):
     """One place that passes requests to an app, with the values in effect there."""
 
     kind: FrontKind
@@ -46,22 +43,22 @@ class FrontRoute:
     source: Source  # where that directive is
     raw: str  # the target as written ("http://127.0.0.1:8000/", "balancer://app", "app:8000")
     protocol: Protocol  # what is spoken to the app: http (also ws, h2c), uwsgi, fastcgi, scgi
+    # does the proxy keep idle connections to the app and reuse them? and for how long may an
+    # idle one be reused (ms; value UNLIMITED_MS when no limit: Apache without ttl=)
+    reuse: Sourced[bool]
+    # request headers the proxy sets towards the app, by lower-case name
+    headers: dict[str, Sourced[str]]
     servers: tuple[UpstreamServer, ...] = ()  # what the proxy connects to
     unknown: str | None = None  # why the address is not known (a placeholder, ${VAR} unset...)
     # how long the proxy waits for the app's response (header); None: it waits without limit
     read_timeout: FrontSetting | None = None
     connect_timeout: FrontSetting | None = None
-    # does the proxy keep idle connections to the app and reuse them? and for how long may an
-    # idle one be reused (ms; value UNLIMITED_MS when no limit: Apache without ttl=)
-    reuse: Sourced[bool]
     idle_timeout: FrontSetting | None = None
     # does the proxy itself resend a request whose reused connection failed? (Go's transport,
     # under Caddy, retries idempotent requests; Apache does not)
     retries_idempotent: bool = False
     body_limit: FrontSetting | None = None  # bytes; value 0 = unlimited
     field_limit: FrontSetting | None = None  # the largest request header line, bytes
-    # request headers the proxy sets towards the app, by lower-case name
-    headers: dict[str, Sourced[str]] = field(default_factory=dict)
     preserve_host: Sourced[bool] | None = None
     client_keepalive: FrontSetting | None = None  # idle client connections (KeepAliveTimeout)
 
@@ -76,8 +73,7 @@ class FrontRoute:
         return f"{where} ({what})" if where else what
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FrontConfig:
+class FrontConfig(NamedTuple):
     """An Apache httpd or Caddy configuration: every file read and the routes to apps."""
 
     kind: FrontKind

@@ -53,8 +53,7 @@ class Directive(NamedTuple):
         return Source(self.path, self.line, self.column, None, self.note)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class UpstreamServer:
+class UpstreamServer(NamedTuple):
     """A ``server`` of an upstream group, or the address of a direct ``proxy_pass``."""
 
     address: Address
@@ -70,8 +69,7 @@ class UpstreamServer:
         return None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Upstream:
+class Upstream(NamedTuple):
     """An explicit ``upstream NAME {}`` group."""
 
     name: str
@@ -86,8 +84,7 @@ class Upstream:
     unknown: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Target:
+class Target(NamedTuple):
     """Where a route sends requests: an upstream group, an address, or only known at runtime."""
 
     raw: str
@@ -100,8 +97,7 @@ class Target:
     unknown: str | None = None  # why the address is not known (a template placeholder)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Route:
+class Route(NamedTuple):
     """A ``location`` (or ``if``/``limit_except`` inside one) that passes requests to an app."""
 
     server_name: str  # first server_name of the enclosing server, "" if none
@@ -114,15 +110,6 @@ class Route:
     read_timeout: Sourced[int]
     send_timeout: Sourced[int]
     connect_timeout: Sourced[int]
-    http_version: Sourced[str] | None = None  # proxy_http_version (http only)
-    connection_header: Sourced[str] | None = None  # Connection header sent upstream ("" = none)
-    # (an outer proxy_set_header Connection this route does not inherit, the first of the
-    # route's own proxy_set_header directives that replace it): all-or-nothing inheritance
-    connection_dropped: tuple[Source, Source] | None = None
-    # request headers set with proxy_set_header, by lower-case name (http only); outer ones
-    # that this route's own proxy_set_header directives drop, with where they were set
-    headers: dict[str, Sourced[str]] = field(default_factory=dict)
-    headers_dropped: tuple[tuple[str, Source], ...] = ()
     client_max_body_size: Sourced[int]
     client_header_buffer_size: Sourced[int]  # bytes (http/server level)
     large_client_header_buffers: Sourced[tuple[int, int]]  # (number, size)
@@ -135,8 +122,18 @@ class Route:
     next_upstream: Sourced[str]  # e.g. "error timeout"
     next_upstream_tries: Sourced[int]  # 0 = unlimited
     next_upstream_timeout: Sourced[int]  # ms; 0 = unlimited
-    resolver: Sourced[str] | None = None  # effective resolver, if any
     keepalive_timeout: Sourced[int]  # client side (core keepalive_timeout), ms
+    # request headers set with proxy_set_header, by lower-case name (http only)
+    headers: dict[str, Sourced[str]]
+    http_version: Sourced[str] | None = None  # proxy_http_version (http only)
+    connection_header: Sourced[str] | None = None  # Connection header sent upstream ("" = none)
+    # (an outer proxy_set_header Connection this route does not inherit, the first of the
+    # route's own proxy_set_header directives that replace it): all-or-nothing inheritance
+    connection_dropped: tuple[Source, Source] | None = None
+    # outer request headers that this route's own proxy_set_header directives drop, with
+    # where they were set
+    headers_dropped: tuple[tuple[str, Source], ...] = ()
+    resolver: Sourced[str] | None = None  # effective resolver, if any
     local: tuple[Directive, ...] = ()  # directives written in the route's own block
 
     @property
@@ -156,8 +153,7 @@ class Route:
         return f"{where} ({self.pass_directive.name} {self.target.raw})"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Listen:
+class Listen(NamedTuple):
     """An address a server block listens on (``listen``; ``*:80`` when it has none)."""
 
     address: Address

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
 T = TypeVar("T")
@@ -38,8 +37,7 @@ class Source(NamedTuple):
         return self.note or "unknown origin"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Sourced(Generic[T]):
+class Sourced(NamedTuple, Generic[T]):
     """A value with its origin. ``unknown`` holds the reason when it cannot be known statically."""
 
     value: T | None
@@ -55,16 +53,15 @@ class Sourced(Generic[T]):
     def is_default(self) -> bool:
         return self.source.is_default
 
-    if not TYPE_CHECKING:
-
-        def __class_getitem__(cls, item: object) -> type:
-            # ``Sourced[int](...)`` is a plain call of the class: a generic alias would set
-            # ``__orig_class__`` on the frozen, slotted instance (and cost a call per value)
-            return cls
-
     def where(self) -> str:
         """``(nginx.conf:9)`` or ``(nginx 1.30 default)``, for messages."""
         return f"({self.source.label()})"
+
+
+if not TYPE_CHECKING:
+    # ``Sourced[int](...)`` is a plain call of the class: the call of a generic alias would cost
+    # a microsecond per value, and a large config has thousands
+    Sourced.__class_getitem__ = classmethod(lambda cls, item: cls)
 
 
 def at(path: str, line: int, column: int | None = None, note: str | None = None) -> Source:

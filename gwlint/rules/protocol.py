@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -214,7 +213,7 @@ def _not_bound(
             fix = (
                 f"set the targetPort of Service {name}'s port {port} to "
                 f"{listener.address.port}, or make {_app_name(app)} listen on "
-                f"{_bind_at(app, listener, dataclasses.replace(target, port=to_port))}"
+                f"{_bind_at(app, listener, target._replace(port=to_port))}"
             )
     assumed = all(listener.source.is_default for _, listener in listeners)
     if assumed:
