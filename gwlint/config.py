@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -109,6 +108,8 @@ MAX_EXTEND_DEPTH = 16
 
 
 def _table(path: Path) -> dict[str, Any] | None:
+    import tomllib  # only when a configuration file is there to read
+
     try:
         with path.open("rb") as handle:
             text = handle.read(MAX_CONFIG_BYTES + 1)

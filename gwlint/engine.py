@@ -14,7 +14,7 @@ from __future__ import annotations
 import gc
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from gwlint.model.diagnostics import Diagnostic, Finding, Severity
 from gwlint.settings import Request, Settings, UsageError, settings
@@ -34,8 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["Report", "Request", "Settings", "UsageError", "lint"]
 
 
-@dataclass(frozen=True)
-class VersionUsed:
+class VersionUsed(NamedTuple):
     """A server version the run checked against, and where it comes from (None: assumed)."""
 
     server: str  # "nginx", "gunicorn", "uWSGI"
@@ -201,7 +200,7 @@ def _mapped(report: Report, pairs: list[tuple[str, str]]) -> Report:
     from gwlint.model.diagnostics import Location, Related
 
     def where(location: Location) -> Location:
-        return replace(location, path=map_path(location.path, pairs))
+        return location._replace(path=map_path(location.path, pairs))
 
     def text(value: str) -> str:
         for server, repo in pairs:

@@ -60,11 +60,9 @@ def localized(
         return value
 
     if sources is not None and sources.virtual:
-        from dataclasses import replace
-
         # a comment in a ConfigMap's nginx.conf suppresses findings reported in the manifest
         problems.suppressions = [
-            replace(s, path=sources.display(s.path)) for s in problems.suppressions
+            s._replace(path=sources.display(s.path)) for s in problems.suppressions
         ]
         for virtual_path in list(problems.comment_lines):
             display = os.path.realpath(sources.display(virtual_path))

@@ -15,7 +15,7 @@ import dataclasses
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from gwlint.model.versions import Version, format_version
 
@@ -26,8 +26,7 @@ if TYPE_CHECKING:
 Server = Literal["nginx", "gunicorn", "uvicorn", "uwsgi", "daphne", "granian", "hypercorn"]
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(NamedTuple):
     """One place that says which version a server has."""
 
     server: Server

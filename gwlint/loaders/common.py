@@ -9,8 +9,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from gwlint.loaders import nonblocking
 from gwlint.loaders.stdin import data_for
@@ -60,8 +59,7 @@ def _codes_in(text: str) -> str | None:
     return ", ".join(dict.fromkeys(found)) if found else None
 
 
-@dataclass(frozen=True, slots=True)
-class Suppression:
+class Suppression(NamedTuple):
     """A ``# gwlint: ignore[CODES] reason`` comment: on a line of its own it covers the next line
     that is not a comment; after a directive it covers its own line."""
 

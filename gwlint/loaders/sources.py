@@ -21,10 +21,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Virtual:
+class Virtual(NamedTuple):
     """A file that is not in the repository as such: a ConfigMap key (its text padded so that
     its line N is line N of ``display``), read under a path of its own."""
 
@@ -34,8 +34,7 @@ class Virtual:
     path: str = ""  # the path it is read under, as written in findings before they are mapped
 
 
-@dataclass(frozen=True, slots=True)
-class TemplateContext:
+class TemplateContext(NamedTuple):
     """How a template is rendered where it is deployed: the environment envsubst sees
     (``None``: a variable set to a value gwlint does not know), the names envsubst is given
     (``None``: every variable), and what happens to the others."""

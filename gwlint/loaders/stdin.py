@@ -15,11 +15,10 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class StdinFile:
+class StdinFile(NamedTuple):
     """What standard input held, and the file it stands for."""
 
     path: str  # as findings name it (relative to the working directory when below it)

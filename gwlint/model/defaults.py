@@ -7,14 +7,13 @@ with the same code as a written value.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from gwlint.model.gunicorn_settings import GUNICORN_SETTINGS
 from gwlint.model.versions import Version
 
 
-@dataclass(frozen=True)
-class Default:
+class Default(NamedTuple):
     raw: str
     since: Version = (0, 0, 0)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from gwlint.fixes.plan import Plan
@@ -25,8 +25,7 @@ class Severity(StrEnum):
         return {"error": 3, "warning": 2, "info": 1}[self.value]
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
+class Location(NamedTuple):
     path: str
     line: int
     column: int | None = None
@@ -41,14 +40,12 @@ class Location:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class Related:
+class Related(NamedTuple):
     location: Location
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace the text from ``start`` to ``end`` (lines 1-based, columns 1-based in characters,
     ``end`` exclusive) of ``path`` by ``replacement``; ``start == end`` inserts."""
 
@@ -60,8 +57,7 @@ class Edit:
     replacement: str
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+class Fix(NamedTuple):
     """A finding's fix as edits of files. ``safe``: ``--fix`` applies it; else only
     ``--unsafe-fixes`` does (see gwlint.fixes.plan)."""
 

@@ -12,8 +12,7 @@ What each proxy does, from its source, is in ``OUTCOMES``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
 from gwlint.model.units import UNLIMITED_MS, format_ms
@@ -26,8 +25,7 @@ if TYPE_CHECKING:
     from gwlint.model.source import Sourced
 
 
-@dataclass(frozen=True)
-class Outcomes:
+class Outcomes(NamedTuple):
     """What the proxy answers, and logs, when the app fails in each way."""
 
     refused: str  # no app listens at the address

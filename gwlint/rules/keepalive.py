@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from gwlint.fixes.plan import Plan, SetNginx, plan
 from gwlint.model.asgi_options import GRANIAN_MAX_HEADER_READ_MS
@@ -65,8 +64,7 @@ def keepalive_from_version_default(route: Route, upstream: Upstream) -> bool:
     return any(value is not None and value.is_default for value in values)
 
 
-@dataclass(frozen=True)
-class IdleLimit:
+class IdleLimit(NamedTuple):
     value: Sourced[int]  # seconds
     what: str  # "gunicorn keepalive"
     setting: str | None  # the setting that changes it, None when it is not configurable
@@ -719,8 +717,7 @@ UVICORN_WORKER_CLASSES = frozenset(
 UVICORN_KEEPALIVE_NAMES = ("timeout_keep_alive", "timeout_keepalive")
 
 
-@dataclass(frozen=True)
-class Reuser:
+class Reuser(NamedTuple):
     """Who reuses an app's idle connections, for how long, and what failing looks like."""
 
     who: str  # "nginx's upstream api", "the ALB (--front alb)"
@@ -856,8 +853,7 @@ def nginx_workers(dep: Deployment) -> tuple[int, str, Sourced[str] | None] | Non
     return None
 
 
-@dataclass(frozen=True)
-class Capacity:
+class Capacity(NamedTuple):
     requests: int  # served at once: gthread threads, uWSGI cores, uvicorn connections
     app: str  # "gunicorn (gunicorn.conf.py: gthread, workers 9 x threads 4)"
     places: tuple[Related, ...]

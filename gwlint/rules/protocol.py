@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, NamedTuple
 
 from gwlint.model.asgi_options import DAPHNE_IDLE_SECONDS
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
@@ -775,8 +775,7 @@ NGINX_PACKAGE_USERS = frozenset({"nginx", "nobody", "www-data", "http"})
 TYPICAL_UMASK = 0o022
 
 
-@dataclass(frozen=True)
-class _Socket:
+class _Socket(NamedTuple):
     """What gwlint knows of a unix socket file the app creates."""
 
     mode: int

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from gwlint.fixes.plan import Plan, SetApp, SetNginx
 from gwlint.model.diagnostics import Finding, Location, Related, Severity
@@ -331,8 +330,7 @@ def _app_location(value: Sourced[Any], app: AppServer) -> Location:
     return app_location(app, value)
 
 
-@dataclass(frozen=True)
-class _FrontText:
+class _FrontText(NamedTuple):
     who: str  # the front, short: "the ALB"
     timeout: str  # what the front's timeout is called
     answer: str  # what the client gets when it gives up (the rule pages' claims)
