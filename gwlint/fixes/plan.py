@@ -9,8 +9,7 @@ choices, or a change with side effects (lowering ``proxy_read_timeout`` cuts slo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from gwlint.model.appserver import AppServer
@@ -18,8 +17,7 @@ if TYPE_CHECKING:
     from gwlint.model.source import Source, Sourced
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class SetApp:
+class SetApp(NamedTuple):
     """Give an app server's ``setting`` the value ``value`` (written as in its config file: a
     Python literal for gunicorn, ``'*'``), where ``current`` (its value now) is set, or where
     the app reads its settings when it is a default."""
@@ -30,8 +28,7 @@ class SetApp:
     current: Sourced[Any] | None
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class RemoveApp:
+class RemoveApp(NamedTuple):
     """Remove the written ``setting`` of an app server (``current``: where it is written), so
     that its default applies."""
 
@@ -40,8 +37,7 @@ class RemoveApp:
     current: Sourced[Any]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class SetNginx:
+class SetNginx(NamedTuple):
     """Give the directive ``name`` the arguments ``args`` for ``route``: where the route's own
     block writes it, else added to the route's block (which overrides what it inherits).
     ``current``: where the value in effect is written (None or a default: nowhere)."""
@@ -56,16 +52,14 @@ class SetNginx:
     block_name: str = ""
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class RemoveNginx:
+class RemoveNginx(NamedTuple):
     """Remove the statement ``name`` written at ``source`` (its default applies again)."""
 
     name: str
     source: Source
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class ReplaceText:
+class ReplaceText(NamedTuple):
     """Replace ``old`` by ``new`` on ``line`` of ``path``: a word written wrong (a typographic
     dash, a misspelled key). ``old`` must occur exactly once on that line."""
 
@@ -78,8 +72,7 @@ class ReplaceText:
 Change = SetApp | RemoveApp | SetNginx | RemoveNginx | ReplaceText
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Plan:
+class Plan(NamedTuple):
     changes: tuple[Change, ...]
     safe: bool
     description: str  # what it does, as the finding's fix text says it: "set timeout = 75 in ..."

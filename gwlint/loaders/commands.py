@@ -233,7 +233,7 @@ def _unknown_values_apart(words: list[Word]) -> list[Word]:
     out: list[Word] = []
     for word in words:
         if word.text is None and _LITERAL_OPTION.fullmatch(word.raw.strip("'\"")):
-            out.append(replace(word, text=word.raw.strip("'\"")))
+            out.append(word._replace(text=word.raw.strip("'\"")))
             continue
         split = split_unknown_option(word)
         if split is None:

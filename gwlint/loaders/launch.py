@@ -10,7 +10,7 @@ sees); ``gwlint.loaders.commands`` turns a ``Launch`` into an app server of the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Program = Literal["gunicorn", "uvicorn", "uwsgi", "daphne", "granian", "hypercorn"]
 
@@ -28,8 +28,7 @@ def platform_reason(name: str) -> str:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+class Word(NamedTuple):
     """One word of a command line, after the shell's expansion.
 
     ``text`` is None when it is not statically known (``$VAR`` with no default and no value
@@ -43,8 +42,7 @@ class Word:
     unknown: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class EnvValue:
+class EnvValue(NamedTuple):
     """A variable of the environment the command sees, and where it was set."""
 
     value: str | None  # None: set from something gwlint cannot read

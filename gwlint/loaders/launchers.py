@@ -1265,7 +1265,7 @@ def _placeholder_free(value: EnvValue) -> EnvValue:
     """An environment value a template placeholder stands in: unknown."""
     if value.value is None or _PLACEHOLDER not in value.value:
         return value
-    return replace(value, value=None, unknown=_PLACEHOLDER_WHY)
+    return value._replace(value=None, unknown=_PLACEHOLDER_WHY)
 
 
 def _read(path: str, problems: Problems, *, kind: str, by: str | None = None) -> str | None:

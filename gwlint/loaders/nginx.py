@@ -18,7 +18,7 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from crossplane import analyzer as _analyzer
 from crossplane import lexer as _crossplane_lexer
@@ -155,7 +155,7 @@ _BRACES = frozenset({"{", "}", ";"})  # the tokens that end a statement
 Token = tuple[str, int, bool]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False, repr=False)  # never compared or shown
 class Lexed:
     """A file's tokens, and the syntax error that stopped the lexer (line, message), if any: a
     file is lexed once per run, for grouping and for loading (both ask for its top-level
@@ -211,7 +211,7 @@ STOCK_CONTENTS: dict[str, list[tuple[str, list[str]]]] = {
 }
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False, repr=False)  # never compared or shown
 class _File:
     """One file, read and lexed once; parsed once per context it is included in."""
 
@@ -222,8 +222,7 @@ class _File:
     marked: bool = False  # it holds template placeholders (UNKNOWN_MARK)
 
 
-@dataclass(frozen=True, slots=True)
-class _Resolved:
+class _Resolved(NamedTuple):
     """What an include's pattern names, found once per load for the files that write it alike."""
 
     files: tuple[str, ...] | None  # None: nothing there (a missing file)
@@ -240,7 +239,7 @@ def _join(folder: str, name: str) -> str:
     return folder + name if folder.endswith("/") else f"{folder}/{name}"
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # loader state: never compared or shown
 class _Walk:
     """State of reading one file in one context."""
 
@@ -254,7 +253,7 @@ class _Walk:
     seen_on_line: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # loader state: never compared or shown
 class _Loader:
     facts: Facts
     prefix: str | None
@@ -1469,7 +1468,7 @@ _SOURCED_BY_KIND: dict[str, Any] = {
 }
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # loader state: never compared or shown
 class _Builder:
     facts: Facts
     upstreams: dict[str, Upstream] = field(default_factory=dict)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from gwlint.model.diagnostics import Finding, Severity
 
@@ -32,8 +32,7 @@ FAMILIES = {
 DOCS_MODULES = {digit: family.replace("-", "") for digit, family in FAMILIES.items()}
 
 
-@dataclass(frozen=True)
-class Example:
+class Example(NamedTuple):
     """Config files (name -> content) and the command-line facts they are checked with."""
 
     files: tuple[tuple[str, str], ...]
@@ -96,8 +95,7 @@ def from_source(
     return Claim(status=status, log=log, where=where, outcome=outcome, source=link)
 
 
-@dataclass(frozen=True)
-class RuleDocs:
+class RuleDocs(NamedTuple):
     """What a rule's page says, kept apart from the rule (``gwlint/rules/docs/``): ``check``
     never reads it, so it is built only when a page, SARIF's help or a test asks for it."""
 
