@@ -1345,23 +1345,26 @@ def _column(
 
 
 def _include_args(tokens: nginx_lexer.Tokens) -> Iterator[tuple[str, int]]:
-    """``include`` arguments found by scanning tokens: statement starts follow ``;``/``{``/``}``."""
-    if "include" not in tokens.words:  # (one scan in C, rather than a loop over every token)
-        return
-    at_start = True
-    previous_include = False
-    for token, line, quoted in tokens:
-        if previous_include:
-            previous_include = False
-            yield token, line
-        if not quoted and token in (";", "{", "}"):
-            at_start = True
+    """``include`` arguments found by scanning tokens: an ``include`` starts a statement when
+    the token before it (comments aside) is ``;``, ``{`` or ``}``, or there is none; the token
+    after it is its argument. Each ``include`` is found by ``list.index`` (a scan in C), not by
+    a loop over every token."""
+    words, lines, quoted = tokens.words, tokens.lines, tokens.quoted
+    found = -1
+    while True:
+        try:
+            found = words.index("include", found + 1)
+        except ValueError:
+            return
+        if quoted[found]:
             continue
-        if not quoted and token.startswith("#"):
+        before = found - 1
+        while before >= 0 and not quoted[before] and words[before].startswith("#"):
+            before -= 1
+        if before >= 0 and (quoted[before] or words[before] not in _BRACES):
             continue
-        if at_start and token == "include" and not quoted:
-            previous_include = True
-        at_start = False
+        if found + 1 < len(words):
+            yield words[found + 1], lines[found + 1]
 
 
 ROOT_CONTEXTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
@@ -1390,7 +1393,34 @@ def root_context(names: set[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def _top_level_statements(tokens: nginx_lexer.Tokens) -> Iterator[tuple[str, list[str]]]:
-    """(directive, arguments) of each statement at the top level of a token stream."""
+    """(directive, arguments) of each statement at the top level of a token stream. The blocks
+    the lexer matched (``tokens.blocks``) are stepped over whole."""
+    words, quoted, blocks = tokens.words, tokens.quoted, tokens.blocks
+    if blocks is None:
+        yield from _top_level_scan(tokens)
+        return
+    current: list[str] = []
+    index, count = 0, len(words)
+    while index < count:
+        token, was_quoted = words[index], quoted[index]
+        if was_quoted or token not in _BRACES:
+            if was_quoted or token[:1] != "#":
+                current.append(token)
+            index += 1
+            continue
+        if current:
+            yield current[0], current[1:]
+        current = []
+        if token == "{":
+            closed = blocks.get(index)
+            if closed is None:
+                return  # a block the file never closes: the rest is inside it
+            index = closed
+        index += 1
+
+
+def _top_level_scan(tokens: nginx_lexer.Tokens) -> Iterator[tuple[str, list[str]]]:
+    """``_top_level_statements`` token by token (the tokens of crossplane's own lexer)."""
     depth = 0
     current: list[str] = []
     for token, _line, quoted in tokens:

@@ -53,12 +53,16 @@ class Tokens:
     tokens, 115 bytes each); here a token is three list entries, and the tokens written alike
     (directive names, ``on``, ports) share one string."""
 
-    __slots__ = ("lines", "quoted", "words")
+    __slots__ = ("blocks", "lines", "quoted", "words")
 
     def __init__(self) -> None:
         self.words: list[str] = []
         self.lines: list[int] = []
         self.quoted: list[bool] = []
+        # where each top-level block opens -> where it closes (its ``{`` and ``}``), as the
+        # fast lexer found them (a file's top-level statements are found without a pass over
+        # the tokens inside them); None when crossplane's own lexer read the file
+        self.blocks: dict[int, int] | None = None
 
     def append(self, token: Token) -> None:
         self.words.append(token[0])
@@ -146,6 +150,9 @@ def _tokens(text: str, tokens: Tokens) -> tuple[int, int | None]:
     ``}`` that closes none, if any (the tokens stop before it, where crossplane raises)."""
     words, lines, quotes = tokens.words, tokens.lines, tokens.quoted
     add_word, add_line, add_quoted = words.append, lines.append, quotes.append
+    blocks: dict[int, int] = {}
+    tokens.blocks = blocks
+    opened = 0  # where the top-level block being read opened
     same: dict[str, str] = {}  # one string for the words written alike
     shared = same.setdefault
     line = 1  # the line the current token starts on, once the blanks before it are counted
@@ -167,11 +174,15 @@ def _tokens(text: str, tokens: Tokens) -> tuple[int, int | None]:
                 add_line(line)
         elif special:
             if special == "{":
+                if depth == 0:
+                    opened = len(words)
                 depth += 1
             elif special == "}":
                 depth -= 1
                 if depth < 0:
                     return depth, line
+                if depth == 0:
+                    blocks[opened] = len(words)
             add_word(special)
             add_line(line)
             add_quoted(False)
