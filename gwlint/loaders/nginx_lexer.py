@@ -29,20 +29,25 @@ Token = tuple[str, int, bool]
 # string up to its unescaped quote; else (a comment or string without its end, a final lone
 # backslash) the end, or only blanks up to the end of the file. Every non-blank character starts
 # one of the alternatives, so the matches tile the text: ``findall`` gives every token with the
-# blanks before it (to count lines by) without a match object each. (\s is exactly
+# blanks before it (to count lines by: only up to their last newline is captured, most often
+# "\n", then the first blank after it, if any: one-character strings Python never allocates
+# again, where the whole run of blanks, with the next line's indentation, was a new string per
+# token) without a match object each. (\s is exactly
 # str.isspace(), crossplane's blank; possessive, so that no blank is given back to be tried
 # again: a million trailing blanks are one match, not a million. A word or a quoted string is a
 # run of plain characters between escapes, ``a*(?:\\.a*)*``, rather than one choice between an
 # escape and a plain character per character: the same text, matched in two thirds of the time.)
 _TOKEN = re.compile(
-    r"(\s*+)(?:"
-    r"((?:[^\s{};\\\"'#]|\\.)[^\s{};\\]*+(?:\\.[^\s{};\\]*+)*+)"  # word
-    r"|([{};])"  # special
-    r"|(#[^\n]*\n)"  # comment
-    r"|(\"[^\"\\]*+(?:\\.[^\"\\]*+)*+\"|'[^'\\]*+(?:\\.[^'\\]*+)*+')"  # quoted
-    r"|[#\"'\\]|\Z)",  # the end
+    r"((?:[^\S\n]*+\n)*+)([^\S\n]?+)[^\S\n]*+(?:("
+    r"(?:[^\s{};\\\"'#]|\\.)[^\s{};\\]*+(?:\\.[^\s{};\\]*+)*+"  # word
+    r"|[{};]"  # special
+    r"|#[^\n]*\n"  # comment
+    r"|\"[^\"\\]*+(?:\\.[^\"\\]*+)*+\"|'[^'\\]*+(?:\\.[^'\\]*+)*+'"  # quoted
+    r")|[#\"'\\]|\Z)",  # the end: no token
     re.DOTALL,
 )
+_SPECIAL = frozenset("{};")
+_QUOTES = frozenset("\"'")
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 
 
@@ -157,54 +162,57 @@ def _tokens(text: str, tokens: Tokens) -> tuple[int, int | None]:
     shared = same.setdefault
     line = 1  # the line the current token starts on, once the blanks before it are counted
     depth = 0
-    for blanks, word, special, comment, quoted in _TOKEN.findall(text):
-        if blanks and "\n" in blanks:
+    # each match is (blanks up to their last newline, the blank after it, the token): the kind
+    # of a token is told by its first character (a word never starts with { } ; # or a quote)
+    for blanks, blank, token in _TOKEN.findall(text):
+        if blanks:
             # (only when the line changes: ``line + 0`` would be a new int object, and the
             # tokens of one line share one)
             line += blanks.count("\n")
-        if word:
-            add_word(shared(word, word))
-            add_quoted(False)
-            if "\n" in word:
-                # crossplane counts a newline before the character that ends with it: a word
-                # that starts with an escaped newline starts on the next line
-                add_line(line + 1 if word.startswith("\\\n") else line)
-                line += word.count("\n")
-            else:
-                add_line(line)
-        elif special:
-            if special == "{":
+        if not token:
+            # the end: of the file, or a comment or string the end of the file cuts, or a final
+            # lone backslash. A word right before it (no blank between) is cut too: dropped.
+            # (Only a word token is neither quoted, nor { } ;, nor starts with #.)
+            if not blanks and not blank and words:
+                value, was_quoted = words[-1], quotes[-1]
+                if not was_quoted and value not in ("{", "}", ";") and value[:1] != "#":
+                    tokens.pop()
+            break
+        first = token[0]
+        if first in _SPECIAL:
+            if first == "{":
                 if depth == 0:
                     opened = len(words)
                 depth += 1
-            elif special == "}":
+            elif first == "}":
                 depth -= 1
                 if depth < 0:
                     return depth, line
                 if depth == 0:
                     blocks[opened] = len(words)
-            add_word(special)
+            add_word(token)
             add_line(line)
             add_quoted(False)
-        elif comment:
-            end = len(comment) - 1  # its newline
-            add_word(comment[:-2] if _odd_backslashes(comment, end, 0) else comment[:-1])
+        elif first == "#":
+            end = len(token) - 1  # its newline
+            add_word(token[:-2] if _odd_backslashes(token, end, 0) else token[:-1])
             add_line(line)
             add_quoted(False)
             line += 1
-        elif quoted:
-            raw = quoted[1:-1]
-            add_word(shared(raw, raw) if "\\" not in raw else _unescape(raw, quoted[0]))
+        elif first in _QUOTES:
+            raw = token[1:-1]
+            add_word(shared(raw, raw) if "\\" not in raw else _unescape(raw, first))
             add_line(line)
             add_quoted(True)
             line += raw.count("\n")
         else:
-            # the end: of the file, or a comment or string the end of the file cuts, or a final
-            # lone backslash. A word right before it (no blank between) is cut too: dropped.
-            # (Only a word token is neither quoted, nor { } ;, nor starts with #.)
-            if not blanks and words:
-                value, was_quoted = words[-1], quotes[-1]
-                if not was_quoted and value not in ("{", "}", ";") and value[:1] != "#":
-                    tokens.pop()
-            break
+            add_word(shared(token, token))
+            add_quoted(False)
+            if "\n" in token:
+                # crossplane counts a newline before the character that ends with it: a word
+                # that starts with an escaped newline starts on the next line
+                add_line(line + 1 if token.startswith("\\\n") else line)
+                line += token.count("\n")
+            else:
+                add_line(line)
     return depth, None
