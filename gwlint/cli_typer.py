@@ -204,7 +204,6 @@ def rule(
         typer.echo(page, nl=False)
     elif output_format is PageFormat.json:
         import json
-        from dataclasses import asdict
 
         document = {
             "code": found.code,
@@ -214,7 +213,7 @@ def rule(
             "family": found.family,
             "why": found.why,
             "claims": [
-                {k: v for k, v in asdict(claim).items() if v not in (None, "")}
+                {k: v for k, v in claim._asdict().items() if v not in (None, "")}
                 for claim in found.claims
             ],
             "references": list(found.references),

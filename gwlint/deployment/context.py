@@ -48,7 +48,7 @@ NGINX_OUTPUT_DIR = "/etc/nginx/conf.d"
 _NGINX_IMAGES = ("nginx", "nginx-unprivileged", "openresty")
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # run state: never compared or shown
 class Container:
     """A place where processes run, and what the deployment says of it."""
 
@@ -133,7 +133,7 @@ def _is_nginx_image(reference: str) -> bool:
     return name in _NGINX_IMAGES
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # run state: never compared or shown
 class Context:
     sources: Sources = field(default_factory=Sources)
     versions: Versions = field(default_factory=Versions)

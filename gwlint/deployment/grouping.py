@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from gwlint.settings import Settings
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # run state: never compared or shown
 class Group:
     """One deployment: an nginx configuration (its root files) and the app servers behind it."""
 

@@ -40,7 +40,7 @@ class Evidence(NamedTuple):
         return f"{self.path}:{self.line}"
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # run state: never compared or shown
 class Versions:
     evidence: list[Evidence] = field(default_factory=list)
     # real path of a file -> the nginx version of the image that holds or mounts it

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from gwlint.settings import Request, Settings
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # run state: never compared or shown
 class Inventory:
     nginx: list[str] = field(default_factory=list)
     apache: list[str] = field(default_factory=list)  # Apache httpd configs

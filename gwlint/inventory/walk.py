@@ -50,7 +50,7 @@ def _plain_names(patterns: Sequence[str]) -> tuple[frozenset[str], frozenset[str
     return frozenset(anywhere), frozenset(folders)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # run state: never compared or shown
 class Ignores:
     """What a walk leaves out: patterns relative to ``root`` (the configuration's folder), and
     the ``.gitignore`` files found on the way (each relative to its own folder)."""

@@ -55,7 +55,7 @@ class Function:
     name: str
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # run state: never compared or shown
 class Binding:
     value: Any  # a Python value, Unknown, or Function
     node: ast.AST  # the statement that bound it
@@ -63,7 +63,7 @@ class Binding:
     notes: tuple[str, ...] = ()  # "$WORKERS unset: its default", "--cpus 4"
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # run state: never compared or shown
 class _Ctx:
     notes: list[str] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
@@ -84,7 +84,7 @@ class _OutOfWork(Exception):
     """The evaluation of the file spent MAX_WORK."""
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # run state: never compared or shown
 class _Meter:
     left: int = MAX_WORK
 

@@ -46,7 +46,7 @@ class TemplateContext(NamedTuple):
     target: str | None = None  # the container path it renders to
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # run state: never compared or shown
 class Sources:
     # container path -> repository (or virtual) path, where it is certain
     files: dict[str, str] = field(default_factory=dict)

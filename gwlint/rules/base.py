@@ -43,8 +43,7 @@ class Example(NamedTuple):
 PREMATURELY = "upstream prematurely closed connection while reading response header from upstream"
 
 
-@dataclass(frozen=True)
-class Claim:
+class Claim(NamedTuple):
     """One thing a rule's page says a server does, with what proves it.
 
     At least one of ``status`` (what the client gets), ``log`` (a line, or the fixed part of one,
@@ -60,15 +59,18 @@ class Claim:
     observed: str | None = None
     source: str | None = None
 
-    def __post_init__(self) -> None:
-        if self.status is None and self.log is None and self.outcome is None:
-            raise ValueError("a claim states a status, a log line or an outcome")
-        if (self.observed is None) == (self.source is None):
-            raise ValueError("a claim is either observed (a scenario id) or from a source (a link)")
-        if self.source is not None and not self.source.startswith("https://"):
-            raise ValueError(f"a claim's source is a link: {self.source!r}")
-        if self.log is not None and not self.where:
-            raise ValueError(f"say whose log has {self.log!r}")
+
+def _checked(claim: Claim) -> Claim:
+    """``claim``, if it says what a claim must (``observed`` and ``from_source`` make them)."""
+    if claim.status is None and claim.log is None and claim.outcome is None:
+        raise ValueError("a claim states a status, a log line or an outcome")
+    if (claim.observed is None) == (claim.source is None):
+        raise ValueError("a claim is either observed (a scenario id) or from a source (a link)")
+    if claim.source is not None and not claim.source.startswith("https://"):
+        raise ValueError(f"a claim's source is a link: {claim.source!r}")
+    if claim.log is not None and not claim.where:
+        raise ValueError(f"say whose log has {claim.log!r}")
+    return claim
 
 
 def observed(
@@ -80,7 +82,9 @@ def observed(
     outcome: str | None = None,
 ) -> Claim:
     """A claim the end-to-end scenario ``scenario`` (tests/e2e) checks on real servers."""
-    return Claim(status=status, log=log, where=where, outcome=outcome, observed=scenario)
+    return _checked(
+        Claim(status=status, log=log, where=where, outcome=outcome, observed=scenario)
+    )
 
 
 def from_source(
@@ -92,7 +96,7 @@ def from_source(
     outcome: str | None = None,
 ) -> Claim:
     """A claim read in the server's source or documentation, at ``link`` (file and line)."""
-    return Claim(status=status, log=log, where=where, outcome=outcome, source=link)
+    return _checked(Claim(status=status, log=log, where=where, outcome=outcome, source=link))
 
 
 class RuleDocs(NamedTuple):
@@ -106,7 +110,7 @@ class RuleDocs(NamedTuple):
     claims: tuple[Claim, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # a dataclass: diagnose's CauseCode extends it
 class Rule:
     """A rule: what ``check`` needs (code, severity, check function). Its docs (``why``,
     ``example``, ``fix``, ``references``, ``claims``) are read on first use from
