@@ -26,8 +26,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gwlint.fixes.plan import Plan, ReplaceText
-from gwlint.loaders.common import Problems, number_problem, outside, split_hint
-from gwlint.loaders.launch import PLATFORM_SET, EnvValue, Launch, Word
+from gwlint.loaders.common import PLATFORM_SET, Problems, number_problem, outside, split_hint
+from gwlint.loaders.launch import EnvValue, Launch, Word
 from gwlint.model import address as addr
 from gwlint.model.appserver import AppServer, AsgiServer, Listener, UvicornServer
 from gwlint.model.defaults import GUNICORN_SINCE

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from gwlint.fixes.plan import Plan
     from gwlint.loaders.templates import Rendered
 
+# what a variable a platform sets when it starts a Procfile's process is (loaders.launch): here,
+# so that the readers of config files say it without importing the launchers' model
+PLATFORM_SET = "set by the platform when it starts the process"
 MAX_FILE_BYTES = 8 * 1024 * 1024
 # the largest number a setting may hold: a bigger one is no real setting (and would overflow
 # the arithmetic of the rules)

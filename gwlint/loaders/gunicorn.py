@@ -8,8 +8,13 @@ import sys
 import warnings
 from typing import Any
 
-from gwlint.loaders.common import Problems, number_problem, read_bytes, split_hint
-from gwlint.loaders.launch import PLATFORM_SET
+from gwlint.loaders.common import (
+    PLATFORM_SET,
+    Problems,
+    number_problem,
+    read_bytes,
+    split_hint,
+)
 from gwlint.loaders.pyeval import MAX_SOURCE_BYTES, Binding, Function, Unknown, evaluate
 from gwlint.model import address as addr
 from gwlint.model.appserver import GunicornServer, Listener, ListenerProtocol, WorkerKind

@@ -12,13 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
+from gwlint.loaders.common import PLATFORM_SET
+
 Program = Literal["gunicorn", "uvicorn", "uwsgi", "daphne", "granian", "hypercorn"]
 
 # the variables a platform sets when it starts a Procfile's process (Heroku and the platforms
 # that follow it: PORT to bind, WEB_CONCURRENCY from the dyno's size): known to be set, with a
 # value gwlint cannot know; not worth a note, since no one writes them in the repository
 PLATFORM_VARIABLES = ("PORT", "WEB_CONCURRENCY")
-PLATFORM_SET = "set by the platform when it starts the process"
 
 
 def platform_reason(name: str) -> str:

@@ -25,12 +25,12 @@ from enum import Enum
 from gwlint.loaders.common import (
     MAX_FILE_BYTES,
     OUTSIDE_NOTE,
+    PLATFORM_SET,
     Problems,
     outside,
     read_text,
     split_hint,
 )
-from gwlint.loaders.launch import PLATFORM_SET
 from gwlint.model import address as addr
 from gwlint.model.appserver import Listener, ListenerProtocol, UwsgiServer
 from gwlint.model.defaults import UWSGI_DEFAULTS

@@ -10,13 +10,16 @@ pairs as *maybe*; a route never pairs with an app that only listens on loopback 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from gwlint.model.address import LOOPBACK_HOSTS, Address, Match, is_ip, match
 from gwlint.model.appserver import AppServer, Listener
 from gwlint.model.facts import Facts
-from gwlint.model.front import FrontConfig, FrontRoute
 from gwlint.model.nginx import NginxConfig, Route, UpstreamServer
+
+if TYPE_CHECKING:
+    # (Apache httpd and Caddy: their model is imported by their loaders, not by every check)
+    from gwlint.model.front import FrontConfig, FrontRoute
 
 
 class Link(NamedTuple):

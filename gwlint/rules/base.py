@@ -82,9 +82,7 @@ def observed(
     outcome: str | None = None,
 ) -> Claim:
     """A claim the end-to-end scenario ``scenario`` (tests/e2e) checks on real servers."""
-    return _checked(
-        Claim(status=status, log=log, where=where, outcome=outcome, observed=scenario)
-    )
+    return _checked(Claim(status=status, log=log, where=where, outcome=outcome, observed=scenario))
 
 
 def from_source(
