@@ -402,6 +402,8 @@ class _Loader:
         rendered = self._render(path, key, text) if own is None else None
         if key not in self.lexed:
             in_memory = rendered if rendered is not None else virtual.text if virtual else own
+            if in_memory is None and "\r" not in text:
+                in_memory = text  # as the lexer would read it again (no newline to translate)
             if in_memory is None and data_for(path) is not None:
                 # standard input read as this file (--stdin-filename): its text, with the
                 # universal newlines the lexer reads a file with
@@ -2021,12 +2023,17 @@ def load_nginx(
             for inner in stmt.block:
                 if inner.name == "worker_connections" and inner.args:
                     main[inner.name] = _typed(inner.args[0], "str", _source(inner))
+    directives = tuple(_flatten(tree))
+    positions: dict[str, list[int]] = {}
+    for index, directive in enumerate(directives):
+        positions.setdefault(directive[0], []).append(index)  # (its name)
     config = NginxConfig(
         files=tuple(loader.files),
         version_label=facts.nginx_label,
         upstreams=builder.upstreams,
         routes=tuple(builder.routes),
-        directives=tuple(_flatten(tree)),
+        directives=directives,
+        positions=positions,
         main=main,
         listens=tuple(_listens(tree, facts)),
         fragment=main_files == 0,

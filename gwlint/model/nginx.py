@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Literal, NamedTuple
 
 from gwlint.model.address import Address
@@ -160,29 +159,23 @@ class Listen(NamedTuple):
     source: Source  # the listen directive, or nginx's default for a server without one
 
 
-@dataclass(frozen=True, kw_only=True)  # not slotted: ``positions`` is cached in its __dict__
+@dataclass(frozen=True, slots=True, kw_only=True)
 class NginxConfig:
     files: tuple[str, ...]  # every file read, roots first
     version_label: str  # "nginx 1.30"
     upstreams: dict[str, Upstream]
     routes: tuple[Route, ...]
     directives: tuple[Directive, ...]  # every statement, in file order
+    # where the statements of each directive name are in ``directives``, in file order: the
+    # rules that read a few names visit those only (a large config has 40k statements, and each
+    # pass over all of them took a rule 10 ms); found by the loader as it lists them
+    positions: dict[str, list[int]]
     # main-level settings: worker_processes, user, worker_connections (events)
     main: dict[str, Sourced[str]] = field(default_factory=dict)
     listens: tuple[Listen, ...] = ()  # of every server block
     # only fragments (server/location/upstream blocks to be included), no main file: an
     # upstream name they use may be defined in the file that includes them
     fragment: bool = False
-
-    @cached_property
-    def positions(self) -> dict[str, list[int]]:
-        """Where the statements of each directive name are in ``directives``, in file order:
-        the rules that read a few names visit those only (a large config has 40k statements,
-        and each pass over all of them took a rule 10 ms)."""
-        found: dict[str, list[int]] = {}
-        for index, directive in enumerate(self.directives):
-            found.setdefault(directive.name, []).append(index)
-        return found
 
     def named(self, names: Iterable[str]) -> list[Directive]:
         """The statements of these directive names, in file order."""
