@@ -1,6 +1,6 @@
 """``python -m gwlint``."""
 
-from gwlint.cli import main
+from gwlint.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -534,6 +534,23 @@ def main(argv: list[str] | None = None) -> NoReturn:
     sys.exit(code)
 
 
+def run() -> NoReturn:
+    """The ``gwlint`` program (its console script, ``python -m gwlint``): ``main``, then an exit
+    that skips the interpreter's teardown once the output is flushed. Freeing a large config's
+    model object by object, and the last garbage collection, took 30 ms after the report was
+    written (mypy exits alike). ``main`` itself raises SystemExit, for callers in Python."""
+    try:
+        main()
+    except SystemExit as done:
+        status = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            raise done from None  # a closed pipe: Python's own exit reports it, as before
+        os._exit(status)
+
+
 def _main(argv: list[str] | None) -> int:
     try:
         args = sys.argv[1:] if argv is None else list(argv)
