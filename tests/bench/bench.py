@@ -17,7 +17,9 @@ ever asserts a duration). Every input is generated into a temporary folder:
    crossplane.parse (``ru_maxrss`` of one fresh process each);
 3. scaling: the same generator at 1x (200 servers) and 10x (2,000 servers);
 4. a folder of 200 deployments (each a subfolder with nginx.conf and gunicorn.conf.py, all on
-   127.0.0.1:8000), found by ``gwlint check`` with no arguments.
+   127.0.0.1:8000), found by ``gwlint check`` with no arguments;
+5. ``gwlint diagnose`` on 1 GB of nginx logs (``--logs-mb``) with the typical pair: one cold run
+   (a run takes seconds), its throughput and peak memory.
 
 The targets are those of issues 7 and 18; the table says which are met.
 
@@ -353,6 +355,44 @@ def write_inputs(root: Path, deployments: int) -> dict[str, Path]:
     return folders
 
 
+def write_logs(folder: Path, megabytes: int) -> int:
+    """nginx's access and error logs of ``megabytes`` MB (combined format, the typical pair's
+    upstream): one request in a thousand ends 504, with its error line. Written in blocks of
+    10,000 requests a minute, from 2026-12-07 00:00 UTC on. Returns the requests written."""
+    from datetime import UTC, datetime, timedelta
+
+    logs = folder / "logs"
+    logs.mkdir()
+    start = datetime(2026, 12, 7, tzinfo=UTC)
+    budget, written, block = megabytes * 1_000_000, 0, 0
+    with (logs / "access.log").open("w") as access, (logs / "error.log").open("w") as error:
+        while access.tell() < budget:
+            minute = start + timedelta(minutes=block)
+            day = minute.strftime("%d/%b/%Y:%H:%M")
+            lines, errors = [], []
+            for i in range(10_000):
+                n = written + i
+                status = 504 if n % 1000 == 999 else 200
+                lines.append(
+                    f'10.0.{n % 250}.{n % 200 + 1} - - [{day}:{i % 60:02d} +0000] "GET '
+                    f'/orders/{n}?page={i % 7} HTTP/1.1" {status} {167 + i % 900} "-" '
+                    f'"Mozilla/5.0 (X11; Linux x86_64) bench/{i % 13}"\n'
+                )
+                if status == 504:
+                    errors.append(
+                        f"{minute:%Y/%m/%d %H:%M}:{i % 60:02d} [error] 7476#7476: *{n} upstream "
+                        "timed out (110: Connection timed out) while reading response header "
+                        f"from upstream, client: 10.0.{n % 250}.{n % 200 + 1}, server: shop, "
+                        f'request: "GET /orders/{n}?page={i % 7} HTTP/1.1", upstream: '
+                        f'"http://127.0.0.1:8000/orders/{n}", host: "shop.example.com"\n'
+                    )
+            access.write("".join(lines))
+            error.write("".join(errors))
+            written += 10_000
+            block += 1
+    return written
+
+
 def line_count(path: Path) -> int:
     with path.open("rb") as handle:
         return sum(1 for _ in handle)
@@ -525,10 +565,10 @@ def gwlint_entry_point() -> str:
     return found
 
 
-def run(runs: int, only: set[int], keep: bool, deployments: int) -> None:
+def run(runs: int, only: set[int], keep: bool, deployments: int, logs_mb: int = 1000) -> None:
     scratch = Path(tempfile.mkdtemp(prefix="gwlint-bench-"))
     try:
-        _run(scratch, runs, only, deployments)
+        _run(scratch, runs, only, deployments, logs_mb)
     finally:
         if keep:
             print(f"\ninputs kept in {scratch}")
@@ -536,7 +576,7 @@ def run(runs: int, only: set[int], keep: bool, deployments: int) -> None:
             shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _run(scratch: Path, runs: int, only: set[int], deployments: int) -> None:
+def _run(scratch: Path, runs: int, only: set[int], deployments: int, logs_mb: int) -> None:
     folders = write_inputs(scratch, deployments)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(scratch / "pycache")
@@ -696,6 +736,28 @@ def _run(scratch: Path, runs: int, only: set[int], deployments: int) -> None:
                 f"<= {SCALING_TARGET:.0f}x: {word}",
             )
 
+    if 5 in only:
+        diagnosed = scratch / "diagnose"
+        diagnosed.mkdir()
+        for name in ("nginx.conf", "gunicorn.conf.py"):
+            shutil.copy(folders["typical"] / name, diagnosed / name)
+        requests = write_logs(diagnosed, logs_mb)
+        size = sum(f.stat().st_size for f in (diagnosed / "logs").iterdir())
+        table.section(
+            f"5. gwlint diagnose, {size / 1e6:,.0f} MB of nginx logs ({requests:,} requests), "
+            "one cold run"
+        )
+        command = [gwlint, "diagnose", "logs", "nginx.conf", "gunicorn.conf.py"]
+        began = time.perf_counter()
+        kib = peak_kib(command, diagnosed, env)
+        taken = Timing([time.perf_counter() - began])
+        table.row(
+            "gwlint diagnose logs nginx.conf gunicorn.conf.py",
+            taken,
+            f"{size / 1e6 / taken.median:,.0f} MB/s",
+        )
+        table.rows.append(("  peak memory, gwlint diagnose", f"{kib / 1024:8.1f} MiB", "", ""))
+
     if 4 in only:
         repo = folders["repo"]
         table.section(f"4. {deployments} deployments, discovered (gwlint check, no arguments)")
@@ -723,7 +785,8 @@ def _run(scratch: Path, runs: int, only: set[int], deployments: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="runs of each measurement (median)")
-    parser.add_argument("--only", default="1,2,3,4", help="sections to run, e.g. 1,3")
+    parser.add_argument("--only", default="1,2,3,4,5", help="sections to run, e.g. 1,3")
+    parser.add_argument("--logs-mb", type=int, default=1000, help="MB of logs in section 5")
     parser.add_argument("--deployments", type=int, default=200, help="deployments in section 4")
     parser.add_argument("--keep", action="store_true", help="keep the generated inputs")
     parser.add_argument("--measure", nargs="+", help=argparse.SUPPRESS)
@@ -735,7 +798,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     only = {int(part) for part in args.only.split(",") if part.strip()}
-    run(args.runs, only, args.keep, args.deployments)
+    run(args.runs, only, args.keep, args.deployments, args.logs_mb)
     return 0
 
 
