@@ -55,7 +55,7 @@ class Request:
     show: bool = False  # --show-files / --show-settings: keep what the run read, for a view
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # run state: never compared or shown
 class Scope:
     """What one configuration file decides for the files it is the closest to: which rules,
     at which severity, the per-file ignores (relative to its folder) and the target facts."""
@@ -67,7 +67,7 @@ class Scope:
     per_file_ignores: list[tuple[str, set[str]]]
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # run state: never compared or shown
 class Settings:
     """The command line over the configuration file, validated."""
 

@@ -8,7 +8,6 @@ of the nginx version in use.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
 from gwlint.model.address import Address
@@ -159,8 +158,7 @@ class Listen(NamedTuple):
     source: Source  # the listen directive, or nginx's default for a server without one
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class NginxConfig:
+class NginxConfig(NamedTuple):
     files: tuple[str, ...]  # every file read, roots first
     version_label: str  # "nginx 1.30"
     upstreams: dict[str, Upstream]
@@ -171,7 +169,7 @@ class NginxConfig:
     # pass over all of them took a rule 10 ms); found by the loader as it lists them
     positions: dict[str, list[int]]
     # main-level settings: worker_processes, user, worker_connections (events)
-    main: dict[str, Sourced[str]] = field(default_factory=dict)
+    main: dict[str, Sourced[str]]
     listens: tuple[Listen, ...] = ()  # of every server block
     # only fragments (server/location/upstream blocks to be included), no main file: an
     # upstream name they use may be defined in the file that includes them
