@@ -164,12 +164,20 @@ class Lexed:
     tokens: nginx_lexer.Tokens
     failure: tuple[int, str] | None
     top_level: list[tuple[str, list[str]]] | None = None
+    released: bool = False  # its tokens were let go: a loader that reads it again lexes it
 
     def statements(self) -> list[tuple[str, list[str]]]:
         """(directive, arguments) of each statement at the file's top level."""
         if self.top_level is None:
             self.top_level = list(_top_level_statements(self.tokens))
         return self.top_level
+
+    def release(self) -> None:
+        """Let the tokens go once a load has parsed the file (they were a fifth of a large
+        config's peak memory, held while its model is built); its top-level statements stay."""
+        self.statements()
+        self.tokens = nginx_lexer.Tokens()
+        self.released = True
 
 
 @dataclass(slots=True)
@@ -400,7 +408,7 @@ class _Loader:
                 'first directive (unknown directive "\\ufeff..."): save it without BOM',
             )
         rendered = self._render(path, key, text) if own is None else None
-        if key not in self.lexed:
+        if key not in self.lexed or self.lexed[key].released:
             in_memory = rendered if rendered is not None else virtual.text if virtual else own
             if in_memory is None and "\r" not in text:
                 in_memory = text  # as the lexer would read it again (no newline to translate)
@@ -2003,7 +2011,11 @@ def load_nginx(
             main_files += 1
     for read in loader._files.values():
         if read is not None:
-            read.lines = []  # only parsing finds columns in them: not held while building
+            # only parsing reads these: not held while the model is built (another deployment
+            # of the run that includes the file lexes it again)
+            read.lines = []
+            read.tokens = nginx_lexer.Tokens()
+            read.lexed.release()
     tree = list(other)
     if http_level:
         # fragments are read as if they were included in one http {} block
