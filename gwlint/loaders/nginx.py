@@ -507,6 +507,7 @@ class _Loader:
         following = tokens.__next__
         lines = walk.file.lines
         marked = walk.file.marked
+        accepted = _ACCEPTED.setdefault(cp_ctx, set())  # crossplane's verdicts in this context
         passes: set[str] = set()  # the *_pass directives of this block
         for token, line, quoted in tokens:
             if not quoted:
@@ -543,20 +544,14 @@ class _Loader:
                 checked = ["on" if UNKNOWN_MARK in arg else arg for arg in args]
             # crossplane's verdict on a statement depends only on this (see _ACCEPTED)
             count = len(args)
-            verdict = (
-                name,
-                count,
-                term,
-                cp_ctx,
-                count == 1 and checked[0].lower() in ("on", "off"),
-            )
+            verdict = (name, count, term, count == 1 and checked[0].lower() in ("on", "off"))
             try:
-                if verdict not in _ACCEPTED:
+                if verdict not in accepted:
                     raw = {"directive": name, "line": line, "args": checked}
                     _analyzer.analyze(
                         fname=path, stmt=raw, term=term, ctx=cp_ctx, check_ctx=True, check_args=True
                     )
-                    _ACCEPTED.add(verdict)
+                    accepted.add(verdict)
             except NgxParserDirectiveError as exc:
                 self.error(path, line, str(exc.strerror), column)
                 out.append(_broken(name, path, line, column, context))
@@ -1293,12 +1288,12 @@ def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-# What crossplane's ``analyze`` accepted, by what its verdict depends on: the directive, the
-# number of arguments, the terminator, the context, and whether a lone argument is "on" or
-# "off" (a flag's value); a statement like one accepted before is accepted without asking again
-# (once per statement was a tenth of the loading time). Rejections are not kept: each error is
-# raised anew, with its own file and line.
-_ACCEPTED: set[tuple[str, int, str, tuple[str, ...], bool]] = set()
+# What crossplane's ``analyze`` accepted, by what its verdict depends on: the context (the key),
+# then the directive, the number of arguments, the terminator, and whether a lone argument is
+# "on" or "off" (a flag's value); a statement like one accepted before is accepted without
+# asking again (once per statement was a tenth of the loading time). Rejections are not kept:
+# each error is raised anew, with its own file and line.
+_ACCEPTED: dict[tuple[str, ...], set[tuple[str, int, str, bool]]] = {}
 
 
 def _skip_block(tokens: Iterator[Token]) -> None:
