@@ -1,7 +1,7 @@
 """What rules and loaders report, and what the engine turns it into.
 
-Plain frozen dataclasses, not pydantic: rule modules import these at module level, and listing
-rules or printing help must stay cheap.
+Frozen dataclasses and named tuples, not pydantic: rule modules import these at module level,
+and listing rules or printing help must stay cheap.
 """
 
 from __future__ import annotations
