@@ -18,9 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from pydantic import ValidationError
-
-    from gwlint import config_model
+    from pydantic import BaseModel, ValidationError
 
 CONFIG_NAMES = (".gwlint.toml", "gwlint.toml", "pyproject.toml")
 MAX_CONFIG_BYTES = 8 * 1024 * 1024  # as every file gwlint reads (loaders.common.MAX_FILE_BYTES)
@@ -36,8 +34,8 @@ def _dashes(name: str) -> str:
 
 
 # The configuration as the run reads it: plain records, built without pydantic. A file is
-# validated by the pydantic models of ``gwlint.config_model`` (same fields, the JSON Schema's
-# source), imported only when there is a file; ``load`` copies the result into these.
+# validated by the pydantic models ``gwlint.config_model`` makes from these (their fields, the
+# JSON Schema's source), imported only when there is a file; ``load`` copies the result here.
 
 
 @dataclass(slots=True)
@@ -201,11 +199,12 @@ def load(
     return _plain(model, path)
 
 
-def _plain(model: config_model.Config, path: Path) -> Config:
+def _plain(model: BaseModel, path: Path) -> Config:
     """The validated ``model`` as the run's plain ``Config``, read from ``path``."""
     values = {name: getattr(model, name) for name in _FIELDS if name != "deployments"}
     deployments = [
-        DeploymentConfig(name=d.name, nginx=d.nginx, app=d.app) for d in model.deployments
+        DeploymentConfig(name=d.name, nginx=d.nginx, app=d.app)
+        for d in model.deployments  # type: ignore[attr-defined]
     ]
     return Config(
         **values,

@@ -1,70 +1,72 @@
 """The configuration's pydantic models: what validates a configuration file, and what its JSON
 Schema (``docs/gwlint.schema.json``, ``gwlint.reporters.schema``) is generated from.
 
-Imported only when a configuration file is read or the schema is made: a run with no file takes
-the plain defaults of ``gwlint.config.Config`` (a dataclass with the same fields), without
-pydantic. ``gwlint.config.load`` validates a file's table here, then copies the result into
-those dataclasses.
+Made from the plain records of ``gwlint.config`` (``Config``, ``DeploymentConfig``: their fields,
+types and defaults, in their order), with what only validation needs: the bounds of the numbers,
+unknown keys refused, keys written with dashes, env values read as text. Imported only when a
+configuration file is read or the schema is made: a run with no file takes the records' defaults,
+without pydantic. ``gwlint.config.load`` validates a file's table here, then copies the result
+into those records.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import dataclasses
+import typing
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
-from gwlint.config import SeverityName, _dashes
+from gwlint import config
 
-
-class DeploymentConfig(BaseModel):
-    """One deployment: its nginx config(s) and app server config(s), as globs."""
-
-    model_config = ConfigDict(extra="forbid", alias_generator=_dashes, populate_by_name=True)
-
-    name: str | None = None
-    nginx: list[str] = Field(default_factory=list)
-    app: list[str] = Field(default_factory=list)
+_SETTINGS = ConfigDict(extra="forbid", alias_generator=config._dashes, populate_by_name=True)
+# the least value of each number a file may set
+_AT_LEAST = {"cpus": 1, "stop_timeout": 0, "somaxconn": 1}
 
 
-class Config(BaseModel):
-    model_config = ConfigDict(extra="forbid", alias_generator=_dashes, populate_by_name=True)
+def _env_as_text(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): str(v) for k, v in value.items()}
+    return value
 
-    # a configuration file this one inherits, relative to this file's folder: its settings apply
-    # where this file sets nothing (``select`` resets the inherited ``ignore``, as in ruff)
-    extend: str | None = None
-    select: list[str] | None = None
-    ignore: list[str] = Field(default_factory=list)
-    extend_select: list[str] = Field(default_factory=list)
-    severity: dict[str, SeverityName] = Field(default_factory=dict)
-    per_file_ignores: dict[str, list[str]] = Field(default_factory=dict)
-    fail_on: SeverityName = "warning"
-    cpus: int | None = Field(default=None, ge=1)
-    nginx_version: str | None = None
-    gunicorn_version: str | None = None
-    uwsgi_version: str | None = None
-    front: str | None = None
-    stop_timeout: int | None = Field(default=None, ge=0)
-    somaxconn: int | None = Field(default=None, ge=1)
-    nginx_prefix: str | None = None
-    uwsgi_section: str | None = None
-    env: dict[str, str] = Field(default_factory=dict)
-    deployments: list[DeploymentConfig] = Field(default_factory=list)
-    # folder walks: gitignore-style patterns relative to this file's folder (ruff's semantics:
-    # exclude replaces the default list, extend-exclude adds to it)
-    exclude: list[str] | None = None
-    extend_exclude: list[str] = Field(default_factory=list)
-    respect_gitignore: bool = True
-    path: Path | None = Field(default=None, exclude=True)  # the file it was read from
 
-    @field_validator("env", mode="before")
-    @classmethod
-    def _env_as_text(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            return {str(k): str(v) for k, v in value.items()}
-        return value
+def _model(
+    record: type,
+    doc: str | None,
+    replaced: dict[str, Any],
+    validators: dict[str, Any],
+) -> type[BaseModel]:
+    """A pydantic model with ``record``'s fields (``replaced``: other types for some)."""
+    types = typing.get_type_hints(record, vars(config))
+    fields: dict[str, Any] = {}
+    for declared in dataclasses.fields(record):
+        if declared.name == "fields_set":
+            continue  # what the file set: the model knows it itself
+        kind = replaced.get(declared.name, types[declared.name])
+        if declared.default_factory is not dataclasses.MISSING:
+            fields[declared.name] = (kind, Field(default_factory=declared.default_factory))
+        else:
+            fields[declared.name] = (
+                kind,
+                Field(
+                    default=declared.default,
+                    ge=_AT_LEAST.get(declared.name),
+                    exclude=declared.name == "path" or None,
+                ),
+            )
+    return create_model(
+        record.__name__,
+        __config__=_SETTINGS,
+        __doc__=doc,
+        __validators__=validators,
+        **fields,
+    )
 
-    @property
-    def root(self) -> Path:
-        """The folder relative paths in the file are relative to."""
-        return self.path.parent if self.path is not None else Path.cwd()
+
+DeploymentConfig = _model(config.DeploymentConfig, config.DeploymentConfig.__doc__, {}, {})
+Config = _model(
+    config.Config,
+    None,
+    {"deployments": list[DeploymentConfig]},  # type: ignore[valid-type]
+    {"_env_as_text": field_validator("env", mode="before")(_env_as_text)},
+)

@@ -1,5 +1,5 @@
 """The configuration without pydantic when there is no file: ``gwlint.config`` holds plain
-dataclasses, and the pydantic models of ``gwlint.config_model`` (same fields) validate a file
+dataclasses, and the pydantic models ``gwlint.config_model`` makes from them validate a file
 only when one is read. Each import test runs the real entry point in a fresh interpreter, which
 then lists the modules it imported. No timing here: the benchmark (tests/bench/bench.py)
 measures.

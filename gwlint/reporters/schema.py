@@ -1,5 +1,6 @@
 """The JSON Schema of the configuration, ``docs/gwlint.schema.json``, generated from its pydantic
-model (``gwlint.config_model.Config``) so that editors complete and check the keys.
+model (``gwlint.config_model.Config``, made from ``gwlint.config.Config``) so that editors
+complete and check the keys.
 
 It describes one table: a ``gwlint.toml`` or ``.gwlint.toml`` file, or the ``[tool.gwlint]``
 table of ``pyproject.toml`` (the shape SchemaStore's pyproject.toml schema gives each tool's
